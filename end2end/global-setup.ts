@@ -1,0 +1,43 @@
+// Starts `tanhui serve` from the release build on port 0 with a fresh database, waits for the
+// address it prints, and hands it to the tests through TANHUI_E2E_URL. The returned function
+// stops it with SIGTERM, as an operator would.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  const root = resolve(__dirname, '..');
+  const binary = process.env.TANHUI_BIN || join(root, 'target', 'release', 'tanhui');
+  const siteRoot = process.env.TANHUI_SITE_ROOT || join(root, 'target', 'site');
+  if (!existsSync(binary)) throw new Error(`no release build at ${binary}: run cargo leptos build --release`);
+  if (!existsSync(join(siteRoot, 'pkg', 'tanhui.wasm'))) throw new Error(`no wasm bundle under ${siteRoot}/pkg`);
+
+  const dir = mkdtempSync(join(tmpdir(), 'tanhui-e2e-'));
+  const server = spawn(binary, ['serve', '--db', `sqlite://${dir}/e2e.db`, '--addr', '127.0.0.1:0'], {
+    env: { ...process.env, TANHUI_SITE_ROOT: siteRoot, TANHUI_LOG: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error('tanhui serve did not print its address in 60 s')), 60_000);
+    let seen = '';
+    server.stdout!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      const match = seen.match(/http:\/\/[0-9.]+:[0-9]+/);
+      if (match) {
+        clearTimeout(timer);
+        resolveUrl(match[0]);
+      }
+    });
+    server.on('exit', (code) => reject(new Error(`tanhui serve exited early with ${code}`)));
+  });
+  process.env.TANHUI_E2E_URL = url;
+
+  return async () => {
+    const stopped = new Promise((done) => server.on('exit', done));
+    server.kill('SIGTERM');
+    await stopped;
+    rmSync(dir, { recursive: true, force: true });
+  };
+}

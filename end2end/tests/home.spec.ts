@@ -1,0 +1,89 @@
+// What a user sees on the home page: server-rendered HTML first, then a hydrated page that
+// reacts to clicks through WebAssembly and talks to the server without reloading.
+import { test, expect, type Page } from '@playwright/test';
+
+const base = () => {
+  const url = process.env.TANHUI_E2E_URL;
+  if (!url) throw new Error('TANHUI_E2E_URL not set: global setup did not start the server');
+  return url;
+};
+
+/** Fails the test on any uncaught error in the page (a wasm panic, a failed hydration). */
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
+  return errors;
+}
+
+async function hydrated(page: Page) {
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}
+
+test('the first page arrives server-rendered, readable without JavaScript', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  const response = await page.goto(base() + '/');
+  expect(response?.status()).toBe(200);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  await expect(page.getByTestId('home-title')).toHaveText('森林碳汇扶贫监测评价平台');
+  await expect(page.getByTestId('county-list').locator('li')).toHaveCount(3);
+  await expect(page.getByTestId('county-list')).toContainText('昭觉县');
+  await expect(page.getByTestId('county-list')).toContainText('越西县');
+  await expect(page.getByTestId('county-list')).toContainText('雷波县');
+  await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
+  await context.close();
+});
+
+test('after hydration a click switches the language in place, and it is remembered', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto(base() + '/');
+  await hydrated(page);
+  // A marker on window survives only if the page is not reloaded.
+  await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 42));
+
+  await page.getByTestId('lang-switch').click();
+  await expect(page.getByTestId('home-title')).toHaveText('Forest-carbon poverty-alleviation monitoring');
+  await expect(page.getByTestId('county-list')).toContainText('Zhaojue');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await expect(page.getByTestId('lang-switch')).toHaveText('中文');
+  expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(42);
+
+  // The choice is remembered: a fresh load is rendered in English by the server.
+  await page.reload();
+  await expect(page.getByTestId('home-title')).toHaveText('Forest-carbon poverty-alleviation monitoring');
+  await hydrated(page);
+  await page.getByTestId('lang-switch').click();
+  await expect(page.getByTestId('home-title')).toHaveText('森林碳汇扶贫监测评价平台');
+  expect(errors).toEqual([]);
+});
+
+test('a server function round trip reaches the database and comes back', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto(base() + '/');
+  await hydrated(page);
+  await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 7));
+
+  const call = page.waitForResponse((r) => r.url().endsWith('/sfn/check_server') && r.request().method() === 'POST');
+  await page.getByTestId('check-server').click();
+  const response = await call;
+  expect(response.status()).toBe(200);
+  expect(await response.json()).toMatchObject({ backend: 'sqlite', units: 4 });
+  await expect(page.getByTestId('server-status')).toContainText('服务器正常：SQLite 数据库');
+  await expect(page.getByTestId('server-status')).toContainText('4 个行政区划');
+  expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(7);
+  expect(errors).toEqual([]);
+});
+
+test('the page fits a 360-px phone screen', async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2 });
+  const page = await context.newPage();
+  await page.goto(base() + '/');
+  await hydrated(page);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: 'test-results/home-phone.png', fullPage: true });
+  await context.close();
+});

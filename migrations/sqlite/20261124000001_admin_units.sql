@@ -1,0 +1,19 @@
+-- Administrative units: prefecture, counties, townships, villages, identified by their
+-- official statistical codes. Liangshan and the three programme counties are reference data.
+CREATE TABLE admin_units (
+    code        TEXT PRIMARY KEY CHECK (length(code) IN (6, 9, 12) AND code NOT GLOB '*[^0-9]*'),
+    name_zh     TEXT NOT NULL CHECK (name_zh <> ''),
+    name_pinyin TEXT NOT NULL,
+    level       TEXT NOT NULL CHECK (level IN ('prefecture', 'county', 'township', 'village')),
+    parent_code TEXT REFERENCES admin_units (code),
+    valid_from  TEXT,
+    valid_to    TEXT,
+    synthetic   INTEGER NOT NULL DEFAULT 0 CHECK (synthetic IN (0, 1))
+);
+CREATE INDEX admin_units_parent ON admin_units (parent_code);
+
+INSERT INTO admin_units (code, name_zh, name_pinyin, level, parent_code) VALUES
+    ('513400', '凉山彝族自治州', 'Liangshan', 'prefecture', NULL),
+    ('513431', '昭觉县', 'Zhaojue', 'county', '513400'),
+    ('513434', '越西县', 'Yuexi', 'county', '513400'),
+    ('513437', '雷波县', 'Leibo', 'county', '513400');

@@ -1,0 +1,11 @@
+//! The `tanhui` server: settings, storage, the axum application and the CLI commands.
+//!
+//! `main.rs` only parses arguments and calls into here, so integration tests drive the very
+//! same [`http::build`] router in-process and over a real port.
+
+pub mod cli;
+pub mod http;
+pub mod serve;
+pub mod settings;
+pub mod storage;
+pub mod telemetry;

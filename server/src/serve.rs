@@ -1,0 +1,54 @@
+//! `tanhui serve`: open and migrate the database, bind, serve until Ctrl-C or SIGTERM, then
+//! finish in-flight requests and close the database cleanly.
+
+use tokio::net::TcpListener;
+
+use crate::http::{build, AppState};
+use crate::settings::Settings;
+use crate::storage::Store;
+
+pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let store = Store::connect(&settings.db).await?;
+    store.migrate().await?;
+    tracing::info!(db = %store.redacted_url(), version = store.schema_version().await?, "database ready");
+
+    let listener = TcpListener::bind(settings.addr).await?;
+    let addr = listener.local_addr()?;
+    let state = AppState::new(&settings, store.clone(), addr);
+    let router = build(state);
+
+    tracing::info!(%addr, "listening");
+    println!("Tanhui 碳汇 is running at http://{addr}/ (Ctrl-C to stop)");
+
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    store.close().await;
+    tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(%err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(%err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => tracing::info!("Ctrl-C received, shutting down"),
+        () = terminate => tracing::info!("SIGTERM received, shutting down"),
+    }
+}

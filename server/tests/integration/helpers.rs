@@ -1,0 +1,211 @@
+//! `TestApp`: a migrated database of either backend plus the application router built on it.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use server::http::{build, AppState};
+use server::settings::Settings;
+use server::storage::Store;
+use tower::ServiceExt;
+
+/// Runs one async scenario on both backends, as `<name>::sqlite` and `<name>::postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::helpers::TestApp::sqlite().await;
+                super::$name(&app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let app = $crate::helpers::TestApp::postgres().await;
+                super::$name(&app).await;
+            }
+        }
+    )+};
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Response {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|err| panic!("not JSON ({err}): {}", self.body))
+    }
+}
+
+pub struct TestApp {
+    pub store: Store,
+    pub router: Router,
+    pub db_url: String,
+    _dir: tempfile::TempDir,
+    pg_cleanup: Option<PgCleanup>,
+}
+
+impl TestApp {
+    pub async fn sqlite() -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("tanhui.db").display());
+        TestApp::start(url, dir, None).await
+    }
+
+    pub async fn postgres() -> TestApp {
+        let admin_url = pg_admin_url();
+        let (base, _) = admin_url
+            .rsplit_once('/')
+            .unwrap_or_else(|| panic!("TANHUI_TEST_PG_URL must end in /DATABASE: {admin_url}"));
+        let name = format!("tanhui_test_{}", uuid::Uuid::new_v4().simple());
+        let url = format!("{base}/{name}");
+        let dir = tempfile::tempdir().expect("temp dir");
+        TestApp::start(url, dir, Some(PgCleanup { admin_url, name })).await
+    }
+
+    async fn start(
+        db_url: String,
+        dir: tempfile::TempDir,
+        pg_cleanup: Option<PgCleanup>,
+    ) -> TestApp {
+        let store = Store::connect(&db_url)
+            .await
+            .expect("connect test database");
+        store.migrate().await.expect("migrate test database");
+        let settings = Settings {
+            db: db_url.clone(),
+            site_root: site_root(&dir),
+            ..Settings::default()
+        };
+        let state = AppState::new(&settings, store.clone(), settings.addr);
+        TestApp {
+            store,
+            router: build(state),
+            db_url,
+            _dir: dir,
+            pg_cleanup,
+        }
+    }
+
+    /// Sends one request through the router in-process.
+    pub async fn send(&self, request: Request<Body>) -> Response {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router is infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("read body")
+            .to_bytes();
+        Response {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.send(Request::get(path).body(Body::empty()).expect("request"))
+            .await
+    }
+
+    pub async fn get_with_cookie(&self, path: &str, cookie: &str) -> Response {
+        self.send(
+            Request::get(path)
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+    }
+
+    /// Calls a server function the way the hydrated page does (URL-encoded form post).
+    pub async fn server_fn(&self, name: &str, form: &str) -> Response {
+        let request = Request::post(format!("/sfn/{name}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .body(Body::from(form.to_owned()))
+            .expect("request");
+        self.send(request).await
+    }
+
+    /// Serves the same router on a real loopback port; the server lives as long as the test.
+    pub async fn spawn(&self) -> SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("local addr");
+        let router = self.router.clone();
+        tokio::spawn(async move { axum::serve(listener, router).await.expect("serve") });
+        addr
+    }
+}
+
+/// A site root with a stylesheet and a wasm file, so static serving can be tested without a
+/// release build.
+fn site_root(dir: &tempfile::TempDir) -> PathBuf {
+    let root = dir.path().join("site");
+    let pkg = root.join("pkg");
+    std::fs::create_dir_all(&pkg).expect("site dir");
+    let css = "body { font-family: sans-serif; }\n".repeat(200);
+    std::fs::write(pkg.join("tanhui.css"), css).expect("write css");
+    root
+}
+
+pub fn pg_admin_url() -> String {
+    std::env::var("TANHUI_TEST_PG_URL").unwrap_or_else(|_| {
+        panic!(
+            "TANHUI_TEST_PG_URL is not set: PostgreSQL tests cannot run. Set it to an admin URL \
+             such as postgres://postgres@127.0.0.1:5432/postgres, or skip them with `--skip postgres`."
+        )
+    })
+}
+
+struct PgCleanup {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let Some(PgCleanup { admin_url, name }) = self.pg_cleanup.take() else {
+            return;
+        };
+        let store = self.store.clone();
+        // Drop runs inside the test's runtime: do the async clean-up on a thread of its own.
+        let cleanup = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async move {
+                store.close().await;
+                use sqlx::{Connection, Executor};
+                let mut admin = sqlx::PgConnection::connect(&admin_url)
+                    .await
+                    .expect("admin connection");
+                admin
+                    .execute(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str())
+                    .await
+                    .expect("drop test database");
+            });
+        });
+        if cleanup.join().is_err() && !std::thread::panicking() {
+            panic!("could not drop the test database");
+        }
+    }
+}

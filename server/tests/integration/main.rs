@@ -1,0 +1,15 @@
+//! Integration tests for the `tanhui` server: the real router in-process, over a real port,
+//! and the real binary, against SQLite and against PostgreSQL.
+//!
+//! Every scenario runs on both backends (`…::sqlite` and `…::postgres`). The PostgreSQL cases
+//! need `TANHUI_TEST_PG_URL` (an admin URL such as `postgres://postgres@127.0.0.1:5432/postgres`);
+//! each test gets a fresh database that is dropped afterwards. Without the variable they fail
+//! loudly rather than pass: `make test` skips them by name and says so.
+
+mod helpers;
+
+mod binary;
+mod health;
+mod pages;
+mod server_fns;
+mod storage;

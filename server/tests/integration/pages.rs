@@ -1,0 +1,90 @@
+//! Server-rendered pages, static assets and compression, in-process and over a real port.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+
+use crate::helpers::TestApp;
+
+async fn home_page_is_rendered_on_the_server_with_the_counties(app: &TestApp) {
+    let response = app.get("/").await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert!(response.headers[header::CONTENT_TYPE]
+        .to_str()
+        .expect("ascii")
+        .starts_with("text/html"));
+    let html = &response.body;
+    assert!(
+        html.contains("<html lang=\"zh-CN\""),
+        "Chinese by default: {html}"
+    );
+    assert!(html.contains("森林碳汇扶贫监测评价平台"));
+    // The county list is resolved while rendering, in code order, with the real codes.
+    let zhaojue = html.find("昭觉县").expect("Zhaojue listed");
+    let yuexi = html.find("越西县").expect("Yuexi listed");
+    let leibo = html.find("雷波县").expect("Leibo listed");
+    assert!(zhaojue < yuexi && yuexi < leibo, "ordered by code");
+    for code in ["513431", "513434", "513437"] {
+        assert!(html.contains(code), "code {code} shown");
+    }
+    // The hydration script is referenced.
+    assert!(html.contains("/pkg/tanhui.js"), "hydration script linked");
+}
+
+async fn the_language_cookie_switches_the_server_render_to_english(app: &TestApp) {
+    let response = app.get_with_cookie("/", "theme=x; lang=en").await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert!(response.body.contains("<html lang=\"en\""));
+    assert!(response
+        .body
+        .contains("Forest-carbon poverty-alleviation monitoring"));
+    assert!(response.body.contains("Zhaojue"));
+    assert!(!response.body.contains("森林碳汇扶贫监测评价平台"));
+}
+
+async fn unknown_pages_are_a_real_404_in_chinese(app: &TestApp) {
+    let response = app.get("/no/such/page").await;
+    assert_eq!(response.status, StatusCode::NOT_FOUND);
+    assert!(response.body.contains("页面不存在"));
+}
+
+async fn static_assets_are_served_compressed(app: &TestApp) {
+    for encoding in ["br", "gzip"] {
+        let request = Request::get("/pkg/tanhui.css")
+            .header(header::ACCEPT_ENCODING, encoding)
+            .body(Body::empty())
+            .expect("request");
+        let response = app.send(request).await;
+        assert_eq!(response.status, StatusCode::OK);
+        assert_eq!(response.headers[header::CONTENT_ENCODING], encoding);
+    }
+    let plain = app.get("/pkg/tanhui.css").await;
+    assert_eq!(plain.status, StatusCode::OK);
+    assert!(plain.headers.get(header::CONTENT_ENCODING).is_none());
+    assert!(plain.body.starts_with("body { font-family"));
+}
+
+async fn serves_over_a_real_port(app: &TestApp) {
+    let addr = app.spawn().await;
+    let client = reqwest::Client::new();
+    let health = client
+        .get(format!("http://{addr}/healthz"))
+        .send()
+        .await
+        .expect("GET /healthz");
+    assert_eq!(health.status(), reqwest::StatusCode::OK);
+    let page = client
+        .get(format!("http://{addr}/"))
+        .send()
+        .await
+        .expect("GET /");
+    assert_eq!(page.status(), reqwest::StatusCode::OK);
+    assert!(page.text().await.expect("body").contains("雷波县"));
+}
+
+crate::on_both_backends!(
+    home_page_is_rendered_on_the_server_with_the_counties,
+    the_language_cookie_switches_the_server_render_to_english,
+    unknown_pages_are_a_real_404_in_chinese,
+    static_assets_are_served_compressed,
+    serves_over_a_real_port,
+);
