@@ -14,10 +14,11 @@ pub struct UnitView {
 }
 
 impl UnitView {
+    /// The name in the reader's language; Chinese where no pinyin name is recorded.
     pub fn name(&self, lang: Lang) -> &str {
         match lang {
-            Lang::Zh => &self.name_zh,
-            Lang::En => &self.name_pinyin,
+            Lang::En if !self.name_pinyin.is_empty() => &self.name_pinyin,
+            _ => &self.name_zh,
         }
     }
 }

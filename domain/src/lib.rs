@@ -2,10 +2,36 @@
 //!
 //! Everything here also compiles for `wasm32-unknown-unknown`, so the browser form and the
 //! server run the very same rules. Values that have rules are newtypes with one fallible
-//! constructor; once built, they are valid.
+//! constructor; once built, they are valid. Raw input becomes domain types in [`validate`],
+//! which reports every problem with its field path, in Chinese and English.
 
+pub mod date;
+pub mod household;
+pub mod id_card;
 pub mod lang;
+pub mod programme;
+pub mod quantity;
+pub mod record_id;
+pub mod survey;
 pub mod unit_code;
+pub mod validate;
+pub mod vocab;
 
+pub use date::Date;
+pub use household::{AdminUnit, Household, Member, Phone};
+pub use id_card::{IdCardError, IdCardNumber};
 pub use lang::{Lang, Localized};
+pub use programme::{national_line, AfforestationPlot, PovertyLine, SurvivalInspection, Target};
+pub use quantity::{Days, Heads, Hectares, Mu, QuantityError, Rmb};
+pub use record_id::RecordId;
+pub use survey::{
+    EmploymentRow, Equity, Guarantees, HouseholdSurvey, LivestockRow, OtherIncome, SurveyAnswers,
+    TrainingRow, UnderstoryRow, Wave,
+};
 pub use unit_code::{UnitCode, UnitCodeError, UnitLevel};
+pub use validate::{Issue, Severity};
+pub use vocab::{
+    Activity, Education, EngagementModel, Ethnicity, Health, LabourAbility, LivestockSpecies,
+    ManagingParty, PovertyCause, PovertyRegistration, PovertyScheme, Relation, Sex, SurveyStatus,
+    TrainingTopic, TreeSpecies, UnderstoryProduct,
+};

@@ -6,8 +6,8 @@ CREATE TABLE admin_units (
     name_pinyin TEXT NOT NULL,
     level       TEXT NOT NULL CHECK (level IN ('prefecture', 'county', 'township', 'village')),
     parent_code TEXT REFERENCES admin_units (code),
-    valid_from  DATE,
-    valid_to    DATE,
+    valid_from  TEXT CHECK (valid_from ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'),
+    valid_to    TEXT CHECK (valid_to ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'),
     synthetic   BOOLEAN NOT NULL DEFAULT FALSE
 );
 CREATE INDEX admin_units_parent ON admin_units (parent_code);

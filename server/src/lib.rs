@@ -5,6 +5,8 @@
 
 pub mod cli;
 pub mod http;
+pub mod records;
+pub mod seed;
 pub mod serve;
 pub mod settings;
 pub mod storage;

@@ -4,13 +4,35 @@
 use tokio::net::TcpListener;
 
 use crate::http::{build, AppState};
+use crate::seed::SeedOptions;
 use crate::settings::Settings;
 use crate::storage::Store;
+
+/// The seed of the demo data `serve` loads into an empty database.
+pub const DEMO_SEED: u64 = 2018;
 
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let store = Store::connect(&settings.db).await?;
     store.migrate().await?;
     tracing::info!(db = %store.redacted_url(), version = store.schema_version().await?, "database ready");
+    if settings.demo_households > 0 && store.count_households().await? == 0 {
+        let options = SeedOptions {
+            households: settings.demo_households,
+            seed: DEMO_SEED,
+            progress: false,
+        };
+        tracing::info!(
+            households = options.households,
+            "empty database: loading the demo data set"
+        );
+        let report = crate::seed::seed(&store, options).await?;
+        tracing::info!(
+            households = report.households,
+            surveys = report.surveys,
+            seconds = report.elapsed.as_secs_f64(),
+            "demo data loaded"
+        );
+    }
 
     let listener = TcpListener::bind(settings.addr).await?;
     let addr = listener.local_addr()?;

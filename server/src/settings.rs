@@ -9,6 +9,7 @@
 //! | `TANHUI_SITE_ROOT` | folder holding `pkg/` (wasm, JS, CSS) and public assets (default `target/site`) |
 //! | `TANHUI_LOG` | log filter, `tracing` syntax (default `info`) |
 //! | `TANHUI_LOG_FORMAT` | `text` or `json` (default `text`) |
+//! | `TANHUI_DEMO_HOUSEHOLDS` | households of demo data `serve` loads into an empty database; 0 for none (default 6000) |
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -34,6 +35,7 @@ pub struct Settings {
     pub site_root: PathBuf,
     pub log: String,
     pub log_format: LogFormat,
+    pub demo_households: usize,
 }
 
 impl Default for Settings {
@@ -44,6 +46,7 @@ impl Default for Settings {
             site_root: PathBuf::from("target/site"),
             log: "info".to_owned(),
             log_format: LogFormat::Text,
+            demo_households: 6_000,
         }
     }
 }
@@ -69,7 +72,14 @@ impl Settings {
         };
         Figment::from(Serialized::defaults(Settings::default()))
             .merge(Toml::file(file))
-            .merge(Env::prefixed("TANHUI_").only(&["db", "addr", "site_root", "log", "log_format"]))
+            .merge(Env::prefixed("TANHUI_").only(&[
+                "db",
+                "addr",
+                "site_root",
+                "log",
+                "log_format",
+                "demo_households",
+            ]))
             .extract()
             .map_err(|err| SettingsError::Invalid(Box::new(err)))
     }

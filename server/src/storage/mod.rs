@@ -2,15 +2,20 @@
 //! PostgreSQL (shared deployments). Each backend has its own SQL and its own migrations under
 //! `migrations/`; the same test suite runs against both.
 
+mod batch;
 mod postgres;
 mod rows;
 mod sqlite;
 
 use app::backend::{Backend, BackendError};
 use app::model::{ServerStatus, UnitView};
-use domain::UnitCode;
+use domain::{
+    AdminUnit, AfforestationPlot, Household, HouseholdSurvey, PovertyLine, RecordId, Target,
+    UnitCode, Wave,
+};
 use sqlx::{PgPool, SqlitePool};
 
+pub use batch::Batch;
 pub use rows::UnitRow;
 
 /// Why storage failed. Never shown to users as is; logged once where handled.
@@ -23,6 +28,8 @@ pub enum StorageError {
         path: String,
         source: std::io::Error,
     },
+    #[error("a household with this ID-card number is already registered (household {household}, village {village})")]
+    DuplicateIdCard { household: String, village: String },
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -36,6 +43,16 @@ pub enum StorageError {
 pub enum Store {
     Sqlite { pool: SqlitePool, url: String },
     Postgres { pool: PgPool, url: String },
+}
+
+/// Calls the same query function on whichever backend this store is.
+macro_rules! on_backend {
+    ($store:expr, $function:ident ( $($arg:expr),* )) => {
+        match $store {
+            Store::Sqlite { pool, .. } => sqlite::queries::$function(pool $(, $arg)*).await,
+            Store::Postgres { pool, .. } => postgres::queries::$function(pool $(, $arg)*).await,
+        }
+    };
 }
 
 impl Store {
@@ -84,32 +101,119 @@ impl Store {
     }
 
     pub async fn ping(&self) -> Result<(), StorageError> {
-        match self {
-            Store::Sqlite { pool, .. } => sqlite::ping(pool).await,
-            Store::Postgres { pool, .. } => postgres::ping(pool).await,
-        }
+        on_backend!(self, ping())
     }
 
     /// The newest applied migration, 0 before any.
     pub async fn schema_version(&self) -> Result<i64, StorageError> {
-        match self {
-            Store::Sqlite { pool, .. } => sqlite::schema_version(pool).await,
-            Store::Postgres { pool, .. } => postgres::schema_version(pool).await,
-        }
+        on_backend!(self, schema_version())
     }
 
     pub async fn count_units(&self) -> Result<i64, StorageError> {
-        match self {
-            Store::Sqlite { pool, .. } => sqlite::count_units(pool).await,
-            Store::Postgres { pool, .. } => postgres::count_units(pool).await,
-        }
+        on_backend!(self, count("admin_units"))
+    }
+
+    pub async fn count_households(&self) -> Result<i64, StorageError> {
+        on_backend!(self, count("households"))
+    }
+
+    pub async fn count_surveys(&self) -> Result<i64, StorageError> {
+        on_backend!(self, count("surveys"))
     }
 
     pub async fn child_units(&self, parent: &UnitCode) -> Result<Vec<UnitRow>, StorageError> {
-        match self {
-            Store::Sqlite { pool, .. } => sqlite::child_units(pool, parent).await,
-            Store::Postgres { pool, .. } => postgres::child_units(pool, parent).await,
+        on_backend!(self, child_units(parent))
+    }
+
+    /// Writes every record of the batch in one transaction: all or nothing.
+    pub async fn write(&self, batch: &Batch) -> Result<(), StorageError> {
+        on_backend!(self, write_batch(batch))
+    }
+
+    /// Registers one household, refusing a head whose ID-card number is already registered
+    /// anywhere (a household lives in one village only).
+    pub async fn insert_household(&self, household: &Household) -> Result<(), StorageError> {
+        let existing = on_backend!(self, household_by_id_card(household.head_id_card.as_str()))?;
+        if let Some((household, village)) = existing {
+            return Err(StorageError::DuplicateIdCard { household, village });
         }
+        let batch = Batch {
+            households: vec![household.clone()],
+            ..Batch::default()
+        };
+        match self.write(&batch).await {
+            // Lost a race with another writer: report it the same way.
+            Err(StorageError::Database(err)) if is_unique_violation(&err) => {
+                match on_backend!(self, household_by_id_card(household.head_id_card.as_str()))? {
+                    Some((household, village)) => {
+                        Err(StorageError::DuplicateIdCard { household, village })
+                    }
+                    None => Err(StorageError::Database(err)),
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// Writes one survey with all its sections in one transaction.
+    pub async fn insert_survey(&self, survey: &HouseholdSurvey) -> Result<(), StorageError> {
+        self.write(&Batch {
+            surveys: vec![survey.clone()],
+            ..Batch::default()
+        })
+        .await
+    }
+
+    pub async fn household(&self, id: &RecordId) -> Result<Option<Household>, StorageError> {
+        on_backend!(self, household(id))
+    }
+
+    pub async fn survey(&self, id: &RecordId) -> Result<Option<HouseholdSurvey>, StorageError> {
+        on_backend!(self, survey(id))
+    }
+
+    /// The survey of one household in one wave.
+    pub async fn survey_for(
+        &self,
+        household: &RecordId,
+        wave: i32,
+    ) -> Result<Option<HouseholdSurvey>, StorageError> {
+        let Some(id) = on_backend!(self, survey_id_for(household, wave))? else {
+            return Ok(None);
+        };
+        let id = RecordId::parse(&id).map_err(|err| StorageError::CorruptRow {
+            table: "surveys",
+            detail: err.to_string(),
+        })?;
+        self.survey(&id).await
+    }
+
+    pub async fn household_ids(&self) -> Result<Vec<String>, StorageError> {
+        on_backend!(self, household_ids())
+    }
+
+    pub async fn survey_ids(&self) -> Result<Vec<String>, StorageError> {
+        on_backend!(self, survey_ids())
+    }
+
+    pub async fn units(&self) -> Result<Vec<AdminUnit>, StorageError> {
+        on_backend!(self, units())
+    }
+
+    pub async fn waves(&self) -> Result<Vec<Wave>, StorageError> {
+        on_backend!(self, waves())
+    }
+
+    pub async fn poverty_lines(&self) -> Result<Vec<PovertyLine>, StorageError> {
+        on_backend!(self, poverty_lines())
+    }
+
+    pub async fn targets(&self) -> Result<Vec<Target>, StorageError> {
+        on_backend!(self, targets())
+    }
+
+    pub async fn plots(&self) -> Result<Vec<AfforestationPlot>, StorageError> {
+        on_backend!(self, plots())
     }
 
     /// Waits for connections to finish and closes them (SQLite checkpoints its WAL here).
@@ -119,6 +223,10 @@ impl Store {
             Store::Postgres { pool, .. } => pool.close().await,
         }
     }
+}
+
+fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
 /// Hides the password of `scheme://user:password@host/…`.
@@ -179,5 +287,47 @@ mod tests {
             "postgres://postgres@127.0.0.1/test"
         );
         assert_eq!(redact("sqlite://data/tanhui.db"), "sqlite://data/tanhui.db");
+    }
+}
+
+/// A SHA-256 digest of the programme data, independent of backend and insertion order:
+/// equal digests mean equal data. Reads everything, so it is for tests and small databases.
+pub async fn content_digest(store: &Store) -> Result<String, StorageError> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    let mut feed = |value: &dyn erased::Json| hasher.update(value.json().as_bytes());
+    feed(&store.units().await?);
+    feed(&store.waves().await?);
+    feed(&store.poverty_lines().await?);
+    feed(&store.targets().await?);
+    feed(&store.plots().await?);
+    for id in store.household_ids().await? {
+        let id = RecordId::parse(&id).map_err(|err| StorageError::CorruptRow {
+            table: "households",
+            detail: err.to_string(),
+        })?;
+        feed(&store.household(&id).await?);
+    }
+    for id in store.survey_ids().await? {
+        let id = RecordId::parse(&id).map_err(|err| StorageError::CorruptRow {
+            table: "surveys",
+            detail: err.to_string(),
+        })?;
+        feed(&store.survey(&id).await?);
+    }
+    Ok(format!("{:x}", hasher.finalize()))
+}
+
+mod erased {
+    /// Serialises any record list the same way on every backend.
+    pub trait Json {
+        fn json(&self) -> String;
+    }
+
+    impl<T: serde::Serialize> Json for T {
+        fn json(&self) -> String {
+            // Serialising plain data to a String cannot fail.
+            serde_json::to_string(self).unwrap_or_default()
+        }
     }
 }

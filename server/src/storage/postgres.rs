@@ -3,11 +3,17 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use domain::UnitCode;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, Executor, PgPool};
 
-use super::{StorageError, UnitRow};
+use super::StorageError;
+
+pub type Db = sqlx::Postgres;
+
+// The shared SQL, compiled for this backend (see queries.rs): loading it twice is the point.
+#[allow(clippy::duplicate_mod)]
+#[path = "queries.rs"]
+pub mod queries;
 
 pub async fn connect(url: &str) -> Result<PgPool, StorageError> {
     let options = PgConnectOptions::from_str(url)?;
@@ -38,32 +44,4 @@ async fn create_database_if_missing(options: &PgConnectOptions) -> Result<(), St
     }
     admin.close().await?;
     Ok(())
-}
-
-pub async fn ping(pool: &PgPool) -> Result<(), StorageError> {
-    sqlx::query("SELECT 1").execute(pool).await?;
-    Ok(())
-}
-
-pub async fn schema_version(pool: &PgPool) -> Result<i64, StorageError> {
-    let version: Option<i64> =
-        sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
-            .fetch_one(pool)
-            .await?;
-    Ok(version.unwrap_or(0))
-}
-
-pub async fn count_units(pool: &PgPool) -> Result<i64, StorageError> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM admin_units")
-        .fetch_one(pool)
-        .await?)
-}
-
-pub async fn child_units(pool: &PgPool, parent: &UnitCode) -> Result<Vec<UnitRow>, StorageError> {
-    Ok(sqlx::query_as(
-        "SELECT code, name_zh, name_pinyin, level FROM admin_units WHERE parent_code = $1 ORDER BY code",
-    )
-    .bind(parent.as_str())
-    .fetch_all(pool)
-    .await?)
 }

@@ -49,7 +49,7 @@ fn migrate_creates_the_sqlite_file_and_its_folder() {
             "{}",
             String::from_utf8_lossy(&output.stderr)
         );
-        assert!(String::from_utf8_lossy(&output.stdout).contains("schema version 20261124000001"));
+        assert!(String::from_utf8_lossy(&output.stdout).contains("schema version 20261124000002"));
     }
     assert!(db.exists());
 }
@@ -61,6 +61,7 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
     let mut child = Command::new(TANHUI)
         .args(["serve", "--db", &url, "--addr", "127.0.0.1:0"])
         .env("TANHUI_SITE_ROOT", dir.path())
+        .env("TANHUI_DEMO_HOUSEHOLDS", "50")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -119,6 +120,39 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(exit.success(), "clean exit after SIGTERM, got {exit:?}");
+
+    // The empty database was given the demo data set, and everything was written out.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let store = server::storage::Store::connect(&url).await.expect("reopen");
+        assert_eq!(store.count_households().await.expect("count"), 50);
+        assert_eq!(store.count_surveys().await.expect("count"), 200);
+        store.close().await;
+    });
+}
+
+#[test]
+fn seed_reports_what_it_wrote_and_refuses_a_database_that_has_data() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("seeded.db").display());
+    let seed = || {
+        Command::new(TANHUI)
+            .args(["seed", "--db", &url, "--households", "120", "--seed", "3"])
+            .output()
+    };
+    let first = seed().expect("run tanhui seed");
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(String::from_utf8_lossy(&first.stdout).contains("seeded 120 households, 480 surveys"));
+    let second = seed().expect("run tanhui seed again");
+    assert!(!second.status.success());
+    assert!(String::from_utf8_lossy(&second.stderr).contains("already holds 120 households"));
 }
 
 fn raw_get_status(addr: &str, path: &str) -> String {

@@ -11,5 +11,7 @@ mod helpers;
 mod binary;
 mod health;
 mod pages;
+mod records;
+mod seed;
 mod server_fns;
 mod storage;

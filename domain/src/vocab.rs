@@ -1,0 +1,301 @@
+//! The programme's closed vocabularies: each value has a stable code (stored, exported, used
+//! in URLs) and a Chinese and English label.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Localized;
+
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal, $zh:literal, $en:literal;)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $code)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            pub fn parse(code: &str) -> Option<$name> {
+                let code = code.trim();
+                Self::ALL.iter().copied().find(|value| value.code() == code)
+            }
+        }
+
+        impl Localized for $name {
+            fn zh(&self) -> String {
+                match self { $($name::$variant => $zh),+ }.to_owned()
+            }
+            fn en(&self) -> String {
+                match self { $($name::$variant => $en),+ }.to_owned()
+            }
+        }
+    };
+}
+
+vocabulary!(Sex {
+    Male = "male", "男", "male";
+    Female = "female", "女", "female";
+});
+
+vocabulary!(Ethnicity {
+    Yi = "yi", "彝族", "Yi";
+    Han = "han", "汉族", "Han";
+    Tibetan = "tibetan", "藏族", "Tibetan";
+    Other = "other", "其他民族", "other";
+});
+
+vocabulary!(
+    /// Poverty registration (建档立卡) status.
+    PovertyRegistration {
+        NonPoor = "non_poor", "非贫困户", "not registered poor";
+        General = "general", "一般贫困户", "general poor household";
+        Dibao = "dibao", "低保贫困户", "minimum-living-guarantee poor household";
+        Tekun = "tekun", "特困供养户", "extreme-poverty support household";
+    }
+);
+
+impl PovertyRegistration {
+    pub fn is_poor(self) -> bool {
+        self != PovertyRegistration::NonPoor
+    }
+}
+
+vocabulary!(PovertyCause {
+    Illness = "illness", "因病", "illness";
+    Disability = "disability", "因残", "disability";
+    Schooling = "schooling", "因学", "schooling costs";
+    Disaster = "disaster", "因灾", "disaster";
+    LackLand = "lack_land", "缺土地", "lack of land";
+    LackWater = "lack_water", "缺水", "lack of water";
+    LackSkills = "lack_skills", "缺技术", "lack of skills";
+    LackLabour = "lack_labour", "缺劳力", "lack of labour";
+    LackCapital = "lack_capital", "缺资金", "lack of capital";
+    PoorTransport = "poor_transport", "交通条件落后", "poor transport";
+    LackMotivation = "lack_motivation", "自身发展动力不足", "lack of motivation";
+    Other = "other", "其他", "other";
+});
+
+vocabulary!(
+    /// How a household takes part in the programme; `Comparison` households take no part.
+    EngagementModel {
+        Collective = "collective", "集体经济主导型", "collective-led";
+        Household = "household", "农户主体型", "household-led";
+        Comparison = "comparison", "对照组", "comparison group";
+    }
+);
+
+impl EngagementModel {
+    pub fn participates(self) -> bool {
+        self != EngagementModel::Comparison
+    }
+}
+
+vocabulary!(Relation {
+    Head = "head", "户主", "head";
+    Spouse = "spouse", "配偶", "spouse";
+    Child = "child", "子女", "child";
+    Parent = "parent", "父母", "parent";
+    Grandchild = "grandchild", "孙子女", "grandchild";
+    Sibling = "sibling", "兄弟姐妹", "sibling";
+    Other = "other", "其他", "other";
+});
+
+vocabulary!(Education {
+    Preschool = "preschool", "学龄前", "pre-school";
+    None = "none", "未上学", "no schooling";
+    Primary = "primary", "小学", "primary";
+    Junior = "junior", "初中", "junior secondary";
+    Senior = "senior", "高中或中专", "senior secondary";
+    Tertiary = "tertiary", "大专及以上", "tertiary";
+});
+
+vocabulary!(Health {
+    Healthy = "healthy", "健康", "healthy";
+    Chronic = "chronic", "长期慢性病", "chronic illness";
+    Serious = "serious", "大病", "serious illness";
+    Disabled = "disabled", "残疾", "disability";
+});
+
+vocabulary!(LabourAbility {
+    Ordinary = "ordinary", "普通劳动力", "ordinary labour";
+    Skilled = "skilled", "技能劳动力", "skilled labour";
+    Lost = "lost", "丧失劳动力", "lost labour ability";
+    NoLabour = "none", "无劳动力", "no labour ability";
+});
+
+vocabulary!(
+    /// What a member worked at. All but other local work and migrant work are programme work.
+    Activity {
+        Afforestation = "afforestation", "造林", "afforestation";
+        Tending = "tending", "抚育管护", "tending";
+        ForestRanger = "forest_ranger", "护林员", "forest ranger";
+        Nursery = "nursery", "育苗", "nursery";
+        UnderstoryEnterprise = "understory_enterprise", "林下经济企业务工", "understory enterprise";
+        LivestockEnterprise = "livestock_enterprise", "养殖企业务工", "livestock enterprise";
+        OtherLocal = "other_local", "其他本地务工", "other local work";
+        Migrant = "migrant", "外出务工", "migrant work";
+    }
+);
+
+impl Activity {
+    pub fn is_programme(self) -> bool {
+        !matches!(self, Activity::OtherLocal | Activity::Migrant)
+    }
+}
+
+vocabulary!(TrainingTopic {
+    Afforestation = "afforestation", "造林管护", "afforestation";
+    Understory = "understory", "林下种植", "understory";
+    Livestock = "livestock", "养殖", "livestock";
+    Other = "other", "其他", "other";
+});
+
+vocabulary!(UnderstoryProduct {
+    SichuanPepper = "sichuan_pepper", "花椒", "Sichuan pepper";
+    Walnut = "walnut", "核桃", "walnut";
+    Konjac = "konjac", "魔芋", "konjac";
+    Herbs = "herbs", "中药材", "medicinal herbs";
+    Mushrooms = "mushrooms", "食用菌", "mushrooms";
+    PineNuts = "pine_nuts", "松子", "pine nuts";
+    Other = "other", "其他", "other";
+});
+
+vocabulary!(LivestockSpecies {
+    Pig = "pig", "猪（乌金猪）", "pig (Wujin)";
+    Goat = "goat", "黑山羊", "black goat";
+    Cattle = "cattle", "牛", "cattle";
+    Sheep = "sheep", "半细毛羊", "semi-fine-wool sheep";
+    Chicken = "chicken", "鸡", "chicken";
+    Other = "other", "其他", "other";
+});
+
+vocabulary!(TreeSpecies {
+    YunnanPine = "yunnan_pine", "云南松", "Yunnan pine";
+    ArmandPine = "armand_pine", "华山松", "Armand pine";
+    Alder = "alder", "桤木", "alder";
+    SpruceFir = "spruce_fir", "云杉/冷杉", "spruce / fir";
+    Other = "other", "其他", "other";
+});
+
+vocabulary!(ManagingParty {
+    Collective = "collective", "村集体", "village collective";
+    Enterprise = "enterprise", "企业", "enterprise";
+    Cooperative = "cooperative", "合作社", "cooperative";
+    Household = "household", "农户", "household";
+});
+
+vocabulary!(
+    /// A survey's place in review: draft → submitted → approved | rejected.
+    SurveyStatus {
+        Draft = "draft", "草稿", "draft";
+        Submitted = "submitted", "已提交", "submitted";
+        Approved = "approved", "已审核", "approved";
+        Rejected = "rejected", "已退回", "rejected";
+    }
+);
+
+vocabulary!(
+    /// A poverty-line scheme: the national line is the default for every indicator.
+    PovertyScheme {
+        National = "national", "国家标准", "national line";
+        Provincial = "provincial", "四川省退出标准", "Sichuan exit threshold";
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes_are_unique_and_round_trip<T: Copy + PartialEq + std::fmt::Debug>(
+        all: &[T],
+        code: fn(T) -> &'static str,
+        parse: fn(&str) -> Option<T>,
+    ) {
+        let mut seen = std::collections::HashSet::new();
+        for &value in all {
+            assert!(seen.insert(code(value)), "duplicate code {}", code(value));
+            assert_eq!(parse(code(value)), Some(value));
+        }
+        assert_eq!(parse("no_such_code"), None);
+    }
+
+    #[test]
+    fn every_vocabulary_round_trips() {
+        codes_are_unique_and_round_trip(Sex::ALL, Sex::code, Sex::parse);
+        codes_are_unique_and_round_trip(Ethnicity::ALL, Ethnicity::code, Ethnicity::parse);
+        codes_are_unique_and_round_trip(
+            PovertyRegistration::ALL,
+            PovertyRegistration::code,
+            PovertyRegistration::parse,
+        );
+        codes_are_unique_and_round_trip(PovertyCause::ALL, PovertyCause::code, PovertyCause::parse);
+        codes_are_unique_and_round_trip(
+            EngagementModel::ALL,
+            EngagementModel::code,
+            EngagementModel::parse,
+        );
+        codes_are_unique_and_round_trip(Relation::ALL, Relation::code, Relation::parse);
+        codes_are_unique_and_round_trip(Education::ALL, Education::code, Education::parse);
+        codes_are_unique_and_round_trip(Health::ALL, Health::code, Health::parse);
+        codes_are_unique_and_round_trip(
+            LabourAbility::ALL,
+            LabourAbility::code,
+            LabourAbility::parse,
+        );
+        codes_are_unique_and_round_trip(Activity::ALL, Activity::code, Activity::parse);
+        codes_are_unique_and_round_trip(
+            TrainingTopic::ALL,
+            TrainingTopic::code,
+            TrainingTopic::parse,
+        );
+        codes_are_unique_and_round_trip(
+            UnderstoryProduct::ALL,
+            UnderstoryProduct::code,
+            UnderstoryProduct::parse,
+        );
+        codes_are_unique_and_round_trip(
+            LivestockSpecies::ALL,
+            LivestockSpecies::code,
+            LivestockSpecies::parse,
+        );
+        codes_are_unique_and_round_trip(TreeSpecies::ALL, TreeSpecies::code, TreeSpecies::parse);
+        codes_are_unique_and_round_trip(
+            ManagingParty::ALL,
+            ManagingParty::code,
+            ManagingParty::parse,
+        );
+        codes_are_unique_and_round_trip(SurveyStatus::ALL, SurveyStatus::code, SurveyStatus::parse);
+        codes_are_unique_and_round_trip(
+            PovertyScheme::ALL,
+            PovertyScheme::code,
+            PovertyScheme::parse,
+        );
+    }
+
+    #[test]
+    fn programme_activities_exclude_other_local_and_migrant_work() {
+        let programme: Vec<_> = Activity::ALL
+            .iter()
+            .filter(|a| a.is_programme())
+            .map(|a| a.code())
+            .collect();
+        assert_eq!(
+            programme,
+            [
+                "afforestation",
+                "tending",
+                "forest_ranger",
+                "nursery",
+                "understory_enterprise",
+                "livestock_enterprise"
+            ]
+        );
+        assert!(PovertyRegistration::Dibao.is_poor() && !PovertyRegistration::NonPoor.is_poor());
+        assert!(!EngagementModel::Comparison.participates());
+    }
+}

@@ -1,0 +1,51 @@
+//! A batch of records written together, in one transaction: the only write path, so a single
+//! survey and a bulk seed go through the same SQL and the same all-or-nothing guarantee.
+
+use domain::{AdminUnit, AfforestationPlot, Household, HouseholdSurvey, PovertyLine, Target, Wave};
+
+#[derive(Debug, Default, Clone)]
+pub struct Batch {
+    pub units: Vec<AdminUnit>,
+    pub waves: Vec<Wave>,
+    pub poverty_lines: Vec<PovertyLine>,
+    pub households: Vec<Household>,
+    pub surveys: Vec<HouseholdSurvey>,
+    pub plots: Vec<AfforestationPlot>,
+    pub targets: Vec<Target>,
+}
+
+impl Batch {
+    pub fn is_empty(&self) -> bool {
+        self.units.is_empty()
+            && self.waves.is_empty()
+            && self.poverty_lines.is_empty()
+            && self.households.is_empty()
+            && self.surveys.is_empty()
+            && self.plots.is_empty()
+            && self.targets.is_empty()
+    }
+
+    /// Rows this batch writes, counting every section row (for progress and throughput).
+    pub fn row_count(&self) -> usize {
+        let survey_rows: usize = self
+            .surveys
+            .iter()
+            .map(|s| {
+                let a = &s.answers;
+                1 + a.members.len()
+                    + a.employment.len()
+                    + a.training.len()
+                    + a.understory.len()
+                    + a.livestock.len()
+            })
+            .sum();
+        let plot_rows: usize = self.plots.iter().map(|p| 1 + p.inspections.len()).sum();
+        self.units.len()
+            + self.waves.len()
+            + self.poverty_lines.len()
+            + self.households.len()
+            + survey_rows
+            + plot_rows
+            + self.targets.len()
+    }
+}

@@ -1,0 +1,476 @@
+// SQL shared by both backends. This file is compiled twice — as `sqlite::queries` and as
+// `postgres::queries` — with `super::Db` naming the backend, so each gets monomorphic code
+// from one text. Binds go through `QueryBuilder`, which writes each backend's placeholders.
+
+use domain::{
+    AdminUnit, AfforestationPlot, Household, HouseholdSurvey, PovertyLine, RecordId,
+    SurvivalInspection, Target, UnitCode, Wave,
+};
+use sqlx::{Pool, QueryBuilder, Transaction};
+
+use super::Db;
+use crate::storage::batch::Batch;
+use crate::storage::rows::{
+    EmploymentRowDb, HouseholdRow, InspectionRow, LivestockRowDb, MemberRow, PlotRow,
+    PovertyLineRow, SurveyRow, TargetRow, TrainingRowDb, UnderstoryRowDb, UnitFullRow, WaveRow,
+};
+use crate::storage::StorageError;
+
+/// Bind parameters per statement: below SQLite's 32,766 and PostgreSQL's 65,535.
+const MAX_BINDS: usize = 30_000;
+
+fn chunk_rows(columns: usize) -> usize {
+    (MAX_BINDS / columns).max(1)
+}
+
+/// Writes a whole batch in one transaction: all of it lands, or none of it.
+pub async fn write_batch(pool: &Pool<Db>, batch: &Batch) -> Result<(), StorageError> {
+    let mut tx = pool.begin().await?;
+    write_batch_in(&mut tx, batch).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn write_batch_in(
+    tx: &mut Transaction<'_, Db>,
+    batch: &Batch,
+) -> Result<(), StorageError> {
+    for chunk in batch.units.chunks(chunk_rows(8)) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO admin_units (code, name_zh, name_pinyin, level, parent_code, valid_from, valid_to, synthetic) ",
+        );
+        q.push_values(chunk, |mut b, u: &AdminUnit| {
+            b.push_bind(u.code.as_str())
+                .push_bind(u.name_zh.as_str())
+                .push_bind(u.name_pinyin.as_str())
+                .push_bind(u.code.level().as_str())
+                .push_bind(u.code.parent().map(String::from))
+                .push_bind(u.valid_from.map(|d| d.to_string()))
+                .push_bind(u.valid_to.map(|d| d.to_string()))
+                .push_bind(u.synthetic);
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    for chunk in batch.waves.chunks(chunk_rows(4)) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO waves (year, baseline, period_start, period_end) ",
+        );
+        q.push_values(chunk, |mut b, w: &Wave| {
+            b.push_bind(w.year)
+                .push_bind(w.baseline)
+                .push_bind(w.period_start.to_string())
+                .push_bind(w.period_end.to_string());
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    for chunk in batch.poverty_lines.chunks(chunk_rows(3)) {
+        let mut q =
+            QueryBuilder::<Db>::new("INSERT INTO poverty_lines (year, scheme, amount_fen) ");
+        q.push_values(chunk, |mut b, l: &PovertyLine| {
+            b.push_bind(l.year)
+                .push_bind(l.scheme.code())
+                .push_bind(l.amount.fen());
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    for chunk in batch.households.chunks(chunk_rows(14)) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO households (id, village_code, registry_no, head_name, head_id_card, phone, head_sex, \
+             head_ethnicity, poverty_registration, poverty_cause, registration_year, exit_year, model, enrolment_date) ",
+        );
+        q.push_values(chunk, |mut b, h: &Household| {
+            b.push_bind(h.id.as_str())
+                .push_bind(h.village.as_str())
+                .push_bind(h.registry_no.as_str())
+                .push_bind(h.head_name.as_str())
+                .push_bind(h.head_id_card.as_str())
+                .push_bind(h.phone.as_ref().map(|p| p.as_str()))
+                .push_bind(h.head_sex.code())
+                .push_bind(h.head_ethnicity.code())
+                .push_bind(h.poverty_registration.code())
+                .push_bind(h.poverty_cause.map(|c| c.code()))
+                .push_bind(h.registration_year)
+                .push_bind(h.exit_year)
+                .push_bind(h.model.code())
+                .push_bind(h.enrolment_date.map(|d| d.to_string()));
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    write_surveys(tx, &batch.surveys).await?;
+    for chunk in batch.plots.chunks(chunk_rows(6)) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO plots (id, village_code, area_ha, species, planting_year, managing_party) ",
+        );
+        q.push_values(chunk, |mut b, p: &AfforestationPlot| {
+            b.push_bind(p.id.as_str())
+                .push_bind(p.village.as_str())
+                .push_bind(p.area.get())
+                .push_bind(p.species.code())
+                .push_bind(p.planting_year)
+                .push_bind(p.managing_party.code());
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    let inspections: Vec<(&RecordId, &SurvivalInspection)> = batch
+        .plots
+        .iter()
+        .flat_map(|p| p.inspections.iter().map(move |i| (&p.id, i)))
+        .collect();
+    for chunk in inspections.chunks(chunk_rows(3)) {
+        let mut q =
+            QueryBuilder::<Db>::new("INSERT INTO plot_inspections (plot_id, year, survival_pct) ");
+        q.push_values(chunk, |mut b, (id, i)| {
+            b.push_bind(id.as_str())
+                .push_bind(i.year)
+                .push_bind(i.survival_pct);
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    for chunk in batch.targets.chunks(chunk_rows(4)) {
+        let mut q =
+            QueryBuilder::<Db>::new("INSERT INTO targets (indicator, unit_code, year, value) ");
+        q.push_values(chunk, |mut b, t: &Target| {
+            b.push_bind(t.indicator.as_str())
+                .push_bind(t.unit.as_str())
+                .push_bind(t.year)
+                .push_bind(t.value);
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+async fn write_surveys(
+    tx: &mut Transaction<'_, Db>,
+    surveys: &[HouseholdSurvey],
+) -> Result<(), StorageError> {
+    for chunk in surveys.chunks(chunk_rows(20)) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO surveys (id, household_id, wave, status, enumerator, client_id, version, review_comment, \
+             equity_land_mu, equity_shares, dividends_fen, crop_net_fen, transfers_fen, remittances_fen, other_fen, \
+             food_clothing_secure, schooling_ok, insured, housing_safe, water_safe) ",
+        );
+        q.push_values(chunk, |mut b, s: &HouseholdSurvey| {
+            let a = &s.answers;
+            let g = a.guarantees;
+            b.push_bind(s.id.as_str())
+                .push_bind(s.household_id.as_str())
+                .push_bind(s.wave)
+                .push_bind(s.status.code())
+                .push_bind(s.enumerator.as_str())
+                .push_bind(s.client_id.as_str())
+                .push_bind(s.version)
+                .push_bind(s.review_comment.as_deref())
+                .push_bind(a.equity.land_mu.get())
+                .push_bind(a.equity.shares.get())
+                .push_bind(a.equity.dividends.fen())
+                .push_bind(a.other_income.crop_net.fen())
+                .push_bind(a.other_income.transfers.fen())
+                .push_bind(a.other_income.remittances.fen())
+                .push_bind(a.other_income.other.fen())
+                .push_bind(g.food_clothing_secure)
+                .push_bind(g.schooling_ok)
+                .push_bind(g.insured)
+                .push_bind(g.housing_safe)
+                .push_bind(g.water_safe);
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+
+    let members: Vec<_> = surveys
+        .iter()
+        .flat_map(|s| s.answers.members.iter().map(move |m| (&s.id, m)))
+        .collect();
+    for chunk in members.chunks(chunk_rows(9)) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO survey_members (survey_id, member_no, sex, birth_year, relation, ethnicity, education, \
+             health, labour) ",
+        );
+        q.push_values(chunk, |mut b, (id, m)| {
+            b.push_bind(id.as_str())
+                .push_bind(i32::from(m.no))
+                .push_bind(m.sex.code())
+                .push_bind(m.birth_year)
+                .push_bind(m.relation.code())
+                .push_bind(m.ethnicity.code())
+                .push_bind(m.education.code())
+                .push_bind(m.health.code())
+                .push_bind(m.labour.code());
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+
+    let employment: Vec<_> = numbered(surveys, |s| &s.answers.employment);
+    for chunk in employment.chunks(chunk_rows(6)) {
+        let mut q =
+            QueryBuilder::<Db>::new("INSERT INTO employment_rows (survey_id, row_no, member_no, activity, days, wages_fen) ");
+        q.push_values(chunk, |mut b, (id, n, r)| {
+            b.push_bind(id.as_str())
+                .push_bind(*n)
+                .push_bind(i32::from(r.member_no))
+                .push_bind(r.activity.code())
+                .push_bind(i32::from(r.days.get()))
+                .push_bind(r.wages.fen());
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+
+    let training: Vec<_> = numbered(surveys, |s| &s.answers.training);
+    for chunk in training.chunks(chunk_rows(5)) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO training_rows (survey_id, row_no, member_no, topic, days) ",
+        );
+        q.push_values(chunk, |mut b, (id, n, r)| {
+            b.push_bind(id.as_str())
+                .push_bind(*n)
+                .push_bind(i32::from(r.member_no))
+                .push_bind(r.topic.code())
+                .push_bind(i32::from(r.days.get()));
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+
+    let understory: Vec<_> = numbered(surveys, |s| &s.answers.understory);
+    for chunk in understory.chunks(chunk_rows(7)) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO understory_rows (survey_id, row_no, product, area_mu, output_kg, sales_fen, costs_fen) ",
+        );
+        q.push_values(chunk, |mut b, (id, n, r)| {
+            b.push_bind(id.as_str())
+                .push_bind(*n)
+                .push_bind(r.product.code())
+                .push_bind(r.area.get())
+                .push_bind(r.output_kg.get())
+                .push_bind(r.sales.fen())
+                .push_bind(r.costs.fen());
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+
+    let livestock: Vec<_> = numbered(surveys, |s| &s.answers.livestock);
+    for chunk in livestock.chunks(chunk_rows(11)) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO livestock_rows (survey_id, row_no, species, head_start, born, died, sold, head_end, \
+             sales_fen, costs_fen, correction_note) ",
+        );
+        q.push_values(chunk, |mut b, (id, n, r)| {
+            let heads = |h: domain::Heads| i64::from(h.get());
+            b.push_bind(id.as_str())
+                .push_bind(*n)
+                .push_bind(r.species.code())
+                .push_bind(heads(r.head_start))
+                .push_bind(heads(r.born))
+                .push_bind(heads(r.died))
+                .push_bind(heads(r.sold))
+                .push_bind(heads(r.head_end))
+                .push_bind(r.sales.fen())
+                .push_bind(r.costs.fen())
+                .push_bind(r.correction_note.as_deref());
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// (survey id, 1-based row number, row) for one section of every survey.
+fn numbered<'a, T>(
+    surveys: &'a [HouseholdSurvey],
+    section: impl Fn(&'a HouseholdSurvey) -> &'a Vec<T>,
+) -> Vec<(&'a RecordId, i32, &'a T)> {
+    surveys
+        .iter()
+        .flat_map(|s| {
+            section(s)
+                .iter()
+                .enumerate()
+                .map(move |(i, row)| (&s.id, i as i32 + 1, row))
+        })
+        .collect()
+}
+
+// ---- reads ------------------------------------------------------------------------------------
+
+pub async fn household(pool: &Pool<Db>, id: &RecordId) -> Result<Option<Household>, StorageError> {
+    let mut q = QueryBuilder::<Db>::new(format!(
+        "SELECT {} FROM households WHERE id = ",
+        HouseholdRow::COLUMNS
+    ));
+    q.push_bind(id.as_str());
+    let row: Option<HouseholdRow> = q.build_query_as().fetch_optional(pool).await?;
+    row.map(Household::try_from).transpose()
+}
+
+/// The household whose head holds this ID-card number, if any: (id, village code).
+pub async fn household_by_id_card(
+    pool: &Pool<Db>,
+    id_card: &str,
+) -> Result<Option<(String, String)>, StorageError> {
+    let mut q =
+        QueryBuilder::<Db>::new("SELECT id, village_code FROM households WHERE head_id_card = ");
+    q.push_bind(id_card);
+    Ok(q.build_query_as().fetch_optional(pool).await?)
+}
+
+pub async fn household_ids(pool: &Pool<Db>) -> Result<Vec<String>, StorageError> {
+    Ok(sqlx::query_scalar("SELECT id FROM households ORDER BY id")
+        .fetch_all(pool)
+        .await?)
+}
+
+pub async fn survey_ids(pool: &Pool<Db>) -> Result<Vec<String>, StorageError> {
+    Ok(sqlx::query_scalar("SELECT id FROM surveys ORDER BY id")
+        .fetch_all(pool)
+        .await?)
+}
+
+pub async fn survey(
+    pool: &Pool<Db>,
+    id: &RecordId,
+) -> Result<Option<HouseholdSurvey>, StorageError> {
+    let mut q = QueryBuilder::<Db>::new(format!(
+        "SELECT {} FROM surveys WHERE id = ",
+        SurveyRow::COLUMNS
+    ));
+    q.push_bind(id.as_str());
+    let Some(header): Option<SurveyRow> = q.build_query_as().fetch_optional(pool).await? else {
+        return Ok(None);
+    };
+    let members: Vec<MemberRow> =
+        by_survey(pool, MemberRow::COLUMNS, "survey_members", "member_no", id).await?;
+    let employment: Vec<EmploymentRowDb> = by_survey(
+        pool,
+        EmploymentRowDb::COLUMNS,
+        "employment_rows",
+        "row_no",
+        id,
+    )
+    .await?;
+    let training: Vec<TrainingRowDb> =
+        by_survey(pool, TrainingRowDb::COLUMNS, "training_rows", "row_no", id).await?;
+    let understory: Vec<UnderstoryRowDb> = by_survey(
+        pool,
+        UnderstoryRowDb::COLUMNS,
+        "understory_rows",
+        "row_no",
+        id,
+    )
+    .await?;
+    let livestock: Vec<LivestockRowDb> = by_survey(
+        pool,
+        LivestockRowDb::COLUMNS,
+        "livestock_rows",
+        "row_no",
+        id,
+    )
+    .await?;
+    header
+        .into_survey(members, employment, training, understory, livestock)
+        .map(Some)
+}
+
+pub async fn survey_id_for(
+    pool: &Pool<Db>,
+    household: &RecordId,
+    wave: i32,
+) -> Result<Option<String>, StorageError> {
+    let mut q = QueryBuilder::<Db>::new("SELECT id FROM surveys WHERE household_id = ");
+    q.push_bind(household.as_str())
+        .push(" AND wave = ")
+        .push_bind(wave);
+    Ok(q.build_query_scalar().fetch_optional(pool).await?)
+}
+
+async fn by_survey<T>(
+    pool: &Pool<Db>,
+    columns: &str,
+    table: &str,
+    order: &str,
+    id: &RecordId,
+) -> Result<Vec<T>, StorageError>
+where
+    T: for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row> + Send + Unpin,
+{
+    let mut q =
+        QueryBuilder::<Db>::new(format!("SELECT {columns} FROM {table} WHERE survey_id = "));
+    q.push_bind(id.as_str()).push(format!(" ORDER BY {order}"));
+    Ok(q.build_query_as().fetch_all(pool).await?)
+}
+
+pub async fn units(pool: &Pool<Db>) -> Result<Vec<AdminUnit>, StorageError> {
+    let rows: Vec<UnitFullRow> = sqlx::query_as(&format!(
+        "SELECT {} FROM admin_units ORDER BY code",
+        UnitFullRow::COLUMNS
+    ))
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(AdminUnit::try_from).collect()
+}
+
+pub async fn waves(pool: &Pool<Db>) -> Result<Vec<Wave>, StorageError> {
+    let rows: Vec<WaveRow> =
+        sqlx::query_as("SELECT year, baseline, period_start, period_end FROM waves ORDER BY year")
+            .fetch_all(pool)
+            .await?;
+    rows.into_iter().map(Wave::try_from).collect()
+}
+
+pub async fn poverty_lines(pool: &Pool<Db>) -> Result<Vec<PovertyLine>, StorageError> {
+    let rows: Vec<PovertyLineRow> =
+        sqlx::query_as("SELECT year, scheme, amount_fen FROM poverty_lines ORDER BY scheme, year")
+            .fetch_all(pool)
+            .await?;
+    rows.into_iter().map(PovertyLine::try_from).collect()
+}
+
+pub async fn targets(pool: &Pool<Db>) -> Result<Vec<Target>, StorageError> {
+    let rows: Vec<TargetRow> = sqlx::query_as(
+        "SELECT indicator, unit_code, year, value FROM targets ORDER BY indicator, unit_code, year",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(Target::try_from).collect()
+}
+
+pub async fn plots(pool: &Pool<Db>) -> Result<Vec<AfforestationPlot>, StorageError> {
+    let rows: Vec<PlotRow> = sqlx::query_as(
+        "SELECT id, village_code, area_ha, species, planting_year, managing_party FROM plots ORDER BY id",
+    )
+    .fetch_all(pool)
+    .await?;
+    let inspections: Vec<InspectionRow> = sqlx::query_as(
+        "SELECT plot_id, year, survival_pct FROM plot_inspections ORDER BY plot_id, year",
+    )
+    .fetch_all(pool)
+    .await?;
+    PlotRow::assemble(rows, inspections)
+}
+
+pub async fn count(pool: &Pool<Db>, table: &'static str) -> Result<i64, StorageError> {
+    Ok(sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(pool)
+        .await?)
+}
+
+pub async fn child_units(
+    pool: &Pool<Db>,
+    parent: &UnitCode,
+) -> Result<Vec<crate::storage::UnitRow>, StorageError> {
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT code, name_zh, name_pinyin, level FROM admin_units WHERE parent_code = ",
+    );
+    q.push_bind(parent.as_str()).push(" ORDER BY code");
+    Ok(q.build_query_as().fetch_all(pool).await?)
+}
+
+pub async fn ping(pool: &Pool<Db>) -> Result<(), StorageError> {
+    sqlx::query("SELECT 1").execute(pool).await?;
+    Ok(())
+}
+
+pub async fn schema_version(pool: &Pool<Db>) -> Result<i64, StorageError> {
+    let version: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+            .fetch_one(pool)
+            .await?;
+    Ok(version.unwrap_or(0))
+}
