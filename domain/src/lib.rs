@@ -6,6 +6,7 @@
 //! which reports every problem with its field path, in Chinese and English.
 
 pub mod date;
+pub mod engine;
 pub mod household;
 pub mod id_card;
 pub mod lang;

@@ -1,0 +1,504 @@
+//! The core indicator catalogue of DESIGN.md, as data: each entry names its numerator and
+//! denominator measures, its aggregation and which disaggregations apply. Ids are a contract.
+
+use serde::Serialize;
+
+use super::measure::{Measure, Totals};
+use super::slice::Dim;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Aggregation {
+    /// Number of distinct households.
+    CountDistinct,
+    Sum,
+    /// Σ numerator ÷ Σ denominator.
+    RatioOfSums,
+    /// Σ numerator ÷ Σ denominator, as a percentage.
+    Share,
+}
+
+/// Where the indicator's facts come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Approved household surveys: "no data" where a unit has none in the wave.
+    Surveys,
+    /// Afforestation plots: defined wherever the unit exists.
+    Plots,
+}
+
+/// Which way is better, for progress towards a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Higher,
+    Lower,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorDef {
+    pub id: &'static str,
+    pub name_zh: &'static str,
+    pub name_en: &'static str,
+    pub unit_zh: &'static str,
+    pub unit_en: &'static str,
+    pub aggregation: Aggregation,
+    pub numerator: Measure,
+    pub denominator: Option<Measure>,
+    pub source: Source,
+    pub direction: Direction,
+    pub formula_zh: &'static str,
+    pub formula_en: &'static str,
+}
+
+const SURVEY_DIMS: &[Dim] = &[Dim::Model, Dim::Registration, Dim::Sex, Dim::Ethnicity];
+
+impl IndicatorDef {
+    pub fn disaggregations(&self) -> &'static [Dim] {
+        match self.source {
+            Source::Surveys => SURVEY_DIMS,
+            Source::Plots => &[],
+        }
+    }
+
+    /// The indicator's value in a cell, with its parts; "no data" is explicit.
+    pub fn evaluate(&self, totals: &Totals) -> Value {
+        if self.source == Source::Surveys && totals.get(Measure::Households) == 0 {
+            return Value::none(NoData::NoApprovedSurveys);
+        }
+        let numerator = totals.get(self.numerator) as f64 * self.numerator.factor();
+        let Some(den_measure) = self.denominator else {
+            return Value {
+                value: Some(numerator),
+                numerator: Some(numerator),
+                denominator: None,
+                no_data: None,
+            };
+        };
+        let denominator = totals.get(den_measure) as f64 * den_measure.factor();
+        if totals.get(den_measure) == 0 {
+            return Value {
+                value: None,
+                numerator: Some(numerator),
+                denominator: Some(denominator),
+                no_data: Some(NoData::ZeroDenominator),
+            };
+        }
+        let scale = if self.aggregation == Aggregation::Share {
+            100.0
+        } else {
+            1.0
+        };
+        Value {
+            value: Some(numerator / denominator * scale),
+            numerator: Some(numerator),
+            denominator: Some(denominator),
+            no_data: None,
+        }
+    }
+}
+
+/// Why a figure has no value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoData {
+    /// The unit has no approved survey in the wave (for this slice).
+    NoApprovedSurveys,
+    /// The ratio's denominator is zero.
+    ZeroDenominator,
+}
+
+impl NoData {
+    pub fn zh(self) -> &'static str {
+        match self {
+            NoData::NoApprovedSurveys => "该单位本期没有已审核的调查",
+            NoData::ZeroDenominator => "分母为零，无法计算",
+        }
+    }
+}
+
+/// A computed figure: `value` is `None` exactly when `no_data` says why.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Value {
+    pub value: Option<f64>,
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
+    pub no_data: Option<NoData>,
+}
+
+impl Value {
+    fn none(reason: NoData) -> Value {
+        Value {
+            value: None,
+            numerator: None,
+            denominator: None,
+            no_data: Some(reason),
+        }
+    }
+}
+
+macro_rules! def {
+    ($id:literal, $zh:literal, $en:literal, $uzh:literal, $uen:literal, $agg:ident, $num:ident, $den:expr, $src:ident, $dir:ident, $fzh:literal, $fen:literal) => {
+        IndicatorDef {
+            id: $id,
+            name_zh: $zh,
+            name_en: $en,
+            unit_zh: $uzh,
+            unit_en: $uen,
+            aggregation: Aggregation::$agg,
+            numerator: Measure::$num,
+            denominator: $den,
+            source: Source::$src,
+            direction: Direction::$dir,
+            formula_zh: $fzh,
+            formula_en: $fen,
+        }
+    };
+}
+
+use Measure as M;
+
+/// The core catalogue, in display order.
+pub static CATALOGUE: [IndicatorDef; 21] = [
+    def!(
+        "households_surveyed",
+        "调查农户数",
+        "Households surveyed",
+        "户",
+        "households",
+        CountDistinct,
+        Households,
+        None,
+        Surveys,
+        Higher,
+        "本期有已审核调查的农户数 |H|",
+        "|H|: households with an approved survey in the wave"
+    ),
+    def!(
+        "participating_households",
+        "参与项目农户数",
+        "Participating households",
+        "户",
+        "households",
+        CountDistinct,
+        Participating,
+        None,
+        Surveys,
+        Higher,
+        "H中参与集体经济主导型或农户主体型的农户数 |H ∩ P|",
+        "|H ∩ P|: households in the collective or household model"
+    ),
+    def!(
+        "poor_participation_rate",
+        "贫困户参与率",
+        "Poor households' participation rate",
+        "%",
+        "%",
+        Share,
+        PoorParticipating,
+        Some(M::Poor),
+        Surveys,
+        Higher,
+        "|H ∩ P ∩ 贫困户| ÷ |H ∩ 贫困户|",
+        "|H ∩ P ∩ Poor| ÷ |H ∩ Poor|"
+    ),
+    def!(
+        "per_capita_net_income",
+        "人均纯收入",
+        "Per-capita net income",
+        "元/人/年",
+        "RMB/person/yr",
+        RatioOfSums,
+        NetIncomeFen,
+        Some(M::People),
+        Surveys,
+        Higher,
+        "Σ家庭纯收入 ÷ Σ家庭人口",
+        "Σ net income ÷ Σ household size over H"
+    ),
+    def!(
+        "poverty_headcount_ratio",
+        "贫困发生率",
+        "Poverty headcount ratio",
+        "%",
+        "%",
+        Share,
+        PeopleBelowLine,
+        Some(M::People),
+        Surveys,
+        Lower,
+        "人均纯收入低于当年国家贫困线的家庭人口 ÷ 总人口",
+        "Σ size of households below the wave year's national line ÷ Σ size"
+    ),
+    def!(
+        "guarantees_met_rate",
+        "“两不愁三保障”达标率",
+        "Guarantees-met rate",
+        "%",
+        "%",
+        Share,
+        GuaranteesMet,
+        Some(M::Households),
+        Surveys,
+        Higher,
+        "五项保障均达标且收入不低于贫困线的农户 ÷ |H|",
+        "households meeting all five flags and the income line ÷ |H|"
+    ),
+    def!(
+        "programme_employment_days",
+        "项目务工天数",
+        "Programme employment days",
+        "天",
+        "days",
+        Sum,
+        ProgrammeDays,
+        None,
+        Surveys,
+        Higher,
+        "造林、抚育、护林、育苗、林下与养殖企业务工天数合计",
+        "Σ days in programme activities"
+    ),
+    def!(
+        "programme_wages",
+        "项目务工收入",
+        "Programme wages",
+        "元",
+        "RMB",
+        Sum,
+        ProgrammeWagesFen,
+        None,
+        Surveys,
+        Higher,
+        "项目务工工资合计",
+        "Σ wages in programme activities"
+    ),
+    def!(
+        "women_share_employment_days",
+        "妇女项目务工天数占比",
+        "Women's share of programme days",
+        "%",
+        "%",
+        Share,
+        WomenProgrammeDays,
+        Some(M::ProgrammeDays),
+        Surveys,
+        Higher,
+        "妇女项目务工天数 ÷ 全部项目务工天数",
+        "programme days worked by women ÷ all programme days"
+    ),
+    def!(
+        "equity_households",
+        "入股农户数",
+        "Households holding equity",
+        "户",
+        "households",
+        CountDistinct,
+        EquityHouseholds,
+        None,
+        Surveys,
+        Higher,
+        "持有股份（>0）的农户数",
+        "households with shares > 0"
+    ),
+    def!(
+        "equity_land_mu",
+        "入股林地面积",
+        "Forest land contributed",
+        "亩",
+        "mu",
+        Sum,
+        EquityLandMilliMu,
+        None,
+        Surveys,
+        Higher,
+        "入股林地面积合计",
+        "Σ land contributed"
+    ),
+    def!(
+        "dividends_paid",
+        "分红金额",
+        "Dividends paid",
+        "元",
+        "RMB",
+        Sum,
+        DividendsFen,
+        None,
+        Surveys,
+        Higher,
+        "分红合计",
+        "Σ dividends"
+    ),
+    def!(
+        "understory_area_mu",
+        "林下经营面积",
+        "Understory area",
+        "亩",
+        "mu",
+        Sum,
+        UnderstoryAreaMilliMu,
+        None,
+        Surveys,
+        Higher,
+        "林下经营面积合计",
+        "Σ understory area"
+    ),
+    def!(
+        "understory_net_income",
+        "林下经营纯收入",
+        "Understory net income",
+        "元",
+        "RMB",
+        Sum,
+        UnderstoryNetFen,
+        None,
+        Surveys,
+        Higher,
+        "Σ（销售收入 − 成本）",
+        "Σ (sales − costs) of understory rows"
+    ),
+    def!(
+        "livestock_head_end",
+        "期末存栏",
+        "Livestock at end of period",
+        "头/只",
+        "head",
+        Sum,
+        LivestockHeadEnd,
+        None,
+        Surveys,
+        Higher,
+        "期末存栏合计",
+        "Σ head at end of period"
+    ),
+    def!(
+        "livestock_net_income",
+        "养殖纯收入",
+        "Livestock net income",
+        "元",
+        "RMB",
+        Sum,
+        LivestockNetFen,
+        None,
+        Surveys,
+        Higher,
+        "Σ（销售收入 − 成本）",
+        "Σ (sales − costs) of livestock rows"
+    ),
+    def!(
+        "trained_persons",
+        "培训人数",
+        "Members trained",
+        "人",
+        "persons",
+        Sum,
+        TrainedPersons,
+        None,
+        Surveys,
+        Higher,
+        "培训天数大于0的家庭成员数",
+        "members with training days > 0"
+    ),
+    def!(
+        "programme_income_share",
+        "项目收入占比",
+        "Programme income share",
+        "%",
+        "%",
+        Share,
+        ProgrammeIncomeFen,
+        Some(M::NetIncomeFen),
+        Surveys,
+        Higher,
+        "（项目务工收入 + 分红 + 林下纯收入 + 养殖纯收入）÷ Σ纯收入",
+        "(programme wages + dividends + understory net + livestock net) ÷ Σ net income"
+    ),
+    def!(
+        "afforested_area_ha",
+        "累计造林面积",
+        "Afforested area",
+        "公顷",
+        "ha",
+        Sum,
+        PlantedMilliHa,
+        None,
+        Plots,
+        Higher,
+        "截至调查年度已种植的地块面积合计",
+        "Σ plot area planted up to the wave year"
+    ),
+    def!(
+        "survival_rate",
+        "造林成活率",
+        "Survival rate",
+        "%",
+        "%",
+        RatioOfSums,
+        SurvivalWeighted,
+        Some(M::InspectedMilliHa),
+        Plots,
+        Higher,
+        "各地块最近一次检查成活率的面积加权平均",
+        "area-weighted mean of each plot's latest survival rate"
+    ),
+    def!(
+        "sequestration_tco2e",
+        "估算碳汇量",
+        "Estimated sequestration",
+        "吨二氧化碳当量",
+        "tCO2e",
+        Sum,
+        SequestrationKg,
+        None,
+        Plots,
+        Higher,
+        "Σ 面积 × 成活率 × 树种年固碳率 × 生长曲线（1–5年很小），截至调查年度",
+        "Σ area × survival × species rate × growth curve (little in years 1–5), to the wave year"
+    ),
+];
+
+pub fn find(id: &str) -> Option<&'static IndicatorDef> {
+    CATALOGUE.iter().find(|d| d.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_match_design() {
+        let ids: Vec<_> = CATALOGUE.iter().map(|d| d.id).collect();
+        let unique: std::collections::HashSet<_> = ids.iter().collect();
+        assert_eq!(unique.len(), ids.len());
+        assert_eq!(
+            ids,
+            [
+                "households_surveyed",
+                "participating_households",
+                "poor_participation_rate",
+                "per_capita_net_income",
+                "poverty_headcount_ratio",
+                "guarantees_met_rate",
+                "programme_employment_days",
+                "programme_wages",
+                "women_share_employment_days",
+                "equity_households",
+                "equity_land_mu",
+                "dividends_paid",
+                "understory_area_mu",
+                "understory_net_income",
+                "livestock_head_end",
+                "livestock_net_income",
+                "trained_persons",
+                "programme_income_share",
+                "afforested_area_ha",
+                "survival_rate",
+                "sequestration_tco2e",
+            ]
+        );
+        assert!(CATALOGUE.iter().all(|d| matches!(
+            d.aggregation,
+            Aggregation::Share | Aggregation::RatioOfSums
+        ) == d.denominator.is_some()));
+    }
+}

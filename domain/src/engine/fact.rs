@@ -1,0 +1,180 @@
+//! Facts: what one approved survey (or one plot, in one wave year) contributes to the cells
+//! it belongs to. A fact is computed once, from the domain types or from a database row with
+//! the same fields, and then only added or subtracted.
+
+use serde::{Deserialize, Serialize};
+
+use super::measure::{Measure, Totals};
+use super::slice::Profile;
+use crate::{AfforestationPlot, Household, HouseholdSurvey, RecordId, Sex, TreeSpecies, UnitCode};
+
+/// The per-survey quantities the catalogue needs; the server reads them with one SQL query,
+/// tests and the survey form derive them from a survey.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SurveyFact {
+    pub survey: RecordId,
+    pub household: RecordId,
+    pub village: UnitCode,
+    pub wave: i32,
+    pub profile: Profile,
+    pub participates: bool,
+    pub poor: bool,
+    pub size: i64,
+    pub net_income_fen: i64,
+    pub guarantees_met: bool,
+    pub programme_days: i64,
+    pub programme_wages_fen: i64,
+    pub women_programme_days: i64,
+    pub equity_shares_positive: bool,
+    pub equity_land_milli_mu: i64,
+    pub dividends_fen: i64,
+    pub understory_milli_mu: i64,
+    pub understory_net_fen: i64,
+    pub livestock_head_end: i64,
+    pub livestock_net_fen: i64,
+    pub trained_persons: i64,
+}
+
+pub fn milli(value: f64) -> i64 {
+    (value * 1000.0).round() as i64
+}
+
+impl SurveyFact {
+    pub fn new(household: &Household, survey: &HouseholdSurvey) -> SurveyFact {
+        let a = &survey.answers;
+        let women: std::collections::HashSet<u8> = a
+            .members
+            .iter()
+            .filter(|m| m.sex == Sex::Female)
+            .map(|m| m.no)
+            .collect();
+        let programme = a.employment.iter().filter(|r| r.activity.is_programme());
+        let mut trained: Vec<u8> = a
+            .training
+            .iter()
+            .filter(|r| r.days.get() > 0)
+            .map(|r| r.member_no)
+            .collect();
+        trained.sort_unstable();
+        trained.dedup();
+        SurveyFact {
+            survey: survey.id.clone(),
+            household: household.id.clone(),
+            village: household.village.clone(),
+            wave: survey.wave,
+            profile: Profile::new(
+                household.model,
+                household.poverty_registration,
+                household.head_sex,
+                household.head_ethnicity,
+            ),
+            participates: household.model.participates(),
+            poor: household.poverty_registration.is_poor(),
+            size: a.household_size() as i64,
+            net_income_fen: a.net_income_fen(),
+            guarantees_met: a.guarantees.all_met(),
+            programme_days: programme.clone().map(|r| i64::from(r.days.get())).sum(),
+            programme_wages_fen: programme.clone().map(|r| r.wages.fen()).sum(),
+            women_programme_days: programme
+                .filter(|r| women.contains(&r.member_no))
+                .map(|r| i64::from(r.days.get()))
+                .sum(),
+            equity_shares_positive: a.equity.shares.get() > 0.0,
+            equity_land_milli_mu: milli(a.equity.land_mu.get()),
+            dividends_fen: a.equity.dividends.fen(),
+            understory_milli_mu: a.understory.iter().map(|r| milli(r.area.get())).sum(),
+            understory_net_fen: a.understory_net_fen(),
+            livestock_head_end: a
+                .livestock
+                .iter()
+                .map(|r| i64::from(r.head_end.get()))
+                .sum(),
+            livestock_net_fen: a.livestock_net_fen(),
+            trained_persons: trained.len() as i64,
+        }
+    }
+
+    /// The totals this survey adds to each of its cells, against the wave year's poverty line.
+    pub fn contribution(&self, line_fen: i64) -> Totals {
+        let mut t = Totals::default();
+        let below = self.size > 0 && self.net_income_fen < line_fen * self.size;
+        let flag = |b: bool| i64::from(b);
+        t.set(Measure::Households, 1);
+        t.set(Measure::Participating, flag(self.participates));
+        t.set(Measure::Poor, flag(self.poor));
+        t.set(
+            Measure::PoorParticipating,
+            flag(self.poor && self.participates),
+        );
+        t.set(Measure::People, self.size);
+        t.set(Measure::NetIncomeFen, self.net_income_fen);
+        t.set(Measure::PeopleBelowLine, if below { self.size } else { 0 });
+        t.set(
+            Measure::GuaranteesMet,
+            flag(self.guarantees_met && !below && self.size > 0),
+        );
+        t.set(Measure::ProgrammeDays, self.programme_days);
+        t.set(Measure::ProgrammeWagesFen, self.programme_wages_fen);
+        t.set(Measure::WomenProgrammeDays, self.women_programme_days);
+        t.set(Measure::EquityHouseholds, flag(self.equity_shares_positive));
+        t.set(Measure::EquityLandMilliMu, self.equity_land_milli_mu);
+        t.set(Measure::DividendsFen, self.dividends_fen);
+        t.set(Measure::UnderstoryAreaMilliMu, self.understory_milli_mu);
+        t.set(Measure::UnderstoryNetFen, self.understory_net_fen);
+        t.set(Measure::LivestockHeadEnd, self.livestock_head_end);
+        t.set(Measure::LivestockNetFen, self.livestock_net_fen);
+        t.set(Measure::TrainedPersons, self.trained_persons);
+        t.set(
+            Measure::ProgrammeIncomeFen,
+            self.programme_wages_fen
+                + self.dividends_fen
+                + self.understory_net_fen
+                + self.livestock_net_fen,
+        );
+        t
+    }
+}
+
+/// Mature removal rate by species, tCO2e per hectare per year (DOMAIN.md's 20–30-year means).
+pub fn species_rate(species: TreeSpecies) -> f64 {
+    match species {
+        TreeSpecies::YunnanPine => 6.0,
+        TreeSpecies::ArmandPine => 7.0,
+        TreeSpecies::Alder => 11.5,
+        TreeSpecies::SpruceFir => 5.5,
+        TreeSpecies::Other => 5.0,
+    }
+}
+
+/// Share of the mature rate reached in a stand's year `age` (sigmoid: years 1–5 give little).
+pub fn growth_share(age: i32) -> f64 {
+    1.0 / (1.0 + (-(f64::from(age) - 6.0) / 1.5).exp())
+}
+
+/// What a plot contributes to the wave year `year` (nothing before it is planted).
+pub fn plot_contribution(plot: &AfforestationPlot, year: i32) -> Option<Totals> {
+    if plot.planting_year > year {
+        return None;
+    }
+    let area = milli(plot.area.get());
+    let latest = plot
+        .inspections
+        .iter()
+        .filter(|i| i.year <= year)
+        .max_by_key(|i| i.year);
+    let mut t = Totals::default();
+    t.set(Measure::PlantedMilliHa, area);
+    if let Some(inspection) = latest {
+        t.set(
+            Measure::SurvivalWeighted,
+            area * (inspection.survival_pct * 10.0).round() as i64,
+        );
+        t.set(Measure::InspectedMilliHa, area);
+    }
+    // Without an inspection yet, assume the acceptance threshold (85%) survives.
+    let survival = latest.map_or(0.85, |i| i.survival_pct / 100.0);
+    let years: f64 = (1..=year - plot.planting_year).map(growth_share).sum();
+    let tonnes = plot.area.get() * survival * species_rate(plot.species) * years;
+    t.set(Measure::SequestrationKg, (tonnes * 1000.0).round() as i64);
+    Some(t)
+}

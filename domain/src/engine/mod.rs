@@ -1,0 +1,434 @@
+//! The indicator-aggregation engine: every catalogue indicator for every unit × wave × slice,
+//! kept in memory and always fresh.
+//!
+//! One shape for everything (as DataFusion's accumulators): a fact's contribution is a
+//! [`Totals`] vector; *update* adds it to each cell it belongs to — its village, township,
+//! county and prefecture, in each of its 11 slices — *merge* adds cells, and *evaluate* turns
+//! a cell into each indicator's value. All measures are whole numbers, so removing a fact is
+//! exact: un-approving or editing a survey touches only its own cells.
+
+pub mod catalogue;
+pub mod fact;
+pub mod measure;
+pub mod slice;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
+
+use serde::Serialize;
+
+pub use catalogue::{find, IndicatorDef, NoData, Value, CATALOGUE};
+pub use fact::SurveyFact;
+pub use measure::{Measure, Totals};
+pub use slice::{Dim, Profile, Slice};
+
+use crate::{
+    AdminUnit, AfforestationPlot, PovertyLine, PovertyScheme, RecordId, Target, UnitCode, Wave,
+};
+
+/// Hashes the packed u64 cell keys with one multiplication (keys are already well spread).
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (n ^ (n >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    }
+}
+
+type Cells = HashMap<u64, Totals, BuildHasherDefault<KeyHasher>>;
+
+#[derive(Default)]
+pub struct Engine {
+    codes: Vec<UnitCode>,
+    index: HashMap<UnitCode, u32>,
+    /// For each unit index: itself and its ancestors, nearest first.
+    lineage: Vec<Vec<u32>>,
+    children: BTreeMap<u32, BTreeSet<u32>>,
+    units: HashMap<UnitCode, AdminUnit>,
+    /// National line in fen by year (the default scheme of every indicator).
+    lines: BTreeMap<i32, i64>,
+    waves: BTreeSet<i32>,
+    baseline: Option<i32>,
+    targets: HashMap<(String, UnitCode, i32), f64>,
+    cells: Cells,
+    facts: HashMap<RecordId, SurveyFact>,
+    plots: Vec<AfforestationPlot>,
+}
+
+/// One row of a query: a slice and every indicator's value in it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SliceValues {
+    pub slice: Slice,
+    pub values: Vec<(&'static str, Value)>,
+}
+
+/// A value with its target, baseline and progress.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Progress {
+    pub baseline: Option<f64>,
+    pub change_since_baseline: Option<f64>,
+    pub target: Option<f64>,
+    /// Percent of the way from the baseline to the target (for "lower is better" indicators),
+    /// or percent of the target reached (for "higher is better").
+    pub progress_pct: Option<f64>,
+}
+
+/// Why a value is what it is.
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation {
+    pub indicator: &'static IndicatorDef,
+    pub unit: UnitCode,
+    pub wave: i32,
+    pub slice: Slice,
+    pub value: Value,
+    /// Each child unit with its own value of the indicator.
+    pub children: Vec<(UnitCode, String, Value)>,
+    /// The households behind the value (only when asked for, and only at village level or
+    /// below a unit the caller may see): survey id, household id, per-capita income (RMB).
+    pub households: Vec<(RecordId, RecordId)>,
+}
+
+impl Engine {
+    pub fn new(
+        units: &[AdminUnit],
+        lines: &[PovertyLine],
+        waves: &[Wave],
+        targets: &[Target],
+    ) -> Engine {
+        let mut engine = Engine::default();
+        for unit in units {
+            engine.intern(&unit.code);
+            engine.units.insert(unit.code.clone(), unit.clone());
+        }
+        for line in lines.iter().filter(|l| l.scheme == PovertyScheme::National) {
+            engine.lines.insert(line.year, line.amount.fen());
+        }
+        engine.waves = waves.iter().map(|w| w.year).collect();
+        engine.baseline = waves
+            .iter()
+            .find(|w| w.baseline)
+            .map(|w| w.year)
+            .or_else(|| engine.waves.first().copied());
+        for t in targets {
+            engine
+                .targets
+                .insert((t.indicator.clone(), t.unit.clone(), t.year), t.value);
+        }
+        engine
+    }
+
+    fn intern(&mut self, code: &UnitCode) -> u32 {
+        if let Some(&i) = self.index.get(code) {
+            return i;
+        }
+        let parent = code.parent().map(|p| self.intern(&p));
+        let i = self.codes.len() as u32;
+        self.codes.push(code.clone());
+        self.index.insert(code.clone(), i);
+        let mut lineage = vec![i];
+        if let Some(p) = parent {
+            lineage.extend(self.lineage[p as usize].iter().copied());
+            self.children.entry(p).or_default().insert(i);
+        }
+        self.lineage.push(lineage);
+        i
+    }
+
+    fn key(unit: u32, wave: i32, slice: Slice) -> u64 {
+        u64::from(unit) << 32 | u64::from(wave as u16) << 16 | u64::from(slice.key())
+    }
+
+    /// The national line (fen) for a year: the latest set at or before it.
+    pub fn line_fen(&self, year: i32) -> i64 {
+        self.lines
+            .range(..=year)
+            .next_back()
+            .map(|(_, &fen)| fen)
+            .or_else(|| crate::national_line(year).map(|r| r.fen()))
+            .unwrap_or(0)
+    }
+
+    fn apply(&mut self, fact: &SurveyFact, add: bool) {
+        let contribution = fact.contribution(self.line_fen(fact.wave));
+        let village = self.intern(&fact.village);
+        let lineage = self.lineage[village as usize].clone();
+        for slice in fact.profile.slices() {
+            for &unit in &lineage {
+                let cell = self
+                    .cells
+                    .entry(Self::key(unit, fact.wave, slice))
+                    .or_default();
+                if add {
+                    cell.add(&contribution);
+                } else {
+                    cell.subtract(&contribution);
+                }
+            }
+        }
+    }
+
+    /// Adds an approved survey's fact, replacing the earlier version of the same survey.
+    pub fn upsert(&mut self, fact: SurveyFact) {
+        if let Some(old) = self.facts.remove(&fact.survey) {
+            self.apply(&old, false);
+        }
+        self.waves.insert(fact.wave);
+        self.apply(&fact, true);
+        self.facts.insert(fact.survey.clone(), fact);
+    }
+
+    /// Takes a survey out (un-approved or deleted). Returns whether it was counted.
+    pub fn remove(&mut self, survey: &RecordId) -> bool {
+        match self.facts.remove(survey) {
+            Some(old) => {
+                self.apply(&old, false);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Adds a plot to every wave year from its planting on.
+    pub fn add_plot(&mut self, plot: AfforestationPlot) {
+        let village = self.intern(&plot.village);
+        let lineage = self.lineage[village as usize].clone();
+        for &year in &self.waves.clone() {
+            if let Some(contribution) = fact::plot_contribution(&plot, year) {
+                for &unit in &lineage {
+                    self.cells
+                        .entry(Self::key(unit, year, Slice::ALL))
+                        .or_default()
+                        .add(&contribution);
+                }
+            }
+        }
+        self.plots.push(plot);
+    }
+
+    pub fn fact_count(&self) -> usize {
+        self.facts.len()
+    }
+
+    pub fn cell_count(&self) -> usize {
+        self.cells.len()
+    }
+
+    /// Approximate heap use of the cells and facts, in bytes.
+    pub fn approx_bytes(&self) -> usize {
+        let cell = std::mem::size_of::<(u64, Totals)>() + 8;
+        let fact = std::mem::size_of::<(RecordId, SurveyFact)>() + 3 * 40 + 8;
+        self.cells.capacity() * cell + self.facts.capacity() * fact
+    }
+
+    pub fn waves(&self) -> impl Iterator<Item = i32> + '_ {
+        self.waves.iter().copied()
+    }
+
+    pub fn baseline(&self) -> Option<i32> {
+        self.baseline
+    }
+
+    pub fn unit(&self, code: &UnitCode) -> Option<&AdminUnit> {
+        self.units.get(code)
+    }
+
+    /// Whether the engine knows the unit (from the unit table or from data).
+    pub fn knows(&self, code: &UnitCode) -> bool {
+        self.index.contains_key(code)
+    }
+
+    /// The totals of one cell; zero where nothing was counted.
+    pub fn totals(&self, unit: &UnitCode, wave: i32, slice: Slice) -> Totals {
+        self.index
+            .get(unit)
+            .and_then(|&u| self.cells.get(&Self::key(u, wave, slice)))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    pub fn value(
+        &self,
+        indicator: &IndicatorDef,
+        unit: &UnitCode,
+        wave: i32,
+        slice: Slice,
+    ) -> Value {
+        let slice = if indicator.source == catalogue::Source::Plots {
+            Slice::ALL
+        } else {
+            slice
+        };
+        indicator.evaluate(&self.totals(unit, wave, slice))
+    }
+
+    /// Every indicator for one unit and wave, overall or broken down by one or two dimensions.
+    pub fn query(&self, unit: &UnitCode, wave: i32, by: &[Dim]) -> Vec<SliceValues> {
+        let mut slices = vec![Slice::ALL];
+        for &dim in by.iter().take(2) {
+            slices = slices.into_iter().flat_map(|s| s.split(dim)).collect();
+        }
+        slices
+            .into_iter()
+            .map(|slice| {
+                let totals = self.totals(unit, wave, slice);
+                let values = CATALOGUE
+                    .iter()
+                    .map(|def| {
+                        let value = if def.source == catalogue::Source::Plots {
+                            if slice == Slice::ALL {
+                                def.evaluate(&totals)
+                            } else {
+                                Value {
+                                    value: None,
+                                    numerator: None,
+                                    denominator: None,
+                                    no_data: None,
+                                }
+                            }
+                        } else {
+                            def.evaluate(&totals)
+                        };
+                        (def.id, value)
+                    })
+                    .collect();
+                SliceValues { slice, values }
+            })
+            .collect()
+    }
+
+    /// Baseline, change since baseline, target and progress for one figure.
+    pub fn progress(
+        &self,
+        indicator: &IndicatorDef,
+        unit: &UnitCode,
+        wave: i32,
+        slice: Slice,
+    ) -> Progress {
+        let now = self.value(indicator, unit, wave, slice).value;
+        let baseline = self
+            .baseline
+            .and_then(|b| self.value(indicator, unit, b, slice).value);
+        let target = (slice == Slice::ALL)
+            .then(|| {
+                self.targets
+                    .get(&(indicator.id.to_owned(), unit.clone(), wave))
+                    .copied()
+            })
+            .flatten();
+        let progress_pct = match (indicator.direction, now, baseline, target) {
+            (catalogue::Direction::Higher, Some(v), _, Some(t)) if t != 0.0 => Some(v / t * 100.0),
+            (catalogue::Direction::Lower, Some(v), Some(b), Some(t)) if b != t => {
+                Some((b - v) / (b - t) * 100.0)
+            }
+            _ => None,
+        };
+        Progress {
+            baseline,
+            change_since_baseline: now.zip(baseline).map(|(v, b)| v - b),
+            target,
+            progress_pct,
+        }
+    }
+
+    /// Explains a figure: its definition, parts, child units and (if asked) households.
+    pub fn explain(
+        &self,
+        indicator: &'static IndicatorDef,
+        unit: &UnitCode,
+        wave: i32,
+        slice: Slice,
+        with_households: bool,
+    ) -> Explanation {
+        let children = self
+            .index
+            .get(unit)
+            .and_then(|u| self.children.get(u))
+            .map(|kids| {
+                kids.iter()
+                    .map(|&k| {
+                        let code = self.codes[k as usize].clone();
+                        let name = self
+                            .units
+                            .get(&code)
+                            .map(|u| u.name_zh.clone())
+                            .unwrap_or_default();
+                        let value = self.value(indicator, &code, wave, slice);
+                        (code, name, value)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let households = if with_households && indicator.source == catalogue::Source::Surveys {
+            let mut list: Vec<_> = self
+                .facts
+                .values()
+                .filter(|f| {
+                    f.wave == wave
+                        && unit.contains(&f.village)
+                        && f.profile.slices().any(|s| s == slice)
+                })
+                .map(|f| (f.survey.clone(), f.household.clone()))
+                .collect();
+            list.sort();
+            list
+        } else {
+            Vec::new()
+        };
+        Explanation {
+            indicator,
+            unit: unit.clone(),
+            wave,
+            slice,
+            value: self.value(indicator, unit, wave, slice),
+            children,
+            households,
+        }
+    }
+
+    /// Recomputes every cell from the stored facts and plots (for checks: must equal the
+    /// incrementally maintained cells).
+    pub fn rebuilt(&self) -> Engine {
+        let mut fresh = Engine {
+            codes: self.codes.clone(),
+            index: self.index.clone(),
+            lineage: self.lineage.clone(),
+            children: self.children.clone(),
+            units: self.units.clone(),
+            lines: self.lines.clone(),
+            waves: self.waves.clone(),
+            baseline: self.baseline,
+            targets: self.targets.clone(),
+            ..Engine::default()
+        };
+        let mut facts: Vec<_> = self.facts.values().cloned().collect();
+        facts.sort_by(|a, b| a.survey.cmp(&b.survey));
+        for fact in facts {
+            fresh.upsert(fact);
+        }
+        for plot in self.plots.iter().cloned() {
+            fresh.add_plot(plot);
+        }
+        fresh
+    }
+
+    /// Every non-empty cell, for comparing two engines.
+    pub fn nonzero_cells(&self) -> BTreeMap<u64, Totals> {
+        self.cells
+            .iter()
+            .filter(|(_, t)| !t.is_zero())
+            .map(|(&k, &t)| (k, t))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;

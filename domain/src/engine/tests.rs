@@ -1,0 +1,642 @@
+//! Golden values computed by hand from `golden.json`, and properties that must hold for any
+//! data: parents equal the merge of their children, and incremental updates equal a rebuild.
+
+use proptest::prelude::*;
+use serde_json::Value as Json;
+
+use super::*;
+use crate::*;
+
+fn rid(n: u64, salt: u8) -> RecordId {
+    let mut bytes = [salt; 16];
+    bytes[..8].copy_from_slice(&n.to_be_bytes());
+    RecordId::from_random_bytes(bytes)
+}
+
+fn s(v: &Json) -> &str {
+    v.as_str().expect("string in fixture")
+}
+
+fn n(v: &Json) -> f64 {
+    v.as_f64().expect("number in fixture")
+}
+
+fn golden_engine() -> Engine {
+    let fixture: Json = serde_json::from_str(include_str!("golden.json")).expect("fixture parses");
+    let units: Vec<AdminUnit> = fixture["units"]
+        .as_array()
+        .expect("units")
+        .iter()
+        .map(|c| AdminUnit {
+            code: UnitCode::parse(s(c)).expect("code"),
+            name_zh: format!("单位{}", s(c)),
+            name_pinyin: String::new(),
+            valid_from: None,
+            valid_to: None,
+            synthetic: false,
+        })
+        .collect();
+    let waves: Vec<Wave> = [2018, 2019]
+        .iter()
+        .map(|&year| Wave {
+            year,
+            baseline: year == 2018,
+            period_start: Date::new(year, 1, 1).expect("date"),
+            period_end: Date::new(year, 12, 31).expect("date"),
+        })
+        .collect();
+    let targets = vec![
+        Target {
+            indicator: "poverty_headcount_ratio".into(),
+            unit: UnitCode::parse("513434").expect("code"),
+            year: 2019,
+            value: 20.0,
+        },
+        Target {
+            indicator: "households_surveyed".into(),
+            unit: UnitCode::parse("513434").expect("code"),
+            year: 2019,
+            value: 4.0,
+        },
+    ];
+    let mut engine = Engine::new(
+        &units,
+        &programme::default_poverty_lines(),
+        &waves,
+        &targets,
+    );
+    for h in fixture["households"].as_array().expect("households") {
+        let household = Household {
+            id: rid(n(&h["n"]) as u64, 1),
+            village: UnitCode::parse(s(&h["village"])).expect("village"),
+            registry_no: "1".into(),
+            head_name: "测试".into(),
+            head_id_card: IdCardNumber::parse("11010519491231002X").expect("id"),
+            phone: None,
+            head_sex: Sex::parse(s(&h["sex"])).expect("sex"),
+            head_ethnicity: Ethnicity::parse(s(&h["ethnicity"])).expect("ethnicity"),
+            poverty_registration: PovertyRegistration::parse(s(&h["registration"]))
+                .expect("registration"),
+            poverty_cause: None,
+            registration_year: None,
+            exit_year: None,
+            model: EngagementModel::parse(s(&h["model"])).expect("model"),
+            enrolment_date: None,
+        };
+        for (i, sv) in h["surveys"].as_array().expect("surveys").iter().enumerate() {
+            let survey = survey_from(sv, &household, n(&h["n"]) as u64 * 10 + i as u64);
+            if survey.status == SurveyStatus::Approved {
+                engine.upsert(SurveyFact::new(&household, &survey));
+            }
+        }
+    }
+    for (i, p) in fixture["plots"]
+        .as_array()
+        .expect("plots")
+        .iter()
+        .enumerate()
+    {
+        engine.add_plot(AfforestationPlot {
+            id: rid(100 + i as u64, 3),
+            village: UnitCode::parse(s(&p["village"])).expect("village"),
+            area: Hectares::new(n(&p["area_ha"])).expect("area"),
+            species: TreeSpecies::parse(s(&p["species"])).expect("species"),
+            planting_year: n(&p["planting_year"]) as i32,
+            managing_party: ManagingParty::Collective,
+            inspections: p["inspections"]
+                .as_array()
+                .expect("inspections")
+                .iter()
+                .map(|x| SurvivalInspection {
+                    year: n(&x[0]) as i32,
+                    survival_pct: n(&x[1]),
+                })
+                .collect(),
+        });
+    }
+    engine
+}
+
+fn survey_from(v: &Json, household: &Household, number: u64) -> HouseholdSurvey {
+    let rows = |key: &str| v[key].as_array().expect("rows").clone();
+    let money = |x: &Json| Rmb::from_yuan(n(x)).expect("money");
+    let heads = |x: &Json| Heads::new(n(x) as i64).expect("heads");
+    let answers = SurveyAnswers {
+        members: rows("members")
+            .iter()
+            .enumerate()
+            .map(|(k, m)| Member {
+                no: k as u8 + 1,
+                sex: Sex::parse(s(&m[0])).expect("sex"),
+                birth_year: n(&m[1]) as i32,
+                relation: Relation::parse(s(&m[2])).expect("relation"),
+                ethnicity: Ethnicity::Yi,
+                education: Education::Primary,
+                health: Health::Healthy,
+                labour: LabourAbility::Ordinary,
+            })
+            .collect(),
+        employment: rows("employment")
+            .iter()
+            .map(|r| EmploymentRow {
+                member_no: n(&r[0]) as u8,
+                activity: Activity::parse(s(&r[1])).expect("activity"),
+                days: Days::new(n(&r[2]) as i64).expect("days"),
+                wages: money(&r[3]),
+            })
+            .collect(),
+        equity: Equity {
+            land_mu: Mu::new(n(&v["equity"][0])).expect("mu"),
+            shares: Mu::new(n(&v["equity"][1])).expect("mu"),
+            dividends: money(&v["equity"][2]),
+        },
+        training: rows("training")
+            .iter()
+            .map(|r| TrainingRow {
+                member_no: n(&r[0]) as u8,
+                topic: TrainingTopic::parse(s(&r[1])).expect("topic"),
+                days: Days::new(n(&r[2]) as i64).expect("days"),
+            })
+            .collect(),
+        understory: rows("understory")
+            .iter()
+            .map(|r| UnderstoryRow {
+                product: UnderstoryProduct::parse(s(&r[0])).expect("product"),
+                area: Mu::new(n(&r[1])).expect("mu"),
+                output_kg: Mu::new(n(&r[2])).expect("kg"),
+                sales: money(&r[3]),
+                costs: money(&r[4]),
+            })
+            .collect(),
+        livestock: rows("livestock")
+            .iter()
+            .map(|r| LivestockRow {
+                species: LivestockSpecies::parse(s(&r[0])).expect("species"),
+                head_start: heads(&r[1]),
+                born: heads(&r[2]),
+                died: heads(&r[3]),
+                sold: heads(&r[4]),
+                head_end: heads(&r[5]),
+                sales: money(&r[6]),
+                costs: money(&r[7]),
+                correction_note: None,
+            })
+            .collect(),
+        other_income: OtherIncome {
+            crop_net: money(&v["other"][0]),
+            transfers: money(&v["other"][1]),
+            remittances: money(&v["other"][2]),
+            other: money(&v["other"][3]),
+        },
+        guarantees: {
+            let f = |k: usize| v["flags"][k].as_bool().expect("flag");
+            Guarantees {
+                food_clothing_secure: f(0),
+                schooling_ok: f(1),
+                insured: f(2),
+                housing_safe: f(3),
+                water_safe: f(4),
+            }
+        },
+    };
+    HouseholdSurvey {
+        id: rid(number, 2),
+        household_id: household.id.clone(),
+        wave: n(&v["wave"]) as i32,
+        status: SurveyStatus::parse(s(&v["status"])).expect("status"),
+        enumerator: "t".into(),
+        client_id: rid(number, 9),
+        version: 1,
+        review_comment: None,
+        answers,
+    }
+}
+
+fn code(text: &str) -> UnitCode {
+    UnitCode::parse(text).expect("code")
+}
+
+/// The value of `id` at `unit`, `wave`, `slice`.
+fn v(engine: &Engine, id: &str, unit: &str, wave: i32, slice: Slice) -> Value {
+    engine.value(find(id).expect("catalogue id"), &code(unit), wave, slice)
+}
+
+fn close(actual: Value, expected: f64) {
+    let got = actual
+        .value
+        .unwrap_or_else(|| panic!("expected {expected}, got no data ({:?})", actual.no_data));
+    assert!(
+        (got - expected).abs() < 1e-6,
+        "expected {expected}, got {got}"
+    );
+}
+
+const ALL: Slice = Slice::ALL;
+
+#[test]
+fn golden_village_a_2018_two_households() {
+    let e = golden_engine();
+    let a = "513434100201";
+    // H = {H1 (collective, general poor, male, Yi), H2 (comparison, non-poor, female, Han)}.
+    close(v(&e, "households_surveyed", a, 2018, ALL), 2.0);
+    close(v(&e, "participating_households", a, 2018, ALL), 1.0);
+    // Poor = {H1}, participating: 1 ÷ 1.
+    close(v(&e, "poor_participation_rate", a, 2018, ALL), 100.0);
+    // H1: 3000 + 2000 + 15000 wages + 200 dividends + (5400 − 2100) livestock + 1200 crop + 600
+    // transfers = 25,300; H2: 8000 + 500 = 8,500. (25,300 + 8,500) ÷ (3 + 1) = 8,450.
+    close(v(&e, "per_capita_net_income", a, 2018, ALL), 8_450.0);
+    assert_eq!(
+        v(&e, "per_capita_net_income", a, 2018, ALL).numerator,
+        Some(33_800.0)
+    );
+    assert_eq!(
+        v(&e, "per_capita_net_income", a, 2018, ALL).denominator,
+        Some(4.0)
+    );
+    // Line 2018 = 2,995: 8,433.33 and 8,500 are both above it.
+    close(v(&e, "poverty_headcount_ratio", a, 2018, ALL), 0.0);
+    close(v(&e, "guarantees_met_rate", a, 2018, ALL), 100.0);
+    // Programme days: afforestation 30 + tending 20 (migrant and other local work excluded).
+    close(v(&e, "programme_employment_days", a, 2018, ALL), 50.0);
+    close(v(&e, "programme_wages", a, 2018, ALL), 5_000.0);
+    // Member 2 of H1 is a woman: 20 of 50 days.
+    close(v(&e, "women_share_employment_days", a, 2018, ALL), 40.0);
+    close(v(&e, "equity_households", a, 2018, ALL), 1.0);
+    close(v(&e, "equity_land_mu", a, 2018, ALL), 4.0);
+    close(v(&e, "dividends_paid", a, 2018, ALL), 200.0);
+    close(v(&e, "understory_area_mu", a, 2018, ALL), 0.0);
+    close(v(&e, "understory_net_income", a, 2018, ALL), 0.0);
+    close(v(&e, "livestock_head_end", a, 2018, ALL), 2.0);
+    close(v(&e, "livestock_net_income", a, 2018, ALL), 3_300.0);
+    // Member 2 trained twice: one person.
+    close(v(&e, "trained_persons", a, 2018, ALL), 1.0);
+    // (5,000 + 200 + 0 + 3,300) ÷ 33,800.
+    close(
+        v(&e, "programme_income_share", a, 2018, ALL),
+        8_500.0 / 33_800.0 * 100.0,
+    );
+    close(v(&e, "afforested_area_ha", a, 2018, ALL), 10.0);
+    close(v(&e, "survival_rate", a, 2018, ALL), 90.0);
+    // Age 1: share 1 ÷ (1 + e^(5/1.5)) = 0.034445; 10 ha × 0.90 × 7.0 t × 0.034445 = 2.170 t.
+    close(v(&e, "sequestration_tco2e", a, 2018, ALL), 2.170);
+}
+
+#[test]
+fn golden_village_a_2019_only_approved_surveys_count() {
+    let e = golden_engine();
+    let a = "513434100201";
+    // H2's 2019 survey is only submitted: H = {H1}.
+    close(v(&e, "households_surveyed", a, 2019, ALL), 1.0);
+    // H1 2019: 1,000 wages + 1,000 crop + 600 transfers = 2,600 for 3 people.
+    close(v(&e, "per_capita_net_income", a, 2019, ALL), 2_600.0 / 3.0);
+    // 866.67 < 3,218 (the 2019 line): all 3 people are below.
+    close(v(&e, "poverty_headcount_ratio", a, 2019, ALL), 100.0);
+    // Housing unsafe and income below the line.
+    close(v(&e, "guarantees_met_rate", a, 2019, ALL), 0.0);
+    close(v(&e, "women_share_employment_days", a, 2019, ALL), 100.0);
+    close(v(&e, "equity_households", a, 2019, ALL), 1.0);
+    close(v(&e, "dividends_paid", a, 2019, ALL), 0.0);
+    close(v(&e, "trained_persons", a, 2019, ALL), 0.0);
+    close(
+        v(&e, "programme_income_share", a, 2019, ALL),
+        1_000.0 / 2_600.0 * 100.0,
+    );
+    // Ages 1 and 2: 0.034445 + 0.064969 = 0.099414; latest inspection (2018) 90%:
+    // 10 × 0.9 × 7 × 0.099414 = 6.263 t.
+    close(v(&e, "sequestration_tco2e", a, 2019, ALL), 6.263);
+}
+
+#[test]
+fn golden_empty_units_zero_denominators_and_rejected_surveys() {
+    let e = golden_engine();
+    // Village B has no households at all.
+    let none = v(&e, "per_capita_net_income", "513434100202", 2018, ALL);
+    assert_eq!(
+        (none.value, none.no_data),
+        (None, Some(NoData::NoApprovedSurveys))
+    );
+    assert_eq!(
+        v(&e, "households_surveyed", "513434100202", 2018, ALL).no_data,
+        Some(NoData::NoApprovedSurveys)
+    );
+    // ... but plot indicators are defined: no area, and no inspected area to average over.
+    close(v(&e, "afforested_area_ha", "513434100202", 2018, ALL), 0.0);
+    assert_eq!(
+        v(&e, "survival_rate", "513434100202", 2018, ALL).no_data,
+        Some(NoData::ZeroDenominator)
+    );
+    // Village C: H3's 2018 survey was rejected, so 2018 has no data.
+    assert_eq!(
+        v(&e, "households_surveyed", "513434101201", 2018, ALL).no_data,
+        Some(NoData::NoApprovedSurveys)
+    );
+    // 2019: a single household with no programme days: the women's share has no denominator.
+    let c = "513434101201";
+    close(v(&e, "households_surveyed", c, 2019, ALL), 1.0);
+    let share = v(&e, "women_share_employment_days", c, 2019, ALL);
+    assert_eq!(
+        (
+            share.value,
+            share.numerator,
+            share.denominator,
+            share.no_data
+        ),
+        (None, Some(0.0), Some(0.0), Some(NoData::ZeroDenominator))
+    );
+    // 3,000 understory + 1,800 livestock + 800 + 2,400 + 1,000 + 100 = 9,100 for 4 people.
+    close(v(&e, "per_capita_net_income", c, 2019, ALL), 2_275.0);
+    close(v(&e, "poverty_headcount_ratio", c, 2019, ALL), 100.0);
+    close(v(&e, "understory_area_mu", c, 2019, ALL), 2.5);
+    close(v(&e, "understory_net_income", c, 2019, ALL), 3_000.0);
+    close(v(&e, "livestock_head_end", c, 2019, ALL), 8.0);
+    close(
+        v(&e, "programme_income_share", c, 2019, ALL),
+        4_800.0 / 9_100.0 * 100.0,
+    );
+    // The alder plot was planted in 2019: counted in area, no inspection, nothing sequestered yet.
+    close(v(&e, "afforested_area_ha", c, 2019, ALL), 5.0);
+    assert_eq!(
+        v(&e, "survival_rate", c, 2019, ALL).no_data,
+        Some(NoData::ZeroDenominator)
+    );
+    close(v(&e, "sequestration_tco2e", c, 2019, ALL), 0.0);
+    close(v(&e, "afforested_area_ha", c, 2018, ALL), 0.0);
+}
+
+#[test]
+fn golden_roll_up_to_county_and_prefecture() {
+    let e = golden_engine();
+    for unit in ["513434", "513400"] {
+        // 2019: H1 (3 people, 2,600) and H3 (4 people, 9,100).
+        close(v(&e, "households_surveyed", unit, 2019, ALL), 2.0);
+        close(
+            v(&e, "per_capita_net_income", unit, 2019, ALL),
+            11_700.0 / 7.0,
+        );
+        close(v(&e, "poverty_headcount_ratio", unit, 2019, ALL), 100.0);
+        close(v(&e, "poor_participation_rate", unit, 2019, ALL), 100.0);
+        close(
+            v(&e, "programme_income_share", unit, 2019, ALL),
+            5_800.0 / 11_700.0 * 100.0,
+        );
+        close(v(&e, "afforested_area_ha", unit, 2019, ALL), 15.0);
+        // Only the pine plot has been inspected.
+        close(v(&e, "survival_rate", unit, 2019, ALL), 90.0);
+        close(v(&e, "sequestration_tco2e", unit, 2019, ALL), 6.263);
+    }
+    // Township 513434100 equals its one populated village; the empty village adds nothing.
+    close(
+        v(&e, "per_capita_net_income", "513434100", 2018, ALL),
+        8_450.0,
+    );
+}
+
+#[test]
+fn golden_disaggregations_alone_and_in_pairs() {
+    let e = golden_engine();
+    let by_model = e.query(&code("513434"), 2018, &[Dim::Model]);
+    let households: Vec<_> = by_model
+        .iter()
+        .map(|row| {
+            let value = row
+                .values
+                .iter()
+                .find(|(id, _)| *id == "households_surveyed")
+                .expect("indicator")
+                .1;
+            (row.slice.describe()[0].1, value.value)
+        })
+        .collect();
+    // 2018: H1 collective, H2 comparison; no household-model survey approved.
+    assert_eq!(
+        households,
+        [
+            ("collective", Some(1.0)),
+            ("household", None),
+            ("comparison", Some(1.0))
+        ]
+    );
+    let male = Slice::ALL.with(Dim::Sex, 1);
+    let female = Slice::ALL.with(Dim::Sex, 2);
+    close(
+        v(&e, "per_capita_net_income", "513434100201", 2018, male),
+        25_300.0 / 3.0,
+    );
+    close(
+        v(&e, "per_capita_net_income", "513434100201", 2018, female),
+        8_500.0,
+    );
+    // Pair: Yi × male in 2019 = H1 and H3; Han × female = nobody approved.
+    let yi_male = Slice::ALL.with(Dim::Ethnicity, 1).with(Dim::Sex, 1);
+    close(v(&e, "households_surveyed", "513400", 2019, yi_male), 2.0);
+    let han_female = Slice::ALL.with(Dim::Ethnicity, 2).with(Dim::Sex, 2);
+    assert_eq!(
+        v(&e, "households_surveyed", "513400", 2019, han_female).no_data,
+        Some(NoData::NoApprovedSurveys)
+    );
+    let rows = e.query(&code("513400"), 2019, &[Dim::Model, Dim::Sex]);
+    assert_eq!(rows.len(), 3 * 2);
+    // Plot indicators do not break down by household dimensions.
+    let afforested = rows[0]
+        .values
+        .iter()
+        .find(|(id, _)| *id == "afforested_area_ha")
+        .expect("indicator")
+        .1;
+    assert_eq!(afforested.value, None);
+}
+
+#[test]
+fn golden_targets_baseline_and_provenance() {
+    let e = golden_engine();
+    let county = code("513434");
+    let headcount = find("poverty_headcount_ratio").expect("id");
+    // Baseline 2018: 0% (4 people, none below); 2019: 100%; target 20%: lower is better, so
+    // progress = (0 − 100) ÷ (0 − 20) × 100 = 500%... of the way in the wrong direction.
+    let p = e.progress(headcount, &county, 2019, ALL);
+    assert_eq!(p.baseline, Some(0.0));
+    assert_eq!(p.change_since_baseline, Some(100.0));
+    assert_eq!(p.target, Some(20.0));
+    assert_eq!(p.progress_pct, Some(500.0));
+    let surveyed = e.progress(find("households_surveyed").expect("id"), &county, 2019, ALL);
+    assert_eq!(surveyed.progress_pct, Some(50.0));
+
+    let why = e.explain(
+        find("per_capita_net_income").expect("id"),
+        &county,
+        2019,
+        ALL,
+        true,
+    );
+    assert_eq!(why.value.numerator, Some(11_700.0));
+    let children: Vec<_> = why
+        .children
+        .iter()
+        .map(|(c, _, v)| (c.as_str(), v.value))
+        .collect();
+    assert_eq!(
+        children,
+        [
+            ("513434100", Some(2_600.0 / 3.0)),
+            ("513434101", Some(2_275.0))
+        ]
+    );
+    assert_eq!(why.households.len(), 2);
+    let without = e.explain(
+        find("per_capita_net_income").expect("id"),
+        &county,
+        2019,
+        ALL,
+        false,
+    );
+    assert!(without.households.is_empty());
+}
+
+#[test]
+fn unapproving_and_editing_update_only_the_affected_cells() {
+    let mut e = golden_engine();
+    let before = e.nonzero_cells();
+    let fact = e
+        .facts
+        .values()
+        .find(|f| f.village.as_str() == "513434101201")
+        .expect("H3 2019")
+        .clone();
+    assert!(e.remove(&fact.survey));
+    assert_eq!(
+        v(&e, "households_surveyed", "513434101201", 2019, ALL).no_data,
+        Some(NoData::NoApprovedSurveys)
+    );
+    close(
+        v(&e, "per_capita_net_income", "513434", 2019, ALL),
+        2_600.0 / 3.0,
+    );
+    assert!(!e.remove(&fact.survey), "removing twice changes nothing");
+    e.upsert(fact.clone());
+    assert_eq!(e.nonzero_cells(), before);
+    // An edit replaces the old figures.
+    let mut edited = fact;
+    edited.net_income_fen += 400_000;
+    e.upsert(edited);
+    close(
+        v(&e, "per_capita_net_income", "513434101201", 2019, ALL),
+        13_100.0 / 4.0,
+    );
+    assert_eq!(e.fact_count(), 4);
+}
+
+// ---- properties ---------------------------------------------------------------------------
+
+const VILLAGES: [&str; 5] = [
+    "513434100201",
+    "513434100202",
+    "513434101201",
+    "513431100201",
+    "513437200205",
+];
+
+fn arb_fact() -> impl Strategy<Value = SurveyFact> {
+    (
+        (0u64..40, 0usize..VILLAGES.len(), 2018i32..=2020),
+        (0usize..3, 0usize..4, 0usize..2, 0usize..4),
+        (
+            1i64..9,
+            -50_000i64..20_000_000,
+            any::<bool>(),
+            0i64..400,
+            0i64..4_000_000,
+        ),
+        (
+            0i64..100,
+            any::<bool>(),
+            0i64..20_000,
+            0i64..90_000,
+            0i64..50,
+        ),
+    )
+        .prop_map(
+            |(
+                (hh, village, wave),
+                (m, r, s, e),
+                (size, net, flags, days, wages),
+                (women, shares, land, div, head),
+            )| {
+                let model = EngagementModel::ALL[m];
+                let registration = PovertyRegistration::ALL[r];
+                SurveyFact {
+                    survey: rid(hh * 10 + (wave - 2018) as u64, 7),
+                    household: rid(hh, 8),
+                    village: UnitCode::parse(VILLAGES[village]).expect("code"),
+                    wave,
+                    profile: Profile::new(model, registration, Sex::ALL[s], Ethnicity::ALL[e]),
+                    participates: model.participates(),
+                    poor: registration.is_poor(),
+                    size,
+                    net_income_fen: net,
+                    guarantees_met: flags,
+                    programme_days: days,
+                    programme_wages_fen: wages,
+                    women_programme_days: women.min(days),
+                    equity_shares_positive: shares,
+                    equity_land_milli_mu: land,
+                    dividends_fen: div,
+                    understory_milli_mu: land / 2,
+                    understory_net_fen: div - 10_000,
+                    livestock_head_end: head,
+                    livestock_net_fen: wages / 3 - 1000,
+                    trained_persons: size / 2,
+                }
+            },
+        )
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Upsert(SurveyFact),
+    Remove(u64, i32),
+}
+
+fn arb_op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        3 => arb_fact().prop_map(Op::Upsert),
+        1 => (0u64..40, 2018i32..=2020).prop_map(|(h, w)| Op::Remove(h, w)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn incremental_updates_equal_a_rebuild_and_parents_equal_merged_children(ops in prop::collection::vec(arb_op(), 1..60)) {
+        let mut engine = Engine::new(&[], &programme::default_poverty_lines(), &[], &[]);
+        for op in ops {
+            match op {
+                Op::Upsert(fact) => engine.upsert(fact),
+                Op::Remove(h, w) => { engine.remove(&rid(h * 10 + (w - 2018) as u64, 7)); }
+            }
+        }
+        prop_assert_eq!(engine.nonzero_cells(), engine.rebuilt().nonzero_cells());
+
+        let mut slices: Vec<Slice> = vec![Slice::ALL];
+        for &a in &Dim::ALL {
+            slices.extend(Slice::ALL.split(a));
+            for &b in &Dim::ALL {
+                if a < b {
+                    for s in Slice::ALL.split(a) { slices.extend(s.split(b)); }
+                }
+            }
+        }
+        for (&parent, kids) in &engine.children {
+            let parent_code = engine.codes[parent as usize].clone();
+            for wave in 2018..=2020 {
+                for &slice in &slices {
+                    let mut merged = Totals::default();
+                    for &kid in kids {
+                        merged.add(&engine.totals(&engine.codes[kid as usize], wave, slice));
+                    }
+                    prop_assert_eq!(engine.totals(&parent_code, wave, slice), merged, "{} {} {:?}", parent_code, wave, slice);
+                }
+            }
+        }
+    }
+}
