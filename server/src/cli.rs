@@ -24,6 +24,12 @@ pub struct Cli {
     pub command: Command,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Csv,
+    Json,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create and migrate the database if needed, then serve the web application.
@@ -40,6 +46,27 @@ pub enum Command {
         /// Database URL: sqlite://PATH or postgres://…
         #[arg(long)]
         db: Option<String>,
+    },
+    /// Compute indicators for one unit and wave, overall or by one or two dimensions.
+    Indicators {
+        /// Database URL: sqlite://PATH or postgres://…
+        #[arg(long)]
+        db: Option<String>,
+        /// Unit code (default 513400, Liangshan).
+        #[arg(long)]
+        unit: Option<String>,
+        /// Survey wave (year; default the latest).
+        #[arg(long)]
+        wave: Option<String>,
+        /// Break down by: model, poverty_registration, head_sex, head_ethnicity (comma-separated, at most two).
+        #[arg(long)]
+        by: Option<String>,
+        /// Only these indicators (comma-separated ids; default all).
+        #[arg(long)]
+        indicator: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Csv)]
+        format: OutputFormat,
     },
     /// Load a deterministic demo data set into an empty database (same N and S ⇒ same data).
     Seed {
@@ -72,6 +99,33 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
             store.close().await;
             Ok(())
         }
+        Command::Indicators {
+            db,
+            unit,
+            wave,
+            by,
+            indicator,
+            format,
+        } => {
+            let store = Store::connect(&db.unwrap_or(settings.db)).await?;
+            store.migrate().await?;
+            let engine = crate::indicators::build(&store).await?;
+            store.close().await;
+            let params = crate::api::IndicatorParams {
+                unit,
+                wave,
+                by,
+                indicator,
+            };
+            let selection = crate::api::parse_selection(&params, &engine)
+                .map_err(|err| anyhow::anyhow!(describe(err)))?;
+            let table = crate::api::indicator_table(&engine, &selection);
+            match format {
+                OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&table)?),
+                OutputFormat::Csv => print!("{}", crate::export::indicators_csv(&table)),
+            }
+            Ok(())
+        }
         Command::Seed {
             db,
             households,
@@ -98,5 +152,13 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
             );
             Ok(())
         }
+    }
+}
+
+fn describe(err: crate::api::ApiError) -> String {
+    match err {
+        crate::api::ApiError::BadParameter { field, zh, en } => format!("--{field}: {zh} ({en})"),
+        crate::api::ApiError::NotFound { zh, en } => format!("{zh} ({en})"),
+        crate::api::ApiError::Internal => "internal error".to_owned(),
     }
 }

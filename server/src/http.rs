@@ -17,6 +17,7 @@ use serde_json::json;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::indicators::LiveEngine;
 use crate::settings::Settings;
 use crate::storage::Store;
 
@@ -25,11 +26,17 @@ use crate::storage::Store;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Store,
+    pub engine: Arc<LiveEngine>,
 }
 
 impl AppState {
     /// `addr` is where the server actually listens (it may differ from the settings' port 0).
-    pub fn new(settings: &Settings, store: Store, addr: SocketAddr) -> AppState {
+    pub fn new(
+        settings: &Settings,
+        store: Store,
+        engine: Arc<LiveEngine>,
+        addr: SocketAddr,
+    ) -> AppState {
         let leptos_options = LeptosOptions::builder()
             .output_name("tanhui")
             .site_root(settings.site_root.to_string_lossy().into_owned())
@@ -40,6 +47,7 @@ impl AppState {
         AppState {
             leptos_options,
             store,
+            engine,
         }
     }
 }
@@ -53,7 +61,7 @@ pub fn build(state: AppState) -> Router {
 
     Router::new()
         .route("/healthz", get(healthz))
-        .nest("/api/v1", api_v1())
+        .nest("/api/v1", crate::api::router())
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             app::shell(shell_options.clone())
         })
@@ -64,16 +72,6 @@ pub fn build(state: AppState) -> Router {
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
-}
-
-/// The JSON API. Endpoints arrive with the issues that need them; unknown paths answer JSON.
-fn api_v1() -> Router<AppState> {
-    Router::new().fallback(|| async {
-        (
-            StatusCode::NOT_FOUND,
-            Json(json!({ "error": "not_found", "message": "没有这个接口 / no such endpoint" })),
-        )
-    })
 }
 
 /// Liveness and readiness in one: 200 when the database answers, 503 when it does not.

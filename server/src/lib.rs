@@ -3,8 +3,11 @@
 //! `main.rs` only parses arguments and calls into here, so integration tests drive the very
 //! same [`http::build`] router in-process and over a real port.
 
+pub mod api;
 pub mod cli;
+pub mod export;
 pub mod http;
+pub mod indicators;
 pub mod records;
 pub mod seed;
 pub mod serve;

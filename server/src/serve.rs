@@ -36,7 +36,8 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
 
     let listener = TcpListener::bind(settings.addr).await?;
     let addr = listener.local_addr()?;
-    let state = AppState::new(&settings, store.clone(), addr);
+    let engine = crate::indicators::LiveEngine::load(&store).await?;
+    let state = AppState::new(&settings, store.clone(), engine, addr);
     let router = build(state);
 
     tracing::info!(%addr, "listening");

@@ -16,6 +16,10 @@ use domain::{
 use sqlx::{PgPool, SqlitePool};
 
 pub use batch::Batch;
+
+/// The change-feed entry that means "reference data changed (units, waves, lines, plots,
+/// targets): rebuild everything" rather than one survey.
+pub const REBUILD_ALL: &str = "*";
 pub use rows::UnitRow;
 
 /// Why storage failed. Never shown to users as is; logged once where handled.
@@ -214,6 +218,36 @@ impl Store {
 
     pub async fn plots(&self) -> Result<Vec<AfforestationPlot>, StorageError> {
         on_backend!(self, plots())
+    }
+
+    /// Indicator facts of approved surveys (all, or only the listed survey ids).
+    pub async fn survey_facts(
+        &self,
+        ids: Option<&[String]>,
+    ) -> Result<Vec<domain::engine::SurveyFact>, StorageError> {
+        on_backend!(self, survey_facts(ids))
+    }
+
+    pub async fn latest_change(&self) -> Result<i64, StorageError> {
+        on_backend!(self, latest_change())
+    }
+
+    pub async fn changes_since(&self, seq: i64) -> Result<(Vec<String>, i64), StorageError> {
+        on_backend!(self, changes_since(seq))
+    }
+
+    /// Review transition with optimistic concurrency; `None` if missing or stale.
+    pub async fn set_survey_status(
+        &self,
+        id: &RecordId,
+        status: domain::SurveyStatus,
+        expected_version: i32,
+        comment: Option<&str>,
+    ) -> Result<Option<i32>, StorageError> {
+        on_backend!(
+            self,
+            set_survey_status(id, status, expected_version, comment)
+        )
     }
 
     /// Waits for connections to finish and closes them (SQLite checkpoints its WAL here).

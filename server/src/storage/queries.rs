@@ -10,6 +10,7 @@ use sqlx::{Pool, QueryBuilder, Transaction};
 
 use super::Db;
 use crate::storage::batch::Batch;
+use crate::storage::rows::FactRow;
 use crate::storage::rows::{
     EmploymentRowDb, HouseholdRow, InspectionRow, LivestockRowDb, MemberRow, PlotRow,
     PovertyLineRow, SurveyRow, TargetRow, TrainingRowDb, UnderstoryRowDb, UnitFullRow, WaveRow,
@@ -97,6 +98,17 @@ pub async fn write_batch_in(
         q.build().execute(&mut **tx).await?;
     }
     write_surveys(tx, &batch.surveys).await?;
+    let reference_changed = !(batch.units.is_empty()
+        && batch.waves.is_empty()
+        && batch.poverty_lines.is_empty()
+        && batch.plots.is_empty()
+        && batch.targets.is_empty());
+    if reference_changed {
+        // Not one survey: everything the engine was built from. Readers rebuild.
+        let mut q = QueryBuilder::<Db>::new("INSERT INTO survey_changes (survey_id) VALUES (");
+        q.push_bind(crate::storage::REBUILD_ALL).push(")");
+        q.build().execute(&mut **tx).await?;
+    }
     for chunk in batch.plots.chunks(chunk_rows(6)) {
         let mut q = QueryBuilder::<Db>::new(
             "INSERT INTO plots (id, village_code, area_ha, species, planting_year, managing_party) ",
@@ -196,6 +208,14 @@ async fn write_surveys(
                 .push_bind(m.education.code())
                 .push_bind(m.health.code())
                 .push_bind(m.labour.code());
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+
+    for chunk in surveys.chunks(chunk_rows(1)) {
+        let mut q = QueryBuilder::<Db>::new("INSERT INTO survey_changes (survey_id) ");
+        q.push_values(chunk, |mut b, s: &HouseholdSurvey| {
+            b.push_bind(s.id.as_str());
         });
         q.build().execute(&mut **tx).await?;
     }
@@ -473,4 +493,108 @@ pub async fn schema_version(pool: &Pool<Db>) -> Result<i64, StorageError> {
             .fetch_one(pool)
             .await?;
     Ok(version.unwrap_or(0))
+}
+
+// ---- indicator facts and the change feed -----------------------------------------------------
+
+/// Programme activities, as SQL: everything but other local work and migrant work.
+const PROGRAMME: &str = "activity NOT IN ('other_local', 'migrant')";
+
+/// One row per approved survey with every quantity the indicator catalogue needs, computed
+/// by the database. `ids`: only these surveys (for catching up with the change feed).
+pub async fn survey_facts(
+    pool: &Pool<Db>,
+    ids: Option<&[String]>,
+) -> Result<Vec<domain::engine::SurveyFact>, StorageError> {
+    let mut q = QueryBuilder::<Db>::new(format!(
+        "SELECT s.id AS survey_id, s.household_id, h.village_code, s.wave, h.model, h.poverty_registration, \
+           h.head_sex, h.head_ethnicity, COALESCE(m.size, 0) AS size, s.dividends_fen, s.crop_net_fen, \
+           s.transfers_fen, s.remittances_fen, s.other_fen, s.equity_land_mu, s.equity_shares, \
+           s.food_clothing_secure, s.schooling_ok, s.insured, s.housing_safe, s.water_safe, \
+           COALESCE(e.wages_fen, 0) AS wages_fen, COALESCE(e.programme_days, 0) AS programme_days, \
+           COALESCE(e.programme_wages_fen, 0) AS programme_wages_fen, COALESCE(w.women_days, 0) AS women_days, \
+           COALESCE(u.area_milli, 0) AS understory_milli_mu, COALESCE(u.net_fen, 0) AS understory_net_fen, \
+           COALESCE(l.head_end, 0) AS livestock_head_end, COALESCE(l.net_fen, 0) AS livestock_net_fen, \
+           COALESCE(t.trained, 0) AS trained_persons \
+         FROM surveys s \
+         JOIN households h ON h.id = s.household_id \
+         LEFT JOIN (SELECT survey_id, COUNT(*) AS size FROM survey_members GROUP BY survey_id) m ON m.survey_id = s.id \
+         LEFT JOIN (SELECT survey_id, CAST(SUM(wages_fen) AS BIGINT) AS wages_fen, \
+             CAST(SUM(CASE WHEN {PROGRAMME} THEN days ELSE 0 END) AS BIGINT) AS programme_days, \
+             CAST(SUM(CASE WHEN {PROGRAMME} THEN wages_fen ELSE 0 END) AS BIGINT) AS programme_wages_fen \
+           FROM employment_rows GROUP BY survey_id) e ON e.survey_id = s.id \
+         LEFT JOIN (SELECT er.survey_id, CAST(SUM(er.days) AS BIGINT) AS women_days FROM employment_rows er \
+             JOIN survey_members sm ON sm.survey_id = er.survey_id AND sm.member_no = er.member_no \
+             WHERE sm.sex = 'female' AND er.{PROGRAMME} GROUP BY er.survey_id) w ON w.survey_id = s.id \
+         LEFT JOIN (SELECT survey_id, CAST(SUM(ROUND(area_mu * 1000)) AS BIGINT) AS area_milli, \
+             CAST(SUM(sales_fen - costs_fen) AS BIGINT) AS net_fen FROM understory_rows GROUP BY survey_id) u \
+           ON u.survey_id = s.id \
+         LEFT JOIN (SELECT survey_id, CAST(SUM(head_end) AS BIGINT) AS head_end, \
+             CAST(SUM(sales_fen - costs_fen) AS BIGINT) AS net_fen FROM livestock_rows GROUP BY survey_id) l \
+           ON l.survey_id = s.id \
+         LEFT JOIN (SELECT survey_id, COUNT(DISTINCT member_no) AS trained FROM training_rows WHERE days > 0 \
+             GROUP BY survey_id) t ON t.survey_id = s.id \
+         WHERE s.status = 'approved'"
+    ));
+    if let Some(ids) = ids {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        q.push(" AND s.id IN (");
+        let mut list = q.separated(", ");
+        for id in ids {
+            list.push_bind(id.as_str());
+        }
+        q.push(")");
+    }
+    let rows: Vec<FactRow> = q.build_query_as().fetch_all(pool).await?;
+    rows.into_iter().map(FactRow::into_fact).collect()
+}
+
+/// The newest change sequence number, 0 before any.
+pub async fn latest_change(pool: &Pool<Db>) -> Result<i64, StorageError> {
+    let seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM survey_changes")
+        .fetch_one(pool)
+        .await?;
+    Ok(seq.unwrap_or(0))
+}
+
+/// Surveys changed after `seq`, and the newest sequence number seen.
+pub async fn changes_since(pool: &Pool<Db>, seq: i64) -> Result<(Vec<String>, i64), StorageError> {
+    let mut q = QueryBuilder::<Db>::new("SELECT seq, survey_id FROM survey_changes WHERE seq > ");
+    q.push_bind(seq).push(" ORDER BY seq");
+    let rows: Vec<(i64, String)> = q.build_query_as().fetch_all(pool).await?;
+    let newest = rows.last().map_or(seq, |(s, _)| *s);
+    let mut ids: Vec<String> = rows.into_iter().map(|(_, id)| id).collect();
+    ids.sort();
+    ids.dedup();
+    Ok((ids, newest))
+}
+
+/// Moves a survey to `status` if it is still at `expected_version`; records the change.
+/// Returns the new version, or `None` when the survey is missing or was changed meanwhile.
+pub async fn set_survey_status(
+    pool: &Pool<Db>,
+    id: &RecordId,
+    status: domain::SurveyStatus,
+    expected_version: i32,
+    comment: Option<&str>,
+) -> Result<Option<i32>, StorageError> {
+    let mut tx = pool.begin().await?;
+    let mut q = QueryBuilder::<Db>::new("UPDATE surveys SET status = ");
+    q.push_bind(status.code())
+        .push(", review_comment = ")
+        .push_bind(comment)
+        .push(", version = version + 1 WHERE id = ")
+        .push_bind(id.as_str())
+        .push(" AND version = ")
+        .push_bind(expected_version);
+    if q.build().execute(&mut *tx).await?.rows_affected() != 1 {
+        return Ok(None);
+    }
+    let mut log = QueryBuilder::<Db>::new("INSERT INTO survey_changes (survey_id) VALUES (");
+    log.push_bind(id.as_str()).push(")");
+    log.build().execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(Some(expected_version + 1))
 }

@@ -537,3 +537,96 @@ impl PlotRow {
             .collect()
     }
 }
+
+/// One approved survey's indicator quantities, as `queries::survey_facts` computes them.
+#[derive(Debug, sqlx::FromRow)]
+pub struct FactRow {
+    pub survey_id: String,
+    pub household_id: String,
+    pub village_code: String,
+    pub wave: i32,
+    pub model: String,
+    pub poverty_registration: String,
+    pub head_sex: String,
+    pub head_ethnicity: String,
+    pub size: i64,
+    pub dividends_fen: i64,
+    pub crop_net_fen: i64,
+    pub transfers_fen: i64,
+    pub remittances_fen: i64,
+    pub other_fen: i64,
+    pub equity_land_mu: f64,
+    pub equity_shares: f64,
+    pub food_clothing_secure: bool,
+    pub schooling_ok: bool,
+    pub insured: bool,
+    pub housing_safe: bool,
+    pub water_safe: bool,
+    pub wages_fen: i64,
+    pub programme_days: i64,
+    pub programme_wages_fen: i64,
+    pub women_days: i64,
+    pub understory_milli_mu: i64,
+    pub understory_net_fen: i64,
+    pub livestock_head_end: i64,
+    pub livestock_net_fen: i64,
+    pub trained_persons: i64,
+}
+
+impl FactRow {
+    pub fn into_fact(self) -> Result<domain::engine::SurveyFact, StorageError> {
+        const T: &str = "surveys";
+        let model = code(T, "model", &self.model, domain::EngagementModel::parse)?;
+        let registration = code(
+            T,
+            "poverty_registration",
+            &self.poverty_registration,
+            domain::PovertyRegistration::parse,
+        )?;
+        let net_income_fen = self.wages_fen
+            + self.dividends_fen
+            + self.understory_net_fen
+            + self.livestock_net_fen
+            + self.crop_net_fen
+            + self.transfers_fen
+            + self.remittances_fen
+            + self.other_fen;
+        Ok(domain::engine::SurveyFact {
+            survey: id(T, &self.survey_id)?,
+            household: id(T, &self.household_id)?,
+            village: unit(T, &self.village_code)?,
+            wave: self.wave,
+            profile: domain::engine::Profile::new(
+                model,
+                registration,
+                code(T, "head_sex", &self.head_sex, domain::Sex::parse)?,
+                code(
+                    T,
+                    "head_ethnicity",
+                    &self.head_ethnicity,
+                    domain::Ethnicity::parse,
+                )?,
+            ),
+            participates: model.participates(),
+            poor: registration.is_poor(),
+            size: self.size,
+            net_income_fen,
+            guarantees_met: self.food_clothing_secure
+                && self.schooling_ok
+                && self.insured
+                && self.housing_safe
+                && self.water_safe,
+            programme_days: self.programme_days,
+            programme_wages_fen: self.programme_wages_fen,
+            women_programme_days: self.women_days,
+            equity_shares_positive: self.equity_shares > 0.0,
+            equity_land_milli_mu: domain::engine::fact::milli(self.equity_land_mu),
+            dividends_fen: self.dividends_fen,
+            understory_milli_mu: self.understory_milli_mu,
+            understory_net_fen: self.understory_net_fen,
+            livestock_head_end: self.livestock_head_end,
+            livestock_net_fen: self.livestock_net_fen,
+            trained_persons: self.trained_persons,
+        })
+    }
+}

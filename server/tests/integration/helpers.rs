@@ -85,7 +85,10 @@ impl TestApp {
             site_root: site_root(&dir),
             ..Settings::default()
         };
-        let state = AppState::new(&settings, store.clone(), settings.addr);
+        let engine = server::indicators::LiveEngine::load(&store)
+            .await
+            .expect("build the indicator engine");
+        let state = AppState::new(&settings, store.clone(), engine, settings.addr);
         TestApp {
             store,
             router: build(state),
@@ -141,6 +144,31 @@ impl TestApp {
             .body(Body::from(form.to_owned()))
             .expect("request");
         self.send(request).await
+    }
+
+    /// A second server instance on the same database, with its own engine (as behind a load
+    /// balancer): it must see what the first one writes.
+    pub async fn second_instance(&self) -> TestApp {
+        let store = Store::connect(&self.db_url)
+            .await
+            .expect("second connection");
+        let engine = server::indicators::LiveEngine::load(&store)
+            .await
+            .expect("second engine");
+        let settings = Settings {
+            db: self.db_url.clone(),
+            site_root: site_root(&self._dir),
+            ..Settings::default()
+        };
+        let state = AppState::new(&settings, store.clone(), engine, settings.addr);
+        let dir = tempfile::tempdir().expect("temp dir");
+        TestApp {
+            store,
+            router: build(state),
+            db_url: self.db_url.clone(),
+            _dir: dir,
+            pg_cleanup: None,
+        }
     }
 
     /// Serves the same router on a real loopback port; the server lives as long as the test.

@@ -10,6 +10,7 @@ mod helpers;
 
 mod binary;
 mod health;
+mod indicators;
 mod pages;
 mod records;
 mod seed;

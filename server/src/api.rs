@@ -1,0 +1,289 @@
+//! The JSON API under `/api/v1` (see README for the contract). Handlers parse their
+//! parameters into domain types, catch the engine up with the change feed, and answer.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::get;
+use axum::Router;
+use domain::engine::{find, Dim, Engine, IndicatorDef, Slice, CATALOGUE};
+use domain::{Localized, UnitCode};
+use serde::Deserialize;
+use serde_json::{json, Value as Json_};
+
+use crate::http::AppState;
+use crate::storage::StorageError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/catalogue", get(catalogue))
+        .route("/indicators", get(indicators))
+        .route("/indicators/{id}/explain", get(explain))
+        .fallback(|| async {
+            ApiError::NotFound {
+                zh: "没有这个接口".into(),
+                en: "no such endpoint".into(),
+            }
+        })
+}
+
+/// What went wrong, as the client sees it.
+#[derive(Debug)]
+pub enum ApiError {
+    /// A query parameter is malformed: 400, naming the parameter.
+    BadParameter {
+        field: &'static str,
+        zh: String,
+        en: String,
+    },
+    NotFound {
+        zh: String,
+        en: String,
+    },
+    /// Logged where it happens; the client gets a generic message.
+    Internal,
+}
+
+impl From<StorageError> for ApiError {
+    fn from(err: StorageError) -> Self {
+        tracing::error!(%err, "API request failed in storage");
+        ApiError::Internal
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, body) = match self {
+            ApiError::BadParameter { field, zh, en } => (
+                StatusCode::BAD_REQUEST,
+                json!({ "error": "invalid_parameter", "field": field, "message": zh, "message_en": en }),
+            ),
+            ApiError::NotFound { zh, en } => (
+                StatusCode::NOT_FOUND,
+                json!({ "error": "not_found", "message": zh, "message_en": en }),
+            ),
+            ApiError::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                json!({ "error": "internal", "message": "服务器内部错误，请稍后重试", "message_en": "internal error, try again later" }),
+            ),
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+async fn catalogue() -> Json<Json_> {
+    let entries: Vec<Json_> = CATALOGUE
+        .iter()
+        .map(|def| {
+            let mut entry = serde_json::to_value(def).unwrap_or_default();
+            entry["disaggregations"] = json!(def
+                .disaggregations()
+                .iter()
+                .map(|d| d.code())
+                .collect::<Vec<_>>());
+            entry
+        })
+        .collect();
+    Json(json!(entries))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct IndicatorParams {
+    pub unit: Option<String>,
+    pub wave: Option<String>,
+    pub by: Option<String>,
+    pub indicator: Option<String>,
+}
+
+/// The validated form of the parameters shared by the indicator endpoints.
+pub struct Selection {
+    pub unit: UnitCode,
+    pub wave: i32,
+    pub by: Vec<Dim>,
+    pub indicators: Vec<&'static IndicatorDef>,
+}
+
+pub fn parse_selection(params: &IndicatorParams, engine: &Engine) -> Result<Selection, ApiError> {
+    let unit = match params.unit.as_deref().filter(|u| !u.trim().is_empty()) {
+        None => UnitCode::parse("513400").map_err(|_| ApiError::Internal)?,
+        Some(text) => UnitCode::parse(text).map_err(|err| ApiError::BadParameter {
+            field: "unit",
+            zh: err.zh(),
+            en: err.en(),
+        })?,
+    };
+    if !engine.knows(&unit) {
+        return Err(ApiError::NotFound {
+            zh: format!("没有行政区划代码为 {unit} 的单位"),
+            en: format!("no unit with code {unit}"),
+        });
+    }
+    let waves: Vec<i32> = engine.waves().collect();
+    let wave = match params.wave.as_deref().filter(|w| !w.trim().is_empty()) {
+        None => *waves.last().ok_or(ApiError::NotFound {
+            zh: "还没有调查轮次".into(),
+            en: "no survey waves yet".into(),
+        })?,
+        Some(text) => {
+            let year: i32 = text.trim().parse().map_err(|_| ApiError::BadParameter {
+                field: "wave",
+                zh: format!("调查轮次应为年份，如 2021，而不是“{text}”"),
+                en: format!("wave: a year such as 2021, not {text:?}"),
+            })?;
+            if !waves.contains(&year) {
+                return Err(ApiError::NotFound {
+                    zh: format!("没有 {year} 年的调查轮次（现有：{waves:?}）"),
+                    en: format!("no survey wave {year} (known: {waves:?})"),
+                });
+            }
+            year
+        }
+    };
+    let by = match params.by.as_deref().filter(|b| !b.trim().is_empty()) {
+        None => Vec::new(),
+        Some(text) => {
+            let dims = text
+                .split(',')
+                .map(|part| {
+                    Dim::parse(part).ok_or_else(|| ApiError::BadParameter {
+                        field: "by",
+                        zh: format!("不能按“{part}”分组：可选 model、poverty_registration、head_sex、head_ethnicity"),
+                        en: format!("by: {part:?} is not one of model, poverty_registration, head_sex, head_ethnicity"),
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            if dims.len() > 2 || (dims.len() == 2 && dims[0] == dims[1]) {
+                return Err(ApiError::BadParameter {
+                    field: "by",
+                    zh: "最多按两个不同维度分组".into(),
+                    en: "by: at most two different dimensions".into(),
+                });
+            }
+            dims
+        }
+    };
+    let indicators = match params.indicator.as_deref().filter(|i| !i.trim().is_empty()) {
+        None => CATALOGUE.iter().collect(),
+        Some(text) => text
+            .split(',')
+            .map(|id| {
+                find(id.trim()).ok_or_else(|| ApiError::BadParameter {
+                    field: "indicator",
+                    zh: format!("没有编号为“{id}”的指标"),
+                    en: format!("indicator: no indicator {id:?}"),
+                })
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(Selection {
+        unit,
+        wave,
+        by,
+        indicators,
+    })
+}
+
+fn unit_json(engine: &Engine, unit: &UnitCode) -> Json_ {
+    let known = engine.unit(unit);
+    json!({
+        "code": unit.as_str(),
+        "level": unit.level().as_str(),
+        "name_zh": known.map(|u| u.name_zh.as_str()),
+        "name_pinyin": known.map(|u| u.name_pinyin.as_str()).filter(|p| !p.is_empty()),
+    })
+}
+
+fn slice_json(slice: Slice) -> (Json_, Json_) {
+    let mut codes = BTreeMap::new();
+    let mut labels = BTreeMap::new();
+    for (dim, code, zh, en) in slice.describe() {
+        codes.insert(dim.code(), json!(code));
+        labels.insert(dim.code(), json!({ "zh": zh, "en": en }));
+    }
+    (json!(codes), json!(labels))
+}
+
+async fn indicators(
+    State(state): State<AppState>,
+    Query(params): Query<IndicatorParams>,
+) -> Result<Json<Json_>, ApiError> {
+    let engine = state.engine.read(&state.store).await?;
+    let selection = parse_selection(&params, &engine)?;
+    Ok(Json(indicator_table(&engine, &selection)))
+}
+
+/// The response of `/api/v1/indicators` (also the CLI's JSON output).
+pub fn indicator_table(engine: &Engine, selection: &Selection) -> Json_ {
+    let rows: Vec<Json_> = engine
+        .query(&selection.unit, selection.wave, &selection.by)
+        .into_iter()
+        .map(|row| {
+            let (slice, labels) = slice_json(row.slice);
+            let values: Vec<Json_> = selection
+                .indicators
+                .iter()
+                .map(|def| {
+                    let value = row
+                        .values
+                        .iter()
+                        .find(|(id, _)| *id == def.id)
+                        .map(|(_, v)| *v);
+                    let progress = engine.progress(def, &selection.unit, selection.wave, row.slice);
+                    json!({
+                        "id": def.id,
+                        "value": value.and_then(|v| v.value),
+                        "numerator": value.and_then(|v| v.numerator),
+                        "denominator": value.and_then(|v| v.denominator),
+                        "no_data": value.and_then(|v| v.no_data),
+                        "baseline": progress.baseline,
+                        "change_since_baseline": progress.change_since_baseline,
+                        "target": progress.target,
+                        "progress_pct": progress.progress_pct,
+                    })
+                })
+                .collect();
+            json!({ "slice": slice, "labels": labels, "indicators": values })
+        })
+        .collect();
+    json!({
+        "unit": unit_json(engine, &selection.unit),
+        "wave": selection.wave,
+        "baseline_wave": engine.baseline(),
+        "by": selection.by.iter().map(|d| d.code()).collect::<Vec<_>>(),
+        "rows": rows,
+    })
+}
+
+async fn explain(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Query(params): Query<IndicatorParams>,
+) -> Result<Json<Json_>, ApiError> {
+    let def = find(&id).ok_or_else(|| ApiError::NotFound {
+        zh: format!("没有编号为“{id}”的指标"),
+        en: format!("no indicator {id:?}"),
+    })?;
+    let engine = state.engine.read(&state.store).await?;
+    let selection = parse_selection(
+        &IndicatorParams {
+            by: None,
+            indicator: None,
+            ..params
+        },
+        &engine,
+    )?;
+    // Households behind a figure are personal-data adjacent: they come with access control.
+    let why = engine.explain(def, &selection.unit, selection.wave, Slice::ALL, false);
+    Ok(Json(json!({
+        "indicator": def,
+        "unit": unit_json(&engine, &selection.unit),
+        "wave": selection.wave,
+        "value": why.value,
+        "children": why.children.iter().map(|(code, name, value)| json!({
+            "code": code.as_str(), "name_zh": name, "value": value.value, "numerator": value.numerator,
+            "denominator": value.denominator, "no_data": value.no_data,
+        })).collect::<Vec<_>>(),
+    })))
+}

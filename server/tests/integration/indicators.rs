@@ -1,0 +1,249 @@
+//! The indicator engine behind the API: facts computed by SQL equal facts computed from the
+//! domain types; the API validates its parameters; an approval shows in the very next answer,
+//! on this instance and on another one sharing the database.
+
+use axum::http::StatusCode;
+use domain::engine::{Engine, SurveyFact};
+use domain::{RecordId, SurveyStatus};
+use server::seed::{seed, SeedOptions};
+
+use crate::helpers::TestApp;
+
+const SMALL: SeedOptions = SeedOptions {
+    households: 240,
+    seed: 5,
+    progress: false,
+};
+
+async fn sql_facts_equal_domain_facts(app: &TestApp) {
+    seed(&app.store, SMALL).await.expect("seed");
+    let from_sql = server::indicators::build(&app.store)
+        .await
+        .expect("engine from SQL");
+
+    let store = &app.store;
+    let mut from_domain = Engine::new(
+        &store.units().await.expect("units"),
+        &store.poverty_lines().await.expect("lines"),
+        &store.waves().await.expect("waves"),
+        &store.targets().await.expect("targets"),
+    );
+    let mut approved = 0;
+    for id in store.household_ids().await.expect("ids") {
+        let id = RecordId::parse(&id).expect("id");
+        let household = store.household(&id).await.expect("read").expect("exists");
+        for wave in 2018..=2021 {
+            let survey = store
+                .survey_for(&id, wave)
+                .await
+                .expect("read")
+                .expect("exists");
+            if survey.status == SurveyStatus::Approved {
+                from_domain.upsert(SurveyFact::new(&household, &survey));
+                approved += 1;
+            }
+        }
+    }
+    for plot in store.plots().await.expect("plots") {
+        from_domain.add_plot(plot);
+    }
+    assert_eq!(from_sql.fact_count(), approved);
+    assert!(approved > 800, "most of 960 surveys are approved");
+    assert_eq!(from_sql.nonzero_cells(), from_domain.nonzero_cells());
+}
+
+fn value(json: &serde_json::Value, row: usize, id: &str) -> serde_json::Value {
+    json["rows"][row]["indicators"]
+        .as_array()
+        .expect("indicators")
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("{id} in row {row}"))
+        .clone()
+}
+
+async fn the_api_answers_and_refuses_bad_parameters_clearly(app: &TestApp) {
+    seed(&app.store, SMALL).await.expect("seed");
+    let catalogue = app.get("/api/v1/catalogue").await;
+    assert_eq!(catalogue.status, StatusCode::OK);
+    let entries = catalogue.json();
+    assert_eq!(entries.as_array().expect("array").len(), 21);
+    assert_eq!(entries[3]["id"], "per_capita_net_income");
+    assert_eq!(entries[3]["name_zh"], "人均纯收入");
+    assert_eq!(entries[3]["disaggregations"][0], "model");
+
+    // Fresh catch-up: the app's engine was built before seeding; the change feed brings it up to date.
+    let response = app
+        .get("/api/v1/indicators?unit=513434&wave=2019&by=model")
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    let json = response.json();
+    assert_eq!(json["unit"]["name_zh"], "越西县");
+    assert_eq!(json["by"][0], "model");
+    assert_eq!(json["rows"].as_array().expect("rows").len(), 3);
+    assert_eq!(json["rows"][0]["slice"]["model"], "collective");
+    assert_eq!(json["rows"][0]["labels"]["model"]["zh"], "集体经济主导型");
+
+    let engine = server::indicators::build(&app.store).await.expect("engine");
+    let def = domain::engine::find("per_capita_net_income").expect("id");
+    let unit = domain::UnitCode::parse("513434").expect("code");
+    for (row, slice) in domain::engine::Slice::ALL
+        .split(domain::engine::Dim::Model)
+        .into_iter()
+        .enumerate()
+    {
+        let expected = engine.value(def, &unit, 2019, slice);
+        let got = value(&json, row, "per_capita_net_income");
+        assert_eq!(got["value"].as_f64(), expected.value);
+        assert_eq!(got["numerator"].as_f64(), expected.numerator);
+    }
+    // Defaults: Liangshan, the latest wave.
+    let overall = app
+        .get("/api/v1/indicators?indicator=households_surveyed,survival_rate")
+        .await
+        .json();
+    assert_eq!(overall["unit"]["code"], "513400");
+    assert_eq!(overall["wave"], 2021);
+    assert_eq!(overall["baseline_wave"], 2018);
+    assert_eq!(
+        overall["rows"][0]["indicators"]
+            .as_array()
+            .expect("two")
+            .len(),
+        2
+    );
+    assert!(
+        value(&overall, 0, "households_surveyed")["value"]
+            .as_f64()
+            .expect("value")
+            > 150.0
+    );
+
+    for (query, status, field) in [
+        ("unit=5134", StatusCode::BAD_REQUEST, Some("unit")),
+        ("wave=twenty", StatusCode::BAD_REQUEST, Some("wave")),
+        ("by=colour", StatusCode::BAD_REQUEST, Some("by")),
+        ("by=model,model", StatusCode::BAD_REQUEST, Some("by")),
+        (
+            "by=model,head_sex,head_ethnicity",
+            StatusCode::BAD_REQUEST,
+            Some("by"),
+        ),
+        (
+            "indicator=happiness",
+            StatusCode::BAD_REQUEST,
+            Some("indicator"),
+        ),
+        ("wave=1999", StatusCode::NOT_FOUND, None),
+        ("unit=513499", StatusCode::NOT_FOUND, None),
+    ] {
+        let response = app.get(&format!("/api/v1/indicators?{query}")).await;
+        assert_eq!(response.status, status, "{query}: {}", response.body);
+        let json = response.json();
+        assert!(
+            json["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{query}: Chinese message"
+        );
+        if let Some(field) = field {
+            assert_eq!(json["field"], field, "{query}");
+        }
+    }
+    let explain = app
+        .get("/api/v1/indicators/per_capita_net_income/explain?unit=513434&wave=2019")
+        .await;
+    assert_eq!(explain.status, StatusCode::OK, "{}", explain.body);
+    let explain = explain.json();
+    assert_eq!(
+        explain["indicator"]["formula_zh"],
+        "Σ家庭纯收入 ÷ Σ家庭人口"
+    );
+    assert_eq!(explain["children"].as_array().expect("townships").len(), 25);
+    assert_eq!(
+        app.get("/api/v1/indicators/nonsense/explain").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+/// A submitted 2021 survey, its village and version.
+async fn a_submitted_survey(app: &TestApp) -> (RecordId, String, i32) {
+    for id in app.store.household_ids().await.expect("ids") {
+        let id = RecordId::parse(&id).expect("id");
+        let survey = app
+            .store
+            .survey_for(&id, 2021)
+            .await
+            .expect("read")
+            .expect("exists");
+        if survey.status == SurveyStatus::Submitted {
+            let household = app
+                .store
+                .household(&id)
+                .await
+                .expect("read")
+                .expect("exists");
+            return (survey.id, household.village.to_string(), survey.version);
+        }
+    }
+    panic!("the demo has submitted surveys");
+}
+
+fn surveyed(app_json: &serde_json::Value) -> f64 {
+    value(app_json, 0, "households_surveyed")["value"]
+        .as_f64()
+        .unwrap_or(0.0)
+}
+
+async fn an_approval_shows_in_the_next_answer_on_every_instance(app: &TestApp) {
+    seed(&app.store, SMALL).await.expect("seed");
+    let other = app.second_instance().await;
+    let (survey, village, version) = a_submitted_survey(app).await;
+    let url = format!("/api/v1/indicators?unit={village}&wave=2021");
+    let before = surveyed(&app.get(&url).await.json());
+    let county_url = format!("/api/v1/indicators?unit={}&wave=2021", &village[..6]);
+    let county_before = surveyed(&other.get(&county_url).await.json());
+
+    let new_version = app
+        .store
+        .set_survey_status(&survey, SurveyStatus::Approved, version, None)
+        .await
+        .expect("approve");
+    assert_eq!(new_version, Some(version + 1));
+    assert_eq!(surveyed(&app.get(&url).await.json()), before + 1.0);
+    assert_eq!(
+        surveyed(&other.get(&county_url).await.json()),
+        county_before + 1.0,
+        "second instance caught up"
+    );
+
+    // A stale version changes nothing.
+    let stale = app
+        .store
+        .set_survey_status(&survey, SurveyStatus::Rejected, version, Some("x"))
+        .await
+        .expect("query");
+    assert_eq!(stale, None);
+    assert_eq!(surveyed(&app.get(&url).await.json()), before + 1.0);
+
+    // Un-approving (sent back for correction) takes it out again, everywhere.
+    app.store
+        .set_survey_status(
+            &survey,
+            SurveyStatus::Rejected,
+            version + 1,
+            Some("请核对务工天数"),
+        )
+        .await
+        .expect("reject")
+        .expect("current version");
+    assert_eq!(surveyed(&app.get(&url).await.json()), before);
+    assert_eq!(
+        surveyed(&other.get(&county_url).await.json()),
+        county_before
+    );
+}
+
+crate::on_both_backends!(
+    sql_facts_equal_domain_facts,
+    the_api_answers_and_refuses_bad_parameters_clearly,
+    an_approval_shows_in_the_next_answer_on_every_instance,
+);
