@@ -1,7 +1,7 @@
 # Tanhui — the two commands a newcomer needs, and a few for developers.
 #   make run    install what is missing, build (release), serve http://127.0.0.1:3000
 #   make test   install what is missing, run fmt, clippy (ssr + wasm), unit, integration, browser
-.PHONY: run test setup build migrate clean-data
+.PHONY: run test setup build bench clean-data
 
 run:
 	@scripts/run.sh
@@ -17,6 +17,10 @@ setup:
 build:
 	@scripts/setup.sh build
 	@PATH="$$HOME/.cargo/bin:$$PWD/node_modules/.bin:$$PATH" cargo leptos build --release --precompress
+
+# Engine vs SQLite vs DuckDB on 100,000 households × 4 waves (see README "Benchmark").
+bench:
+	@scripts/bench.sh
 
 # Forget the local demo database (it is recreated by the next `make run`).
 clean-data:

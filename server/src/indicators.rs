@@ -84,11 +84,19 @@ pub async fn build(store: &Store) -> Result<Engine, StorageError> {
         &store.waves().await?,
         &store.targets().await?,
     );
-    for fact in store.survey_facts(None).await? {
+    let started = Instant::now();
+    let facts = store.survey_facts(None).await?;
+    let read = started.elapsed();
+    for fact in facts {
         engine.upsert(fact);
     }
     for plot in store.plots().await? {
         engine.add_plot(plot);
     }
+    tracing::debug!(
+        read_ms = read.as_millis() as u64,
+        total_ms = started.elapsed().as_millis() as u64,
+        "engine facts"
+    );
     Ok(engine)
 }

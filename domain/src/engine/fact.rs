@@ -6,19 +6,16 @@ use serde::{Deserialize, Serialize};
 
 use super::measure::{Measure, Totals};
 use super::slice::Profile;
-use crate::{AfforestationPlot, Household, HouseholdSurvey, RecordId, Sex, TreeSpecies, UnitCode};
+use crate::{
+    AfforestationPlot, Household, HouseholdSurvey, RecordId, Sex, SurveyAnswers, TreeSpecies,
+    UnitCode,
+};
 
-/// The per-survey quantities the catalogue needs; the server reads them with one SQL query,
-/// tests and the survey form derive them from a survey.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SurveyFact {
-    pub survey: RecordId,
-    pub household: RecordId,
-    pub village: UnitCode,
-    pub wave: i32,
-    pub profile: Profile,
-    pub participates: bool,
-    pub poor: bool,
+/// What one survey's answers alone say, for the catalogue: computed when the survey is
+/// written and stored beside it (so the engine loads one narrow row per survey), or derived
+/// here from the answers — both must agree, and a test checks that they do.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SurveyMeasures {
     pub size: i64,
     pub net_income_fen: i64,
     pub guarantees_met: bool,
@@ -35,13 +32,8 @@ pub struct SurveyFact {
     pub trained_persons: i64,
 }
 
-pub fn milli(value: f64) -> i64 {
-    (value * 1000.0).round() as i64
-}
-
-impl SurveyFact {
-    pub fn new(household: &Household, survey: &HouseholdSurvey) -> SurveyFact {
-        let a = &survey.answers;
+impl SurveyMeasures {
+    pub fn of(a: &SurveyAnswers) -> SurveyMeasures {
         let women: std::collections::HashSet<u8> = a
             .members
             .iter()
@@ -57,19 +49,7 @@ impl SurveyFact {
             .collect();
         trained.sort_unstable();
         trained.dedup();
-        SurveyFact {
-            survey: survey.id.clone(),
-            household: household.id.clone(),
-            village: household.village.clone(),
-            wave: survey.wave,
-            profile: Profile::new(
-                household.model,
-                household.poverty_registration,
-                household.head_sex,
-                household.head_ethnicity,
-            ),
-            participates: household.model.participates(),
-            poor: household.poverty_registration.is_poor(),
+        SurveyMeasures {
             size: a.household_size() as i64,
             net_income_fen: a.net_income_fen(),
             guarantees_met: a.guarantees.all_met(),
@@ -93,11 +73,49 @@ impl SurveyFact {
             trained_persons: trained.len() as i64,
         }
     }
+}
+
+/// An approved survey placed in its cells: who, where, when, which slices, and its measures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SurveyFact {
+    pub survey: RecordId,
+    pub household: RecordId,
+    pub village: UnitCode,
+    pub wave: i32,
+    pub profile: Profile,
+    pub participates: bool,
+    pub poor: bool,
+    pub measures: SurveyMeasures,
+}
+
+pub fn milli(value: f64) -> i64 {
+    (value * 1000.0).round() as i64
+}
+
+impl SurveyFact {
+    pub fn new(household: &Household, survey: &HouseholdSurvey) -> SurveyFact {
+        SurveyFact {
+            survey: survey.id.clone(),
+            household: household.id.clone(),
+            village: household.village.clone(),
+            wave: survey.wave,
+            profile: Profile::new(
+                household.model,
+                household.poverty_registration,
+                household.head_sex,
+                household.head_ethnicity,
+            ),
+            participates: household.model.participates(),
+            poor: household.poverty_registration.is_poor(),
+            measures: SurveyMeasures::of(&survey.answers),
+        }
+    }
 
     /// The totals this survey adds to each of its cells, against the wave year's poverty line.
     pub fn contribution(&self, line_fen: i64) -> Totals {
+        let m = &self.measures;
         let mut t = Totals::default();
-        let below = self.size > 0 && self.net_income_fen < line_fen * self.size;
+        let below = m.size > 0 && m.net_income_fen < line_fen * m.size;
         let flag = |b: bool| i64::from(b);
         t.set(Measure::Households, 1);
         t.set(Measure::Participating, flag(self.participates));
@@ -106,30 +124,27 @@ impl SurveyFact {
             Measure::PoorParticipating,
             flag(self.poor && self.participates),
         );
-        t.set(Measure::People, self.size);
-        t.set(Measure::NetIncomeFen, self.net_income_fen);
-        t.set(Measure::PeopleBelowLine, if below { self.size } else { 0 });
+        t.set(Measure::People, m.size);
+        t.set(Measure::NetIncomeFen, m.net_income_fen);
+        t.set(Measure::PeopleBelowLine, if below { m.size } else { 0 });
         t.set(
             Measure::GuaranteesMet,
-            flag(self.guarantees_met && !below && self.size > 0),
+            flag(m.guarantees_met && !below && m.size > 0),
         );
-        t.set(Measure::ProgrammeDays, self.programme_days);
-        t.set(Measure::ProgrammeWagesFen, self.programme_wages_fen);
-        t.set(Measure::WomenProgrammeDays, self.women_programme_days);
-        t.set(Measure::EquityHouseholds, flag(self.equity_shares_positive));
-        t.set(Measure::EquityLandMilliMu, self.equity_land_milli_mu);
-        t.set(Measure::DividendsFen, self.dividends_fen);
-        t.set(Measure::UnderstoryAreaMilliMu, self.understory_milli_mu);
-        t.set(Measure::UnderstoryNetFen, self.understory_net_fen);
-        t.set(Measure::LivestockHeadEnd, self.livestock_head_end);
-        t.set(Measure::LivestockNetFen, self.livestock_net_fen);
-        t.set(Measure::TrainedPersons, self.trained_persons);
+        t.set(Measure::ProgrammeDays, m.programme_days);
+        t.set(Measure::ProgrammeWagesFen, m.programme_wages_fen);
+        t.set(Measure::WomenProgrammeDays, m.women_programme_days);
+        t.set(Measure::EquityHouseholds, flag(m.equity_shares_positive));
+        t.set(Measure::EquityLandMilliMu, m.equity_land_milli_mu);
+        t.set(Measure::DividendsFen, m.dividends_fen);
+        t.set(Measure::UnderstoryAreaMilliMu, m.understory_milli_mu);
+        t.set(Measure::UnderstoryNetFen, m.understory_net_fen);
+        t.set(Measure::LivestockHeadEnd, m.livestock_head_end);
+        t.set(Measure::LivestockNetFen, m.livestock_net_fen);
+        t.set(Measure::TrainedPersons, m.trained_persons);
         t.set(
             Measure::ProgrammeIncomeFen,
-            self.programme_wages_fen
-                + self.dividends_fen
-                + self.understory_net_fen
-                + self.livestock_net_fen,
+            m.programme_wages_fen + m.dividends_fen + m.understory_net_fen + m.livestock_net_fen,
         );
         t
     }

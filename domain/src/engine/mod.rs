@@ -18,7 +18,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use serde::Serialize;
 
 pub use catalogue::{find, IndicatorDef, NoData, Value, CATALOGUE};
-pub use fact::SurveyFact;
+pub use fact::{SurveyFact, SurveyMeasures};
 pub use measure::{Measure, Totals};
 pub use slice::{Dim, Profile, Slice};
 

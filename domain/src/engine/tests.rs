@@ -516,7 +516,7 @@ fn unapproving_and_editing_update_only_the_affected_cells() {
     assert_eq!(e.nonzero_cells(), before);
     // An edit replaces the old figures.
     let mut edited = fact;
-    edited.net_income_fen += 400_000;
+    edited.measures.net_income_fen += 400_000;
     e.upsert(edited);
     close(
         v(&e, "per_capita_net_income", "513434101201", 2019, ALL),
@@ -571,20 +571,22 @@ fn arb_fact() -> impl Strategy<Value = SurveyFact> {
                     profile: Profile::new(model, registration, Sex::ALL[s], Ethnicity::ALL[e]),
                     participates: model.participates(),
                     poor: registration.is_poor(),
-                    size,
-                    net_income_fen: net,
-                    guarantees_met: flags,
-                    programme_days: days,
-                    programme_wages_fen: wages,
-                    women_programme_days: women.min(days),
-                    equity_shares_positive: shares,
-                    equity_land_milli_mu: land,
-                    dividends_fen: div,
-                    understory_milli_mu: land / 2,
-                    understory_net_fen: div - 10_000,
-                    livestock_head_end: head,
-                    livestock_net_fen: wages / 3 - 1000,
-                    trained_persons: size / 2,
+                    measures: SurveyMeasures {
+                        size,
+                        net_income_fen: net,
+                        guarantees_met: flags,
+                        programme_days: days,
+                        programme_wages_fen: wages,
+                        women_programme_days: women.min(days),
+                        equity_shares_positive: shares,
+                        equity_land_milli_mu: land,
+                        dividends_fen: div,
+                        understory_milli_mu: land / 2,
+                        understory_net_fen: div - 10_000,
+                        livestock_head_end: head,
+                        livestock_net_fen: wages / 3 - 1000,
+                        trained_persons: size / 2,
+                    },
                 }
             },
         )

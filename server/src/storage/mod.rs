@@ -225,7 +225,22 @@ impl Store {
         &self,
         ids: Option<&[String]>,
     ) -> Result<Vec<domain::engine::SurveyFact>, StorageError> {
-        on_backend!(self, survey_facts(ids))
+        on_backend!(self, stored_facts(ids))
+    }
+
+    /// The same facts aggregated from the survey tables by SQL (a check, and a benchmark baseline).
+    pub async fn computed_facts(&self) -> Result<Vec<domain::engine::SurveyFact>, StorageError> {
+        on_backend!(self, computed_facts(None))
+    }
+
+    /// Ids of up to `limit` surveys of a wave in a status.
+    pub async fn surveys_with_status(
+        &self,
+        status: domain::SurveyStatus,
+        wave: i32,
+        limit: i64,
+    ) -> Result<Vec<String>, StorageError> {
+        on_backend!(self, surveys_with_status(status, wave, limit))
     }
 
     pub async fn latest_change(&self) -> Result<i64, StorageError> {

@@ -10,11 +10,14 @@ use sqlx::{Pool, QueryBuilder, Transaction};
 
 use super::Db;
 use crate::storage::batch::Batch;
-use crate::storage::rows::FactRow;
+use domain::engine::SurveyMeasures;
+use futures_util::TryStreamExt;
+
 use crate::storage::rows::{
     EmploymentRowDb, HouseholdRow, InspectionRow, LivestockRowDb, MemberRow, PlotRow,
     PovertyLineRow, SurveyRow, TargetRow, TrainingRowDb, UnderstoryRowDb, UnitFullRow, WaveRow,
 };
+use crate::storage::rows::{FactRow, StoredFactRow};
 use crate::storage::StorageError;
 
 /// Bind parameters per statement: below SQLite's 32,766 and PostgreSQL's 65,535.
@@ -216,6 +219,33 @@ async fn write_surveys(
         let mut q = QueryBuilder::<Db>::new("INSERT INTO survey_changes (survey_id) ");
         q.push_values(chunk, |mut b, s: &HouseholdSurvey| {
             b.push_bind(s.id.as_str());
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+
+    for chunk in surveys.chunks(chunk_rows(15)) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO survey_facts (survey_id, size, net_income_fen, guarantees_met, programme_days, \
+             programme_wages_fen, women_programme_days, equity_shares_positive, equity_land_milli_mu, dividends_fen, \
+             understory_milli_mu, understory_net_fen, livestock_head_end, livestock_net_fen, trained_persons) ",
+        );
+        q.push_values(chunk, |mut b, s: &HouseholdSurvey| {
+            let m = SurveyMeasures::of(&s.answers);
+            b.push_bind(s.id.as_str())
+                .push_bind(m.size)
+                .push_bind(m.net_income_fen)
+                .push_bind(m.guarantees_met)
+                .push_bind(m.programme_days)
+                .push_bind(m.programme_wages_fen)
+                .push_bind(m.women_programme_days)
+                .push_bind(m.equity_shares_positive)
+                .push_bind(m.equity_land_milli_mu)
+                .push_bind(m.dividends_fen)
+                .push_bind(m.understory_milli_mu)
+                .push_bind(m.understory_net_fen)
+                .push_bind(m.livestock_head_end)
+                .push_bind(m.livestock_net_fen)
+                .push_bind(m.trained_persons);
         });
         q.build().execute(&mut **tx).await?;
     }
@@ -500,9 +530,44 @@ pub async fn schema_version(pool: &Pool<Db>) -> Result<i64, StorageError> {
 /// Programme activities, as SQL: everything but other local work and migrant work.
 const PROGRAMME: &str = "activity NOT IN ('other_local', 'migrant')";
 
-/// One row per approved survey with every quantity the indicator catalogue needs, computed
-/// by the database. `ids`: only these surveys (for catching up with the change feed).
-pub async fn survey_facts(
+/// Facts of approved surveys from the measures stored when each survey was written.
+/// `ids`: only these surveys (for catching up with the change feed).
+pub async fn stored_facts(
+    pool: &Pool<Db>,
+    ids: Option<&[String]>,
+) -> Result<Vec<domain::engine::SurveyFact>, StorageError> {
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT s.id AS survey_id, s.household_id, h.village_code, s.wave, h.model, h.poverty_registration, \
+           h.head_sex, h.head_ethnicity, f.size, f.net_income_fen, f.guarantees_met, f.programme_days, \
+           f.programme_wages_fen, f.women_programme_days, f.equity_shares_positive, f.equity_land_milli_mu, \
+           f.dividends_fen, f.understory_milli_mu, f.understory_net_fen, f.livestock_head_end, f.livestock_net_fen, \
+           f.trained_persons \
+         FROM survey_facts f JOIN surveys s ON s.id = f.survey_id JOIN households h ON h.id = s.household_id \
+         WHERE s.status = 'approved'",
+    );
+    if let Some(ids) = ids {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        q.push(" AND s.id IN (");
+        let mut list = q.separated(", ");
+        for id in ids {
+            list.push_bind(id.as_str());
+        }
+        q.push(")");
+    }
+    // Streamed: rows are decoded while the database is still producing the next ones.
+    let mut rows = q.build_query_as::<StoredFactRow>().fetch(pool);
+    let mut facts = Vec::new();
+    while let Some(row) = rows.try_next().await? {
+        facts.push(row.into_fact()?);
+    }
+    Ok(facts)
+}
+
+/// The same facts computed from the survey tables by SQL aggregation alone: the independent
+/// check of the stored measures, and the "plain SQL" baseline of the benchmark.
+pub async fn computed_facts(
     pool: &Pool<Db>,
     ids: Option<&[String]>,
 ) -> Result<Vec<domain::engine::SurveyFact>, StorageError> {
@@ -597,4 +662,20 @@ pub async fn set_survey_status(
     log.build().execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(Some(expected_version + 1))
+}
+
+/// Ids of up to `limit` surveys of a wave in a status, by id.
+pub async fn surveys_with_status(
+    pool: &Pool<Db>,
+    status: domain::SurveyStatus,
+    wave: i32,
+    limit: i64,
+) -> Result<Vec<String>, StorageError> {
+    let mut q = QueryBuilder::<Db>::new("SELECT id FROM surveys WHERE status = ");
+    q.push_bind(status.code())
+        .push(" AND wave = ")
+        .push_bind(wave)
+        .push(" ORDER BY id LIMIT ")
+        .push_bind(limit);
+    Ok(q.build_query_scalar().fetch_all(pool).await?)
 }

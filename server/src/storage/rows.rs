@@ -609,24 +609,139 @@ impl FactRow {
             ),
             participates: model.participates(),
             poor: registration.is_poor(),
-            size: self.size,
-            net_income_fen,
-            guarantees_met: self.food_clothing_secure
-                && self.schooling_ok
-                && self.insured
-                && self.housing_safe
-                && self.water_safe,
-            programme_days: self.programme_days,
-            programme_wages_fen: self.programme_wages_fen,
-            women_programme_days: self.women_days,
-            equity_shares_positive: self.equity_shares > 0.0,
-            equity_land_milli_mu: domain::engine::fact::milli(self.equity_land_mu),
-            dividends_fen: self.dividends_fen,
-            understory_milli_mu: self.understory_milli_mu,
-            understory_net_fen: self.understory_net_fen,
-            livestock_head_end: self.livestock_head_end,
-            livestock_net_fen: self.livestock_net_fen,
-            trained_persons: self.trained_persons,
+            measures: domain::engine::SurveyMeasures {
+                size: self.size,
+                net_income_fen,
+                guarantees_met: self.food_clothing_secure
+                    && self.schooling_ok
+                    && self.insured
+                    && self.housing_safe
+                    && self.water_safe,
+                programme_days: self.programme_days,
+                programme_wages_fen: self.programme_wages_fen,
+                women_programme_days: self.women_days,
+                equity_shares_positive: self.equity_shares > 0.0,
+                equity_land_milli_mu: domain::engine::fact::milli(self.equity_land_mu),
+                dividends_fen: self.dividends_fen,
+                understory_milli_mu: self.understory_milli_mu,
+                understory_net_fen: self.understory_net_fen,
+                livestock_head_end: self.livestock_head_end,
+                livestock_net_fen: self.livestock_net_fen,
+                trained_persons: self.trained_persons,
+            },
+        })
+    }
+}
+
+/// Who and where a fact belongs, read beside its stored measures. Decoded by column position
+/// (see the `FromRow` impl below): the engine reads hundreds of thousands of these at start-up.
+#[derive(Debug)]
+pub struct StoredFactRow {
+    pub survey_id: String,
+    pub household_id: String,
+    pub village_code: String,
+    pub wave: i32,
+    pub model: String,
+    pub poverty_registration: String,
+    pub head_sex: String,
+    pub head_ethnicity: String,
+    pub size: i64,
+    pub net_income_fen: i64,
+    pub guarantees_met: bool,
+    pub programme_days: i64,
+    pub programme_wages_fen: i64,
+    pub women_programme_days: i64,
+    pub equity_shares_positive: bool,
+    pub equity_land_milli_mu: i64,
+    pub dividends_fen: i64,
+    pub understory_milli_mu: i64,
+    pub understory_net_fen: i64,
+    pub livestock_head_end: i64,
+    pub livestock_net_fen: i64,
+    pub trained_persons: i64,
+}
+
+impl StoredFactRow {
+    pub fn into_fact(self) -> Result<domain::engine::SurveyFact, StorageError> {
+        const T: &str = "survey_facts";
+        let model = code(T, "model", &self.model, domain::EngagementModel::parse)?;
+        let registration = code(
+            T,
+            "poverty_registration",
+            &self.poverty_registration,
+            domain::PovertyRegistration::parse,
+        )?;
+        Ok(domain::engine::SurveyFact {
+            survey: id(T, &self.survey_id)?,
+            household: id(T, &self.household_id)?,
+            village: unit(T, &self.village_code)?,
+            wave: self.wave,
+            profile: domain::engine::Profile::new(
+                model,
+                registration,
+                code(T, "head_sex", &self.head_sex, domain::Sex::parse)?,
+                code(
+                    T,
+                    "head_ethnicity",
+                    &self.head_ethnicity,
+                    domain::Ethnicity::parse,
+                )?,
+            ),
+            participates: model.participates(),
+            poor: registration.is_poor(),
+            measures: domain::engine::SurveyMeasures {
+                size: self.size,
+                net_income_fen: self.net_income_fen,
+                guarantees_met: self.guarantees_met,
+                programme_days: self.programme_days,
+                programme_wages_fen: self.programme_wages_fen,
+                women_programme_days: self.women_programme_days,
+                equity_shares_positive: self.equity_shares_positive,
+                equity_land_milli_mu: self.equity_land_milli_mu,
+                dividends_fen: self.dividends_fen,
+                understory_milli_mu: self.understory_milli_mu,
+                understory_net_fen: self.understory_net_fen,
+                livestock_head_end: self.livestock_head_end,
+                livestock_net_fen: self.livestock_net_fen,
+                trained_persons: self.trained_persons,
+            },
+        })
+    }
+}
+
+impl<'r, R> sqlx::FromRow<'r, R> for StoredFactRow
+where
+    R: sqlx::Row,
+    usize: sqlx::ColumnIndex<R>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i32: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
+        Ok(StoredFactRow {
+            survey_id: row.try_get(0)?,
+            household_id: row.try_get(1)?,
+            village_code: row.try_get(2)?,
+            wave: row.try_get(3)?,
+            model: row.try_get(4)?,
+            poverty_registration: row.try_get(5)?,
+            head_sex: row.try_get(6)?,
+            head_ethnicity: row.try_get(7)?,
+            size: row.try_get(8)?,
+            net_income_fen: row.try_get(9)?,
+            guarantees_met: row.try_get(10)?,
+            programme_days: row.try_get(11)?,
+            programme_wages_fen: row.try_get(12)?,
+            women_programme_days: row.try_get(13)?,
+            equity_shares_positive: row.try_get(14)?,
+            equity_land_milli_mu: row.try_get(15)?,
+            dividends_fen: row.try_get(16)?,
+            understory_milli_mu: row.try_get(17)?,
+            understory_net_fen: row.try_get(18)?,
+            livestock_head_end: row.try_get(19)?,
+            livestock_net_fen: row.try_get(20)?,
+            trained_persons: row.try_get(21)?,
         })
     }
 }

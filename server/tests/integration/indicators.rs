@@ -50,6 +50,14 @@ async fn sql_facts_equal_domain_facts(app: &TestApp) {
     assert_eq!(from_sql.fact_count(), approved);
     assert!(approved > 800, "most of 960 surveys are approved");
     assert_eq!(from_sql.nonzero_cells(), from_domain.nonzero_cells());
+
+    // The stored measures agree with an independent SQL aggregation over the survey tables.
+    let mut stored = app.store.survey_facts(None).await.expect("stored facts");
+    let mut computed = app.store.computed_facts().await.expect("computed facts");
+    stored.sort_by(|a, b| a.survey.cmp(&b.survey));
+    computed.sort_by(|a, b| a.survey.cmp(&b.survey));
+    assert_eq!(stored.len(), approved);
+    assert_eq!(stored, computed);
 }
 
 fn value(json: &serde_json::Value, row: usize, id: &str) -> serde_json::Value {

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# `make bench`: the indicator engine against plain SQL on SQLite and on DuckDB, same data,
+# same run. Seeds BENCH_HOUSEHOLDS (default 100,000) households × 4 waves once and keeps it
+# under target/bench/. DuckDB comes from PyPI into a local virtualenv. Prints ratios; never
+# fails on a timing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh build
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+households=${BENCH_HOUSEHOLDS:-100000}
+target_dir=${CARGO_TARGET_DIR:-target}
+dir="$PWD/target/bench"
+mkdir -p "$dir"
+db="$dir/bench-$households.db"
+
+cargo leptos build --release
+if [ ! -f "$db" ]; then
+  "$target_dir/release/tanhui" seed --db "sqlite://$db" --households "$households" --seed 1
+fi
+if [ ! -x "$dir/venv/bin/python" ]; then
+  python3 -m venv "$dir/venv"
+fi
+"$dir/venv/bin/python" -c 'import duckdb' 2>/dev/null || "$dir/venv/bin/pip" install -q duckdb==2.0.1
+
+TANHUI_BENCH_DB="sqlite://$db" cargo bench -p server --bench engine > "$dir/engine.json"
+echo "== $(date -u +%Y-%m-%d) on $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $households households × 4 waves (SQLite) =="
+"$dir/venv/bin/python" bench/compare.py --db "$db" --engine "$dir/engine.json" --csv-dir "$dir/csv"
