@@ -48,6 +48,25 @@ impl RecordId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The 128 bits, for compact in-memory keys.
+    pub fn to_u128(&self) -> u128 {
+        let hex: String = self.0.chars().filter(|c| *c != '-').collect();
+        // The constructor guarantees 32 hex digits.
+        u128::from_str_radix(&hex, 16).unwrap_or_default()
+    }
+
+    pub fn from_u128(bits: u128) -> RecordId {
+        let hex = format!("{bits:032x}");
+        RecordId(format!(
+            "{}-{}-{}-{}-{}",
+            &hex[..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..]
+        ))
+    }
 }
 
 impl fmt::Display for RecordId {
@@ -80,6 +99,9 @@ mod tests {
         assert_eq!(RecordId::parse(id.as_str()), Ok(id));
         assert!(RecordId::parse("ffffffff-ffff-4fff-bfff-fffffffffff").is_err());
         assert!(RecordId::parse("ffffffffxffffx4fffxbfffxffffffffffff").is_err());
+        let id = RecordId::parse("6f9619ff-8b86-d011-b42d-00c04fc964ff").expect("valid");
+        assert_eq!(RecordId::from_u128(id.to_u128()), id);
+        assert_eq!(id.to_u128(), 0x6f9619ff_8b86_d011_b42d_00c04fc964ff);
         assert_eq!(
             RecordId::parse("6F9619FF-8B86-D011-B42D-00C04FC964FF").map(|id| id.to_string()),
             Ok("6f9619ff-8b86-d011-b42d-00c04fc964ff".to_owned())

@@ -85,11 +85,11 @@ pub async fn build(store: &Store) -> Result<Engine, StorageError> {
         &store.targets().await?,
     );
     let started = Instant::now();
-    let facts = store.survey_facts(None).await?;
+    // Streamed straight from the cursor into the cells: no list of all facts is ever held.
+    store
+        .each_survey_fact(&mut |fact| engine.upsert(fact))
+        .await?;
     let read = started.elapsed();
-    for fact in facts {
-        engine.upsert(fact);
-    }
     for plot in store.plots().await? {
         engine.add_plot(plot);
     }

@@ -113,41 +113,42 @@ impl SurveyFact {
 
     /// The totals this survey adds to each of its cells, against the wave year's poverty line.
     pub fn contribution(&self, line_fen: i64) -> Totals {
-        let m = &self.measures;
-        let mut t = Totals::default();
-        let below = m.size > 0 && m.net_income_fen < line_fen * m.size;
-        let flag = |b: bool| i64::from(b);
-        t.set(Measure::Households, 1);
-        t.set(Measure::Participating, flag(self.participates));
-        t.set(Measure::Poor, flag(self.poor));
-        t.set(
-            Measure::PoorParticipating,
-            flag(self.poor && self.participates),
-        );
-        t.set(Measure::People, m.size);
-        t.set(Measure::NetIncomeFen, m.net_income_fen);
-        t.set(Measure::PeopleBelowLine, if below { m.size } else { 0 });
-        t.set(
-            Measure::GuaranteesMet,
-            flag(m.guarantees_met && !below && m.size > 0),
-        );
-        t.set(Measure::ProgrammeDays, m.programme_days);
-        t.set(Measure::ProgrammeWagesFen, m.programme_wages_fen);
-        t.set(Measure::WomenProgrammeDays, m.women_programme_days);
-        t.set(Measure::EquityHouseholds, flag(m.equity_shares_positive));
-        t.set(Measure::EquityLandMilliMu, m.equity_land_milli_mu);
-        t.set(Measure::DividendsFen, m.dividends_fen);
-        t.set(Measure::UnderstoryAreaMilliMu, m.understory_milli_mu);
-        t.set(Measure::UnderstoryNetFen, m.understory_net_fen);
-        t.set(Measure::LivestockHeadEnd, m.livestock_head_end);
-        t.set(Measure::LivestockNetFen, m.livestock_net_fen);
-        t.set(Measure::TrainedPersons, m.trained_persons);
-        t.set(
-            Measure::ProgrammeIncomeFen,
-            m.programme_wages_fen + m.dividends_fen + m.understory_net_fen + m.livestock_net_fen,
-        );
-        t
+        contribution(self.participates, self.poor, &self.measures, line_fen)
     }
+}
+
+/// What one approved survey adds to each of its cells, against the wave year's poverty line.
+pub fn contribution(participates: bool, poor: bool, m: &SurveyMeasures, line_fen: i64) -> Totals {
+    let mut t = Totals::default();
+    let below = m.size > 0 && m.net_income_fen < line_fen * m.size;
+    let flag = |b: bool| i64::from(b);
+    t.set(Measure::Households, 1);
+    t.set(Measure::Participating, flag(participates));
+    t.set(Measure::Poor, flag(poor));
+    t.set(Measure::PoorParticipating, flag(poor && participates));
+    t.set(Measure::People, m.size);
+    t.set(Measure::NetIncomeFen, m.net_income_fen);
+    t.set(Measure::PeopleBelowLine, if below { m.size } else { 0 });
+    t.set(
+        Measure::GuaranteesMet,
+        flag(m.guarantees_met && !below && m.size > 0),
+    );
+    t.set(Measure::ProgrammeDays, m.programme_days);
+    t.set(Measure::ProgrammeWagesFen, m.programme_wages_fen);
+    t.set(Measure::WomenProgrammeDays, m.women_programme_days);
+    t.set(Measure::EquityHouseholds, flag(m.equity_shares_positive));
+    t.set(Measure::EquityLandMilliMu, m.equity_land_milli_mu);
+    t.set(Measure::DividendsFen, m.dividends_fen);
+    t.set(Measure::UnderstoryAreaMilliMu, m.understory_milli_mu);
+    t.set(Measure::UnderstoryNetFen, m.understory_net_fen);
+    t.set(Measure::LivestockHeadEnd, m.livestock_head_end);
+    t.set(Measure::LivestockNetFen, m.livestock_net_fen);
+    t.set(Measure::TrainedPersons, m.trained_persons);
+    t.set(
+        Measure::ProgrammeIncomeFen,
+        m.programme_wages_fen + m.dividends_fen + m.understory_net_fen + m.livestock_net_fen,
+    );
+    t
 }
 
 /// Mature removal rate by species, tCO2e per hectare per year (DOMAIN.md's 20–30-year means).

@@ -46,6 +46,19 @@ impl Hasher for KeyHasher {
 
 type Cells = HashMap<u64, Totals, BuildHasherDefault<KeyHasher>>;
 
+/// A counted survey as the engine keeps it: ids as 128-bit numbers and the village as an
+/// index, so that 400,000 of them stay small.
+#[derive(Debug, Clone)]
+struct Held {
+    household: u128,
+    village: u32,
+    wave: i32,
+    profile: Profile,
+    participates: bool,
+    poor: bool,
+    measures: SurveyMeasures,
+}
+
 #[derive(Default)]
 pub struct Engine {
     codes: Vec<UnitCode>,
@@ -60,7 +73,7 @@ pub struct Engine {
     baseline: Option<i32>,
     targets: HashMap<(String, UnitCode, i32), f64>,
     cells: Cells,
-    facts: HashMap<RecordId, SurveyFact>,
+    facts: HashMap<u128, Held>,
     plots: Vec<AfforestationPlot>,
 }
 
@@ -157,12 +170,12 @@ impl Engine {
             .unwrap_or(0)
     }
 
-    fn apply(&mut self, fact: &SurveyFact, add: bool) {
-        let contribution = fact.contribution(self.line_fen(fact.wave));
-        let village = self.intern(&fact.village);
-        let lineage = self.lineage[village as usize].clone();
+    fn apply(&mut self, fact: &Held, add: bool) {
+        let line = self.line_fen(fact.wave);
+        let contribution = fact::contribution(fact.participates, fact.poor, &fact.measures, line);
+        let lineage = &self.lineage[fact.village as usize];
         for slice in fact.profile.slices() {
-            for &unit in &lineage {
+            for &unit in lineage {
                 let cell = self
                     .cells
                     .entry(Self::key(unit, fact.wave, slice))
@@ -178,22 +191,57 @@ impl Engine {
 
     /// Adds an approved survey's fact, replacing the earlier version of the same survey.
     pub fn upsert(&mut self, fact: SurveyFact) {
-        if let Some(old) = self.facts.remove(&fact.survey) {
+        let key = fact.survey.to_u128();
+        if let Some(old) = self.facts.remove(&key) {
             self.apply(&old, false);
         }
         self.waves.insert(fact.wave);
-        self.apply(&fact, true);
-        self.facts.insert(fact.survey.clone(), fact);
+        let held = Held {
+            household: fact.household.to_u128(),
+            village: self.intern(&fact.village),
+            wave: fact.wave,
+            profile: fact.profile,
+            participates: fact.participates,
+            poor: fact.poor,
+            measures: fact.measures,
+        };
+        self.apply(&held, true);
+        self.facts.insert(key, held);
     }
 
     /// Takes a survey out (un-approved or deleted). Returns whether it was counted.
     pub fn remove(&mut self, survey: &RecordId) -> bool {
-        match self.facts.remove(survey) {
+        match self.facts.remove(&survey.to_u128()) {
             Some(old) => {
                 self.apply(&old, false);
                 true
             }
             None => false,
+        }
+    }
+
+    /// The counted fact of a survey, if it is counted.
+    pub fn fact(&self, survey: &RecordId) -> Option<SurveyFact> {
+        self.facts
+            .get(&survey.to_u128())
+            .map(|held| self.unpack(survey.to_u128(), held))
+    }
+
+    /// Every counted survey, in no particular order.
+    pub fn surveys(&self) -> impl Iterator<Item = RecordId> + '_ {
+        self.facts.keys().map(|&k| RecordId::from_u128(k))
+    }
+
+    fn unpack(&self, survey: u128, held: &Held) -> SurveyFact {
+        SurveyFact {
+            survey: RecordId::from_u128(survey),
+            household: RecordId::from_u128(held.household),
+            village: self.codes[held.village as usize].clone(),
+            wave: held.wave,
+            profile: held.profile,
+            participates: held.participates,
+            poor: held.poor,
+            measures: held.measures.clone(),
         }
     }
 
@@ -225,7 +273,7 @@ impl Engine {
     /// Approximate heap use of the cells and facts, in bytes.
     pub fn approx_bytes(&self) -> usize {
         let cell = std::mem::size_of::<(u64, Totals)>() + 8;
-        let fact = std::mem::size_of::<(RecordId, SurveyFact)>() + 3 * 40 + 8;
+        let fact = std::mem::size_of::<(u128, Held)>() + 8;
         self.cells.capacity() * cell + self.facts.capacity() * fact
     }
 
@@ -370,13 +418,18 @@ impl Engine {
         let households = if with_households && indicator.source == catalogue::Source::Surveys {
             let mut list: Vec<_> = self
                 .facts
-                .values()
-                .filter(|f| {
+                .iter()
+                .filter(|(_, f)| {
                     f.wave == wave
-                        && unit.contains(&f.village)
+                        && unit.contains(&self.codes[f.village as usize])
                         && f.profile.slices().any(|s| s == slice)
                 })
-                .map(|f| (f.survey.clone(), f.household.clone()))
+                .map(|(&survey, f)| {
+                    (
+                        RecordId::from_u128(survey),
+                        RecordId::from_u128(f.household),
+                    )
+                })
                 .collect();
             list.sort();
             list
@@ -409,7 +462,11 @@ impl Engine {
             targets: self.targets.clone(),
             ..Engine::default()
         };
-        let mut facts: Vec<_> = self.facts.values().cloned().collect();
+        let mut facts: Vec<_> = self
+            .facts
+            .iter()
+            .map(|(&k, held)| self.unpack(k, held))
+            .collect();
         facts.sort_by(|a, b| a.survey.cmp(&b.survey));
         for fact in facts {
             fresh.upsert(fact);

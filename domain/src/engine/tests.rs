@@ -497,11 +497,10 @@ fn unapproving_and_editing_update_only_the_affected_cells() {
     let mut e = golden_engine();
     let before = e.nonzero_cells();
     let fact = e
-        .facts
-        .values()
+        .surveys()
+        .filter_map(|id| e.fact(&id))
         .find(|f| f.village.as_str() == "513434101201")
-        .expect("H3 2019")
-        .clone();
+        .expect("H3 2019");
     assert!(e.remove(&fact.survey));
     assert_eq!(
         v(&e, "households_surveyed", "513434101201", 2019, ALL).no_data,

@@ -228,6 +228,14 @@ impl Store {
         on_backend!(self, stored_facts(ids))
     }
 
+    /// Streams the facts of every approved survey into `each`; returns how many there were.
+    pub async fn each_survey_fact(
+        &self,
+        each: &mut (dyn FnMut(domain::engine::SurveyFact) + Send),
+    ) -> Result<usize, StorageError> {
+        on_backend!(self, each_stored_fact(each))
+    }
+
     /// The same facts aggregated from the survey tables by SQL (a check, and a benchmark baseline).
     pub async fn computed_facts(&self) -> Result<Vec<domain::engine::SurveyFact>, StorageError> {
         on_backend!(self, computed_facts(None))

@@ -530,21 +530,22 @@ pub async fn schema_version(pool: &Pool<Db>) -> Result<i64, StorageError> {
 /// Programme activities, as SQL: everything but other local work and migrant work.
 const PROGRAMME: &str = "activity NOT IN ('other_local', 'migrant')";
 
+/// Approved surveys' stored measures with who and where they belong.
+const STORED_FACTS: &str = "SELECT s.id AS survey_id, s.household_id, h.village_code, s.wave, h.model, h.poverty_registration, \
+           h.head_sex, h.head_ethnicity, f.size, f.net_income_fen, f.guarantees_met, f.programme_days, \
+           f.programme_wages_fen, f.women_programme_days, f.equity_shares_positive, f.equity_land_milli_mu, \
+           f.dividends_fen, f.understory_milli_mu, f.understory_net_fen, f.livestock_head_end, f.livestock_net_fen, \
+           f.trained_persons \
+         FROM survey_facts f JOIN surveys s ON s.id = f.survey_id JOIN households h ON h.id = s.household_id \
+         WHERE s.status = 'approved'";
+
 /// Facts of approved surveys from the measures stored when each survey was written.
 /// `ids`: only these surveys (for catching up with the change feed).
 pub async fn stored_facts(
     pool: &Pool<Db>,
     ids: Option<&[String]>,
 ) -> Result<Vec<domain::engine::SurveyFact>, StorageError> {
-    let mut q = QueryBuilder::<Db>::new(
-        "SELECT s.id AS survey_id, s.household_id, h.village_code, s.wave, h.model, h.poverty_registration, \
-           h.head_sex, h.head_ethnicity, f.size, f.net_income_fen, f.guarantees_met, f.programme_days, \
-           f.programme_wages_fen, f.women_programme_days, f.equity_shares_positive, f.equity_land_milli_mu, \
-           f.dividends_fen, f.understory_milli_mu, f.understory_net_fen, f.livestock_head_end, f.livestock_net_fen, \
-           f.trained_persons \
-         FROM survey_facts f JOIN surveys s ON s.id = f.survey_id JOIN households h ON h.id = s.household_id \
-         WHERE s.status = 'approved'",
-    );
+    let mut q = QueryBuilder::<Db>::new(STORED_FACTS);
     if let Some(ids) = ids {
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -678,4 +679,19 @@ pub async fn surveys_with_status(
         .push(" ORDER BY id LIMIT ")
         .push_bind(limit);
     Ok(q.build_query_scalar().fetch_all(pool).await?)
+}
+
+/// Streams the facts of every approved survey into `each`, without holding them all: start-up
+/// feeds the engine straight from the cursor.
+pub async fn each_stored_fact(
+    pool: &Pool<Db>,
+    each: &mut (dyn FnMut(domain::engine::SurveyFact) + Send),
+) -> Result<usize, StorageError> {
+    let mut rows = sqlx::query_as::<_, StoredFactRow>(STORED_FACTS).fetch(pool);
+    let mut count = 0;
+    while let Some(row) = rows.try_next().await? {
+        each(row.into_fact()?);
+        count += 1;
+    }
+    Ok(count)
 }
