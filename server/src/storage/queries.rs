@@ -550,12 +550,7 @@ pub async fn stored_facts(
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        q.push(" AND s.id IN (");
-        let mut list = q.separated(", ");
-        for id in ids {
-            list.push_bind(id.as_str());
-        }
-        q.push(")");
+        push_id_list(&mut q, ids);
     }
     // Streamed: rows are decoded while the database is still producing the next ones.
     let mut rows = q.build_query_as::<StoredFactRow>().fetch(pool);
@@ -606,12 +601,7 @@ pub async fn computed_facts(
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        q.push(" AND s.id IN (");
-        let mut list = q.separated(", ");
-        for id in ids {
-            list.push_bind(id.as_str());
-        }
-        q.push(")");
+        push_id_list(&mut q, ids);
     }
     let rows: Vec<FactRow> = q.build_query_as().fetch_all(pool).await?;
     rows.into_iter().map(FactRow::into_fact).collect()
@@ -694,4 +684,14 @@ pub async fn each_stored_fact(
         count += 1;
     }
     Ok(count)
+}
+
+/// Appends ` AND s.id IN (…)` with one bind per id.
+fn push_id_list<'a>(q: &mut QueryBuilder<'a, Db>, ids: &'a [String]) {
+    q.push(" AND s.id IN (");
+    let mut list = q.separated(", ");
+    for id in ids {
+        list.push_bind(id.as_str());
+    }
+    q.push(")");
 }

@@ -541,14 +541,8 @@ impl PlotRow {
 /// One approved survey's indicator quantities, as `queries::survey_facts` computes them.
 #[derive(Debug, sqlx::FromRow)]
 pub struct FactRow {
-    pub survey_id: String,
-    pub household_id: String,
-    pub village_code: String,
-    pub wave: i32,
-    pub model: String,
-    pub poverty_registration: String,
-    pub head_sex: String,
-    pub head_ethnicity: String,
+    #[sqlx(flatten)]
+    pub place: FactPlace,
     pub size: i64,
     pub dividends_fen: i64,
     pub crop_net_fen: i64,
@@ -575,14 +569,6 @@ pub struct FactRow {
 
 impl FactRow {
     pub fn into_fact(self) -> Result<domain::engine::SurveyFact, StorageError> {
-        const T: &str = "surveys";
-        let model = code(T, "model", &self.model, domain::EngagementModel::parse)?;
-        let registration = code(
-            T,
-            "poverty_registration",
-            &self.poverty_registration,
-            domain::PovertyRegistration::parse,
-        )?;
         let net_income_fen = self.wages_fen
             + self.dividends_fen
             + self.understory_net_fen
@@ -591,52 +577,33 @@ impl FactRow {
             + self.transfers_fen
             + self.remittances_fen
             + self.other_fen;
-        Ok(domain::engine::SurveyFact {
-            survey: id(T, &self.survey_id)?,
-            household: id(T, &self.household_id)?,
-            village: unit(T, &self.village_code)?,
-            wave: self.wave,
-            profile: domain::engine::Profile::new(
-                model,
-                registration,
-                code(T, "head_sex", &self.head_sex, domain::Sex::parse)?,
-                code(
-                    T,
-                    "head_ethnicity",
-                    &self.head_ethnicity,
-                    domain::Ethnicity::parse,
-                )?,
-            ),
-            participates: model.participates(),
-            poor: registration.is_poor(),
-            measures: domain::engine::SurveyMeasures {
-                size: self.size,
-                net_income_fen,
-                guarantees_met: self.food_clothing_secure
-                    && self.schooling_ok
-                    && self.insured
-                    && self.housing_safe
-                    && self.water_safe,
-                programme_days: self.programme_days,
-                programme_wages_fen: self.programme_wages_fen,
-                women_programme_days: self.women_days,
-                equity_shares_positive: self.equity_shares > 0.0,
-                equity_land_milli_mu: domain::engine::fact::milli(self.equity_land_mu),
-                dividends_fen: self.dividends_fen,
-                understory_milli_mu: self.understory_milli_mu,
-                understory_net_fen: self.understory_net_fen,
-                livestock_head_end: self.livestock_head_end,
-                livestock_net_fen: self.livestock_net_fen,
-                trained_persons: self.trained_persons,
-            },
-        })
+        let measures = domain::engine::SurveyMeasures {
+            size: self.size,
+            net_income_fen,
+            guarantees_met: self.food_clothing_secure
+                && self.schooling_ok
+                && self.insured
+                && self.housing_safe
+                && self.water_safe,
+            programme_days: self.programme_days,
+            programme_wages_fen: self.programme_wages_fen,
+            women_programme_days: self.women_days,
+            equity_shares_positive: self.equity_shares > 0.0,
+            equity_land_milli_mu: domain::engine::fact::milli(self.equity_land_mu),
+            dividends_fen: self.dividends_fen,
+            understory_milli_mu: self.understory_milli_mu,
+            understory_net_fen: self.understory_net_fen,
+            livestock_head_end: self.livestock_head_end,
+            livestock_net_fen: self.livestock_net_fen,
+            trained_persons: self.trained_persons,
+        };
+        self.place.into_fact("surveys", measures)
     }
 }
 
-/// Who and where a fact belongs, read beside its stored measures. Decoded by column position
-/// (see the `FromRow` impl below): the engine reads hundreds of thousands of these at start-up.
-#[derive(Debug)]
-pub struct StoredFactRow {
+/// Which survey a fact is, and where and in which slices it counts.
+#[derive(Debug, sqlx::FromRow)]
+pub struct FactPlace {
     pub survey_id: String,
     pub household_id: String,
     pub village_code: String,
@@ -645,43 +612,32 @@ pub struct StoredFactRow {
     pub poverty_registration: String,
     pub head_sex: String,
     pub head_ethnicity: String,
-    pub size: i64,
-    pub net_income_fen: i64,
-    pub guarantees_met: bool,
-    pub programme_days: i64,
-    pub programme_wages_fen: i64,
-    pub women_programme_days: i64,
-    pub equity_shares_positive: bool,
-    pub equity_land_milli_mu: i64,
-    pub dividends_fen: i64,
-    pub understory_milli_mu: i64,
-    pub understory_net_fen: i64,
-    pub livestock_head_end: i64,
-    pub livestock_net_fen: i64,
-    pub trained_persons: i64,
 }
 
-impl StoredFactRow {
-    pub fn into_fact(self) -> Result<domain::engine::SurveyFact, StorageError> {
-        const T: &str = "survey_facts";
-        let model = code(T, "model", &self.model, domain::EngagementModel::parse)?;
+impl FactPlace {
+    pub fn into_fact(
+        self,
+        table: &'static str,
+        measures: domain::engine::SurveyMeasures,
+    ) -> Result<domain::engine::SurveyFact, StorageError> {
+        let model = code(table, "model", &self.model, domain::EngagementModel::parse)?;
         let registration = code(
-            T,
+            table,
             "poverty_registration",
             &self.poverty_registration,
             domain::PovertyRegistration::parse,
         )?;
         Ok(domain::engine::SurveyFact {
-            survey: id(T, &self.survey_id)?,
-            household: id(T, &self.household_id)?,
-            village: unit(T, &self.village_code)?,
+            survey: id(table, &self.survey_id)?,
+            household: id(table, &self.household_id)?,
+            village: unit(table, &self.village_code)?,
             wave: self.wave,
             profile: domain::engine::Profile::new(
                 model,
                 registration,
-                code(T, "head_sex", &self.head_sex, domain::Sex::parse)?,
+                code(table, "head_sex", &self.head_sex, domain::Sex::parse)?,
                 code(
-                    T,
+                    table,
                     "head_ethnicity",
                     &self.head_ethnicity,
                     domain::Ethnicity::parse,
@@ -689,23 +645,22 @@ impl StoredFactRow {
             ),
             participates: model.participates(),
             poor: registration.is_poor(),
-            measures: domain::engine::SurveyMeasures {
-                size: self.size,
-                net_income_fen: self.net_income_fen,
-                guarantees_met: self.guarantees_met,
-                programme_days: self.programme_days,
-                programme_wages_fen: self.programme_wages_fen,
-                women_programme_days: self.women_programme_days,
-                equity_shares_positive: self.equity_shares_positive,
-                equity_land_milli_mu: self.equity_land_milli_mu,
-                dividends_fen: self.dividends_fen,
-                understory_milli_mu: self.understory_milli_mu,
-                understory_net_fen: self.understory_net_fen,
-                livestock_head_end: self.livestock_head_end,
-                livestock_net_fen: self.livestock_net_fen,
-                trained_persons: self.trained_persons,
-            },
+            measures,
         })
+    }
+}
+
+/// A fact's place read beside its stored measures. Decoded by column position (see the
+/// `FromRow` impl below): the engine reads hundreds of thousands of these at start-up.
+#[derive(Debug)]
+pub struct StoredFactRow {
+    pub place: FactPlace,
+    pub measures: domain::engine::SurveyMeasures,
+}
+
+impl StoredFactRow {
+    pub fn into_fact(self) -> Result<domain::engine::SurveyFact, StorageError> {
+        self.place.into_fact("survey_facts", self.measures)
     }
 }
 
@@ -720,28 +675,32 @@ where
 {
     fn from_row(row: &'r R) -> Result<Self, sqlx::Error> {
         Ok(StoredFactRow {
-            survey_id: row.try_get(0)?,
-            household_id: row.try_get(1)?,
-            village_code: row.try_get(2)?,
-            wave: row.try_get(3)?,
-            model: row.try_get(4)?,
-            poverty_registration: row.try_get(5)?,
-            head_sex: row.try_get(6)?,
-            head_ethnicity: row.try_get(7)?,
-            size: row.try_get(8)?,
-            net_income_fen: row.try_get(9)?,
-            guarantees_met: row.try_get(10)?,
-            programme_days: row.try_get(11)?,
-            programme_wages_fen: row.try_get(12)?,
-            women_programme_days: row.try_get(13)?,
-            equity_shares_positive: row.try_get(14)?,
-            equity_land_milli_mu: row.try_get(15)?,
-            dividends_fen: row.try_get(16)?,
-            understory_milli_mu: row.try_get(17)?,
-            understory_net_fen: row.try_get(18)?,
-            livestock_head_end: row.try_get(19)?,
-            livestock_net_fen: row.try_get(20)?,
-            trained_persons: row.try_get(21)?,
+            place: FactPlace {
+                survey_id: row.try_get(0)?,
+                household_id: row.try_get(1)?,
+                village_code: row.try_get(2)?,
+                wave: row.try_get(3)?,
+                model: row.try_get(4)?,
+                poverty_registration: row.try_get(5)?,
+                head_sex: row.try_get(6)?,
+                head_ethnicity: row.try_get(7)?,
+            },
+            measures: domain::engine::SurveyMeasures {
+                size: row.try_get(8)?,
+                net_income_fen: row.try_get(9)?,
+                guarantees_met: row.try_get(10)?,
+                programme_days: row.try_get(11)?,
+                programme_wages_fen: row.try_get(12)?,
+                women_programme_days: row.try_get(13)?,
+                equity_shares_positive: row.try_get(14)?,
+                equity_land_milli_mu: row.try_get(15)?,
+                dividends_fen: row.try_get(16)?,
+                understory_milli_mu: row.try_get(17)?,
+                understory_net_fen: row.try_get(18)?,
+                livestock_head_end: row.try_get(19)?,
+                livestock_net_fen: row.try_get(20)?,
+                trained_persons: row.try_get(21)?,
+            },
         })
     }
 }
