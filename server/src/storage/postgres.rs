@@ -10,6 +10,14 @@ use super::StorageError;
 
 pub type Db = sqlx::Postgres;
 
+/// Packing rows as JSON in this dialect: (aggregate into an array, build an array, group
+/// rows into chunks of a few thousand, in scan order where the database allows).
+pub const JSON_FUNCTIONS: (&str, &str, &str) = (
+    "json_agg",
+    "json_build_array",
+    "s.wave, substr(h.village_code, 1, 9)",
+);
+
 // The shared SQL, compiled for this backend (see queries.rs): loading it twice is the point.
 #[allow(clippy::duplicate_mod)]
 #[path = "queries.rs"]

@@ -671,17 +671,36 @@ pub async fn surveys_with_status(
     Ok(q.build_query_scalar().fetch_all(pool).await?)
 }
 
-/// Streams the facts of every approved survey into `each`, without holding them all: start-up
-/// feeds the engine straight from the cursor.
+/// Streams the facts of every approved survey into `each`, without holding them all. The
+/// database packs a few thousand surveys at a time into one JSON array, so a few hundred
+/// rows cross the driver instead of hundreds of thousands (per-row driver cost dominated the
+/// start-up otherwise).
 pub async fn each_stored_fact(
     pool: &Pool<Db>,
     each: &mut (dyn FnMut(domain::engine::SurveyFact) + Send),
 ) -> Result<usize, StorageError> {
-    let mut rows = sqlx::query_as::<_, StoredFactRow>(STORED_FACTS).fetch(pool);
+    let (agg, array, chunk) = super::JSON_FUNCTIONS;
+    let sql = format!(
+        "SELECT CAST({agg}({array}(s.id, s.household_id, h.village_code, s.wave, h.model, \
+           h.poverty_registration, h.head_sex, h.head_ethnicity, f.size, f.net_income_fen, f.guarantees_met, \
+           f.programme_days, f.programme_wages_fen, f.women_programme_days, f.equity_shares_positive, \
+           f.equity_land_milli_mu, f.dividends_fen, f.understory_milli_mu, f.understory_net_fen, \
+           f.livestock_head_end, f.livestock_net_fen, f.trained_persons)) AS TEXT) \
+         FROM survey_facts f JOIN surveys s ON s.id = f.survey_id JOIN households h ON h.id = s.household_id \
+         WHERE s.status = 'approved' GROUP BY {chunk}"
+    );
+    let mut chunks = sqlx::query_scalar::<_, String>(&sql).fetch(pool);
     let mut count = 0;
-    while let Some(row) = rows.try_next().await? {
-        each(row.into_fact()?);
-        count += 1;
+    while let Some(chunk) = chunks.try_next().await? {
+        let rows: Vec<crate::storage::rows::PackedFact> =
+            serde_json::from_str(&chunk).map_err(|err| StorageError::CorruptRow {
+                table: "survey_facts",
+                detail: err.to_string(),
+            })?;
+        for row in rows {
+            each(row.into_fact()?);
+            count += 1;
+        }
     }
     Ok(count)
 }

@@ -704,3 +704,105 @@ where
         })
     }
 }
+
+/// One fact as a JSON array element of `each_stored_fact`'s packed rows (same order as the
+/// SQL). Flags arrive as `0`/`1` from SQLite and `true`/`false` from PostgreSQL.
+#[derive(Debug, serde::Deserialize)]
+pub struct PackedFact(
+    String,
+    String,
+    String,
+    i32,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    Flag,
+    i64,
+    i64,
+    i64,
+    Flag,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+);
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(untagged)]
+enum Flag {
+    Bool(bool),
+    Int(i64),
+}
+
+impl Flag {
+    fn get(&self) -> bool {
+        match self {
+            Flag::Bool(b) => *b,
+            Flag::Int(i) => *i != 0,
+        }
+    }
+}
+
+impl PackedFact {
+    pub fn into_fact(self) -> Result<domain::engine::SurveyFact, StorageError> {
+        let PackedFact(
+            survey_id,
+            household_id,
+            village_code,
+            wave,
+            model,
+            reg,
+            sex,
+            eth,
+            size,
+            net,
+            g,
+            pd,
+            pw,
+            wd,
+            eq,
+            land,
+            div,
+            ua,
+            un,
+            he,
+            ln,
+            tp,
+        ) = self;
+        let place = FactPlace {
+            survey_id,
+            household_id,
+            village_code,
+            wave,
+            model,
+            poverty_registration: reg,
+            head_sex: sex,
+            head_ethnicity: eth,
+        };
+        place.into_fact(
+            "survey_facts",
+            domain::engine::SurveyMeasures {
+                size,
+                net_income_fen: net,
+                guarantees_met: g.get(),
+                programme_days: pd,
+                programme_wages_fen: pw,
+                women_programme_days: wd,
+                equity_shares_positive: eq.get(),
+                equity_land_milli_mu: land,
+                dividends_fen: div,
+                understory_milli_mu: ua,
+                understory_net_fen: un,
+                livestock_head_end: he,
+                livestock_net_fen: ln,
+                trained_persons: tp,
+            },
+        )
+    }
+}
