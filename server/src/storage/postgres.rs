@@ -24,7 +24,9 @@ pub const JSON_FUNCTIONS: (&str, &str, &str) = (
 pub mod queries;
 
 pub async fn connect(url: &str) -> Result<PgPool, StorageError> {
-    let options = PgConnectOptions::from_str(url)?;
+    // The engine's start-up read takes seconds on large data by design; warn only past 10 s.
+    let options = PgConnectOptions::from_str(url)?
+        .log_slow_statements(log::LevelFilter::Warn, Duration::from_secs(10));
     create_database_if_missing(&options).await?;
     Ok(PgPoolOptions::new()
         .max_connections(10)

@@ -4,7 +4,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{ConnectOptions, SqlitePool};
 
 use super::StorageError;
 
@@ -26,6 +26,8 @@ pub async fn connect(url: &str) -> Result<SqlitePool, StorageError> {
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5))
+        // The engine's start-up read takes seconds on large data by design; warn only past 10 s.
+        .log_slow_statements(log::LevelFilter::Warn, Duration::from_secs(10))
         // Bulk loads write large transactions; a bigger page cache keeps index pages in memory.
         .pragma("cache_size", "-65536");
     if let Some(dir) = options
