@@ -11,7 +11,7 @@ use axum::Router;
 use domain::engine::{find, Dim, Engine, IndicatorDef, Slice, CATALOGUE};
 use domain::{Localized, UnitCode};
 use serde::Deserialize;
-use serde_json::{json, Value as Json_};
+use serde_json::{json, Value as JsonValue};
 
 use crate::http::AppState;
 use crate::storage::StorageError;
@@ -73,8 +73,8 @@ impl IntoResponse for ApiError {
     }
 }
 
-async fn catalogue() -> Json<Json_> {
-    let entries: Vec<Json_> = CATALOGUE
+async fn catalogue() -> Json<JsonValue> {
+    let entries: Vec<JsonValue> = CATALOGUE
         .iter()
         .map(|def| {
             let mut entry = serde_json::to_value(def).unwrap_or_default();
@@ -185,7 +185,7 @@ pub fn parse_selection(params: &IndicatorParams, engine: &Engine) -> Result<Sele
     })
 }
 
-fn unit_json(engine: &Engine, unit: &UnitCode) -> Json_ {
+fn unit_json(engine: &Engine, unit: &UnitCode) -> JsonValue {
     let known = engine.unit(unit);
     json!({
         "code": unit.as_str(),
@@ -195,7 +195,7 @@ fn unit_json(engine: &Engine, unit: &UnitCode) -> Json_ {
     })
 }
 
-fn slice_json(slice: Slice) -> (Json_, Json_) {
+fn slice_json(slice: Slice) -> (JsonValue, JsonValue) {
     let mut codes = BTreeMap::new();
     let mut labels = BTreeMap::new();
     for (dim, code, zh, en) in slice.describe() {
@@ -208,20 +208,20 @@ fn slice_json(slice: Slice) -> (Json_, Json_) {
 async fn indicators(
     State(state): State<AppState>,
     Query(params): Query<IndicatorParams>,
-) -> Result<Json<Json_>, ApiError> {
+) -> Result<Json<JsonValue>, ApiError> {
     let engine = state.engine.read(&state.store).await?;
     let selection = parse_selection(&params, &engine)?;
     Ok(Json(indicator_table(&engine, &selection)))
 }
 
 /// The response of `/api/v1/indicators` (also the CLI's JSON output).
-pub fn indicator_table(engine: &Engine, selection: &Selection) -> Json_ {
-    let rows: Vec<Json_> = engine
+pub fn indicator_table(engine: &Engine, selection: &Selection) -> JsonValue {
+    let rows: Vec<JsonValue> = engine
         .query(&selection.unit, selection.wave, &selection.by)
         .into_iter()
         .map(|row| {
             let (slice, labels) = slice_json(row.slice);
-            let values: Vec<Json_> = selection
+            let values: Vec<JsonValue> = selection
                 .indicators
                 .iter()
                 .map(|def| {
@@ -260,7 +260,7 @@ async fn explain(
     State(state): State<AppState>,
     axum::extract::Path(id): axum::extract::Path<String>,
     Query(params): Query<IndicatorParams>,
-) -> Result<Json<Json_>, ApiError> {
+) -> Result<Json<JsonValue>, ApiError> {
     let def = find(&id).ok_or_else(|| ApiError::NotFound {
         zh: format!("没有编号为“{id}”的指标"),
         en: format!("no indicator {id:?}"),

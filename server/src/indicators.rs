@@ -42,8 +42,10 @@ impl LiveEngine {
 
     /// Applies every survey change made since the last call.
     pub async fn catch_up(&self, store: &Store) -> Result<(), StorageError> {
-        let mut applied = self.applied.lock().await;
+        // Ask the database first, without holding the lock: concurrent requests do not queue
+        // behind each other's round trip when nothing changed (the common case).
         let latest = store.latest_change().await?;
+        let mut applied = self.applied.lock().await;
         if latest <= *applied {
             return Ok(());
         }

@@ -107,6 +107,8 @@ pub enum NoData {
     NoApprovedSurveys,
     /// The ratio's denominator is zero.
     ZeroDenominator,
+    /// The indicator does not break down by household dimensions (plot-based indicators).
+    NotDisaggregated,
 }
 
 impl NoData {
@@ -114,6 +116,7 @@ impl NoData {
         match self {
             NoData::NoApprovedSurveys => "该单位本期没有已审核的调查",
             NoData::ZeroDenominator => "分母为零，无法计算",
+            NoData::NotDisaggregated => "该指标不按农户特征分组",
         }
     }
 }
@@ -128,7 +131,7 @@ pub struct Value {
 }
 
 impl Value {
-    fn none(reason: NoData) -> Value {
+    pub(crate) fn none(reason: NoData) -> Value {
         Value {
             value: None,
             numerator: None,

@@ -310,12 +310,7 @@ impl Engine {
         wave: i32,
         slice: Slice,
     ) -> Value {
-        let slice = if indicator.source == catalogue::Source::Plots {
-            Slice::ALL
-        } else {
-            slice
-        };
-        indicator.evaluate(&self.totals(unit, wave, slice))
+        evaluate_in(indicator, slice, &self.totals(unit, wave, slice))
     }
 
     /// Every indicator for one unit and wave, overall or broken down by one or two dimensions.
@@ -330,23 +325,7 @@ impl Engine {
                 let totals = self.totals(unit, wave, slice);
                 let values = CATALOGUE
                     .iter()
-                    .map(|def| {
-                        let value = if def.source == catalogue::Source::Plots {
-                            if slice == Slice::ALL {
-                                def.evaluate(&totals)
-                            } else {
-                                Value {
-                                    value: None,
-                                    numerator: None,
-                                    denominator: None,
-                                    no_data: None,
-                                }
-                            }
-                        } else {
-                            def.evaluate(&totals)
-                        };
-                        (def.id, value)
-                    })
+                    .map(|def| (def.id, evaluate_in(def, slice, &totals)))
                     .collect();
                 SliceValues { slice, values }
             })
@@ -485,6 +464,14 @@ impl Engine {
             .map(|(&k, &t)| (k, t))
             .collect()
     }
+}
+
+/// An indicator's value for `slice`, from the totals of the cell that holds it.
+fn evaluate_in(indicator: &IndicatorDef, slice: Slice, totals: &Totals) -> Value {
+    if indicator.source == catalogue::Source::Plots && slice != Slice::ALL {
+        return Value::none(NoData::NotDisaggregated);
+    }
+    indicator.evaluate(totals)
 }
 
 #[cfg(test)]

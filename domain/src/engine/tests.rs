@@ -444,6 +444,12 @@ fn golden_disaggregations_alone_and_in_pairs() {
         .expect("indicator")
         .1;
     assert_eq!(afforested.value, None);
+    assert_eq!(afforested.no_data, Some(NoData::NotDisaggregated));
+    let female = Slice::ALL.with(Dim::Sex, 2);
+    assert_eq!(
+        v(&e, "afforested_area_ha", "513434", 2019, female).no_data,
+        Some(NoData::NotDisaggregated)
+    );
 }
 
 #[test]

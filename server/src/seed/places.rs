@@ -134,7 +134,10 @@ const VILLAGE_SECOND: [&str; 14] = [
     "普", "吉", "洛", "莫", "觉", "打", "依", "则", "勒", "果", "库", "达", "史", "尼",
 ];
 
-/// A synthetic village name, unique within a township for the first 224 villages.
+/// How many distinct synthetic village names there are.
+pub const VILLAGE_NAMES: usize = VILLAGE_FIRST.len() * VILLAGE_SECOND.len();
+
+/// A synthetic village name, unique within a township for the first [`VILLAGE_NAMES`] villages.
 pub fn village_name(index: usize) -> String {
     let first = VILLAGE_FIRST[index % VILLAGE_FIRST.len()];
     let second = VILLAGE_SECOND[(index / VILLAGE_FIRST.len()) % VILLAGE_SECOND.len()];

@@ -49,7 +49,9 @@ impl Plan {
             }
             let village_count = (county_households / HOUSEHOLDS_PER_VILLAGE)
                 .max(townships.len().min(county_households))
-                .max(1);
+                .max(1)
+                // Village codes and names stay unique: at most 224 villages per township.
+                .min(townships.len() * super::places::VILLAGE_NAMES);
             for v in 0..village_count.min(county_households.max(1)) {
                 let (township, _) = &townships[v % townships.len()];
                 let within = v / townships.len();
@@ -126,7 +128,7 @@ mod tests {
 
     #[test]
     fn households_are_shared_out_exactly() {
-        for n in [1, 7, 60, 6000, 100_000] {
+        for n in [0, 1, 7, 60, 6000, 100_000, 2_000_000] {
             let plan = Plan::new(n);
             assert_eq!(
                 plan.villages.iter().map(|v| v.households).sum::<usize>(),

@@ -1,6 +1,7 @@
 //! Storage: one small interface over SQLite (embedded default, one file in WAL mode) and
-//! PostgreSQL (shared deployments). Each backend has its own SQL and its own migrations under
-//! `migrations/`; the same test suite runs against both.
+//! PostgreSQL (shared deployments). Each backend has its own connection set-up and its own
+//! migrations under `migrations/`; the SQL is written once (`queries.rs`) and compiled for
+//! each. The same test suite runs against both.
 
 mod batch;
 mod postgres;
@@ -185,11 +186,7 @@ impl Store {
         let Some(id) = on_backend!(self, survey_id_for(household, wave))? else {
             return Ok(None);
         };
-        let id = RecordId::parse(&id).map_err(|err| StorageError::CorruptRow {
-            table: "surveys",
-            detail: err.to_string(),
-        })?;
-        self.survey(&id).await
+        self.survey(&rows::id("surveys", &id)?).await
     }
 
     pub async fn household_ids(&self) -> Result<Vec<String>, StorageError> {
@@ -238,7 +235,7 @@ impl Store {
 
     /// The same facts aggregated from the survey tables by SQL (a check, and a benchmark baseline).
     pub async fn computed_facts(&self) -> Result<Vec<domain::engine::SurveyFact>, StorageError> {
-        on_backend!(self, computed_facts(None))
+        on_backend!(self, computed_facts())
     }
 
     /// Ids of up to `limit` surveys of a wave in a status.
@@ -329,6 +326,35 @@ impl Backend for Store {
     }
 }
 
+/// A SHA-256 digest of the programme data, independent of backend and insertion order:
+/// equal digests mean equal data. Reads everything, so it is for tests and small databases.
+pub async fn content_digest(store: &Store) -> Result<String, StorageError> {
+    use sha2::{Digest, Sha256};
+    fn feed(hasher: &mut Sha256, value: &impl serde::Serialize) {
+        // Serialising plain data to a String cannot fail.
+        hasher.update(serde_json::to_string(value).unwrap_or_default().as_bytes());
+    }
+    let mut hasher = Sha256::new();
+    feed(&mut hasher, &store.units().await?);
+    feed(&mut hasher, &store.waves().await?);
+    feed(&mut hasher, &store.poverty_lines().await?);
+    feed(&mut hasher, &store.targets().await?);
+    feed(&mut hasher, &store.plots().await?);
+    for id in store.household_ids().await? {
+        feed(
+            &mut hasher,
+            &store.household(&rows::id("households", &id)?).await?,
+        );
+    }
+    for id in store.survey_ids().await? {
+        feed(
+            &mut hasher,
+            &store.survey(&rows::id("surveys", &id)?).await?,
+        );
+    }
+    Ok(format!("{:x}", hasher.finalize()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::redact;
@@ -344,47 +370,5 @@ mod tests {
             "postgres://postgres@127.0.0.1/test"
         );
         assert_eq!(redact("sqlite://data/tanhui.db"), "sqlite://data/tanhui.db");
-    }
-}
-
-/// A SHA-256 digest of the programme data, independent of backend and insertion order:
-/// equal digests mean equal data. Reads everything, so it is for tests and small databases.
-pub async fn content_digest(store: &Store) -> Result<String, StorageError> {
-    use sha2::{Digest, Sha256};
-    let mut hasher = Sha256::new();
-    let mut feed = |value: &dyn erased::Json| hasher.update(value.json().as_bytes());
-    feed(&store.units().await?);
-    feed(&store.waves().await?);
-    feed(&store.poverty_lines().await?);
-    feed(&store.targets().await?);
-    feed(&store.plots().await?);
-    for id in store.household_ids().await? {
-        let id = RecordId::parse(&id).map_err(|err| StorageError::CorruptRow {
-            table: "households",
-            detail: err.to_string(),
-        })?;
-        feed(&store.household(&id).await?);
-    }
-    for id in store.survey_ids().await? {
-        let id = RecordId::parse(&id).map_err(|err| StorageError::CorruptRow {
-            table: "surveys",
-            detail: err.to_string(),
-        })?;
-        feed(&store.survey(&id).await?);
-    }
-    Ok(format!("{:x}", hasher.finalize()))
-}
-
-mod erased {
-    /// Serialises any record list the same way on every backend.
-    pub trait Json {
-        fn json(&self) -> String;
-    }
-
-    impl<T: serde::Serialize> Json for T {
-        fn json(&self) -> String {
-            // Serialising plain data to a String cannot fail.
-            serde_json::to_string(self).unwrap_or_default()
-        }
     }
 }

@@ -550,7 +550,12 @@ pub async fn stored_facts(
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        push_id_list(&mut q, ids);
+        q.push(" AND s.id IN (");
+        let mut list = q.separated(", ");
+        for id in ids {
+            list.push_bind(id.as_str());
+        }
+        q.push(")");
     }
     // Streamed: rows are decoded while the database is still producing the next ones.
     let mut rows = q.build_query_as::<StoredFactRow>().fetch(pool);
@@ -565,9 +570,8 @@ pub async fn stored_facts(
 /// check of the stored measures, and the "plain SQL" baseline of the benchmark.
 pub async fn computed_facts(
     pool: &Pool<Db>,
-    ids: Option<&[String]>,
 ) -> Result<Vec<domain::engine::SurveyFact>, StorageError> {
-    let mut q = QueryBuilder::<Db>::new(format!(
+    let sql = format!(
         "SELECT s.id AS survey_id, s.household_id, h.village_code, s.wave, h.model, h.poverty_registration, \
            h.head_sex, h.head_ethnicity, COALESCE(m.size, 0) AS size, s.dividends_fen, s.crop_net_fen, \
            s.transfers_fen, s.remittances_fen, s.other_fen, s.equity_land_mu, s.equity_shares, \
@@ -596,14 +600,8 @@ pub async fn computed_facts(
          LEFT JOIN (SELECT survey_id, COUNT(DISTINCT member_no) AS trained FROM training_rows WHERE days > 0 \
              GROUP BY survey_id) t ON t.survey_id = s.id \
          WHERE s.status = 'approved'"
-    ));
-    if let Some(ids) = ids {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        push_id_list(&mut q, ids);
-    }
-    let rows: Vec<FactRow> = q.build_query_as().fetch_all(pool).await?;
+    );
+    let rows: Vec<FactRow> = sqlx::query_as(&sql).fetch_all(pool).await?;
     rows.into_iter().map(FactRow::into_fact).collect()
 }
 
@@ -703,14 +701,4 @@ pub async fn each_stored_fact(
         }
     }
     Ok(count)
-}
-
-/// Appends ` AND s.id IN (…)` with one bind per id.
-fn push_id_list<'a>(q: &mut QueryBuilder<'a, Db>, ids: &'a [String]) {
-    q.push(" AND s.id IN (");
-    let mut list = q.separated(", ");
-    for id in ids {
-        list.push_bind(id.as_str());
-    }
-    q.push(")");
 }

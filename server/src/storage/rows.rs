@@ -28,7 +28,8 @@ fn code<T>(
     parse(value).ok_or_else(|| corrupt(table, format!("{column} = {value:?}")))
 }
 
-fn id(table: &'static str, value: &str) -> Result<RecordId, StorageError> {
+/// A stored record id; a malformed one is a corrupt row.
+pub(super) fn id(table: &'static str, value: &str) -> Result<RecordId, StorageError> {
     RecordId::parse(value).map_err(|err| corrupt(table, err))
 }
 
