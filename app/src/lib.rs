@@ -19,11 +19,17 @@ use leptos_router::{
     SsrMode, StaticSegment,
 };
 
-use crate::i18n::{provide_lang, LangSwitch, Pick};
-use crate::pages::{home::HomePage, not_found::NotFound};
+use crate::i18n::{provide_lang, use_lang, LangSwitch, Pick};
+use crate::pages::{
+    account::AccountPage, admin_audit::AdminAuditPage, admin_users::AdminUsersPage, home::HomePage,
+    login::LoginPage, not_found::NotFound,
+};
+use crate::server_fns::whoami;
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    content_security_policy();
     view! {
         <!DOCTYPE html>
         <html>
@@ -64,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <span class="brand-mark">"碳汇"</span>
                     <span class="brand-name">"Tanhui"</span>
                 </a>
+                <UserMenu />
                 <LangSwitch />
             </header>
             <main class="page">
@@ -71,9 +78,76 @@ pub fn App() -> impl IntoView {
                     // Async: the server waits for the page's data and sends complete HTML, so every
                     // page is readable (and printable) before, or without, JavaScript.
                     <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("users"))
+                        view=AdminUsersPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("audit"))
+                        view=AdminAuditPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// The page's Content-Security-Policy: scripts only from this site or carrying this
+/// response's nonce (the hydration script), WebAssembly allowed, nothing framed.
+#[cfg(feature = "ssr")]
+fn content_security_policy() {
+    let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// The signed-in account in the header: name and role, the administrators' pages, the
+/// account page, and sign-out (a form POST, so it works without JavaScript).
+#[component]
+fn UserMenu() -> impl IntoView {
+    let lang = use_lang();
+    let me = Resource::new(|| (), |_| whoami());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                me.await.ok().flatten().map(|viewer| {
+                    let role = viewer.role;
+                    let admin = role == domain::Role::Admin;
+                    view! {
+                        <nav class="user-menu" aria-label="account">
+                            <a href="/account" class="who" data-testid="who">
+                                {viewer.display_name.clone()}
+                                <span class="role">{move || domain::Localized::in_lang(&role, lang.get())}</span>
+                            </a>
+                            {admin.then(|| view! {
+                                <a href="/admin/users">{move || lang.get().pick("用户", "Users")}</a>
+                                <a href="/admin/audit">{move || lang.get().pick("审计", "Audit")}</a>
+                            })}
+                            <form method="post" action="/logout" class="inline">
+                                <button type="submit" class="link" data-testid="logout">
+                                    {move || lang.get().pick("退出", "Sign out")}
+                                </button>
+                            </form>
+                        </nav>
+                    }
+                })
+            })}
+        </Suspense>
     }
 }
 

@@ -35,3 +35,121 @@ pub struct ServerStatus {
     /// The `tanhui` version serving the page.
     pub version: String,
 }
+
+/// A problem with one field of a submitted form, in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldIssue {
+    pub path: String,
+    pub rule: String,
+    pub zh: String,
+    pub en: String,
+}
+
+impl From<domain::Issue> for FieldIssue {
+    fn from(issue: domain::Issue) -> Self {
+        FieldIssue {
+            path: issue.path,
+            rule: issue.rule.to_owned(),
+            zh: issue.zh,
+            en: issue.en,
+        }
+    }
+}
+
+/// The signed-in account, as the page header and the pages see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewerView {
+    pub username: String,
+    pub display_name: String,
+    pub role: domain::Role,
+    pub scopes: Vec<String>,
+    pub must_change_password: bool,
+}
+
+/// An account as the administrators' page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: domain::Role,
+    pub scopes: Vec<String>,
+    pub disabled: bool,
+    pub must_change_password: bool,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// What an administrator types to create an account. Scopes are unit codes separated by
+/// commas or spaces.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewUserInput {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub scopes: String,
+    /// Empty: generate a one-time password (shown once, to be changed at first sign-in).
+    pub password: String,
+}
+
+/// An administrator's edit of an existing account.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserChangeInput {
+    pub display_name: String,
+    pub role: String,
+    pub scopes: String,
+    pub disabled: bool,
+}
+
+/// The result of creating an account or resetting its password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedPassword {
+    pub user: UserView,
+    /// Set when the server generated the password: shown once, never stored in clear.
+    pub one_time_password: Option<String>,
+}
+
+/// An API token's description; the secret itself is shown only when it is created.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenView {
+    pub id: String,
+    pub name: String,
+    pub prefix: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewToken {
+    pub token: TokenView,
+    pub secret: String,
+}
+
+/// Filters of the audit-log page (all optional; dates as `YYYY-MM-DD`, China time).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    pub action: Option<String>,
+    pub actor: Option<String>,
+    pub target: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub before: Option<i64>,
+}
+
+/// One audit-log entry as the administrators' page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditView {
+    pub seq: i64,
+    /// Unix milliseconds.
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub target_kind: Option<String>,
+    pub target: Option<String>,
+    pub unit_code: Option<String>,
+    pub ip: Option<String>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}

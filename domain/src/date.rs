@@ -114,3 +114,79 @@ mod date_tests {
         assert!(Date::new(2019, 1, 2) < Date::new(2019, 2, 1));
     }
 }
+
+/// China Standard Time is UTC+8 all year (no daylight saving): stored instants are Unix
+/// milliseconds and shown in this zone.
+const CHINA_OFFSET_MS: i64 = 8 * 3600 * 1000;
+const DAY_MS: i64 = 86_400_000;
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
+    let y = i64::from(year) - i64::from(month <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(days: i64) -> (i32, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+    (year, month, day)
+}
+
+impl Date {
+    /// The instant this date begins in China, in Unix milliseconds.
+    pub fn start_in_china_ms(self) -> i64 {
+        days_from_civil(self.year, self.month, self.day) * DAY_MS - CHINA_OFFSET_MS
+    }
+}
+
+/// `YYYY-MM-DD HH:MM:SS` in China time for a Unix-milliseconds instant.
+pub fn format_china_time(ms: i64) -> String {
+    let local = ms + CHINA_OFFSET_MS;
+    let (year, month, day) = civil_from_days(local.div_euclid(DAY_MS));
+    let secs = local.rem_euclid(DAY_MS) / 1000;
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod china_time_tests {
+    use super::*;
+
+    #[test]
+    fn instants_show_in_china_time() {
+        assert_eq!(format_china_time(0), "1970-01-01 08:00:00");
+        // 2026-11-24T22:00:00Z is 06:00 the next morning in Beijing.
+        assert_eq!(format_china_time(1_795_557_600_000), "2026-11-25 06:00:00");
+        assert_eq!(format_china_time(951_782_400_000), "2000-02-29 08:00:00");
+    }
+
+    #[test]
+    fn a_date_starts_at_china_midnight() {
+        let date = Date::new(2026, 11, 25).expect("valid");
+        assert_eq!(date.start_in_china_ms(), 1_795_536_000_000);
+        assert_eq!(
+            format_china_time(date.start_in_china_ms()),
+            "2026-11-25 00:00:00"
+        );
+        for days in [-1000_i64, 0, 59, 11_016, 20_000] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+    }
+}

@@ -5,6 +5,7 @@
 //! constructor; once built, they are valid. Raw input becomes domain types in [`validate`],
 //! which reports every problem with its field path, in Chinese and English.
 
+pub mod access;
 pub mod date;
 pub mod engine;
 pub mod household;
@@ -18,6 +19,7 @@ pub mod unit_code;
 pub mod validate;
 pub mod vocab;
 
+pub use access::{Actor, Scope};
 pub use date::Date;
 pub use household::{AdminUnit, Household, Member, Phone};
 pub use id_card::{IdCardError, IdCardNumber};
@@ -33,6 +35,6 @@ pub use unit_code::{UnitCode, UnitCodeError, UnitLevel};
 pub use validate::{Issue, Severity};
 pub use vocab::{
     Activity, Education, EngagementModel, Ethnicity, Health, LabourAbility, LivestockSpecies,
-    ManagingParty, PovertyCause, PovertyRegistration, PovertyScheme, Relation, Sex, SurveyStatus,
-    TrainingTopic, TreeSpecies, UnderstoryProduct,
+    ManagingParty, PovertyCause, PovertyRegistration, PovertyScheme, Relation, Role, Sex,
+    SurveyStatus, TrainingTopic, TreeSpecies, UnderstoryProduct,
 };

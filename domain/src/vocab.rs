@@ -199,6 +199,32 @@ vocabulary!(
     }
 );
 
+impl SurveyStatus {
+    /// Where a supervisor's decision takes a survey: a submitted survey is approved or
+    /// rejected; an approved one can be rejected again (un-approved). Anything else is not a
+    /// review step (`None`): drafts are not submitted yet, rejected ones await the enumerator.
+    pub fn after_review(self, approve: bool) -> Option<SurveyStatus> {
+        match (self, approve) {
+            (SurveyStatus::Submitted, true) => Some(SurveyStatus::Approved),
+            (SurveyStatus::Submitted | SurveyStatus::Approved, false) => {
+                Some(SurveyStatus::Rejected)
+            }
+            _ => None,
+        }
+    }
+}
+
+vocabulary!(
+    /// What a user account is for; what each may do is decided in `access`.
+    Role {
+        Admin = "admin", "系统管理员", "administrator";
+        Official = "official", "县乡干部", "official";
+        Supervisor = "supervisor", "审核员", "supervisor";
+        Enumerator = "enumerator", "调查员", "enumerator";
+        Researcher = "researcher", "研究人员", "researcher";
+    }
+);
+
 vocabulary!(
     /// A poverty-line scheme: the national line is the default for every indicator.
     PovertyScheme {
@@ -270,6 +296,18 @@ mod tests {
             ManagingParty::parse,
         );
         codes_are_unique_and_round_trip(SurveyStatus::ALL, SurveyStatus::code, SurveyStatus::parse);
+        codes_are_unique_and_round_trip(Role::ALL, Role::code, Role::parse);
+    }
+
+    #[test]
+    fn review_moves_submitted_surveys_and_can_unapprove() {
+        use SurveyStatus::*;
+        assert_eq!(Submitted.after_review(true), Some(Approved));
+        assert_eq!(Submitted.after_review(false), Some(Rejected));
+        assert_eq!(Approved.after_review(false), Some(Rejected));
+        assert_eq!(Approved.after_review(true), None);
+        assert_eq!(Draft.after_review(true), None);
+        assert_eq!(Rejected.after_review(true), None);
         codes_are_unique_and_round_trip(
             PovertyScheme::ALL,
             PovertyScheme::code,

@@ -88,14 +88,15 @@ fn main() -> anyhow::Result<()> {
                 engine_upsert.push(t.elapsed());
             }
         }
+        let audit = server::storage::AuditEntry::by(None, "bench");
         for id in pending_surveys(&store, 20).await? {
             let survey = store.survey(&id).await?.ok_or_else(|| anyhow::anyhow!("survey vanished"))?;
-            store.set_survey_status(&id, SurveyStatus::Approved, survey.version, None).await?;
+            store.set_survey_status(&id, SurveyStatus::Approved, survey.version, None, &audit).await?;
             let t = Instant::now();
             live.catch_up(&store).await?;
             catch_up.push(t.elapsed());
             // Put it back so repeated runs see the same data.
-            store.set_survey_status(&id, survey.status, survey.version + 1, survey.review_comment.as_deref()).await?;
+            store.set_survey_status(&id, survey.status, survey.version + 1, survey.review_comment.as_deref(), &audit).await?;
         }
         live.catch_up(&store).await?;
         let check = find("per_capita_net_income").map(|d| live_value(&live, &store, d, &prefecture, wave));

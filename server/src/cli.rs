@@ -68,6 +68,11 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Csv)]
         format: OutputFormat,
     },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Load a deterministic demo data set into an empty database (same N and S ⇒ same data).
     Seed {
         /// Database URL: sqlite://PATH or postgres://…
@@ -79,6 +84,37 @@ pub enum Command {
         /// Random seed.
         #[arg(long, default_value_t = 2018)]
         seed: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account. Without --password-stdin a one-time password is printed, to be
+    /// changed at first sign-in.
+    Add {
+        /// Database URL: sqlite://PATH or postgres://…
+        #[arg(long)]
+        db: Option<String>,
+        #[arg(long)]
+        username: String,
+        /// admin, official, supervisor, enumerator or researcher.
+        #[arg(long)]
+        role: String,
+        /// Unit codes the account is confined to, comma-separated (none for admin).
+        #[arg(long, default_value = "")]
+        scope: String,
+        /// Name shown in the application (default: the username).
+        #[arg(long, default_value = "")]
+        name: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List accounts with their roles and scopes.
+    List {
+        /// Database URL: sqlite://PATH or postgres://…
+        #[arg(long)]
+        db: Option<String>,
     },
 }
 
@@ -117,8 +153,10 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
                 by,
                 indicator,
             };
-            let selection = crate::api::parse_selection(&params, &engine)
-                .map_err(|err| anyhow::anyhow!(describe(err)))?;
+            // The CLI runs with the database's own authority: every unit is allowed.
+            let selection =
+                crate::api::parse_selection(&params, &engine, crate::api::prefecture(), &|_| true)
+                    .map_err(|err| anyhow::anyhow!(describe(err)))?;
             let table = crate::api::indicator_table(&engine, &selection);
             match format {
                 OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&table)?),
@@ -126,6 +164,7 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::User { command } => user(command, settings).await,
         Command::Seed {
             db,
             households,
@@ -156,9 +195,101 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
 }
 
 fn describe(err: crate::api::ApiError) -> String {
+    use crate::api::ApiError;
     match err {
-        crate::api::ApiError::BadParameter { field, zh, en } => format!("--{field}: {zh} ({en})"),
-        crate::api::ApiError::NotFound { zh, en } => format!("{zh} ({en})"),
-        crate::api::ApiError::Internal => "internal error".to_owned(),
+        ApiError::BadParameter { field, zh, en } => format!("--{field}: {zh} ({en})"),
+        ApiError::NotFound { zh, en } | ApiError::Conflict { zh, en } => format!("{zh} ({en})"),
+        ApiError::Invalid(issues) => issues
+            .iter()
+            .map(|i| format!("{}: {} ({})", i.path, i.zh, i.en))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        ApiError::Unauthenticated | ApiError::Forbidden => "not allowed".to_owned(),
+        ApiError::Internal => "internal error".to_owned(),
+    }
+}
+
+async fn user(command: UserCommand, settings: Settings) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add {
+            db,
+            username,
+            role,
+            scope,
+            name,
+            password_stdin,
+        } => {
+            let store = Store::connect(&db.unwrap_or(settings.db)).await?;
+            store.migrate().await?;
+            let password = match password_stdin {
+                false => String::new(),
+                true => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    let line = line.trim_end_matches(['\r', '\n']).to_owned();
+                    anyhow::ensure!(
+                        !line.is_empty(),
+                        "--password-stdin: standard input is empty"
+                    );
+                    line
+                }
+            };
+            let input = app::model::NewUserInput {
+                username,
+                display_name: name,
+                role,
+                scopes: scope,
+                password,
+            };
+            // The CLI acts as the system (audited as such).
+            let result = crate::auth::users::create_user(
+                &store,
+                &app::backend::RequestViewer::default(),
+                input,
+            )
+            .await;
+            store.close().await;
+            match result {
+                Ok(issued) => {
+                    println!(
+                        "created {} ({}{})",
+                        issued.user.username,
+                        issued.user.role.code(),
+                        match issued.user.scopes.is_empty() {
+                            true => String::new(),
+                            false => format!(", scope {}", issued.user.scopes.join(",")),
+                        }
+                    );
+                    if let Some(password) = issued.one_time_password {
+                        println!("one-time password 一次性密码: {password}");
+                    }
+                    Ok(())
+                }
+                Err(app::backend::BackendError::Invalid(issues)) => Err(anyhow::anyhow!(describe(
+                    crate::api::ApiError::Invalid(issues)
+                ))),
+                Err(err) => Err(err.into()),
+            }
+        }
+        UserCommand::List { db } => {
+            let store = Store::connect(&db.unwrap_or(settings.db)).await?;
+            store.migrate().await?;
+            let users = store.users().await?;
+            store.close().await;
+            for user in users {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    user.username,
+                    user.role.code(),
+                    user.scopes
+                        .iter()
+                        .map(|u| u.as_str())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    if user.disabled { "disabled" } else { "active" }
+                );
+            }
+            Ok(())
+        }
     }
 }

@@ -7,8 +7,9 @@ use std::sync::Arc;
 use app::backend::SharedBackend;
 use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Json};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
@@ -17,6 +18,7 @@ use serde_json::json;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::auth::AuthConfig;
 use crate::indicators::LiveEngine;
 use crate::settings::Settings;
 use crate::storage::Store;
@@ -27,6 +29,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Store,
     pub engine: Arc<LiveEngine>,
+    pub auth: AuthConfig,
 }
 
 impl AppState {
@@ -48,30 +51,71 @@ impl AppState {
             leptos_options,
             store,
             engine,
+            auth: settings.auth_config(),
         }
     }
 }
 
-/// The whole application router.
+/// The whole application router. Every request passes, outermost first: tracing,
+/// compression, security headers, the CSRF origin check (state-changing requests),
+/// authentication (who is asking); pages additionally pass the sign-in guard.
 pub fn build(state: AppState) -> Router {
     let backend: SharedBackend = Arc::new(state.store.clone());
     let context = move || provide_context(backend.clone());
     let routes = generate_route_list(app::App);
     let shell_options = state.leptos_options.clone();
 
-    Router::new()
-        .route("/healthz", get(healthz))
-        .nest("/api/v1", crate::api::router())
+    let pages = Router::new()
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             app::shell(shell_options.clone())
         })
+        .route_layer(from_fn(crate::auth::middleware::page_guard));
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/login", post(crate::auth::handlers::login_form))
+        .route("/logout", post(crate::auth::handlers::logout_form))
+        .nest("/api/v1", crate::api::router())
+        .merge(pages)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
         >(context, app::shell))
+        .layer(from_fn(server_fn_input_errors))
+        .layer(from_fn_with_state(
+            state.clone(),
+            crate::auth::middleware::authenticate,
+        ))
+        .layer(from_fn(crate::auth::csrf::verify_origin))
+        .layer(from_fn(crate::auth::headers::security_headers))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// A server function whose arguments cannot be decoded answers 500 in Leptos; it is the
+/// caller's mistake, so it becomes a 400 (the body, naming the problem, is kept).
+async fn server_fn_input_errors(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let is_server_fn = req.uri().path().starts_with("/sfn/");
+    let response = next.run(req).await;
+    if !is_server_fn || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = match axum::body::to_bytes(body, 64 * 1024).await {
+        Ok(bytes) => bytes,
+        Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response(),
+    };
+    let input_error = ["Args|", "Deserialization|", "MissingArg|"]
+        .iter()
+        .any(|prefix| bytes.starts_with(prefix.as_bytes()));
+    if input_error {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// Liveness and readiness in one: 200 when the database answers, 503 when it does not.

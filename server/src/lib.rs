@@ -4,6 +4,7 @@
 //! same [`http::build`] router in-process and over a real port.
 
 pub mod api;
+pub mod auth;
 pub mod cli;
 pub mod export;
 pub mod http;

@@ -34,6 +34,12 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         );
     }
 
+    let demo = settings.demo_households > 0;
+    let created = crate::auth::accounts::ensure_starting_accounts(&store, demo).await?;
+    if !settings.cookie_secure {
+        tracing::warn!("session cookies are not marked Secure (TANHUI_COOKIE_SECURE=false): use this on a trusted plain-HTTP network only");
+    }
+
     let listener = TcpListener::bind(settings.addr).await?;
     let addr = listener.local_addr()?;
     let engine = crate::indicators::LiveEngine::load(&store).await?;
@@ -42,13 +48,50 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
 
     tracing::info!(%addr, "listening");
     println!("Tanhui 碳汇 is running at http://{addr}/ (Ctrl-C to stop)");
+    print_sign_ins(demo, &created);
 
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     store.close().await;
     tracing::info!("stopped cleanly");
     Ok(())
+}
+
+/// Tells the person starting the server how to sign in. One-time passwords go to standard
+/// output only, never to the log.
+fn print_sign_ins(demo: bool, created: &[crate::auth::accounts::StartingAccount]) {
+    if demo {
+        println!(
+            "Demo sign-ins 演示账号 (password 密码: {}):",
+            crate::auth::accounts::DEMO_PASSWORD
+        );
+        for (username, what) in [
+            ("admin", "administrator 系统管理员"),
+            ("official", "official, Liangshan 州级干部"),
+            ("official.yuexi", "official, Yuexi county 越西县干部"),
+            ("supervisor", "supervisor, one Yuexi township 乡镇审核员"),
+            ("enumerator", "enumerator, two villages 村调查员"),
+            ("researcher", "researcher 研究人员"),
+        ] {
+            println!("  {username:<16} {what}");
+        }
+        if created.is_empty() {
+            println!("  (created at the first start; a changed password stays changed)");
+        }
+    } else if let Some(admin) = created.first() {
+        println!(
+            "First start: sign in as '{}' with the one-time password {} and choose a new one.",
+            admin.username, admin.password
+        );
+        println!(
+            "首次启动：请用账号 '{}' 和一次性密码 {} 登录，并设置新密码。",
+            admin.username, admin.password
+        );
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

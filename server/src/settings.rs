@@ -9,7 +9,10 @@
 //! | `TANHUI_SITE_ROOT` | folder holding `pkg/` (wasm, JS, CSS) and public assets (default `target/site`) |
 //! | `TANHUI_LOG` | log filter, `tracing` syntax (default `info`) |
 //! | `TANHUI_LOG_FORMAT` | `text` or `json` (default `text`) |
-//! | `TANHUI_DEMO_HOUSEHOLDS` | households of demo data `serve` loads into an empty database; 0 for none (default 6000) |
+//! | `TANHUI_DEMO_HOUSEHOLDS` | households of demo data `serve` loads into an empty database, with one demo account per role; 0 for none (then the first start prints a one-time administrator password) (default 6000) |
+//! | `TANHUI_COOKIE_SECURE` | mark the session cookie `Secure` (HTTPS only); `false` only for a plain-HTTP intranet (default `true`) |
+//! | `TANHUI_SESSION_IDLE_MINUTES` | a session unused this long ends (default 30) |
+//! | `TANHUI_SESSION_HOURS` | a session ends this long after sign-in (default 12) |
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -36,6 +39,9 @@ pub struct Settings {
     pub log: String,
     pub log_format: LogFormat,
     pub demo_households: usize,
+    pub cookie_secure: bool,
+    pub session_idle_minutes: u32,
+    pub session_hours: u32,
 }
 
 impl Default for Settings {
@@ -47,6 +53,9 @@ impl Default for Settings {
             log: "info".to_owned(),
             log_format: LogFormat::Text,
             demo_households: 6_000,
+            cookie_secure: true,
+            session_idle_minutes: 30,
+            session_hours: 12,
         }
     }
 }
@@ -61,6 +70,16 @@ pub enum SettingsError {
 }
 
 impl Settings {
+    /// The session and sign-in policy these settings describe.
+    pub fn auth_config(&self) -> crate::auth::AuthConfig {
+        crate::auth::AuthConfig {
+            cookie_secure: self.cookie_secure,
+            idle_ms: i64::from(self.session_idle_minutes) * 60_000,
+            absolute_ms: i64::from(self.session_hours) * 3_600_000,
+            ..crate::auth::AuthConfig::default()
+        }
+    }
+
     /// Loads defaults ← file ← environment. A named file must exist; the default one may not.
     pub fn load(config_file: Option<&Path>) -> Result<Settings, SettingsError> {
         let file = match config_file {
@@ -79,6 +98,9 @@ impl Settings {
                 "log",
                 "log_format",
                 "demo_households",
+                "cookie_secure",
+                "session_idle_minutes",
+                "session_hours",
             ]))
             .extract()
             .map_err(|err| SettingsError::Invalid(Box::new(err)))

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::i18n::{use_lang, Pick};
-use crate::server_fns::{check_server, child_units};
+use crate::server_fns::{check_server, home_units};
 
 /// Liangshan Yi Autonomous Prefecture, the root of every unit the programme covers.
 pub const PREFECTURE_CODE: &str = "513400";
@@ -12,7 +12,7 @@ pub const PREFECTURE_CODE: &str = "513400";
 #[component]
 pub fn HomePage() -> impl IntoView {
     let lang = use_lang();
-    let counties = Resource::new(|| (), |_| child_units(PREFECTURE_CODE.to_owned()));
+    let counties = Resource::new(|| (), |_| home_units());
 
     view! {
         <section class="hero">
@@ -32,7 +32,7 @@ pub fn HomePage() -> impl IntoView {
             </p>
         </section>
         <section class="counties" aria-labelledby="counties-heading">
-            <h2 id="counties-heading">{move || lang.get().pick("项目县", "Programme counties")}</h2>
+            <h2 id="counties-heading">{move || lang.get().pick("管辖单位", "Units in your scope")}</h2>
             <Suspense fallback=move || {
                 view! { <p class="muted">{move || lang.get().pick("加载中…", "Loading…")}</p> }
             }>

@@ -38,7 +38,7 @@ pub struct Issue {
 }
 
 impl Issue {
-    fn error(
+    pub(crate) fn error(
         path: impl Into<String>,
         rule: &'static str,
         zh: impl Into<String>,
@@ -53,7 +53,7 @@ impl Issue {
         }
     }
 
-    fn warning(
+    pub(crate) fn warning(
         path: impl Into<String>,
         rule: &'static str,
         zh: impl Into<String>,
@@ -143,8 +143,10 @@ impl Collector {
 // ---------------------------------------------------------------------------------------------
 // Household registration
 
-/// A household as typed into a form or a file.
+/// A household as typed into a form or a file. Missing fields read as empty, so the checks
+/// (not the decoder) say what is missing, field by field.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct HouseholdInput {
     pub village: String,
     pub registry_no: String,

@@ -1,6 +1,7 @@
 //! A batch of records written together, in one transaction: the only write path, so a single
 //! survey and a bulk seed go through the same SQL and the same all-or-nothing guarantee.
 
+use crate::storage::accounts::AuditEntry;
 use domain::{AdminUnit, AfforestationPlot, Household, HouseholdSurvey, PovertyLine, Target, Wave};
 
 #[derive(Debug, Default, Clone)]
@@ -12,6 +13,8 @@ pub struct Batch {
     pub surveys: Vec<HouseholdSurvey>,
     pub plots: Vec<AfforestationPlot>,
     pub targets: Vec<Target>,
+    /// Audit entries written in the same transaction as the records they describe.
+    pub audit: Vec<AuditEntry>,
 }
 
 impl Batch {

@@ -3,19 +3,27 @@
 //! migrations under `migrations/`; the SQL is written once (`queries.rs`) and compiled for
 //! each. The same test suite runs against both.
 
+pub mod accounts;
 mod batch;
 mod postgres;
 mod rows;
 mod sqlite;
 
-use app::backend::{Backend, BackendError};
-use app::model::{ServerStatus, UnitView};
+use app::backend::{Backend, BackendError, RequestViewer};
+use app::model::{
+    AuditQuery, AuditView, IssuedPassword, NewToken, NewUserInput, ServerStatus, TokenView,
+    UnitView, UserChangeInput, UserView,
+};
 use domain::{
     AdminUnit, AfforestationPlot, Household, HouseholdSurvey, PovertyLine, RecordId, Target,
     UnitCode, Wave,
 };
 use sqlx::{PgPool, SqlitePool};
 
+pub use accounts::{
+    now_ms, AuditEntry, AuditFilter, AuditRecord, SessionRecord, TokenRecord, UserChange,
+    UserRecord,
+};
 pub use batch::Batch;
 
 /// The change-feed entry that means "reference data changed (units, waves, lines, plots,
@@ -51,6 +59,15 @@ pub enum Store {
 }
 
 /// Calls the same query function on whichever backend this store is.
+macro_rules! on_accounts {
+    ($store:expr, $function:ident ( $($arg:expr),* )) => {
+        match $store {
+            Store::Sqlite { pool, .. } => sqlite::accounts::$function(pool $(, $arg)*).await,
+            Store::Postgres { pool, .. } => postgres::accounts::$function(pool $(, $arg)*).await,
+        }
+    };
+}
+
 macro_rules! on_backend {
     ($store:expr, $function:ident ( $($arg:expr),* )) => {
         match $store {
@@ -137,13 +154,18 @@ impl Store {
 
     /// Registers one household, refusing a head whose ID-card number is already registered
     /// anywhere (a household lives in one village only).
-    pub async fn insert_household(&self, household: &Household) -> Result<(), StorageError> {
+    pub async fn insert_household(
+        &self,
+        household: &Household,
+        audit: AuditEntry,
+    ) -> Result<(), StorageError> {
         let existing = on_backend!(self, household_by_id_card(household.head_id_card.as_str()))?;
         if let Some((household, village)) = existing {
             return Err(StorageError::DuplicateIdCard { household, village });
         }
         let batch = Batch {
             households: vec![household.clone()],
+            audit: vec![audit],
             ..Batch::default()
         };
         match self.write(&batch).await {
@@ -161,9 +183,14 @@ impl Store {
     }
 
     /// Writes one survey with all its sections in one transaction.
-    pub async fn insert_survey(&self, survey: &HouseholdSurvey) -> Result<(), StorageError> {
+    pub async fn insert_survey(
+        &self,
+        survey: &HouseholdSurvey,
+        audit: AuditEntry,
+    ) -> Result<(), StorageError> {
         self.write(&Batch {
             surveys: vec![survey.clone()],
+            audit: vec![audit],
             ..Batch::default()
         })
         .await
@@ -171,6 +198,18 @@ impl Store {
 
     pub async fn household(&self, id: &RecordId) -> Result<Option<Household>, StorageError> {
         on_backend!(self, household(id))
+    }
+
+    pub async fn households_in(&self, village: &UnitCode) -> Result<Vec<Household>, StorageError> {
+        on_backend!(self, households_in(village))
+    }
+
+    /// (id, wave, status, version, enumerator, review comment) of each survey, by wave.
+    pub async fn surveys_of(
+        &self,
+        household: &RecordId,
+    ) -> Result<Vec<(String, i32, String, i32, String, Option<String>)>, StorageError> {
+        on_backend!(self, surveys_of(household))
     }
 
     pub async fn survey(&self, id: &RecordId) -> Result<Option<HouseholdSurvey>, StorageError> {
@@ -263,11 +302,151 @@ impl Store {
         status: domain::SurveyStatus,
         expected_version: i32,
         comment: Option<&str>,
+        audit: &AuditEntry,
     ) -> Result<Option<i32>, StorageError> {
         on_backend!(
             self,
-            set_survey_status(id, status, expected_version, comment)
+            set_survey_status(id, status, expected_version, comment, audit)
         )
+    }
+
+    // --- accounts, sessions, tokens, audit (SQL in accounts_sql.rs) ---
+
+    pub async fn insert_user(
+        &self,
+        user: &UserRecord,
+        audit: &AuditEntry,
+    ) -> Result<(), StorageError> {
+        on_accounts!(self, insert_user(user, audit))
+    }
+
+    pub async fn update_user(
+        &self,
+        id: &str,
+        change: &UserChange,
+        now: i64,
+        audit: &AuditEntry,
+    ) -> Result<bool, StorageError> {
+        on_accounts!(self, update_user(id, change, now, audit))
+    }
+
+    pub async fn set_password(
+        &self,
+        id: &str,
+        password_hash: &str,
+        must_change: bool,
+        keep_session: Option<&str>,
+        now: i64,
+        audit: &AuditEntry,
+    ) -> Result<bool, StorageError> {
+        on_accounts!(
+            self,
+            set_password(id, password_hash, must_change, keep_session, now, audit)
+        )
+    }
+
+    pub async fn user_by_username(
+        &self,
+        username: &str,
+    ) -> Result<Option<UserRecord>, StorageError> {
+        on_accounts!(self, user_by_username(username))
+    }
+
+    pub async fn user_by_id(&self, id: &str) -> Result<Option<UserRecord>, StorageError> {
+        on_accounts!(self, user_by_id(id))
+    }
+
+    pub async fn users(&self) -> Result<Vec<UserRecord>, StorageError> {
+        on_accounts!(self, users())
+    }
+
+    pub async fn count_users(&self) -> Result<i64, StorageError> {
+        on_backend!(self, count("users"))
+    }
+
+    pub async fn insert_session(
+        &self,
+        token_hash: &str,
+        user_id: &str,
+        now: i64,
+        audit: &AuditEntry,
+    ) -> Result<(), StorageError> {
+        on_accounts!(self, insert_session(token_hash, user_id, now, audit))
+    }
+
+    pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StorageError> {
+        on_accounts!(self, session(token_hash))
+    }
+
+    pub async fn touch_session(&self, token_hash: &str, now: i64) -> Result<(), StorageError> {
+        on_accounts!(self, touch_session(token_hash, now))
+    }
+
+    pub async fn delete_session(
+        &self,
+        token_hash: &str,
+        audit: Option<&AuditEntry>,
+    ) -> Result<(), StorageError> {
+        on_accounts!(self, delete_session(token_hash, audit))
+    }
+
+    pub async fn delete_expired_sessions(
+        &self,
+        idle_before: i64,
+        created_before: i64,
+    ) -> Result<u64, StorageError> {
+        on_accounts!(self, delete_expired_sessions(idle_before, created_before))
+    }
+
+    pub async fn insert_token(
+        &self,
+        token: &TokenRecord,
+        token_hash: &str,
+        audit: &AuditEntry,
+    ) -> Result<(), StorageError> {
+        on_accounts!(self, insert_token(token, token_hash, audit))
+    }
+
+    pub async fn tokens_of(&self, user_id: &str) -> Result<Vec<TokenRecord>, StorageError> {
+        on_accounts!(self, tokens_of(user_id))
+    }
+
+    pub async fn revoke_token(
+        &self,
+        id: &str,
+        user_id: &str,
+        now: i64,
+        audit: &AuditEntry,
+    ) -> Result<bool, StorageError> {
+        on_accounts!(self, revoke_token(id, user_id, now, audit))
+    }
+
+    pub async fn token_user(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(UserRecord, String, Option<i64>)>, StorageError> {
+        on_accounts!(self, token_user(token_hash))
+    }
+
+    pub async fn touch_token(&self, id: &str, now: i64) -> Result<(), StorageError> {
+        on_accounts!(self, touch_token(id, now))
+    }
+
+    pub async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StorageError> {
+        on_accounts!(self, append_audit(entry))
+    }
+
+    pub async fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditRecord>, StorageError> {
+        on_accounts!(self, audit(filter))
+    }
+
+    pub async fn login_failures(
+        &self,
+        username: &str,
+        ip: Option<&str>,
+        since: i64,
+    ) -> Result<(i64, i64), StorageError> {
+        on_accounts!(self, login_failures(username, ip, since))
     }
 
     /// Waits for connections to finish and closes them (SQLite checkpoints its WAL here).
@@ -323,6 +502,61 @@ impl Backend for Store {
             .map(UnitView::try_from)
             .collect::<Result<_, _>>()
             .map_err(backend_error)
+    }
+
+    async fn users(&self) -> Result<Vec<UserView>, BackendError> {
+        let users = Store::users(self).await.map_err(backend_error)?;
+        Ok(users.into_iter().map(UserView::from).collect())
+    }
+
+    async fn create_user(
+        &self,
+        by: &RequestViewer,
+        input: NewUserInput,
+    ) -> Result<IssuedPassword, BackendError> {
+        crate::auth::users::create_user(self, by, input).await
+    }
+
+    async fn update_user(
+        &self,
+        by: &RequestViewer,
+        id: &str,
+        change: UserChangeInput,
+    ) -> Result<UserView, BackendError> {
+        crate::auth::users::update_user(self, by, id, change).await
+    }
+
+    async fn reset_password(
+        &self,
+        by: &RequestViewer,
+        id: &str,
+    ) -> Result<IssuedPassword, BackendError> {
+        crate::auth::users::reset_password(self, by, id).await
+    }
+
+    async fn change_password(
+        &self,
+        by: &RequestViewer,
+        current: &str,
+        new: &str,
+    ) -> Result<(), BackendError> {
+        crate::auth::users::change_password(self, by, current, new).await
+    }
+
+    async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditView>, BackendError> {
+        crate::auth::users::audit(self, query).await
+    }
+
+    async fn tokens(&self, by: &RequestViewer) -> Result<Vec<TokenView>, BackendError> {
+        crate::auth::users::tokens(self, by).await
+    }
+
+    async fn create_token(&self, by: &RequestViewer, name: &str) -> Result<NewToken, BackendError> {
+        crate::auth::users::create_token(self, by, name).await
+    }
+
+    async fn revoke_token(&self, by: &RequestViewer, id: &str) -> Result<(), BackendError> {
+        crate::auth::users::revoke_token(self, by, id).await
     }
 }
 

@@ -23,6 +23,10 @@ pub const JSON_FUNCTIONS: (&str, &str, &str) = (
 #[path = "queries.rs"]
 pub mod queries;
 
+#[allow(clippy::duplicate_mod)]
+#[path = "accounts_sql.rs"]
+pub mod accounts;
+
 pub async fn connect(url: &str) -> Result<PgPool, StorageError> {
     // The engine's start-up read takes seconds on large data by design; warn only past 10 s.
     let options = PgConnectOptions::from_str(url)?

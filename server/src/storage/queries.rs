@@ -13,6 +13,7 @@ use crate::storage::batch::Batch;
 use domain::engine::SurveyMeasures;
 use futures_util::TryStreamExt;
 
+use crate::storage::accounts::AuditEntry;
 use crate::storage::rows::{
     EmploymentRowDb, HouseholdRow, InspectionRow, LivestockRowDb, MemberRow, PlotRow,
     PovertyLineRow, SurveyRow, TargetRow, TrainingRowDb, UnderstoryRowDb, UnitFullRow, WaveRow,
@@ -152,6 +153,7 @@ pub async fn write_batch_in(
         });
         q.build().execute(&mut **tx).await?;
     }
+    super::accounts::insert_audit_entries(tx, &batch.audit).await?;
     Ok(())
 }
 
@@ -348,6 +350,34 @@ pub async fn household(pool: &Pool<Db>, id: &RecordId) -> Result<Option<Househol
     q.push_bind(id.as_str());
     let row: Option<HouseholdRow> = q.build_query_as().fetch_optional(pool).await?;
     row.map(Household::try_from).transpose()
+}
+
+/// The households of one village, by registry number.
+pub async fn households_in(
+    pool: &Pool<Db>,
+    village: &UnitCode,
+) -> Result<Vec<Household>, StorageError> {
+    let mut q = QueryBuilder::<Db>::new(format!(
+        "SELECT {} FROM households WHERE village_code = ",
+        HouseholdRow::COLUMNS
+    ));
+    q.push_bind(village.as_str())
+        .push(" ORDER BY registry_no, id");
+    let rows: Vec<HouseholdRow> = q.build_query_as().fetch_all(pool).await?;
+    rows.into_iter().map(Household::try_from).collect()
+}
+
+/// One line per survey of a household, by wave: (id, wave, status, version, enumerator,
+/// review comment).
+pub async fn surveys_of(
+    pool: &Pool<Db>,
+    household: &RecordId,
+) -> Result<Vec<(String, i32, String, i32, String, Option<String>)>, StorageError> {
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT id, wave, status, version, enumerator, review_comment FROM surveys WHERE household_id = ",
+    );
+    q.push_bind(household.as_str()).push(" ORDER BY wave");
+    Ok(q.build_query_as().fetch_all(pool).await?)
 }
 
 /// The household whose head holds this ID-card number, if any: (id, village code).
@@ -625,7 +655,9 @@ pub async fn changes_since(pool: &Pool<Db>, seq: i64) -> Result<(Vec<String>, i6
     Ok((ids, newest))
 }
 
-/// Moves a survey to `status` if it is still at `expected_version`; records the change.
+/// Moves a survey to `status` if it is still at `expected_version`; records the change in
+/// the change feed and the audit log (`audit` names who and from where; the status, version
+/// and comment before and after are filled in here), all in one transaction.
 /// Returns the new version, or `None` when the survey is missing or was changed meanwhile.
 pub async fn set_survey_status(
     pool: &Pool<Db>,
@@ -633,8 +665,19 @@ pub async fn set_survey_status(
     status: domain::SurveyStatus,
     expected_version: i32,
     comment: Option<&str>,
+    audit: &AuditEntry,
 ) -> Result<Option<i32>, StorageError> {
     let mut tx = pool.begin().await?;
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT s.status, s.version, s.review_comment, h.village_code FROM surveys s \
+         JOIN households h ON h.id = s.household_id WHERE s.id = ",
+    );
+    q.push_bind(id.as_str());
+    let before: Option<(String, i32, Option<String>, String)> =
+        q.build_query_as().fetch_optional(&mut *tx).await?;
+    let Some((old_status, old_version, old_comment, village)) = before else {
+        return Ok(None);
+    };
     let mut q = QueryBuilder::<Db>::new("UPDATE surveys SET status = ");
     q.push_bind(status.code())
         .push(", review_comment = ")
@@ -649,6 +692,12 @@ pub async fn set_survey_status(
     let mut log = QueryBuilder::<Db>::new("INSERT INTO survey_changes (survey_id) VALUES (");
     log.push_bind(id.as_str()).push(")");
     log.build().execute(&mut *tx).await?;
+    let mut entry = audit.clone().target("survey", id.as_str()).change(
+        Some(serde_json::json!({ "status": old_status, "version": old_version, "comment": old_comment })),
+        Some(serde_json::json!({ "status": status.code(), "version": expected_version + 1, "comment": comment })),
+    );
+    entry.unit_code = Some(village);
+    super::accounts::insert_audit(&mut tx, &entry).await?;
     tx.commit().await?;
     Ok(Some(expected_version + 1))
 }

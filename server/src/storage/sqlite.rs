@@ -19,6 +19,10 @@ pub const JSON_FUNCTIONS: (&str, &str, &str) = ("json_group_array", "json_array"
 #[path = "queries.rs"]
 pub mod queries;
 
+#[allow(clippy::duplicate_mod)]
+#[path = "accounts_sql.rs"]
+pub mod accounts;
+
 pub async fn connect(url: &str) -> Result<SqlitePool, StorageError> {
     let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)

@@ -51,6 +51,16 @@ pub struct TestApp {
     pub db_url: String,
     _dir: tempfile::TempDir,
     pg_cleanup: Option<PgCleanup>,
+    admin: tokio::sync::OnceCell<Session>,
+}
+
+/// The password of every account the tests create.
+pub const TEST_PASSWORD: &str = "test-password-2026";
+
+/// A signed-in browser session: the `Cookie` header value that carries it.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub cookie: String,
 }
 
 impl TestApp {
@@ -95,7 +105,103 @@ impl TestApp {
             db_url,
             _dir: dir,
             pg_cleanup,
+            admin: tokio::sync::OnceCell::new(),
         }
+    }
+
+    /// Creates an account (password [`TEST_PASSWORD`]); its scope units must exist.
+    pub async fn create_account(&self, username: &str, role: &str, scopes: &str) {
+        let input = app::model::NewUserInput {
+            username: username.into(),
+            display_name: format!("测试 {username}"),
+            role: role.into(),
+            scopes: scopes.into(),
+            password: TEST_PASSWORD.into(),
+        };
+        server::auth::users::create_user(
+            &self.store,
+            &app::backend::RequestViewer::default(),
+            input,
+        )
+        .await
+        .unwrap_or_else(|err| panic!("create account {username}: {err:?}"));
+    }
+
+    /// Signs in through `POST /api/v1/session`, as a browser script would.
+    pub async fn sign_in(&self, username: &str, password: &str) -> Response {
+        let body = serde_json::json!({ "username": username, "password": password });
+        self.send(
+            Request::post("/api/v1/session")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header("sec-fetch-site", "same-origin")
+                .body(Body::from(body.to_string()))
+                .expect("request"),
+        )
+        .await
+    }
+
+    /// Creates an account and signs it in.
+    pub async fn session(&self, username: &str, role: &str, scopes: &str) -> Session {
+        self.create_account(username, role, scopes).await;
+        self.session_of(username).await
+    }
+
+    /// Signs in an existing account created with [`TEST_PASSWORD`].
+    pub async fn session_of(&self, username: &str) -> Session {
+        let response = self.sign_in(username, TEST_PASSWORD).await;
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "sign in {username}: {}",
+            response.body
+        );
+        let cookie = session_cookie(&response).expect("a session cookie");
+        Session { cookie }
+    }
+
+    /// The administrator `admin` (created on first use).
+    pub async fn admin(&self) -> Session {
+        self.admin
+            .get_or_init(|| self.session("admin", "admin", ""))
+            .await
+            .clone()
+    }
+
+    pub async fn get_as(&self, session: &Session, path: &str) -> Response {
+        self.get_with_cookie(path, &session.cookie).await
+    }
+
+    /// A same-origin JSON request with the session cookie (what the page's script sends).
+    pub async fn json_as(
+        &self,
+        session: &Session,
+        method: &str,
+        path: &str,
+        body: serde_json::Value,
+    ) -> Response {
+        self.send(
+            Request::builder()
+                .method(method)
+                .uri(path)
+                .header(header::COOKIE, &session.cookie)
+                .header(header::CONTENT_TYPE, "application/json")
+                .header("sec-fetch-site", "same-origin")
+                .body(Body::from(body.to_string()))
+                .expect("request"),
+        )
+        .await
+    }
+
+    /// Calls a server function as the hydrated page of a signed-in reader does.
+    pub async fn server_fn_as(&self, session: &Session, name: &str, form: &str) -> Response {
+        let request = Request::post(format!("/sfn/{name}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .header(header::COOKIE, &session.cookie)
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(form.to_owned()))
+            .expect("request");
+        self.send(request).await
     }
 
     /// Sends one request through the router in-process.
@@ -141,6 +247,7 @@ impl TestApp {
         let request = Request::post(format!("/sfn/{name}"))
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::ACCEPT, "application/json")
+            .header("sec-fetch-site", "same-origin")
             .body(Body::from(form.to_owned()))
             .expect("request");
         self.send(request).await
@@ -168,6 +275,7 @@ impl TestApp {
             db_url: self.db_url.clone(),
             _dir: dir,
             pg_cleanup: None,
+            admin: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -178,7 +286,14 @@ impl TestApp {
             .expect("bind");
         let addr = listener.local_addr().expect("local addr");
         let router = self.router.clone();
-        tokio::spawn(async move { axum::serve(listener, router).await.expect("serve") });
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .expect("serve")
+        });
         addr
     }
 }
@@ -192,6 +307,18 @@ fn site_root(dir: &tempfile::TempDir) -> PathBuf {
     let css = "body { font-family: sans-serif; }\n".repeat(200);
     std::fs::write(pkg.join("tanhui.css"), css).expect("write css");
     root
+}
+
+/// `tanhui_session=…` from a response's `Set-Cookie`, ready for a `Cookie` header.
+pub fn session_cookie(response: &Response) -> Option<String> {
+    response
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("tanhui_session=") && !v.starts_with("tanhui_session=;"))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
 }
 
 pub fn pg_admin_url() -> String {
@@ -235,5 +362,24 @@ impl Drop for TestApp {
         if cleanup.join().is_err() && !std::thread::panicking() {
             panic!("could not drop the test database");
         }
+    }
+}
+
+/// An administrator, for scenarios about records rather than access.
+pub fn admin_actor() -> &'static domain::Actor {
+    static ADMIN: std::sync::OnceLock<domain::Actor> = std::sync::OnceLock::new();
+    ADMIN.get_or_init(|| domain::Actor {
+        user_id: "test-admin".into(),
+        username: "test-admin".into(),
+        display_name: "测试管理员".into(),
+        role: domain::Role::Admin,
+        scopes: Vec::new(),
+    })
+}
+
+pub fn author() -> server::records::Author<'static> {
+    server::records::Author {
+        actor: admin_actor(),
+        ip: None,
     }
 }

@@ -72,7 +72,13 @@ fn value(json: &serde_json::Value, row: usize, id: &str) -> serde_json::Value {
 
 async fn the_api_answers_and_refuses_bad_parameters_clearly(app: &TestApp) {
     seed(&app.store, SMALL).await.expect("seed");
-    let catalogue = app.get("/api/v1/catalogue").await;
+    let admin = app.admin().await;
+    assert_eq!(
+        app.get("/api/v1/catalogue").await.status,
+        StatusCode::UNAUTHORIZED,
+        "signed-in readers only"
+    );
+    let catalogue = app.get_as(&admin, "/api/v1/catalogue").await;
     assert_eq!(catalogue.status, StatusCode::OK);
     let entries = catalogue.json();
     assert_eq!(entries.as_array().expect("array").len(), 21);
@@ -82,7 +88,7 @@ async fn the_api_answers_and_refuses_bad_parameters_clearly(app: &TestApp) {
 
     // Fresh catch-up: the app's engine was built before seeding; the change feed brings it up to date.
     let response = app
-        .get("/api/v1/indicators?unit=513434&wave=2019&by=model")
+        .get_as(&admin, "/api/v1/indicators?unit=513434&wave=2019&by=model")
         .await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.body);
     let json = response.json();
@@ -107,7 +113,10 @@ async fn the_api_answers_and_refuses_bad_parameters_clearly(app: &TestApp) {
     }
     // Defaults: Liangshan, the latest wave.
     let overall = app
-        .get("/api/v1/indicators?indicator=households_surveyed,survival_rate")
+        .get_as(
+            &admin,
+            "/api/v1/indicators?indicator=households_surveyed,survival_rate",
+        )
         .await
         .json();
     assert_eq!(overall["unit"]["code"], "513400");
@@ -145,7 +154,9 @@ async fn the_api_answers_and_refuses_bad_parameters_clearly(app: &TestApp) {
         ("wave=1999", StatusCode::NOT_FOUND, None),
         ("unit=513499", StatusCode::NOT_FOUND, None),
     ] {
-        let response = app.get(&format!("/api/v1/indicators?{query}")).await;
+        let response = app
+            .get_as(&admin, &format!("/api/v1/indicators?{query}"))
+            .await;
         assert_eq!(response.status, status, "{query}: {}", response.body);
         let json = response.json();
         assert!(
@@ -157,7 +168,10 @@ async fn the_api_answers_and_refuses_bad_parameters_clearly(app: &TestApp) {
         }
     }
     let explain = app
-        .get("/api/v1/indicators/per_capita_net_income/explain?unit=513434&wave=2019")
+        .get_as(
+            &admin,
+            "/api/v1/indicators/per_capita_net_income/explain?unit=513434&wave=2019",
+        )
         .await;
     assert_eq!(explain.status, StatusCode::OK, "{}", explain.body);
     let explain = explain.json();
@@ -167,7 +181,9 @@ async fn the_api_answers_and_refuses_bad_parameters_clearly(app: &TestApp) {
     );
     assert_eq!(explain["children"].as_array().expect("townships").len(), 25);
     assert_eq!(
-        app.get("/api/v1/indicators/nonsense/explain").await.status,
+        app.get_as(&admin, "/api/v1/indicators/nonsense/explain")
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
 }
@@ -201,57 +217,129 @@ fn surveyed(app_json: &serde_json::Value) -> f64 {
         .unwrap_or(0.0)
 }
 
-async fn an_approval_shows_in_the_next_answer_on_every_instance(app: &TestApp) {
+async fn an_approval_through_the_api_shows_in_the_next_answer_on_every_instance(app: &TestApp) {
     seed(&app.store, SMALL).await.expect("seed");
     let other = app.second_instance().await;
     let (survey, village, version) = a_submitted_survey(app).await;
+    let township = &village[..9];
+    let supervisor = app.session("supervisor", "supervisor", township).await;
+    let official = app.session("official", "official", &village[..6]).await;
     let url = format!("/api/v1/indicators?unit={village}&wave=2021");
-    let before = surveyed(&app.get(&url).await.json());
+    let before = surveyed(&app.get_as(&official, &url).await.json());
     let county_url = format!("/api/v1/indicators?unit={}&wave=2021", &village[..6]);
-    let county_before = surveyed(&other.get(&county_url).await.json());
+    // Sessions live in the database: the same cookie works on the second instance.
+    let county_before = surveyed(&other.get_as(&official, &county_url).await.json());
+    let review = format!("/api/v1/surveys/{survey}/review");
 
-    let new_version = app
-        .store
-        .set_survey_status(&survey, SurveyStatus::Approved, version, None)
-        .await
-        .expect("approve");
-    assert_eq!(new_version, Some(version + 1));
-    assert_eq!(surveyed(&app.get(&url).await.json()), before + 1.0);
+    // An official may read the figure but not approve it.
+    let refused = app
+        .json_as(
+            &official,
+            "POST",
+            &review,
+            serde_json::json!({ "decision": "approve", "version": version }),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+
+    let approved = app
+        .json_as(
+            &supervisor,
+            "POST",
+            &review,
+            serde_json::json!({ "decision": "approve", "version": version }),
+        )
+        .await;
+    assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
+    assert_eq!(approved.json()["status"], "approved");
+    assert_eq!(approved.json()["version"], version + 1);
     assert_eq!(
-        surveyed(&other.get(&county_url).await.json()),
+        surveyed(&app.get_as(&official, &url).await.json()),
+        before + 1.0
+    );
+    assert_eq!(
+        surveyed(&other.get_as(&official, &county_url).await.json()),
         county_before + 1.0,
         "second instance caught up"
     );
 
-    // A stale version changes nothing.
+    // A stale version changes nothing and says why.
     let stale = app
-        .store
-        .set_survey_status(&survey, SurveyStatus::Rejected, version, Some("x"))
-        .await
-        .expect("query");
-    assert_eq!(stale, None);
-    assert_eq!(surveyed(&app.get(&url).await.json()), before + 1.0);
+        .json_as(
+            &supervisor,
+            "POST",
+            &review,
+            serde_json::json!({ "decision": "reject", "version": version, "comment": "x" }),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    assert!(stale.json()["message"]
+        .as_str()
+        .expect("message")
+        .contains("他人修改"));
+    assert_eq!(
+        surveyed(&app.get_as(&official, &url).await.json()),
+        before + 1.0
+    );
+
+    // Rejecting needs a reason.
+    let bare = app
+        .json_as(
+            &supervisor,
+            "POST",
+            &review,
+            serde_json::json!({ "decision": "reject", "version": version + 1 }),
+        )
+        .await;
+    assert_eq!(
+        bare.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        bare.body
+    );
+    assert_eq!(bare.json()["issues"][0]["path"], "comment");
 
     // Un-approving (sent back for correction) takes it out again, everywhere.
-    app.store
-        .set_survey_status(
-            &survey,
-            SurveyStatus::Rejected,
-            version + 1,
-            Some("请核对务工天数"),
+    let sent_back = other
+        .json_as(
+            &supervisor,
+            "POST",
+            &review,
+            serde_json::json!({ "decision": "reject", "version": version + 1, "comment": "请核对务工天数" }),
         )
-        .await
-        .expect("reject")
-        .expect("current version");
-    assert_eq!(surveyed(&app.get(&url).await.json()), before);
+        .await;
+    assert_eq!(sent_back.status, StatusCode::OK, "{}", sent_back.body);
+    assert_eq!(surveyed(&app.get_as(&official, &url).await.json()), before);
     assert_eq!(
-        surveyed(&other.get(&county_url).await.json()),
+        surveyed(&other.get_as(&official, &county_url).await.json()),
         county_before
     );
+
+    // Both transitions are in the audit log, with who, before and after.
+    let admin = app.admin().await;
+    let log = app
+        .get_as(
+            &admin,
+            &format!("/api/v1/audit?action=survey.&target={survey}"),
+        )
+        .await
+        .json();
+    let entries = log.as_array().expect("entries");
+    assert_eq!(entries.len(), 2, "{log}");
+    assert_eq!(entries[0]["action"], "survey.reject");
+    assert_eq!(entries[0]["actor"], "supervisor");
+    assert_eq!(entries[0]["before"]["status"], "approved");
+    assert_eq!(entries[0]["after"]["status"], "rejected");
+    assert_eq!(entries[0]["after"]["comment"], "请核对务工天数");
+    assert_eq!(entries[0]["unit_code"], village);
+    assert_eq!(entries[1]["action"], "survey.approve");
+    assert_eq!(entries[1]["before"]["status"], "submitted");
+    assert_eq!(entries[1]["before"]["version"], version);
+    assert_eq!(entries[1]["after"]["version"], version + 1);
 }
 
 crate::on_both_backends!(
     sql_facts_equal_domain_facts,
     the_api_answers_and_refuses_bad_parameters_clearly,
-    an_approval_shows_in_the_next_answer_on_every_instance,
+    an_approval_through_the_api_shows_in_the_next_answer_on_every_instance,
 );

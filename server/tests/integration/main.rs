@@ -8,6 +8,8 @@
 
 mod helpers;
 
+mod access;
+mod auth;
 mod binary;
 mod health;
 mod indicators;

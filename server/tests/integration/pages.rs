@@ -6,7 +6,8 @@ use axum::http::{header, Request, StatusCode};
 use crate::helpers::TestApp;
 
 async fn home_page_is_rendered_on_the_server_with_the_counties(app: &TestApp) {
-    let response = app.get("/").await;
+    let admin = app.admin().await;
+    let response = app.get_as(&admin, "/").await;
     assert_eq!(response.status, StatusCode::OK);
     assert!(response.headers[header::CONTENT_TYPE]
         .to_str()
@@ -26,12 +27,68 @@ async fn home_page_is_rendered_on_the_server_with_the_counties(app: &TestApp) {
     for code in ["513431", "513434", "513437"] {
         assert!(html.contains(code), "code {code} shown");
     }
-    // The hydration script is referenced.
+    // The hydration script is referenced, and allowed by the page's policy through its nonce.
     assert!(html.contains("/pkg/tanhui.js"), "hydration script linked");
+    let csp = response.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .expect("ascii");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the policy");
+    assert!(nonce.len() >= 16, "{csp}");
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "the script carries it"
+    );
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("'wasm-unsafe-eval'"),
+        "{csp}"
+    );
+    assert_eq!(response.headers[header::X_FRAME_OPTIONS], "DENY");
+    assert_eq!(response.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert_eq!(response.headers[header::CACHE_CONTROL], "no-store");
+    // A second render has a different nonce.
+    let again = app.get_as(&admin, "/").await;
+    assert!(!again.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .expect("ascii")
+        .contains(nonce));
+}
+
+async fn pages_need_a_signed_in_account_and_admin_pages_an_administrator(app: &TestApp) {
+    let anonymous = app.get("/admin/users?x=1").await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        anonymous.headers[header::LOCATION],
+        "/login?next=/admin/users%3Fx%3D1"
+    );
+    assert!(!anonymous.body.contains("admin"), "no page content");
+    let login = app.get("/login").await;
+    assert_eq!(login.status, StatusCode::OK);
+    assert!(login.body.contains("name=\"password\""), "{}", login.body);
+    let official = app.session("official", "official", "513400").await;
+    let forbidden = app.get_as(&official, "/admin/users").await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+    assert!(forbidden.body.contains("无权访问"));
+    assert!(!forbidden.body.contains("official"), "no account data");
+    let admin = app.admin().await;
+    let page = app.get_as(&admin, "/admin/users").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("official"), "lists accounts");
+    // Signed in: the sign-in page sends you home.
+    assert_eq!(
+        app.get_as(&admin, "/login").await.status,
+        StatusCode::SEE_OTHER
+    );
 }
 
 async fn the_language_cookie_switches_the_server_render_to_english(app: &TestApp) {
-    let response = app.get_with_cookie("/", "theme=x; lang=en").await;
+    let admin = app.admin().await;
+    let response = app
+        .get_with_cookie("/", &format!("theme=x; lang=en; {}", admin.cookie))
+        .await;
     assert_eq!(response.status, StatusCode::OK);
     assert!(response.body.contains("<html lang=\"en\""));
     assert!(response
@@ -64,6 +121,7 @@ async fn static_assets_are_served_compressed(app: &TestApp) {
 }
 
 async fn serves_over_a_real_port(app: &TestApp) {
+    let admin = app.admin().await;
     let addr = app.spawn().await;
     let client = reqwest::Client::new();
     let health = client
@@ -74,6 +132,7 @@ async fn serves_over_a_real_port(app: &TestApp) {
     assert_eq!(health.status(), reqwest::StatusCode::OK);
     let page = client
         .get(format!("http://{addr}/"))
+        .header("cookie", &admin.cookie)
         .send()
         .await
         .expect("GET /");
@@ -87,4 +146,5 @@ crate::on_both_backends!(
     unknown_pages_are_a_real_404_in_chinese,
     static_assets_are_served_compressed,
     serves_over_a_real_port,
+    pages_need_a_signed_in_account_and_admin_pages_an_administrator,
 );

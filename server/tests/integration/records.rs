@@ -4,6 +4,7 @@
 use domain::validate::{EmploymentInput, HouseholdInput, MemberInput, SurveyInput};
 use domain::*;
 use server::records::{record_survey, register_household, NewSurvey, RecordError};
+use server::storage::AuditEntry;
 use server::storage::Batch;
 
 use crate::helpers::TestApp;
@@ -204,11 +205,11 @@ async fn every_entity_round_trips(app: &TestApp) {
         .await
         .expect("write reference data");
     app.store
-        .insert_household(&household())
+        .insert_household(&household(), AuditEntry::by(None, "test"))
         .await
         .expect("insert household");
     app.store
-        .insert_survey(&survey())
+        .insert_survey(&survey(), AuditEntry::by(None, "test"))
         .await
         .expect("insert survey");
 
@@ -266,12 +267,16 @@ async fn a_failing_write_leaves_nothing_behind(app: &TestApp) {
 
     // A survey for a wave that does not exist is refused (foreign key), members and all.
     app.store
-        .insert_household(&household())
+        .insert_household(&household(), AuditEntry::by(None, "test"))
         .await
         .expect("household");
     let mut orphan = survey();
     orphan.wave = 2031;
-    assert!(app.store.insert_survey(&orphan).await.is_err());
+    assert!(app
+        .store
+        .insert_survey(&orphan, AuditEntry::by(None, "test"))
+        .await
+        .is_err());
     assert_eq!(app.store.count_surveys().await.expect("count"), 0);
     assert_eq!(app.store.survey(&rid(2)).await.expect("read"), None);
 }
@@ -298,7 +303,16 @@ async fn raw_households_are_checked_and_duplicates_refused(app: &TestApp) {
     let mut bad = household_input();
     bad.head_id_card = "513431198001010011".into();
     bad.model = "both".into();
-    match register_household(&app.store, rid(20), &bad, 2021, None).await {
+    match register_household(
+        &app.store,
+        &crate::helpers::author(),
+        rid(20),
+        &bad,
+        2021,
+        None,
+    )
+    .await
+    {
         Err(RecordError::Invalid(issues)) => {
             let paths: Vec<_> = issues.iter().map(|i| (i.path.as_str(), i.rule)).collect();
             assert_eq!(
@@ -314,10 +328,16 @@ async fn raw_households_are_checked_and_duplicates_refused(app: &TestApp) {
         "nothing written"
     );
 
-    let (registered, warnings) =
-        register_household(&app.store, rid(20), &household_input(), 2021, None)
-            .await
-            .expect("valid household");
+    let (registered, warnings) = register_household(
+        &app.store,
+        &crate::helpers::author(),
+        rid(20),
+        &household_input(),
+        2021,
+        None,
+    )
+    .await
+    .expect("valid household");
     assert!(warnings.is_empty());
     assert_eq!(
         app.store.household(&rid(20)).await.expect("read"),
@@ -327,7 +347,16 @@ async fn raw_households_are_checked_and_duplicates_refused(app: &TestApp) {
     // The same head in another registry entry: refused, pointing at the existing household.
     let mut again = household_input();
     again.registry_no = "0102".into();
-    match register_household(&app.store, rid(21), &again, 2021, None).await {
+    match register_household(
+        &app.store,
+        &crate::helpers::author(),
+        rid(21),
+        &again,
+        2021,
+        None,
+    )
+    .await
+    {
         Err(RecordError::Invalid(issues)) => {
             assert_eq!(issues.len(), 1);
             assert_eq!(issues[0].path, "head_id_card");
@@ -342,7 +371,7 @@ async fn raw_households_are_checked_and_duplicates_refused(app: &TestApp) {
 async fn raw_surveys_are_checked_before_anything_is_written(app: &TestApp) {
     app.store.write(&reference()).await.expect("reference");
     app.store
-        .insert_household(&household())
+        .insert_household(&household(), AuditEntry::by(None, "test"))
         .await
         .expect("household");
     let member = |relation: &str, birth_year| MemberInput {
@@ -371,7 +400,7 @@ async fn raw_surveys_are_checked_before_anything_is_written(app: &TestApp) {
         enumerator: "e".into(),
         client_id: rid(31),
     };
-    match record_survey(&app.store, new(), &input).await {
+    match record_survey(&app.store, &crate::helpers::author(), new(), &input).await {
         Err(RecordError::Invalid(issues)) => {
             let paths: Vec<_> = issues.iter().map(|i| (i.path.as_str(), i.rule)).collect();
             assert_eq!(
@@ -394,7 +423,7 @@ async fn raw_surveys_are_checked_before_anything_is_written(app: &TestApp) {
     input.members[1].birth_year = 2005;
     input.employment[0].days = 120;
     input.employment[0].wages = 12_000.0;
-    let (saved, _) = record_survey(&app.store, new(), &input)
+    let (saved, _) = record_survey(&app.store, &crate::helpers::author(), new(), &input)
         .await
         .expect("valid survey");
     assert_eq!(saved.status, SurveyStatus::Draft);

@@ -1,79 +1,25 @@
-//! The JSON API under `/api/v1` (see README for the contract). Handlers parse their
-//! parameters into domain types, catch the engine up with the change feed, and answer.
+//! Indicator endpoints: the catalogue, computed values and their provenance. Handlers parse
+//! their parameters into domain types, check the unit against the caller's scope, catch the
+//! engine up with the change feed, and answer.
 
 use std::collections::BTreeMap;
 
+use app::backend::RequestViewer;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Json, Response};
-use axum::routing::get;
-use axum::Router;
+use axum::response::Json;
+use axum::Extension;
 use domain::engine::{find, Dim, Engine, IndicatorDef, Slice, CATALOGUE};
 use domain::{Localized, UnitCode};
 use serde::Deserialize;
 use serde_json::{json, Value as JsonValue};
 
+use super::{require, ApiError};
 use crate::http::AppState;
-use crate::storage::StorageError;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/catalogue", get(catalogue))
-        .route("/indicators", get(indicators))
-        .route("/indicators/{id}/explain", get(explain))
-        .fallback(|| async {
-            ApiError::NotFound {
-                zh: "没有这个接口".into(),
-                en: "no such endpoint".into(),
-            }
-        })
-}
-
-/// What went wrong, as the client sees it.
-#[derive(Debug)]
-pub enum ApiError {
-    /// A query parameter is malformed: 400, naming the parameter.
-    BadParameter {
-        field: &'static str,
-        zh: String,
-        en: String,
-    },
-    NotFound {
-        zh: String,
-        en: String,
-    },
-    /// Logged where it happens; the client gets a generic message.
-    Internal,
-}
-
-impl From<StorageError> for ApiError {
-    fn from(err: StorageError) -> Self {
-        tracing::error!(%err, "API request failed in storage");
-        ApiError::Internal
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let (status, body) = match self {
-            ApiError::BadParameter { field, zh, en } => (
-                StatusCode::BAD_REQUEST,
-                json!({ "error": "invalid_parameter", "field": field, "message": zh, "message_en": en }),
-            ),
-            ApiError::NotFound { zh, en } => (
-                StatusCode::NOT_FOUND,
-                json!({ "error": "not_found", "message": zh, "message_en": en }),
-            ),
-            ApiError::Internal => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                json!({ "error": "internal", "message": "服务器内部错误，请稍后重试", "message_en": "internal error, try again later" }),
-            ),
-        };
-        (status, Json(body)).into_response()
-    }
-}
-
-async fn catalogue() -> Json<JsonValue> {
+pub async fn catalogue(
+    Extension(viewer): Extension<RequestViewer>,
+) -> Result<Json<JsonValue>, ApiError> {
+    require(&viewer)?;
     let entries: Vec<JsonValue> = CATALOGUE
         .iter()
         .map(|def| {
@@ -86,7 +32,7 @@ async fn catalogue() -> Json<JsonValue> {
             entry
         })
         .collect();
-    Json(json!(entries))
+    Ok(Json(json!(entries)))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -105,15 +51,25 @@ pub struct Selection {
     pub indicators: Vec<&'static IndicatorDef>,
 }
 
-pub fn parse_selection(params: &IndicatorParams, engine: &Engine) -> Result<Selection, ApiError> {
+/// Parses the parameters. `home` is the unit when none is named; `allowed` vets the unit
+/// before anything is said about it (an out-of-scope unit is 403 whether or not it exists).
+pub fn parse_selection(
+    params: &IndicatorParams,
+    engine: &Engine,
+    home: UnitCode,
+    allowed: &dyn Fn(&UnitCode) -> bool,
+) -> Result<Selection, ApiError> {
     let unit = match params.unit.as_deref().filter(|u| !u.trim().is_empty()) {
-        None => UnitCode::parse("513400").map_err(|_| ApiError::Internal)?,
+        None => home,
         Some(text) => UnitCode::parse(text).map_err(|err| ApiError::BadParameter {
             field: "unit",
             zh: err.zh(),
             en: err.en(),
         })?,
     };
+    if !allowed(&unit) {
+        return Err(ApiError::Forbidden);
+    }
     if !engine.knows(&unit) {
         return Err(ApiError::NotFound {
             zh: format!("没有行政区划代码为 {unit} 的单位"),
@@ -205,12 +161,17 @@ fn slice_json(slice: Slice) -> (JsonValue, JsonValue) {
     (json!(codes), json!(labels))
 }
 
-async fn indicators(
+pub async fn indicators(
     State(state): State<AppState>,
+    Extension(viewer): Extension<RequestViewer>,
     Query(params): Query<IndicatorParams>,
 ) -> Result<Json<JsonValue>, ApiError> {
+    let actor = require(&viewer)?;
+    let home = actor
+        .home(&super::prefecture())
+        .ok_or(ApiError::Forbidden)?;
     let engine = state.engine.read(&state.store).await?;
-    let selection = parse_selection(&params, &engine)?;
+    let selection = parse_selection(&params, &engine, home, &|u| actor.may_read(u))?;
     Ok(Json(indicator_table(&engine, &selection)))
 }
 
@@ -256,11 +217,16 @@ pub fn indicator_table(engine: &Engine, selection: &Selection) -> JsonValue {
     })
 }
 
-async fn explain(
+pub async fn explain(
     State(state): State<AppState>,
+    Extension(viewer): Extension<RequestViewer>,
     axum::extract::Path(id): axum::extract::Path<String>,
     Query(params): Query<IndicatorParams>,
 ) -> Result<Json<JsonValue>, ApiError> {
+    let actor = require(&viewer)?;
+    let home = actor
+        .home(&super::prefecture())
+        .ok_or(ApiError::Forbidden)?;
     let def = find(&id).ok_or_else(|| ApiError::NotFound {
         zh: format!("没有编号为“{id}”的指标"),
         en: format!("no indicator {id:?}"),
@@ -273,9 +239,18 @@ async fn explain(
             ..params
         },
         &engine,
+        home,
+        &|u| actor.may_read(u),
     )?;
-    // Households behind a figure are personal-data adjacent: they come with access control.
-    let why = engine.explain(def, &selection.unit, selection.wave, Slice::ALL, false);
+    // The households behind a figure only for those who may see household records there.
+    let with_households = actor.may_see_households(&selection.unit);
+    let why = engine.explain(
+        def,
+        &selection.unit,
+        selection.wave,
+        Slice::ALL,
+        with_households,
+    );
     Ok(Json(json!({
         "indicator": def,
         "unit": unit_json(&engine, &selection.unit),
@@ -285,5 +260,8 @@ async fn explain(
             "code": code.as_str(), "name_zh": name, "value": value.value, "numerator": value.numerator,
             "denominator": value.denominator, "no_data": value.no_data,
         })).collect::<Vec<_>>(),
+        "households": with_households.then(|| why.households.iter().map(|(survey, household)| json!({
+            "survey_id": survey.as_str(), "household_id": household.as_str(),
+        })).collect::<Vec<_>>()),
     })))
 }

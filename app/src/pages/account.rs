@@ -1,0 +1,185 @@
+//! The signed-in account's own page: change the password (required after a one-time
+//! password) and, for researchers and administrators, API tokens for scripted exports.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use super::{failure_text, when, Failure, Issues};
+use crate::i18n::{use_lang, Pick};
+use crate::server_fns::{whoami, ChangePassword, CreateToken, RevokeToken};
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let lang = use_lang();
+    let query = use_query_map();
+    let must_change = move || query.read().get("must_change").is_some();
+    let me = Resource::new(|| (), |_| whoami());
+
+    view! {
+        <section class="account">
+            <h1>{move || lang.get().pick("我的账户", "My account")}</h1>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let viewer = me.await.ok().flatten();
+                    viewer.map(|v| {
+                        let scopes = if v.scopes.is_empty() { "—".to_owned() } else { v.scopes.join("、") };
+                        let role = v.role;
+                        let holds_tokens = matches!(role, domain::Role::Admin | domain::Role::Researcher);
+                        view! {
+                            <dl class="facts" data-testid="account-facts">
+                                <dt>{move || lang.get().pick("用户名", "Username")}</dt>
+                                <dd>{v.username.clone()}</dd>
+                                <dt>{move || lang.get().pick("角色", "Role")}</dt>
+                                <dd>{move || domain::Localized::in_lang(&role, lang.get())}</dd>
+                                <dt>{move || lang.get().pick("管辖范围", "Scope")}</dt>
+                                <dd>{scopes}</dd>
+                            </dl>
+                            {holds_tokens.then(|| view! { <Tokens /> })}
+                        }
+                    })
+                })}
+            </Suspense>
+            {move || {
+                must_change()
+                    .then(|| {
+                        view! {
+                            <p class="notice" role="status" data-testid="must-change">
+                                {move || {
+                                    lang.get()
+                                        .pick(
+                                            "您正在使用一次性密码，请先设置自己的新密码。",
+                                            "You signed in with a one-time password: choose your own password first.",
+                                        )
+                                }}
+                            </p>
+                        }
+                    })
+            }}
+            <ChangePasswordForm />
+        </section>
+    }
+}
+
+#[component]
+fn ChangePasswordForm() -> impl IntoView {
+    let lang = use_lang();
+    let action = ServerAction::<ChangePassword>::new();
+    let result = move || {
+        action.value().get().map(|outcome| match outcome {
+            Ok(Ok(())) => view! {
+                <p class="ok" role="status" data-testid="password-changed">
+                    {move || lang.get().pick("密码已更改。其他设备上的登录已退出。", "Password changed. Sessions on other devices have been signed out.")}
+                </p>
+            }
+            .into_any(),
+            Ok(Err(issues)) => view! { <Issues issues /> }.into_any(),
+            Err(err) => view! { <Failure message=failure_text(&err) /> }.into_any(),
+        })
+    };
+    view! {
+        <h2>{move || lang.get().pick("更改密码", "Change password")}</h2>
+        <ActionForm action attr:class="form" attr:data-testid="password-form">
+            <label>
+                <span>{move || lang.get().pick("当前密码", "Current password")}</span>
+                <input type="password" name="current" autocomplete="current-password" required />
+            </label>
+            <label>
+                <span>{move || lang.get().pick("新密码（至少 10 个字符）", "New password (at least 10 characters)")}</span>
+                <input type="password" name="new" autocomplete="new-password" required minlength="10" />
+            </label>
+            <button type="submit" disabled=move || action.pending().get()>
+                {move || lang.get().pick("保存新密码", "Save new password")}
+            </button>
+        </ActionForm>
+        {result}
+    }
+}
+
+/// API tokens: create (the secret is shown once), list, revoke.
+#[component]
+fn Tokens() -> impl IntoView {
+    let lang = use_lang();
+    let create = ServerAction::<CreateToken>::new();
+    let revoke = ServerAction::<RevokeToken>::new();
+    let tokens = Resource::new(
+        move || (create.version().get(), revoke.version().get()),
+        |_| crate::server_fns::my_tokens(),
+    );
+    let created = move || {
+        create.value().get().map(|outcome| match outcome {
+            Ok(Ok(new)) => view! {
+                <div class="notice" role="status">
+                    <p>{move || lang.get().pick("新令牌（只显示这一次，请立即复制保存）：", "New token (shown this once: copy it now):")}</p>
+                    <code class="secret" data-testid="new-token">{new.secret.clone()}</code>
+                </div>
+            }
+            .into_any(),
+            Ok(Err(issues)) => view! { <Issues issues /> }.into_any(),
+            Err(err) => view! { <Failure message=failure_text(&err) /> }.into_any(),
+        })
+    };
+    view! {
+        <h2>{move || lang.get().pick("API 令牌", "API tokens")}</h2>
+        <p class="muted small">
+            {move || lang.get().pick(
+                "脚本导出时在请求头中使用：Authorization: Bearer <令牌>。令牌与您的账号权限相同，不用时请撤销。",
+                "For scripted exports send Authorization: Bearer <token>. A token has your account's rights; revoke it when no longer needed.",
+            )}
+        </p>
+        <ActionForm action=create attr:class="form inline">
+            <label>
+                <span>{move || lang.get().pick("名称", "Name")}</span>
+                <input name="name" required maxlength="64" placeholder=move || lang.get().pick("例如：Stata 导出", "e.g. Stata export") />
+            </label>
+            <button type="submit">{move || lang.get().pick("创建令牌", "Create token")}</button>
+        </ActionForm>
+        {created}
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match tokens.await {
+                    Ok(list) if list.is_empty() => view! {
+                        <p class="muted">{move || lang.get().pick("还没有令牌。", "No tokens yet.")}</p>
+                    }.into_any(),
+                    Ok(list) => view! {
+                        <table class="data" data-testid="token-table">
+                            <thead><tr>
+                                <th>{move || lang.get().pick("名称", "Name")}</th>
+                                <th>{move || lang.get().pick("前缀", "Prefix")}</th>
+                                <th>{move || lang.get().pick("创建时间", "Created")}</th>
+                                <th>{move || lang.get().pick("最近使用", "Last used")}</th>
+                                <th>{move || lang.get().pick("状态", "Status")}</th>
+                            </tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|t| {
+                                    let id = t.id.clone();
+                                    let live = t.revoked_at.is_none();
+                                    view! {
+                                        <tr>
+                                            <td>{t.name.clone()}</td>
+                                            <td><code>{t.prefix.clone()}"…"</code></td>
+                                            <td>{when(t.created_at)}</td>
+                                            <td>{t.last_used_at.map(when).unwrap_or_else(|| "—".into())}</td>
+                                            <td>
+                                                {if live {
+                                                    view! {
+                                                        <ActionForm action=revoke attr:class="inline">
+                                                            <input type="hidden" name="id" value=id.clone() />
+                                                            <button type="submit" class="danger">{move || lang.get().pick("撤销", "Revoke")}</button>
+                                                        </ActionForm>
+                                                    }.into_any()
+                                                } else {
+                                                    view! { <span class="muted">{move || lang.get().pick("已撤销", "revoked")}</span> }.into_any()
+                                                }}
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(err) => view! { <Failure message=failure_text(&err) /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

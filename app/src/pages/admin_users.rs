@@ -1,0 +1,193 @@
+//! Administrators' page for accounts: create, change role and scope, disable, reset the
+//! password (a one-time password is shown once).
+
+use domain::{Localized, Role};
+use leptos::prelude::*;
+
+use super::{failure_text, when, Failure, Issues};
+use crate::i18n::{use_lang, Pick};
+use crate::model::UserView;
+use crate::server_fns::{admin_users, AdminCreateUser, AdminResetPassword, AdminUpdateUser};
+
+/// The role choices of a `<select>`, with `selected` marked.
+#[component]
+fn RoleOptions(selected: Role) -> impl IntoView {
+    let lang = use_lang();
+    Role::ALL
+        .iter()
+        .map(|role| {
+            let role = *role;
+            view! {
+                <option value=role.code() selected=role == selected>
+                    {move || role.in_lang(lang.get())}
+                </option>
+            }
+        })
+        .collect_view()
+}
+
+#[component]
+pub fn AdminUsersPage() -> impl IntoView {
+    let lang = use_lang();
+    let create = ServerAction::<AdminCreateUser>::new();
+    let update = ServerAction::<AdminUpdateUser>::new();
+    let reset = ServerAction::<AdminResetPassword>::new();
+    let users = Resource::new(
+        move || {
+            (
+                create.version().get(),
+                update.version().get(),
+                reset.version().get(),
+            )
+        },
+        |_| admin_users(),
+    );
+    let issued = move |value: Option<
+        Result<crate::server_fns::Outcome<crate::model::IssuedPassword>, ServerFnError>,
+    >| {
+        value.map(|outcome| match outcome {
+            Ok(Ok(issued)) => view! {
+                <div class="notice" role="status" data-testid="issued">
+                    <p>
+                        {move || lang.get().pick("账号已保存：", "Account saved: ")}
+                        <strong>{issued.user.username.clone()}</strong>
+                    </p>
+                    {issued.one_time_password.clone().map(|password| view! {
+                        <p>
+                            {move || lang.get().pick("一次性密码（只显示这一次，首次登录后须更改）：", "One-time password (shown this once; to be changed at first sign-in): ")}
+                            <code class="secret" data-testid="one-time-password">{password}</code>
+                        </p>
+                    })}
+                </div>
+            }
+            .into_any(),
+            Ok(Err(issues)) => view! { <Issues issues /> }.into_any(),
+            Err(err) => view! { <Failure message=failure_text(&err) /> }.into_any(),
+        })
+    };
+
+    view! {
+        <section class="admin">
+            <h1>{move || lang.get().pick("用户管理", "Accounts")}</h1>
+            <p class="muted small">
+                {move || lang.get().pick(
+                    "管辖范围填写行政区划代码，多个用逗号分隔：县乡干部为州、县或乡镇，审核员为乡镇，调查员为村，研究人员任意；系统管理员不设范围。",
+                    "Scope: unit codes separated by commas — officials a prefecture, county or township; supervisors townships; enumerators villages; researchers any; administrators none.",
+                )}
+            </p>
+            <h2>{move || lang.get().pick("新建账号", "New account")}</h2>
+            <ActionForm action=create attr:class="form grid" attr:data-testid="create-user">
+                <label>
+                    <span>{move || lang.get().pick("用户名", "Username")}</span>
+                    <input name="input[username]" required autocapitalize="none" />
+                </label>
+                <label>
+                    <span>{move || lang.get().pick("姓名", "Name")}</span>
+                    <input name="input[display_name]" />
+                </label>
+                <label>
+                    <span>{move || lang.get().pick("角色", "Role")}</span>
+                    <select name="input[role]"><RoleOptions selected=Role::Enumerator /></select>
+                </label>
+                <label>
+                    <span>{move || lang.get().pick("管辖范围", "Scope")}</span>
+                    <input name="input[scopes]" placeholder="513434100201" />
+                </label>
+                <label>
+                    <span>{move || lang.get().pick("密码（留空则生成一次性密码）", "Password (empty: generate a one-time one)")}</span>
+                    <input type="password" name="input[password]" autocomplete="new-password" />
+                </label>
+                <button type="submit" disabled=move || create.pending().get()>
+                    {move || lang.get().pick("创建", "Create")}
+                </button>
+            </ActionForm>
+            {move || issued(create.value().get())}
+            {move || issued(reset.value().get())}
+            {move || update.value().get().map(|outcome| match outcome {
+                Ok(Ok(user)) => view! {
+                    <p class="ok" role="status" data-testid="updated">
+                        {move || lang.get().pick("已保存：", "Saved: ")}{user.username.clone()}
+                    </p>
+                }.into_any(),
+                Ok(Err(issues)) => view! { <Issues issues /> }.into_any(),
+                Err(err) => view! { <Failure message=failure_text(&err) /> }.into_any(),
+            })}
+            <h2>{move || lang.get().pick("全部账号", "All accounts")}</h2>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match users.await {
+                        Ok(list) => view! {
+                            <div class="table-wrap">
+                                <table class="data" data-testid="user-table">
+                                    <thead><tr>
+                                        <th>{move || lang.get().pick("用户名", "Username")}</th>
+                                        <th>{move || lang.get().pick("姓名", "Name")}</th>
+                                        <th>{move || lang.get().pick("角色", "Role")}</th>
+                                        <th>{move || lang.get().pick("管辖范围", "Scope")}</th>
+                                        <th>{move || lang.get().pick("状态", "Status")}</th>
+                                        <th>{move || lang.get().pick("创建时间", "Created")}</th>
+                                        <th></th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {list.into_iter().map(|user| view! { <UserRow user update reset /> }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any(),
+                        Err(err) => view! { <Failure message=failure_text(&err) /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// One account with its edit form (a form per row: it works without JavaScript too).
+#[component]
+fn UserRow(
+    user: UserView,
+    update: ServerAction<AdminUpdateUser>,
+    reset: ServerAction<AdminResetPassword>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let form_id = format!("edit-{}", user.id);
+    let testid = format!("user-{}", user.username);
+    let disabled = user.disabled;
+    let (update_id, reset_id) = (user.id.clone(), user.id.clone());
+    view! {
+        <tr data-testid=testid>
+            <td>{user.username.clone()}</td>
+            <td>
+                <input form=form_id.clone() name="change[display_name]" value=user.display_name.clone() aria-label="name" />
+            </td>
+            <td>
+                <select form=form_id.clone() name="change[role]" aria-label="role">
+                    <RoleOptions selected=user.role />
+                </select>
+            </td>
+            <td>
+                <input form=form_id.clone() name="change[scopes]" value=user.scopes.join(",") aria-label="scope" />
+            </td>
+            <td>
+                <select form=form_id.clone() name="change[disabled]" aria-label="status">
+                    <option value="false" selected=!disabled>{move || lang.get().pick("启用", "active")}</option>
+                    <option value="true" selected=disabled>{move || lang.get().pick("停用", "disabled")}</option>
+                </select>
+                {user.must_change_password.then(|| view! {
+                    <span class="muted small">{move || lang.get().pick("（待改密码）", " (must change password)")}</span>
+                })}
+            </td>
+            <td class="small">{when(user.created_at)}</td>
+            <td class="actions">
+                <ActionForm action=update attr:id=form_id.clone() attr:class="inline">
+                    <input type="hidden" name="id" value=update_id />
+                    <button type="submit">{move || lang.get().pick("保存", "Save")}</button>
+                </ActionForm>
+                <ActionForm action=reset attr:class="inline">
+                    <input type="hidden" name="id" value=reset_id />
+                    <button type="submit" class="secondary">{move || lang.get().pick("重置密码", "Reset password")}</button>
+                </ActionForm>
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,74 @@
+//! The sign-in page: a plain form posted to `/login`, so it works before (and without) the
+//! WebAssembly. The server answers with a redirect; failures come back as `?error=…`.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::i18n::{use_lang, Pick};
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let lang = use_lang();
+    let query = use_query_map();
+    let param = move |name: &str| query.read().get(name);
+    let message = move || {
+        let text = match param("error").as_deref() {
+            Some("throttled") => lang.get().pick(
+                "登录失败次数过多，该账号已暂时锁定，请 15 分钟后再试。",
+                "Too many failed sign-ins: this account is locked for 15 minutes.",
+            ),
+            Some(_) => lang.get().pick(
+                "用户名或密码不正确，请重试。",
+                "Wrong username or password. Please try again.",
+            ),
+            None => return None,
+        };
+        Some(view! { <p class="error" role="alert" data-testid="login-error">{text}</p> })
+    };
+    let signed_out = move || {
+        param("signed_out").map(|_| {
+            view! {
+                <p class="ok" role="status" data-testid="signed-out">
+                    {move || lang.get().pick("您已安全退出。", "You have signed out.")}
+                </p>
+            }
+        })
+    };
+
+    view! {
+        <section class="auth-card">
+            <h1>{move || lang.get().pick("登录", "Sign in")}</h1>
+            {signed_out}
+            {message}
+            <form method="post" action="/login" class="form" data-testid="login-form">
+                <input type="hidden" name="next" value=move || param("next").unwrap_or_default() />
+                <label>
+                    <span>{move || lang.get().pick("用户名", "Username")}</span>
+                    <input
+                        name="username"
+                        autocomplete="username"
+                        autocapitalize="none"
+                        required
+                        value=move || param("username").unwrap_or_default()
+                    />
+                </label>
+                <label>
+                    <span>{move || lang.get().pick("密码", "Password")}</span>
+                    <input type="password" name="password" autocomplete="current-password" required />
+                </label>
+                <button type="submit" data-testid="login-submit">
+                    {move || lang.get().pick("登录", "Sign in")}
+                </button>
+            </form>
+            <p class="muted small">
+                {move || {
+                    lang.get()
+                        .pick(
+                            "账号由系统管理员开设。忘记密码请联系管理员重置。",
+                            "Accounts are opened by an administrator, who can also reset a forgotten password.",
+                        )
+                }}
+            </p>
+        </section>
+    }
+}

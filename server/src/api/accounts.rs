@@ -1,0 +1,108 @@
+//! Account endpoints: who am I, API tokens, and (administrators) accounts and the audit log.
+
+use app::backend::RequestViewer;
+use app::model::AuditQuery;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Json, Response};
+use axum::Extension;
+use serde::Deserialize;
+use serde_json::{json, Value as JsonValue};
+
+use super::{require, ApiError};
+use crate::auth::users;
+use crate::http::AppState;
+
+pub async fn me(Extension(viewer): Extension<RequestViewer>) -> Result<Json<JsonValue>, ApiError> {
+    let actor = require(&viewer)?;
+    Ok(Json(json!({
+        "username": actor.username,
+        "display_name": actor.display_name,
+        "role": actor.role.code(),
+        "scopes": actor.scopes.iter().map(|u| u.as_str()).collect::<Vec<_>>(),
+        "via_token": viewer.via_token,
+    })))
+}
+
+fn token_holder(viewer: &RequestViewer) -> Result<(), ApiError> {
+    match require(viewer)?.may_hold_tokens() {
+        true => Ok(()),
+        false => Err(ApiError::Forbidden),
+    }
+}
+
+pub async fn tokens(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<RequestViewer>,
+) -> Result<Json<JsonValue>, ApiError> {
+    token_holder(&viewer)?;
+    Ok(Json(json!(users::tokens(&state.store, &viewer).await?)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewTokenBody {
+    #[serde(default)]
+    pub name: String,
+}
+
+pub async fn create_token(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<RequestViewer>,
+    Json(body): Json<NewTokenBody>,
+) -> Result<Response, ApiError> {
+    token_holder(&viewer)?;
+    let created = users::create_token(&state.store, &viewer, &body.name).await?;
+    Ok((StatusCode::CREATED, Json(json!(created))).into_response())
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<RequestViewer>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    token_holder(&viewer)?;
+    users::revoke_token(&state.store, &viewer, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn administrator(viewer: &RequestViewer) -> Result<(), ApiError> {
+    match require(viewer)?.may_administer() {
+        true => Ok(()),
+        false => Err(ApiError::Forbidden),
+    }
+}
+
+pub async fn users(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<RequestViewer>,
+) -> Result<Json<JsonValue>, ApiError> {
+    administrator(&viewer)?;
+    let list = state.store.users().await?;
+    let views: Vec<app::model::UserView> = list.into_iter().map(Into::into).collect();
+    Ok(Json(json!(views)))
+}
+
+pub async fn audit(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<RequestViewer>,
+    Query(query): Query<AuditQuery>,
+) -> Result<Json<JsonValue>, ApiError> {
+    administrator(&viewer)?;
+    let entries = users::audit(&state.store, &query).await?;
+    // `before` / `after` are JSON documents: return them as such, not as strings.
+    let entries: Vec<JsonValue> = entries
+        .into_iter()
+        .map(|e| {
+            let parse = |t: &Option<String>| {
+                t.as_deref()
+                    .and_then(|t| serde_json::from_str::<JsonValue>(t).ok())
+            };
+            json!({
+                "seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action,
+                "target_kind": e.target_kind, "target": e.target, "unit_code": e.unit_code,
+                "ip": e.ip, "before": parse(&e.before), "after": parse(&e.after),
+            })
+        })
+        .collect();
+    Ok(Json(json!(entries)))
+}

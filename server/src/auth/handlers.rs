@@ -1,0 +1,177 @@
+//! Sign-in and sign-out over HTTP: the HTML form posts (`POST /login`, `POST /logout`,
+//! working without JavaScript) and the JSON equivalents for scripts and tests
+//! (`POST /api/v1/session`, `DELETE /api/v1/session`, `GET /api/v1/me`).
+
+use app::backend::RequestViewer;
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Json, Redirect, Response};
+use axum::{Extension, Form};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::middleware::{encode_component, safe_next};
+use super::{LoginError, UserRecord};
+use crate::api::ApiError;
+use crate::http::AppState;
+use crate::storage::AuditEntry;
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub password: String,
+    pub next: Option<String>,
+}
+
+fn with_cookie(mut response: Response, cookie: &str) -> Response {
+    if let Ok(value) = HeaderValue::from_str(cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+pub fn viewer_json(user: &UserRecord) -> serde_json::Value {
+    json!({
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role.code(),
+        "scopes": user.scopes.iter().map(|u| u.as_str()).collect::<Vec<_>>(),
+        "must_change_password": user.must_change_password,
+    })
+}
+
+/// `POST /login` from the sign-in form: 303 to `next` with the session cookie, or back to
+/// the form with the reason (the form shows it in the reader's language).
+pub async fn login_form(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<RequestViewer>,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let next = safe_next(form.next.as_deref());
+    match super::login(
+        &state.store,
+        &state.auth,
+        &form.username,
+        &form.password,
+        viewer.ip,
+    )
+    .await
+    {
+        Ok(login) => with_cookie(
+            Redirect::to(&next).into_response(),
+            &state.auth.session_cookie(&login.token),
+        ),
+        Err(LoginError::Storage(err)) => ApiError::from(err).into_response(),
+        Err(err) => {
+            let reason = match err {
+                LoginError::Throttled { .. } => "throttled",
+                _ => "credentials",
+            };
+            Redirect::to(&format!(
+                "/login?error={reason}&username={}&next={}",
+                encode_component(form.username.trim()),
+                encode_component(&next)
+            ))
+            .into_response()
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginBody {
+    pub username: String,
+    pub password: String,
+}
+
+/// `POST /api/v1/session`: 200 with the account and the cookie, 401, or 429 with Retry-After.
+pub async fn login_json(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<RequestViewer>,
+    Json(body): Json<LoginBody>,
+) -> Response {
+    match super::login(
+        &state.store,
+        &state.auth,
+        &body.username,
+        &body.password,
+        viewer.ip,
+    )
+    .await
+    {
+        Ok(login) => with_cookie(
+            Json(viewer_json(&login.user)).into_response(),
+            &state.auth.session_cookie(&login.token),
+        ),
+        Err(LoginError::BadCredentials) => (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({
+                "error": "bad_credentials",
+                "message": "用户名或密码不正确",
+                "message_en": "wrong username or password",
+            })),
+        )
+            .into_response(),
+        Err(LoginError::Throttled { retry_after_s }) => {
+            let minutes = (retry_after_s + 59) / 60;
+            let mut response = (
+                StatusCode::TOO_MANY_REQUESTS,
+                Json(json!({
+                    "error": "throttled",
+                    "message": format!("登录失败次数过多，请 {} 分钟后再试", minutes),
+                    "message_en": format!("too many failed sign-ins; try again in {} minutes", minutes),
+                })),
+            )
+                .into_response();
+            if let Ok(value) = HeaderValue::from_str(&retry_after_s.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            response
+        }
+        Err(LoginError::Storage(err)) => ApiError::from(err).into_response(),
+    }
+}
+
+/// Ends the caller's session (audited) and tells the browser to drop it.
+async fn end_session(state: &AppState, viewer: &RequestViewer) -> Result<(), ApiError> {
+    if let (Some(hash), Some(actor)) = (&viewer.session_hash, &viewer.actor) {
+        let audit = AuditEntry::by(Some(actor), "logout")
+            .target("user", actor.username.clone())
+            .ip(viewer.ip.clone());
+        state.store.delete_session(hash, Some(&audit)).await?;
+    }
+    Ok(())
+}
+
+/// `POST /logout` from the header's button: 303 to the sign-in page, cookie and cache cleared.
+pub async fn logout_form(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<RequestViewer>,
+) -> Response {
+    if let Err(err) = end_session(&state, &viewer).await {
+        return err.into_response();
+    }
+    let mut response = with_cookie(
+        Redirect::to("/login?signed_out=1").into_response(),
+        &state.auth.clear_cookie(),
+    );
+    response
+        .headers_mut()
+        .insert("clear-site-data", HeaderValue::from_static("\"cache\""));
+    response
+}
+
+/// `DELETE /api/v1/session`: 204, cookie cleared.
+pub async fn logout_json(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<RequestViewer>,
+) -> Response {
+    if let Err(err) = end_session(&state, &viewer).await {
+        return err.into_response();
+    }
+    with_cookie(
+        StatusCode::NO_CONTENT.into_response(),
+        &state.auth.clear_cookie(),
+    )
+}

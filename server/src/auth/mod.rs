@@ -1,0 +1,197 @@
+//! Authentication: who is asking. Sessions for browsers (an HttpOnly cookie holding a random
+//! token), bearer API tokens for scripts, Argon2id passwords, login throttling. What an
+//! authenticated actor may then do is decided by `domain::access`; the middleware here only
+//! establishes the [`app::backend::RequestViewer`] every handler and server function reads.
+
+pub mod accounts;
+pub mod csrf;
+pub mod handlers;
+pub mod headers;
+pub mod middleware;
+pub mod password;
+pub mod secret;
+pub mod users;
+
+use crate::storage::{now_ms, AuditEntry, SessionRecord, StorageError, Store, UserRecord};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "tanhui_session";
+/// API tokens start with this, so they are recognisable in a leaked file or a secret scanner.
+pub const TOKEN_PREFIX: &str = "thk_";
+
+/// Session and throttling policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthConfig {
+    /// Mark the session cookie `Secure` (HTTPS only). On by default; turn off only for a
+    /// plain-HTTP intranet.
+    pub cookie_secure: bool,
+    /// A session unused this long ends.
+    pub idle_ms: i64,
+    /// A session ends this long after sign-in, used or not.
+    pub absolute_ms: i64,
+    /// Failed sign-ins counted over this window…
+    pub throttle_window_ms: i64,
+    /// …lock a username after this many…
+    pub max_failures_per_user: i64,
+    /// …and an address after this many (any usernames).
+    pub max_failures_per_ip: i64,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            cookie_secure: true,
+            idle_ms: 30 * 60 * 1000,
+            absolute_ms: 12 * 60 * 60 * 1000,
+            throttle_window_ms: 15 * 60 * 1000,
+            max_failures_per_user: 5,
+            max_failures_per_ip: 20,
+        }
+    }
+}
+
+impl AuthConfig {
+    /// The `Set-Cookie` value that starts a session.
+    pub fn session_cookie(&self, token: &str) -> String {
+        format!(
+            "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+            self.absolute_ms / 1000,
+            if self.cookie_secure { "; Secure" } else { "" }
+        )
+    }
+
+    /// The `Set-Cookie` value that removes the session cookie.
+    pub fn clear_cookie(&self) -> String {
+        format!(
+            "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+            if self.cookie_secure { "; Secure" } else { "" }
+        )
+    }
+}
+
+/// Why a sign-in failed. Wrong username, wrong password and disabled account look the same
+/// to the caller (the audit log tells them apart).
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    #[error("wrong username or password")]
+    BadCredentials,
+    #[error("too many failed sign-ins; retry in {retry_after_s} s")]
+    Throttled { retry_after_s: i64 },
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// A successful sign-in: the cookie secret (sent once, never stored) and the account.
+pub struct Login {
+    pub token: String,
+    pub user: UserRecord,
+}
+
+/// Checks a username and password, with throttling, and opens a session. Every attempt is
+/// audited: `login.ok`, `login.failed` (counted for throttling) or `login.throttled`.
+pub async fn login(
+    store: &Store,
+    config: &AuthConfig,
+    username: &str,
+    password: &str,
+    ip: Option<String>,
+) -> Result<Login, LoginError> {
+    let username = username.trim().to_lowercase();
+    let now = now_ms();
+    let (by_user, by_ip) = store
+        .login_failures(&username, ip.as_deref(), now - config.throttle_window_ms)
+        .await?;
+    if by_user >= config.max_failures_per_user || by_ip >= config.max_failures_per_ip {
+        store
+            .append_audit(
+                &AuditEntry::by(None, "login.throttled")
+                    .target("user", username.clone())
+                    .ip(ip),
+            )
+            .await?;
+        return Err(LoginError::Throttled {
+            retry_after_s: config.throttle_window_ms / 1000,
+        });
+    }
+    let user = store.user_by_username(&username).await?;
+    let failure = match &user {
+        None => {
+            password::verify_nothing(password);
+            Some("unknown_user")
+        }
+        Some(user) if !password::verify(&user.password_hash, password) => Some("wrong_password"),
+        Some(user) if user.disabled => Some("disabled"),
+        Some(_) => None,
+    };
+    match (failure, user) {
+        (None, Some(user)) => {
+            let token = secret::generate("");
+            let actor = user.actor();
+            let audit = AuditEntry::by(Some(&actor), "login.ok")
+                .target("user", user.username.clone())
+                .ip(ip);
+            store
+                .insert_session(&secret::digest(&token), &user.id, now, &audit)
+                .await?;
+            Ok(Login { token, user })
+        }
+        (reason, _) => {
+            let audit = AuditEntry::by(None, "login.failed")
+                .target("user", username)
+                .ip(ip)
+                .change(None, Some(serde_json::json!({ "reason": reason })));
+            store.append_audit(&audit).await?;
+            Err(LoginError::BadCredentials)
+        }
+    }
+}
+
+/// The live session behind a cookie token, or `None` when unknown, expired or its account is
+/// disabled (an expired session is deleted on the way).
+pub async fn session(
+    store: &Store,
+    config: &AuthConfig,
+    token: &str,
+) -> Result<Option<SessionRecord>, StorageError> {
+    let hash = secret::digest(token);
+    let Some(session) = store.session(&hash).await? else {
+        return Ok(None);
+    };
+    let now = now_ms();
+    let expired = now - session.last_seen_at > config.idle_ms
+        || now - session.created_at > config.absolute_ms;
+    if expired || session.user.disabled {
+        store.delete_session(&hash, None).await?;
+        return Ok(None);
+    }
+    // Writing on every request would serialise readers on SQLite; a minute's slack is fine.
+    if now - session.last_seen_at > 60_000 {
+        store.touch_session(&hash, now).await?;
+    }
+    Ok(Some(session))
+}
+
+/// The account behind a bearer API token, if the token is live and the account enabled.
+pub async fn token_user(store: &Store, token: &str) -> Result<Option<UserRecord>, StorageError> {
+    let Some((user, token_id, last_used)) = store.token_user(&secret::digest(token)).await? else {
+        return Ok(None);
+    };
+    if user.disabled {
+        return Ok(None);
+    }
+    let now = now_ms();
+    if last_used.is_none_or(|t| now - t > 60_000) {
+        store.touch_token(&token_id, now).await?;
+    }
+    Ok(Some(user))
+}
+
+/// A fresh random record id (accounts, tokens).
+pub fn new_id() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    domain::RecordId::from_random_bytes(bytes)
+        .as_str()
+        .to_owned()
+}

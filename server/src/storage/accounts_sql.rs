@@ -1,0 +1,570 @@
+// Account, session, token and audit SQL shared by both backends; compiled twice like
+// `queries.rs`. Every change to an account writes its audit entry in the same transaction.
+
+use sqlx::{Pool, QueryBuilder, Transaction};
+
+use super::Db;
+use crate::storage::accounts::{
+    AuditEntry, AuditFilter, AuditRecord, SessionRecord, TokenRecord, UserChange, UserRecord,
+};
+use crate::storage::StorageError;
+
+type UserRow = (String, String, String, String, String, bool, bool, i64, i64);
+
+const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.password_hash, \
+     u.must_change_password, u.disabled, u.created_at, u.updated_at";
+
+fn corrupt(table: &'static str, detail: impl std::fmt::Display) -> StorageError {
+    StorageError::CorruptRow {
+        table,
+        detail: detail.to_string(),
+    }
+}
+
+async fn user_from_row(pool: &Pool<Db>, row: UserRow) -> Result<UserRecord, StorageError> {
+    let (id, username, display_name, role, password_hash, must_change, disabled, created, updated) =
+        row;
+    let role =
+        domain::Role::parse(&role).ok_or_else(|| corrupt("users", format!("role {role:?}")))?;
+    let mut q = QueryBuilder::<Db>::new("SELECT unit_code FROM user_scopes WHERE user_id = ");
+    q.push_bind(&id).push(" ORDER BY unit_code");
+    let codes: Vec<String> = q.build_query_scalar().fetch_all(pool).await?;
+    let scopes = codes
+        .iter()
+        .map(|c| domain::UnitCode::parse(c).map_err(|err| corrupt("user_scopes", err)))
+        .collect::<Result<_, _>>()?;
+    Ok(UserRecord {
+        id,
+        username,
+        display_name,
+        role,
+        password_hash,
+        must_change_password: must_change,
+        disabled,
+        created_at: created,
+        updated_at: updated,
+        scopes,
+    })
+}
+
+pub async fn insert_audit(
+    tx: &mut Transaction<'_, Db>,
+    entry: &AuditEntry,
+) -> Result<(), StorageError> {
+    insert_audit_entries(tx, std::slice::from_ref(entry)).await
+}
+
+pub async fn insert_audit_entries(
+    tx: &mut Transaction<'_, Db>,
+    entries: &[AuditEntry],
+) -> Result<(), StorageError> {
+    // 10 columns: chunks stay far below both backends' bind limits.
+    for chunk in entries.chunks(2_000) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO audit_log (at, actor_id, actor, action, target_kind, target, unit_code, ip, before, after) ",
+        );
+        q.push_values(chunk, |mut b, e: &AuditEntry| {
+            b.push_bind(e.at)
+                .push_bind(e.actor_id.clone())
+                .push_bind(e.actor.clone())
+                .push_bind(e.action.clone())
+                .push_bind(e.target_kind.clone())
+                .push_bind(e.target.clone())
+                .push_bind(e.unit_code.clone())
+                .push_bind(e.ip.clone())
+                .push_bind(e.before.as_ref().map(|v| v.to_string()))
+                .push_bind(e.after.as_ref().map(|v| v.to_string()));
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+pub async fn append_audit(pool: &Pool<Db>, entry: &AuditEntry) -> Result<(), StorageError> {
+    let mut tx = pool.begin().await?;
+    insert_audit(&mut tx, entry).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn write_scopes(
+    tx: &mut Transaction<'_, Db>,
+    user_id: &str,
+    scopes: &[domain::UnitCode],
+) -> Result<(), StorageError> {
+    let mut q = QueryBuilder::<Db>::new("DELETE FROM user_scopes WHERE user_id = ");
+    q.push_bind(user_id);
+    q.build().execute(&mut **tx).await?;
+    if !scopes.is_empty() {
+        let mut q = QueryBuilder::<Db>::new("INSERT INTO user_scopes (user_id, unit_code) ");
+        q.push_values(scopes, |mut b, unit| {
+            b.push_bind(user_id).push_bind(unit.as_str().to_owned());
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+pub async fn insert_user(
+    pool: &Pool<Db>,
+    user: &UserRecord,
+    audit: &AuditEntry,
+) -> Result<(), StorageError> {
+    let mut tx = pool.begin().await?;
+    let mut q = QueryBuilder::<Db>::new(
+        "INSERT INTO users (id, username, display_name, role, password_hash, must_change_password, disabled, created_at, updated_at) VALUES (",
+    );
+    let mut values = q.separated(", ");
+    values
+        .push_bind(&user.id)
+        .push_bind(&user.username)
+        .push_bind(&user.display_name)
+        .push_bind(user.role.code())
+        .push_bind(&user.password_hash)
+        .push_bind(user.must_change_password)
+        .push_bind(user.disabled)
+        .push_bind(user.created_at)
+        .push_bind(user.updated_at);
+    q.push(")");
+    q.build().execute(&mut *tx).await?;
+    write_scopes(&mut tx, &user.id, &user.scopes).await?;
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Applies an admin's edit; disabling an account also ends its sessions. `false` when the
+/// account does not exist.
+pub async fn update_user(
+    pool: &Pool<Db>,
+    id: &str,
+    change: &UserChange,
+    now: i64,
+    audit: &AuditEntry,
+) -> Result<bool, StorageError> {
+    let mut tx = pool.begin().await?;
+    let mut q = QueryBuilder::<Db>::new("UPDATE users SET display_name = ");
+    q.push_bind(&change.display_name)
+        .push(", role = ")
+        .push_bind(change.role.code())
+        .push(", disabled = ")
+        .push_bind(change.disabled)
+        .push(", updated_at = ")
+        .push_bind(now)
+        .push(" WHERE id = ")
+        .push_bind(id);
+    if q.build().execute(&mut *tx).await?.rows_affected() != 1 {
+        return Ok(false);
+    }
+    write_scopes(&mut tx, id, &change.scopes).await?;
+    if change.disabled {
+        let mut q = QueryBuilder::<Db>::new("DELETE FROM sessions WHERE user_id = ");
+        q.push_bind(id);
+        q.build().execute(&mut *tx).await?;
+    }
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Replaces the password hash and ends every session of the account except `keep` (the
+/// session that changed its own password stays signed in).
+pub async fn set_password(
+    pool: &Pool<Db>,
+    id: &str,
+    password_hash: &str,
+    must_change: bool,
+    keep: Option<&str>,
+    now: i64,
+    audit: &AuditEntry,
+) -> Result<bool, StorageError> {
+    let mut tx = pool.begin().await?;
+    let mut q = QueryBuilder::<Db>::new("UPDATE users SET password_hash = ");
+    q.push_bind(password_hash)
+        .push(", must_change_password = ")
+        .push_bind(must_change)
+        .push(", updated_at = ")
+        .push_bind(now)
+        .push(" WHERE id = ")
+        .push_bind(id);
+    if q.build().execute(&mut *tx).await?.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let mut q = QueryBuilder::<Db>::new("DELETE FROM sessions WHERE user_id = ");
+    q.push_bind(id);
+    if let Some(keep) = keep {
+        q.push(" AND token_hash <> ").push_bind(keep);
+    }
+    q.build().execute(&mut *tx).await?;
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+pub async fn user_by_username(
+    pool: &Pool<Db>,
+    username: &str,
+) -> Result<Option<UserRecord>, StorageError> {
+    let mut q = QueryBuilder::<Db>::new(format!(
+        "SELECT {USER_COLUMNS} FROM users u WHERE u.username = "
+    ));
+    q.push_bind(username);
+    match q.build_query_as::<UserRow>().fetch_optional(pool).await? {
+        Some(row) => Ok(Some(user_from_row(pool, row).await?)),
+        None => Ok(None),
+    }
+}
+
+pub async fn user_by_id(pool: &Pool<Db>, id: &str) -> Result<Option<UserRecord>, StorageError> {
+    let mut q =
+        QueryBuilder::<Db>::new(format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = "));
+    q.push_bind(id);
+    match q.build_query_as::<UserRow>().fetch_optional(pool).await? {
+        Some(row) => Ok(Some(user_from_row(pool, row).await?)),
+        None => Ok(None),
+    }
+}
+
+pub async fn users(pool: &Pool<Db>) -> Result<Vec<UserRecord>, StorageError> {
+    let rows: Vec<UserRow> = sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM users u ORDER BY u.username"
+    ))
+    .fetch_all(pool)
+    .await?;
+    let mut users = Vec::with_capacity(rows.len());
+    for row in rows {
+        users.push(user_from_row(pool, row).await?);
+    }
+    Ok(users)
+}
+
+pub async fn insert_session(
+    pool: &Pool<Db>,
+    token_hash: &str,
+    user_id: &str,
+    now: i64,
+    audit: &AuditEntry,
+) -> Result<(), StorageError> {
+    let mut tx = pool.begin().await?;
+    let mut q = QueryBuilder::<Db>::new(
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES (",
+    );
+    q.push_bind(token_hash)
+        .push(", ")
+        .push_bind(user_id)
+        .push(", ")
+        .push_bind(now)
+        .push(", ")
+        .push_bind(now)
+        .push(")");
+    q.build().execute(&mut *tx).await?;
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn session(
+    pool: &Pool<Db>,
+    token_hash: &str,
+) -> Result<Option<SessionRecord>, StorageError> {
+    let mut q = QueryBuilder::<Db>::new(format!(
+        "SELECT {USER_COLUMNS}, s.created_at, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = "
+    ));
+    q.push_bind(token_hash);
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        bool,
+        bool,
+        i64,
+        i64,
+        i64,
+        i64,
+    );
+    let Some(row) = q.build_query_as::<Row>().fetch_optional(pool).await? else {
+        return Ok(None);
+    };
+    let (a, b, c, d, e, f, g, h, i, created_at, last_seen_at) = row;
+    let user = user_from_row(pool, (a, b, c, d, e, f, g, h, i)).await?;
+    Ok(Some(SessionRecord {
+        user,
+        created_at,
+        last_seen_at,
+    }))
+}
+
+pub async fn touch_session(
+    pool: &Pool<Db>,
+    token_hash: &str,
+    now: i64,
+) -> Result<(), StorageError> {
+    let mut q = QueryBuilder::<Db>::new("UPDATE sessions SET last_seen_at = ");
+    q.push_bind(now)
+        .push(" WHERE token_hash = ")
+        .push_bind(token_hash);
+    q.build().execute(pool).await?;
+    Ok(())
+}
+
+/// Ends one session; `audit` records the logout (or the expiry) in the same transaction.
+pub async fn delete_session(
+    pool: &Pool<Db>,
+    token_hash: &str,
+    audit: Option<&AuditEntry>,
+) -> Result<(), StorageError> {
+    let mut tx = pool.begin().await?;
+    let mut q = QueryBuilder::<Db>::new("DELETE FROM sessions WHERE token_hash = ");
+    q.push_bind(token_hash);
+    q.build().execute(&mut *tx).await?;
+    if let Some(audit) = audit {
+        insert_audit(&mut tx, audit).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes sessions idle since `idle_before` or created before `created_before`.
+pub async fn delete_expired_sessions(
+    pool: &Pool<Db>,
+    idle_before: i64,
+    created_before: i64,
+) -> Result<u64, StorageError> {
+    let mut q = QueryBuilder::<Db>::new("DELETE FROM sessions WHERE last_seen_at < ");
+    q.push_bind(idle_before)
+        .push(" OR created_at < ")
+        .push_bind(created_before);
+    Ok(q.build().execute(pool).await?.rows_affected())
+}
+
+pub async fn insert_token(
+    pool: &Pool<Db>,
+    token: &TokenRecord,
+    token_hash: &str,
+    audit: &AuditEntry,
+) -> Result<(), StorageError> {
+    let mut tx = pool.begin().await?;
+    let mut q = QueryBuilder::<Db>::new(
+        "INSERT INTO api_tokens (id, user_id, name, token_hash, prefix, created_at) VALUES (",
+    );
+    let mut values = q.separated(", ");
+    values
+        .push_bind(&token.id)
+        .push_bind(&token.user_id)
+        .push_bind(&token.name)
+        .push_bind(token_hash)
+        .push_bind(&token.prefix)
+        .push_bind(token.created_at);
+    q.push(")");
+    q.build().execute(&mut *tx).await?;
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+type TokenRow = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+);
+
+fn token_from_row(row: TokenRow) -> TokenRecord {
+    let (id, user_id, name, prefix, created_at, last_used_at, revoked_at) = row;
+    TokenRecord {
+        id,
+        user_id,
+        name,
+        prefix,
+        created_at,
+        last_used_at,
+        revoked_at,
+    }
+}
+
+pub async fn tokens_of(pool: &Pool<Db>, user_id: &str) -> Result<Vec<TokenRecord>, StorageError> {
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT id, user_id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = ",
+    );
+    q.push_bind(user_id).push(" ORDER BY created_at DESC, id");
+    let rows: Vec<TokenRow> = q.build_query_as().fetch_all(pool).await?;
+    Ok(rows.into_iter().map(token_from_row).collect())
+}
+
+/// Revokes one of `user_id`'s live tokens; `false` if there is no such live token.
+pub async fn revoke_token(
+    pool: &Pool<Db>,
+    id: &str,
+    user_id: &str,
+    now: i64,
+    audit: &AuditEntry,
+) -> Result<bool, StorageError> {
+    let mut tx = pool.begin().await?;
+    let mut q = QueryBuilder::<Db>::new("UPDATE api_tokens SET revoked_at = ");
+    q.push_bind(now)
+        .push(" WHERE id = ")
+        .push_bind(id)
+        .push(" AND user_id = ")
+        .push_bind(user_id)
+        .push(" AND revoked_at IS NULL");
+    if q.build().execute(&mut *tx).await?.rows_affected() != 1 {
+        return Ok(false);
+    }
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The account behind a live (unrevoked) token, and the token's id.
+pub async fn token_user(
+    pool: &Pool<Db>,
+    token_hash: &str,
+) -> Result<Option<(UserRecord, String, Option<i64>)>, StorageError> {
+    let mut q = QueryBuilder::<Db>::new(format!(
+        "SELECT {USER_COLUMNS}, t.id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id \
+         WHERE t.revoked_at IS NULL AND t.token_hash = "
+    ));
+    q.push_bind(token_hash);
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        bool,
+        bool,
+        i64,
+        i64,
+        String,
+        Option<i64>,
+    );
+    let Some(row) = q.build_query_as::<Row>().fetch_optional(pool).await? else {
+        return Ok(None);
+    };
+    let (a, b, c, d, e, f, g, h, i, token_id, last_used) = row;
+    let user = user_from_row(pool, (a, b, c, d, e, f, g, h, i)).await?;
+    Ok(Some((user, token_id, last_used)))
+}
+
+pub async fn touch_token(pool: &Pool<Db>, id: &str, now: i64) -> Result<(), StorageError> {
+    let mut q = QueryBuilder::<Db>::new("UPDATE api_tokens SET last_used_at = ");
+    q.push_bind(now).push(" WHERE id = ").push_bind(id);
+    q.build().execute(pool).await?;
+    Ok(())
+}
+
+/// Failed logins since `since` for this username, and from this address.
+pub async fn login_failures(
+    pool: &Pool<Db>,
+    username: &str,
+    ip: Option<&str>,
+    since: i64,
+) -> Result<(i64, i64), StorageError> {
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'login.failed' AND target = ",
+    );
+    q.push_bind(username).push(" AND at >= ").push_bind(since);
+    let by_user: i64 = q.build_query_scalar().fetch_one(pool).await?;
+    let by_ip: i64 = match ip {
+        None => 0,
+        Some(ip) => {
+            let mut q = QueryBuilder::<Db>::new(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'login.failed' AND ip = ",
+            );
+            q.push_bind(ip).push(" AND at >= ").push_bind(since);
+            q.build_query_scalar().fetch_one(pool).await?
+        }
+    };
+    Ok((by_user, by_ip))
+}
+
+type AuditRow = (
+    i64,
+    i64,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+pub async fn audit(
+    pool: &Pool<Db>,
+    filter: &AuditFilter,
+) -> Result<Vec<AuditRecord>, StorageError> {
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT seq, at, actor_id, actor, action, target_kind, target, unit_code, ip, before, after \
+         FROM audit_log WHERE 1 = 1",
+    );
+    if let Some(action) = filter.action.as_deref() {
+        match action.strip_suffix('.') {
+            Some(prefix) => {
+                q.push(" AND action LIKE ").push_bind(format!("{prefix}.%"));
+            }
+            None => {
+                q.push(" AND action = ").push_bind(action.to_owned());
+            }
+        }
+    }
+    if let Some(actor) = filter.actor.as_deref() {
+        q.push(" AND actor = ").push_bind(actor.to_owned());
+    }
+    if let Some(target) = filter.target.as_deref() {
+        q.push(" AND target = ").push_bind(target.to_owned());
+    }
+    if let Some(from) = filter.from_ms {
+        q.push(" AND at >= ").push_bind(from);
+    }
+    if let Some(to) = filter.to_ms {
+        q.push(" AND at < ").push_bind(to);
+    }
+    if let Some(seq) = filter.before_seq {
+        q.push(" AND seq < ").push_bind(seq);
+    }
+    q.push(" ORDER BY seq DESC LIMIT ").push_bind(filter.limit);
+    let rows: Vec<AuditRow> = q.build_query_as().fetch_all(pool).await?;
+    rows.into_iter()
+        .map(
+            |(
+                seq,
+                at,
+                actor_id,
+                actor,
+                action,
+                target_kind,
+                target,
+                unit_code,
+                ip,
+                before,
+                after,
+            )| {
+                let json = |text: Option<String>| {
+                    text.map(|t| serde_json::from_str(&t).map_err(|err| corrupt("audit_log", err)))
+                        .transpose()
+                };
+                Ok(AuditRecord {
+                    seq,
+                    at,
+                    actor_id,
+                    actor,
+                    action,
+                    target_kind,
+                    target,
+                    unit_code,
+                    ip,
+                    before: json(before)?,
+                    after: json(after)?,
+                })
+            },
+        )
+        .collect()
+}
