@@ -15,7 +15,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 
   const dir = mkdtempSync(join(tmpdir(), 'tanhui-e2e-'));
   const server = spawn(binary, ['serve', '--db', `sqlite://${dir}/e2e.db`, '--addr', '127.0.0.1:0'], {
-    env: { ...process.env, TANHUI_SITE_ROOT: siteRoot, TANHUI_LOG: 'warn' },
+    env: { ...process.env, TANHUI_SITE_ROOT: siteRoot, TANHUI_LOG: 'warn', TANHUI_DEMO_HOUSEHOLDS: '1500' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
 
@@ -32,7 +32,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     });
     server.on('exit', (code) => reject(new Error(`tanhui serve exited early with ${code}`)));
   });
-  process.env.TANHUI_E2E_URL = url;
+  // Browse as http://localhost: a loopback origin is a secure context, so the session cookie
+  // keeps its default `Secure` flag, exactly as in production behind HTTPS.
+  process.env.TANHUI_E2E_URL = url.replace('127.0.0.1', 'localhost');
 
   return async () => {
     const stopped = new Promise((done) => server.on('exit', done));

@@ -9,8 +9,8 @@
 use leptos::prelude::*;
 
 use crate::model::{
-    AuditQuery, AuditView, FieldIssue, IssuedPassword, NewToken, NewUserInput, ServerStatus,
-    TokenView, UnitView, UserChangeInput, UserView, ViewerView,
+    AuditView, FieldIssue, IssuedPassword, NewToken, NewUserInput, ServerStatus, TokenView,
+    UnitView, UserChangeInput, UserView, ViewerView,
 };
 
 /// A user's input either went through, or comes back with the issues to show on the form.
@@ -209,7 +209,7 @@ pub async fn audit_log(
 ) -> Result<Outcome<Vec<AuditView>>, ServerFnError> {
     let (_, viewer) = guard::signed_in()?;
     guard::allow(viewer.may_administer())?;
-    let query = AuditQuery {
+    let query = crate::model::AuditQuery {
         action,
         actor,
         target,

@@ -1,32 +1,18 @@
 // What a user sees on the home page: server-rendered HTML first, then a hydrated page that
 // reacts to clicks through WebAssembly and talks to the server without reloading.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
+import { base, hydrated, signIn, watchErrors, DEMO_PASSWORD } from './helpers';
 
-const base = () => {
-  const url = process.env.TANHUI_E2E_URL;
-  if (!url) throw new Error('TANHUI_E2E_URL not set: global setup did not start the server');
-  return url;
-};
-
-/** Fails the test on any uncaught error in the page (a wasm panic, a failed hydration). */
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(err.message));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(msg.text());
-  });
-  return errors;
-}
-
-async function hydrated(page: Page) {
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-}
-
-test('the first page arrives server-rendered, readable without JavaScript', async ({ browser }) => {
+test('without JavaScript: sign in with the plain form, and the page arrives server-rendered', async ({ browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  const response = await page.goto(base() + '/');
-  expect(response?.status()).toBe(200);
+  await page.goto(base() + '/');
+  await expect(page).toHaveURL(/\/login\?next=%2F$|\/login\?next=\/$/);
+  await page.getByLabel('用户名').fill('official');
+  await page.getByLabel('密码').fill(DEMO_PASSWORD);
+  const response = page.waitForResponse((r) => r.url() === base() + '/');
+  await page.getByTestId('login-submit').click();
+  expect((await response).status()).toBe(200);
   await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
   await expect(page.getByTestId('home-title')).toHaveText('森林碳汇扶贫监测评价平台');
   await expect(page.getByTestId('county-list').locator('li')).toHaveCount(3);
@@ -39,7 +25,7 @@ test('the first page arrives server-rendered, readable without JavaScript', asyn
 
 test('after hydration a click switches the language in place, and it is remembered', async ({ page }) => {
   const errors = watchErrors(page);
-  await page.goto(base() + '/');
+  await signIn(page, 'official');
   await hydrated(page);
   // A marker on window survives only if the page is not reloaded.
   await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 42));
@@ -62,7 +48,7 @@ test('after hydration a click switches the language in place, and it is remember
 
 test('a server function round trip reaches the database and comes back', async ({ page }) => {
   const errors = watchErrors(page);
-  await page.goto(base() + '/');
+  await signIn(page, 'official');
   await hydrated(page);
   await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 7));
 
@@ -83,7 +69,7 @@ test('a server function round trip reaches the database and comes back', async (
 test('the page fits a 360-px phone screen', async ({ browser }) => {
   const context = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2 });
   const page = await context.newPage();
-  await page.goto(base() + '/');
+  await signIn(page, 'admin');
   await hydrated(page);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);

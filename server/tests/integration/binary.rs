@@ -58,12 +58,16 @@ fn migrate_creates_the_sqlite_file_and_its_folder() {
 fn serve_answers_then_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("tanhui.db").display());
+    let log_path = dir.path().join("server.log");
+    let log_file = std::fs::File::create(&log_path).expect("log file");
     let mut child = Command::new(TANHUI)
         .args(["serve", "--db", &url, "--addr", "127.0.0.1:0"])
         .env("TANHUI_SITE_ROOT", dir.path())
         .env("TANHUI_DEMO_HOUSEHOLDS", "50")
+        .env("TANHUI_LOG", "debug")
+        .env("TANHUI_LOG_FORMAT", "json")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::from(log_file))
         .spawn()
         .expect("spawn tanhui serve");
     let stdout = child.stdout.take().expect("stdout");
@@ -102,6 +106,96 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
     };
     assert_eq!(status, "200");
 
+    // The demo accounts are announced on standard output.
+    let mut announced = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.expect("utf-8 line");
+        let done = line.trim_start().starts_with("researcher");
+        announced.push(line);
+        if done {
+            break;
+        }
+    }
+    let announced = announced.join("\n");
+    assert!(
+        announced.contains("password 密码: tanhui-demo-2026"),
+        "{announced}"
+    );
+    for username in [
+        "admin",
+        "official.yuexi",
+        "supervisor",
+        "enumerator",
+        "researcher",
+    ] {
+        assert!(announced.contains(username), "{username}: {announced}");
+    }
+
+    // An enumerator signs in and registers a household: names, ID-card numbers, phones and
+    // passwords must not reach the log, even at debug level.
+    let id_card = "513434198503070014";
+    let (head_name, phone) = ("吉克石布", "13900002222");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let village = runtime.block_on(async {
+        let store = server::storage::Store::connect(&url).await.expect("open");
+        let users = store.users().await.expect("users");
+        store.close().await;
+        users
+            .iter()
+            .find(|u| u.username == "enumerator")
+            .expect("demo enumerator")
+            .scopes[0]
+            .to_string()
+    });
+    runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let origin = format!("http://{addr}");
+        let login = client
+            .post(format!("{origin}/api/v1/session"))
+            .header("origin", &origin)
+            .json(&serde_json::json!({ "username": "enumerator", "password": "tanhui-demo-2026" }))
+            .send()
+            .await
+            .expect("sign in");
+        assert_eq!(login.status(), reqwest::StatusCode::OK);
+        let cookie = login
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .expect("cookie")
+            .to_owned();
+        let registered = client
+            .post(format!("{origin}/api/v1/households"))
+            .header("origin", &origin)
+            .header("cookie", &cookie)
+            .json(&serde_json::json!({
+                "village": village, "registry_no": "9902", "head_name": head_name,
+                "head_id_card": id_card, "phone": phone, "head_sex": "male", "head_ethnicity": "yi",
+                "poverty_registration": "general", "poverty_cause": "illness", "registration_year": 2014,
+                "model": "collective",
+            }))
+            .send()
+            .await
+            .expect("register");
+        assert_eq!(registered.status(), reqwest::StatusCode::CREATED);
+        // And once more: refused as a duplicate (a logged 4xx path).
+        let again = client
+            .post(format!("{origin}/api/v1/households"))
+            .header("origin", &origin)
+            .header("cookie", &cookie)
+            .json(&serde_json::json!({ "village": village, "head_id_card": id_card }))
+            .send()
+            .await
+            .expect("register again");
+        assert_eq!(again.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+        let session = cookie.trim_start_matches("tanhui_session=").to_owned();
+        std::fs::write(dir.path().join("session"), session).expect("keep the token");
+    });
+
     let pid = child.id().to_string();
     let killed = Command::new("kill")
         .args(["-TERM", &pid])
@@ -121,14 +215,24 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
     };
     assert!(exit.success(), "clean exit after SIGTERM, got {exit:?}");
 
+    let log = std::fs::read_to_string(&log_path).expect("read log");
+    assert!(log.contains("listening"), "the log was captured: {log}");
+    let session = std::fs::read_to_string(dir.path().join("session")).expect("token");
+    for secret in [
+        id_card,
+        &id_card[6..14],
+        head_name,
+        phone,
+        "tanhui-demo-2026",
+        session.as_str(),
+    ] {
+        assert!(!log.contains(secret), "{secret} leaked into the log");
+    }
+
     // The empty database was given the demo data set, and everything was written out.
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
     runtime.block_on(async {
         let store = server::storage::Store::connect(&url).await.expect("reopen");
-        assert_eq!(store.count_households().await.expect("count"), 50);
+        assert_eq!(store.count_households().await.expect("count"), 51);
         assert_eq!(store.count_surveys().await.expect("count"), 200);
         store.close().await;
     });
@@ -153,6 +257,156 @@ fn seed_reports_what_it_wrote_and_refuses_a_database_that_has_data() {
     let second = seed().expect("run tanhui seed again");
     assert!(!second.status.success());
     assert!(String::from_utf8_lossy(&second.stderr).contains("already holds 120 households"));
+}
+
+#[test]
+fn user_add_creates_accounts_for_scripts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("users.db").display());
+    let migrate = Command::new(TANHUI)
+        .args(["migrate", "--db", &url])
+        .output()
+        .expect("migrate");
+    assert!(migrate.status.success());
+    let add = |args: &[&str], stdin: &str| {
+        use std::io::Write;
+        let mut child = Command::new(TANHUI)
+            .args(["user", "add", "--db", &url])
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("write");
+        child.wait_with_output().expect("wait")
+    };
+    let ok = add(
+        &[
+            "--username",
+            "yuexi.office",
+            "--role",
+            "official",
+            "--scope",
+            "513434",
+            "--password-stdin",
+        ],
+        "越西办公室-2026-pass\n",
+    );
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout)
+        .contains("created yuexi.office (official, scope 513434)"));
+
+    let generated = add(&["--username", "root", "--role", "admin"], "");
+    assert!(
+        generated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&generated.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&generated.stdout);
+    let password = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("one-time password 一次性密码: "))
+        .expect("a one-time password");
+    assert_eq!(password.len(), 16);
+
+    // Mistakes are named, in Chinese and English, and nothing is created.
+    let bad = add(
+        &[
+            "--username",
+            "x",
+            "--role",
+            "supervisor",
+            "--scope",
+            "513434",
+            "--password-stdin",
+        ],
+        "short\n",
+    );
+    assert!(!bad.status.success());
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    for expected in [
+        "username:",
+        "scopes:",
+        "审核员的管辖单位只能是乡镇",
+        "password:",
+    ] {
+        assert!(stderr.contains(expected), "{expected} in {stderr}");
+    }
+    let duplicate = add(&["--username", "root", "--role", "admin"], "");
+    assert!(String::from_utf8_lossy(&duplicate.stderr).contains("该用户名已被使用"));
+
+    let list = Command::new(TANHUI)
+        .args(["user", "list", "--db", &url])
+        .output()
+        .expect("list");
+    let listed = String::from_utf8_lossy(&list.stdout);
+    assert_eq!(
+        listed.lines().collect::<Vec<_>>(),
+        [
+            "root\tadmin\t\tactive",
+            "yuexi.office\tofficial\t513434\tactive"
+        ]
+    );
+}
+
+#[test]
+fn a_fresh_install_without_demo_data_prints_a_one_time_admin_password() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("fresh.db").display());
+    let mut child = Command::new(TANHUI)
+        .args(["serve", "--db", &url, "--addr", "127.0.0.1:0"])
+        .env("TANHUI_SITE_ROOT", dir.path())
+        .env("TANHUI_DEMO_HOUSEHOLDS", "0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn tanhui serve");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut password = None;
+    for _ in 0..5 {
+        let line = lines.next().expect("a line").expect("utf-8");
+        if let Some(rest) = line.split("one-time password ").nth(1) {
+            password = rest.split_whitespace().next().map(str::to_owned);
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let password = password.expect("a one-time password on standard output");
+    assert_eq!(password.len(), 16);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let store = server::storage::Store::connect(&url).await.expect("open");
+        let admin = store
+            .user_by_username("admin")
+            .await
+            .expect("read")
+            .expect("created");
+        assert!(admin.must_change_password);
+        assert!(server::auth::password::verify(
+            &admin.password_hash,
+            &password
+        ));
+        assert_eq!(
+            store.count_households().await.expect("count"),
+            0,
+            "no demo data"
+        );
+        store.close().await;
+    });
 }
 
 fn raw_get_status(addr: &str, path: &str) -> String {
