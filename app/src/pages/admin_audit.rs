@@ -10,6 +10,18 @@ use crate::i18n::{use_lang, Pick};
 use crate::model::AuditQuery;
 use crate::server_fns::audit_log;
 
+/// Percent-encodes a query value.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 #[component]
 pub fn AdminAuditPage() -> impl IntoView {
     let lang = use_lang();
@@ -30,6 +42,17 @@ pub fn AdminAuditPage() -> impl IntoView {
         audit_log(q.action, q.actor, q.target, q.from, q.to, q.before)
     });
     let value = move |name: &'static str| move || query.read().get(name).unwrap_or_default();
+    // The next page keeps the filters.
+    let older_href = move |seq: i64| {
+        let q = query.read_untracked();
+        let mut href = format!("/admin/audit?before={seq}");
+        for name in ["action", "actor", "target", "from", "to"] {
+            if let Some(v) = q.get(name).filter(|v| !v.is_empty()) {
+                href.push_str(&format!("&{name}={}", encode(&v)));
+            }
+        }
+        href
+    };
 
     view! {
         <section class="admin">
@@ -102,7 +125,7 @@ pub fn AdminAuditPage() -> impl IntoView {
                                     </table>
                                 </div>
                                 {more.map(|seq| view! {
-                                    <p><a href=format!("/admin/audit?before={seq}")>{move || lang.get().pick("更早的记录 →", "Older entries →")}</a></p>
+                                    <p><a href=older_href(seq) data-testid="audit-older">{move || lang.get().pick("更早的记录 →", "Older entries →")}</a></p>
                                 })}
                             }.into_any()
                         }

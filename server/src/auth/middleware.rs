@@ -143,6 +143,10 @@ pub async fn page_guard(req: Request, next: Next) -> Response {
 fn forbidden_page() -> Response {
     (
         StatusCode::FORBIDDEN,
+        [(
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+        )],
         Html(
             "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>无权访问 · Forbidden</title>\
              <link rel=\"stylesheet\" href=\"/pkg/tanhui.css\"></head><body><main class=\"page\">\
