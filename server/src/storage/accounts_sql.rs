@@ -201,28 +201,31 @@ pub async fn set_password(
     Ok(true)
 }
 
-pub async fn user_by_username(
+/// The account whose `column` (a fixed column name, never user input) equals `value`.
+async fn user_where(
     pool: &Pool<Db>,
-    username: &str,
+    column: &'static str,
+    value: &str,
 ) -> Result<Option<UserRecord>, StorageError> {
     let mut q = QueryBuilder::<Db>::new(format!(
-        "SELECT {USER_COLUMNS} FROM users u WHERE u.username = "
+        "SELECT {USER_COLUMNS} FROM users u WHERE u.{column} = "
     ));
-    q.push_bind(username);
+    q.push_bind(value);
     match q.build_query_as::<UserRow>().fetch_optional(pool).await? {
         Some(row) => Ok(Some(user_from_row(pool, row).await?)),
         None => Ok(None),
     }
 }
 
+pub async fn user_by_username(
+    pool: &Pool<Db>,
+    username: &str,
+) -> Result<Option<UserRecord>, StorageError> {
+    user_where(pool, "username", username).await
+}
+
 pub async fn user_by_id(pool: &Pool<Db>, id: &str) -> Result<Option<UserRecord>, StorageError> {
-    let mut q =
-        QueryBuilder::<Db>::new(format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = "));
-    q.push_bind(id);
-    match q.build_query_as::<UserRow>().fetch_optional(pool).await? {
-        Some(row) => Ok(Some(user_from_row(pool, row).await?)),
-        None => Ok(None),
-    }
+    user_where(pool, "id", id).await
 }
 
 pub async fn users(pool: &Pool<Db>) -> Result<Vec<UserRecord>, StorageError> {
