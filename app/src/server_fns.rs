@@ -40,8 +40,21 @@ mod guard {
             .unwrap_or_default()
     }
 
-    /// The signed-in account, or a 401.
+    /// The signed-in account, or a 401; a 403 while its one-time password is unchanged.
     pub fn signed_in() -> Result<(RequestViewer, domain::Actor), ServerFnError> {
+        let (viewer, actor) = signed_in_with_one_time_password()?;
+        if viewer.must_change_password {
+            status(http::StatusCode::FORBIDDEN);
+            return Err(ServerFnError::ServerError(
+                "请先修改一次性密码 / change your one-time password first".into(),
+            ));
+        }
+        Ok((viewer, actor))
+    }
+
+    /// The signed-in account, even one that still has to replace its one-time password.
+    pub fn signed_in_with_one_time_password(
+    ) -> Result<(RequestViewer, domain::Actor), ServerFnError> {
         let viewer = viewer();
         match viewer.actor.clone() {
             Some(actor) => Ok((viewer, actor)),
@@ -223,7 +236,7 @@ pub async fn audit_log(
 /// The signed-in account changes its own password.
 #[server(prefix = "/sfn", endpoint = "change_password")]
 pub async fn change_password(current: String, new: String) -> Result<Outcome<()>, ServerFnError> {
-    let (viewer, _) = guard::signed_in()?;
+    let (viewer, _) = guard::signed_in_with_one_time_password()?;
     guard::outcome(
         guard::backend()?
             .change_password(&viewer, &current, &new)

@@ -41,13 +41,14 @@ test('a county official sees only their county, and after signing out the back b
   expect(errors).toEqual(['Failed to load resource: the server responded with a status of 403 (Forbidden)']);
 });
 
-test('a wrong password is refused in Chinese and the username is kept', async ({ page }) => {
+test('a wrong password is refused in Chinese, and what was typed does not reach the address bar', async ({ page }) => {
   await page.goto(base() + '/login');
   await page.getByLabel('用户名').fill('supervisor');
   await page.getByLabel('密码').fill('not-my-password');
   await page.getByTestId('login-submit').click();
   await expect(page.getByTestId('login-error')).toHaveText('用户名或密码不正确，请重试。');
-  await expect(page.getByLabel('用户名')).toHaveValue('supervisor');
+  expect(page.url()).not.toContain('supervisor');
+  expect(page.url()).not.toContain('not-my-password');
   await expect(page.getByTestId('who')).toHaveCount(0);
 });
 

@@ -157,7 +157,7 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
             let selection =
                 crate::api::parse_selection(&params, &engine, crate::api::prefecture(), &|_| true)
                     .map_err(|err| anyhow::anyhow!(describe(err)))?;
-            let table = crate::api::indicator_table(&engine, &selection);
+            let table = crate::api::indicator_table(&engine, &selection, false);
             match format {
                 OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&table)?),
                 OutputFormat::Csv => print!("{}", crate::export::indicators_csv(&table)),
@@ -204,7 +204,9 @@ fn describe(err: crate::api::ApiError) -> String {
             .map(|i| format!("{}: {} ({})", i.path, i.zh, i.en))
             .collect::<Vec<_>>()
             .join("\n"),
-        ApiError::Unauthenticated | ApiError::Forbidden => "not allowed".to_owned(),
+        ApiError::Unauthenticated | ApiError::Forbidden | ApiError::PasswordChangeRequired => {
+            "not allowed".to_owned()
+        }
         ApiError::Internal => "internal error".to_owned(),
     }
 }

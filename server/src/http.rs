@@ -58,18 +58,17 @@ impl AppState {
 
 /// The whole application router. Every request passes, outermost first: tracing,
 /// compression, security headers, the CSRF origin check (state-changing requests),
-/// authentication (who is asking); pages additionally pass the sign-in guard.
+/// authentication (who is asking), the page guard (sign-in for pages, admin for `/admin`).
 pub fn build(state: AppState) -> Router {
     let backend: SharedBackend = Arc::new(state.store.clone());
     let context = move || provide_context(backend.clone());
     let routes = generate_route_list(app::App);
     let shell_options = state.leptos_options.clone();
 
-    let pages = Router::new()
-        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+    let pages =
+        Router::new().leptos_routes_with_context(&state, routes, context.clone(), move || {
             app::shell(shell_options.clone())
-        })
-        .route_layer(from_fn(crate::auth::middleware::page_guard));
+        });
 
     Router::new()
         .route("/healthz", get(healthz))
@@ -81,6 +80,8 @@ pub fn build(state: AppState) -> Router {
             AppState,
             _,
         >(context, app::shell))
+        // Pages, including whatever the fallback renders (`/admin/users/`, unknown paths).
+        .layer(from_fn(crate::auth::middleware::page_guard))
         .layer(from_fn(server_fn_input_errors))
         .layer(from_fn_with_state(
             state.clone(),

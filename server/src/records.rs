@@ -98,10 +98,11 @@ pub async fn register_household(
     }
 }
 
-/// What the audit log keeps of a new household: the record with its ID-card number and
-/// phone masked (the log outlives corrections and is read for oversight, not for contact).
+/// What the audit log keeps of a new household: the record with the head's name, ID-card
+/// number and phone masked (the log outlives corrections and is read for oversight, not for contact).
 fn household_snapshot(household: &Household) -> serde_json::Value {
     let mut value = serde_json::to_value(household).unwrap_or_default();
+    value["head_name"] = serde_json::json!(domain::access::mask_name(&household.head_name));
     value["head_id_card"] = serde_json::json!(household.head_id_card.masked());
     value["phone"] = serde_json::json!(household.phone.as_ref().map(|p| p.masked()));
     value
@@ -112,7 +113,6 @@ pub struct NewSurvey {
     pub id: RecordId,
     pub household_id: RecordId,
     pub wave: i32,
-    pub enumerator: String,
     pub client_id: RecordId,
 }
 
@@ -137,7 +137,8 @@ pub async fn record_survey(
         household_id: new.household_id,
         wave: new.wave,
         status: SurveyStatus::Draft,
-        enumerator: new.enumerator,
+        // Whoever is signed in entered it, whatever the caller says.
+        enumerator: author.actor.username.clone(),
         client_id: new.client_id,
         version: 1,
         review_comment: None,

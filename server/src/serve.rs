@@ -34,7 +34,9 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         );
     }
 
-    let demo = settings.demo_households > 0;
+    // Demo accounts (with their published password) only where the demo data is: a real
+    // database never gets them, even with the default settings.
+    let demo = store.count_synthetic_units().await? > 0;
     let created = crate::auth::accounts::ensure_starting_accounts(&store, demo).await?;
     if !settings.cookie_secure {
         tracing::warn!("session cookies are not marked Secure (TANHUI_COOKIE_SECURE=false): use this on a trusted plain-HTTP network only");

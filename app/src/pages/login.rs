@@ -44,13 +44,7 @@ pub fn LoginPage() -> impl IntoView {
                 <input type="hidden" name="next" value=move || param("next").unwrap_or_default() />
                 <label>
                     <span>{move || lang.get().pick("用户名", "Username")}</span>
-                    <input
-                        name="username"
-                        autocomplete="username"
-                        autocapitalize="none"
-                        required
-                        value=move || param("username").unwrap_or_default()
-                    />
+                    <input name="username" autocomplete="username" autocapitalize="none" required />
                 </label>
                 <label>
                     <span>{move || lang.get().pick("密码", "Password")}</span>

@@ -121,6 +121,18 @@ impl NoData {
     }
 }
 
+/// Researchers never see a survey-based figure that covers fewer households than this: such a
+/// cell is suppressed (and marked as suppressed) in what they receive.
+pub const MIN_CELL_HOUSEHOLDS: i64 = 5;
+
+impl IndicatorDef {
+    /// Whether a figure over `households` households is too small to show a researcher. Empty
+    /// cells already say "no data"; plot indicators describe land, not households.
+    pub fn suppressed_for_researchers(&self, households: i64) -> bool {
+        self.source == Source::Surveys && (1..MIN_CELL_HOUSEHOLDS).contains(&households)
+    }
+}
+
 /// A computed figure: `value` is `None` exactly when `no_data` says why.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Value {
@@ -503,5 +515,19 @@ mod tests {
             d.aggregation,
             Aggregation::Share | Aggregation::RatioOfSums
         ) == d.denominator.is_some()));
+    }
+
+    #[test]
+    fn small_household_cells_are_suppressed_for_researchers_but_land_is_not() {
+        let income = find("per_capita_net_income").expect("id");
+        assert!(income.suppressed_for_researchers(1));
+        assert!(income.suppressed_for_researchers(4));
+        assert!(!income.suppressed_for_researchers(5));
+        assert!(
+            !income.suppressed_for_researchers(0),
+            "empty cells say no data instead"
+        );
+        let area = find("afforested_area_ha").expect("id");
+        assert!(!area.suppressed_for_researchers(2));
     }
 }

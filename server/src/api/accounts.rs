@@ -14,13 +14,15 @@ use crate::auth::users;
 use crate::http::AppState;
 
 pub async fn me(Extension(viewer): Extension<RequestViewer>) -> Result<Json<JsonValue>, ApiError> {
-    let actor = require(&viewer)?;
+    // Allowed with a one-time password: a client needs to learn that it must change it.
+    let actor = viewer.actor.as_ref().ok_or(ApiError::Unauthenticated)?;
     Ok(Json(json!({
         "username": actor.username,
         "display_name": actor.display_name,
         "role": actor.role.code(),
         "scopes": actor.scopes.iter().map(|u| u.as_str()).collect::<Vec<_>>(),
         "via_token": viewer.via_token,
+        "must_change_password": viewer.must_change_password,
     })))
 }
 

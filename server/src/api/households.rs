@@ -160,9 +160,12 @@ pub async fn review(
 ) -> Result<Json<JsonValue>, ApiError> {
     let actor = require(&viewer)?;
     let id = record_id(&id)?;
-    let not_found = || ApiError::NotFound {
-        zh: "没有这份问卷".into(),
-        en: "no such survey".into(),
+    let not_found = || match actor.role {
+        domain::Role::Admin => ApiError::NotFound {
+            zh: "没有这份问卷".into(),
+            en: "no such survey".into(),
+        },
+        _ => ApiError::Forbidden,
     };
     let survey = state.store.survey(&id).await?.ok_or_else(not_found)?;
     let household = state
@@ -172,6 +175,14 @@ pub async fn review(
         .ok_or_else(not_found)?;
     if !actor.may_review(&household.village) {
         return Err(ApiError::Forbidden);
+    }
+    // Four eyes: nobody approves what they entered themselves (administrators excepted, who
+    // correct data rather than review it).
+    if survey.enumerator == actor.username && actor.role != domain::Role::Admin {
+        return Err(ApiError::Conflict {
+            zh: "不能审核自己录入的问卷，请由另一位审核员审核".into(),
+            en: "you entered this survey: another supervisor must review it".into(),
+        });
     }
     let approve = match body.decision.as_str() {
         "approve" => true,

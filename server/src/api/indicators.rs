@@ -172,15 +172,20 @@ pub async fn indicators(
         .ok_or(ApiError::Forbidden)?;
     let engine = state.engine.read(&state.store).await?;
     let selection = parse_selection(&params, &engine, home, &|u| actor.may_read(u))?;
-    Ok(Json(indicator_table(&engine, &selection)))
+    let suppress = actor.role == domain::Role::Researcher;
+    Ok(Json(indicator_table(&engine, &selection, suppress)))
 }
 
-/// The response of `/api/v1/indicators` (also the CLI's JSON output).
-pub fn indicator_table(engine: &Engine, selection: &Selection) -> JsonValue {
+/// The response of `/api/v1/indicators` (also the CLI's JSON output). With `suppress`
+/// (researchers), survey figures over fewer than 5 households are withheld and marked.
+pub fn indicator_table(engine: &Engine, selection: &Selection, suppress: bool) -> JsonValue {
     let rows: Vec<JsonValue> = engine
         .query(&selection.unit, selection.wave, &selection.by)
         .into_iter()
         .map(|row| {
+            let households = engine
+                .totals(&selection.unit, selection.wave, row.slice)
+                .get(domain::engine::Measure::Households);
             let (slice, labels) = slice_json(row.slice);
             let values: Vec<JsonValue> = selection
                 .indicators
@@ -192,6 +197,14 @@ pub fn indicator_table(engine: &Engine, selection: &Selection) -> JsonValue {
                         .find(|(id, _)| *id == def.id)
                         .map(|(_, v)| *v);
                     let progress = engine.progress(def, &selection.unit, selection.wave, row.slice);
+                    if suppress && def.suppressed_for_researchers(households) {
+                        return json!({
+                            "id": def.id, "value": null, "numerator": null, "denominator": null,
+                            "no_data": "suppressed", "suppressed": true,
+                            "baseline": null, "change_since_baseline": null,
+                            "target": progress.target, "progress_pct": null,
+                        });
+                    }
                     json!({
                         "id": def.id,
                         "value": value.and_then(|v| v.value),
@@ -202,10 +215,11 @@ pub fn indicator_table(engine: &Engine, selection: &Selection) -> JsonValue {
                         "change_since_baseline": progress.change_since_baseline,
                         "target": progress.target,
                         "progress_pct": progress.progress_pct,
+                        "suppressed": false,
                     })
                 })
                 .collect();
-            json!({ "slice": slice, "labels": labels, "indicators": values })
+            json!({ "slice": slice, "labels": labels, "households": households, "indicators": values })
         })
         .collect();
     json!({
@@ -251,15 +265,37 @@ pub async fn explain(
         Slice::ALL,
         with_households,
     );
+    // Researchers: a figure, or a child unit's figure, over fewer than 5 households is withheld.
+    let suppress = actor.role == domain::Role::Researcher;
+    let small = |unit: &UnitCode| {
+        suppress
+            && def.suppressed_for_researchers(
+                engine
+                    .totals(unit, selection.wave, Slice::ALL)
+                    .get(domain::engine::Measure::Households),
+            )
+    };
+    let value = match small(&selection.unit) {
+        true => {
+            json!({ "value": null, "numerator": null, "denominator": null, "no_data": "suppressed", "suppressed": true })
+        }
+        false => json!(why.value),
+    };
     Ok(Json(json!({
         "indicator": def,
         "unit": unit_json(&engine, &selection.unit),
         "wave": selection.wave,
-        "value": why.value,
-        "children": why.children.iter().map(|(code, name, value)| json!({
-            "code": code.as_str(), "name_zh": name, "value": value.value, "numerator": value.numerator,
-            "denominator": value.denominator, "no_data": value.no_data,
-        })).collect::<Vec<_>>(),
+        "value": value,
+        "children": why.children.iter().map(|(code, name, value)| match small(code) {
+            true => json!({
+                "code": code.as_str(), "name_zh": name, "value": null, "numerator": null,
+                "denominator": null, "no_data": "suppressed", "suppressed": true,
+            }),
+            false => json!({
+                "code": code.as_str(), "name_zh": name, "value": value.value, "numerator": value.numerator,
+                "denominator": value.denominator, "no_data": value.no_data, "suppressed": false,
+            }),
+        }).collect::<Vec<_>>(),
         "households": with_households.then(|| why.households.iter().map(|(survey, household)| json!({
             "survey_id": survey.as_str(), "household_id": household.as_str(),
         })).collect::<Vec<_>>()),

@@ -56,9 +56,14 @@ pub fn prefecture() -> UnitCode {
     UnitCode::parse("513400").unwrap_or_else(|_| unreachable!("a valid constant code"))
 }
 
-/// The signed-in actor, or 401.
+/// The signed-in actor, or 401; 403 while a one-time password has not been replaced (the
+/// session may then only change it, see who it is, and sign out).
 pub fn require(viewer: &RequestViewer) -> Result<&Actor, ApiError> {
-    viewer.actor.as_ref().ok_or(ApiError::Unauthenticated)
+    let actor = viewer.actor.as_ref().ok_or(ApiError::Unauthenticated)?;
+    match viewer.must_change_password {
+        true => Err(ApiError::PasswordChangeRequired),
+        false => Ok(actor),
+    }
 }
 
 /// What went wrong, as the client sees it.
@@ -76,6 +81,8 @@ pub enum ApiError {
     Unauthenticated,
     /// Signed in, but this is outside the account's role or scope: 403.
     Forbidden,
+    /// Signed in with a one-time password that must be changed first: 403.
+    PasswordChangeRequired,
     NotFound {
         zh: String,
         en: String,
@@ -133,6 +140,10 @@ impl IntoResponse for ApiError {
             ApiError::Forbidden => (
                 StatusCode::FORBIDDEN,
                 json!({ "error": "forbidden", "message": "您的账号无权访问此数据", "message_en": "your account may not access this" }),
+            ),
+            ApiError::PasswordChangeRequired => (
+                StatusCode::FORBIDDEN,
+                json!({ "error": "password_change_required", "message": "请先修改一次性密码（我的账户页面）", "message_en": "change your one-time password first (My account)" }),
             ),
             ApiError::NotFound { zh, en } => (
                 StatusCode::NOT_FOUND,

@@ -69,9 +69,10 @@ pub async fn login_form(
                 LoginError::Throttled { .. } => "throttled",
                 _ => "credentials",
             };
+            // The typed username is not echoed into the URL (history, proxy logs): a password
+            // typed into the wrong field would land there.
             Redirect::to(&format!(
-                "/login?error={reason}&username={}&next={}",
-                encode_component(form.username.trim()),
+                "/login?error={reason}&next={}",
                 encode_component(&next)
             ))
             .into_response()
@@ -91,6 +92,9 @@ pub async fn login_json(
     Extension(viewer): Extension<RequestViewer>,
     Json(body): Json<LoginBody>,
 ) -> Response {
+    if let Err(err) = end_session(&state, &viewer).await {
+        return err.into_response();
+    }
     match super::login(
         &state.store,
         &state.auth,

@@ -93,12 +93,19 @@ pub fn encode_component(text: &str) -> String {
     out
 }
 
-/// Only a local path may be a redirect target after sign-in (no `//host` or `https://…`).
+/// Only a local path may be a redirect target after sign-in: it starts with one `/`, and has
+/// no backslash, whitespace or control character anywhere (browsers drop tabs and newlines
+/// and read `\` as `/`, which would turn `/\t/evil.example` into `//evil.example`).
 pub fn safe_next(next: Option<&str>) -> String {
+    let local = |path: &str| {
+        path.starts_with('/')
+            && !path.starts_with("//")
+            && !path
+                .chars()
+                .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+    };
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_owned()
-        }
+        Some(path) if local(path) => path.to_owned(),
         _ => "/".to_owned(),
     }
 }
@@ -108,7 +115,13 @@ pub fn safe_next(next: Option<&str>) -> String {
 /// one-time password is sent to change it first. Server functions check for themselves.
 pub async fn page_guard(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
-    if path.starts_with("/sfn/") {
+    // Not pages: they answer 401/403 themselves, or are public.
+    let exempt = ["/sfn/", "/api/", "/pkg/"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
+        || matches!(path.as_str(), "/healthz" | "/favicon.svg" | "/logout")
+        || (path == "/login" && req.method() == axum::http::Method::POST);
+    if exempt {
         return next.run(req).await;
     }
     let viewer = req
@@ -116,7 +129,7 @@ pub async fn page_guard(req: Request, next: Next) -> Response {
         .get::<RequestViewer>()
         .cloned()
         .unwrap_or_default();
-    if path == "/login" {
+    if path == "/login" || path == "/login/" {
         return match viewer.actor {
             Some(_) => Redirect::to("/").into_response(),
             None => next.run(req).await,
@@ -130,7 +143,7 @@ pub async fn page_guard(req: Request, next: Next) -> Response {
             .to_owned();
         return Redirect::to(&format!("/login?next={}", encode_component(&target))).into_response();
     };
-    if viewer.must_change_password && path != "/account" {
+    if viewer.must_change_password && path.trim_end_matches('/') != "/account" {
         return Redirect::to("/account?must_change=1").into_response();
     }
     if path.starts_with("/admin") && !actor.may_administer() {
@@ -179,6 +192,9 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example/")), "/");
         assert_eq!(safe_next(Some("https://evil.example/")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/a\r\nSet-Cookie: x=1")), "/");
+        assert_eq!(safe_next(Some("/ /evil.example")), "/");
         assert_eq!(safe_next(None), "/");
         assert_eq!(encode_component("/a?b=c&d"), "/a%3Fb%3Dc%26d");
     }

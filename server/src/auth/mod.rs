@@ -87,6 +87,14 @@ pub struct Login {
     pub user: UserRecord,
 }
 
+/// Usernames are at most 32 characters; what is typed into the field is cut to this length
+/// before it is counted or audited (a password typed there by mistake stays mostly out).
+const MAX_TYPED_USERNAME: usize = 40;
+
+/// Serialises sign-ins in this process, so that parallel guesses cannot all read the failure
+/// count before any of them is recorded. Each holder spends one Argon2 check (tens of ms).
+static SIGN_IN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Checks a username and password, with throttling, and opens a session. Every attempt is
 /// audited: `login.ok`, `login.failed` (counted for throttling) or `login.throttled`.
 pub async fn login(
@@ -96,7 +104,13 @@ pub async fn login(
     password: &str,
     ip: Option<String>,
 ) -> Result<Login, LoginError> {
-    let username = username.trim().to_lowercase();
+    let username: String = username
+        .trim()
+        .to_lowercase()
+        .chars()
+        .take(MAX_TYPED_USERNAME)
+        .collect();
+    let _turn = SIGN_IN.lock().await;
     let now = now_ms();
     let (by_user, by_ip) = store
         .login_failures(&username, ip.as_deref(), now - config.throttle_window_ms)
@@ -114,12 +128,14 @@ pub async fn login(
         });
     }
     let user = store.user_by_username(&username).await?;
+    let matches = password::verify_blocking(
+        user.as_ref().map(|u| u.password_hash.clone()),
+        password.to_owned(),
+    )
+    .await;
     let failure = match &user {
-        None => {
-            password::verify_nothing(password);
-            Some("unknown_user")
-        }
-        Some(user) if !password::verify(&user.password_hash, password) => Some("wrong_password"),
+        None => Some("unknown_user"),
+        Some(_) if !matches => Some("wrong_password"),
         Some(user) if user.disabled => Some("disabled"),
         Some(_) => None,
     };
@@ -132,6 +148,10 @@ pub async fn login(
                 .ip(ip);
             store
                 .insert_session(&secret::digest(&token), &user.id, now, &audit)
+                .await?;
+            // Sessions past their time are deleted lazily when used; sweep the rest here.
+            store
+                .delete_expired_sessions(now - config.idle_ms, now - config.absolute_ms)
                 .await?;
             Ok(Login { token, user })
         }
@@ -176,7 +196,9 @@ pub async fn token_user(store: &Store, token: &str) -> Result<Option<UserRecord>
     let Some((user, token_id, last_used)) = store.token_user(&secret::digest(token)).await? else {
         return Ok(None);
     };
-    if user.disabled {
+    // A token carries its account's current rights: none once disabled or moved to a role
+    // that may not hold tokens.
+    if user.disabled || !user.actor().may_hold_tokens() {
         return Ok(None);
     }
     let now = now_ms();

@@ -42,6 +42,27 @@ pub fn verify_nothing(password: &str) {
     let _ = verify(dummy, password);
 }
 
+/// [`hash`] on the blocking pool: Argon2 takes tens of milliseconds of CPU by design, which
+/// must not stall the async workers serving everyone else.
+pub async fn hash_blocking(password: String) -> Result<String, HashError> {
+    tokio::task::spawn_blocking(move || hash(&password))
+        .await
+        .map_err(|err| HashError(err.to_string()))?
+}
+
+/// [`verify`] on the blocking pool; `None` stored hash spends the time of a check anyway.
+pub async fn verify_blocking(stored: Option<String>, password: String) -> bool {
+    tokio::task::spawn_blocking(move || match stored {
+        Some(stored) => verify(&stored, &password),
+        None => {
+            verify_nothing(&password);
+            false
+        }
+    })
+    .await
+    .unwrap_or(false)
+}
+
 /// A readable random password for one-time use (first admin, resets): 16 characters from
 /// an alphabet without look-alikes (no 0/O, 1/l/I).
 pub fn one_time() -> String {

@@ -145,11 +145,13 @@ fn refused(err: StorageError) -> BackendError {
     storage(err)
 }
 
-fn hashed(password: &str) -> Result<String, BackendError> {
-    password::hash(password).map_err(|err| {
-        tracing::error!(%err, "cannot hash a password");
-        BackendError::Storage(err.to_string())
-    })
+async fn hashed(password: &str) -> Result<String, BackendError> {
+    password::hash_blocking(password.to_owned())
+        .await
+        .map_err(|err| {
+            tracing::error!(%err, "cannot hash a password");
+            BackendError::Storage(err.to_string())
+        })
 }
 
 /// Creates an account. An empty password means "generate a one-time password", which the
@@ -183,7 +185,7 @@ pub async fn create_user(
         username,
         display_name,
         role,
-        password_hash: hashed(&password)?,
+        password_hash: hashed(&password).await?,
         must_change_password: generated,
         disabled: false,
         created_at: now,
@@ -285,7 +287,7 @@ pub async fn reset_password(
         .target("user", user.username.clone())
         .ip(by.ip.clone());
     store
-        .set_password(id, &hashed(&password)?, true, None, now_ms(), &audit)
+        .set_password(id, &hashed(&password).await?, true, None, now_ms(), &audit)
         .await
         .map_err(storage)?;
     Ok(IssuedPassword {
@@ -305,7 +307,7 @@ pub async fn change_password(
         return Err(BackendError::NotFound);
     };
     let user = existing(store, &actor.user_id).await?;
-    if !password::verify(&user.password_hash, current) {
+    if !password::verify_blocking(Some(user.password_hash.clone()), current.to_owned()).await {
         return Err(BackendError::Invalid(vec![issue(
             "current",
             "current_password",
@@ -336,7 +338,7 @@ pub async fn change_password(
     store
         .set_password(
             &user.id,
-            &hashed(new)?,
+            &hashed(new).await?,
             false,
             by.session_hash.as_deref(),
             now_ms(),

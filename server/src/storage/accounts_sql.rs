@@ -168,7 +168,9 @@ pub async fn update_user(
 }
 
 /// Replaces the password hash and ends every session of the account except `keep` (the
-/// session that changed its own password stays signed in).
+/// session that changed its own password stays signed in). A reset by an administrator
+/// (`must_change`) also revokes the account's API tokens: whoever held the old password may
+/// have made them.
 pub async fn set_password(
     pool: &Pool<Db>,
     id: &str,
@@ -196,6 +198,13 @@ pub async fn set_password(
         q.push(" AND token_hash <> ").push_bind(keep);
     }
     q.build().execute(&mut *tx).await?;
+    if must_change {
+        let mut q = QueryBuilder::<Db>::new("UPDATE api_tokens SET revoked_at = ");
+        q.push_bind(now)
+            .push(" WHERE revoked_at IS NULL AND user_id = ")
+            .push_bind(id);
+        q.build().execute(&mut *tx).await?;
+    }
     insert_audit(&mut tx, audit).await?;
     tx.commit().await?;
     Ok(true)

@@ -49,6 +49,25 @@ pub enum StorageError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("corrupt row in {table}: {detail}")]
     CorruptRow { table: &'static str, detail: String },
+    /// An export's destination stopped taking rows (a closed connection, a full disk).
+    #[error("export stopped: {0}")]
+    Sink(String),
+}
+
+/// One value of an exported row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Null,
+    Text(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+}
+
+/// Where exported rows go, one at a time.
+#[async_trait::async_trait]
+pub trait RowSink {
+    async fn row(&mut self, cells: Vec<Cell>) -> Result<(), StorageError>;
 }
 
 /// A connection pool to one of the two supported databases. Cheap to clone.
@@ -64,6 +83,15 @@ macro_rules! on_accounts {
         match $store {
             Store::Sqlite { pool, .. } => sqlite::accounts::$function(pool $(, $arg)*).await,
             Store::Postgres { pool, .. } => postgres::accounts::$function(pool $(, $arg)*).await,
+        }
+    };
+}
+
+macro_rules! on_export {
+    ($store:expr, $function:ident ( $($arg:expr),* )) => {
+        match $store {
+            Store::Sqlite { pool, .. } => sqlite::export::$function(pool $(, $arg)*).await,
+            Store::Postgres { pool, .. } => postgres::export::$function(pool $(, $arg)*).await,
         }
     };
 }
@@ -133,6 +161,11 @@ impl Store {
 
     pub async fn count_units(&self) -> Result<i64, StorageError> {
         on_backend!(self, count("admin_units"))
+    }
+
+    /// Units made up by the demo generator: more than zero means this is demo data.
+    pub async fn count_synthetic_units(&self) -> Result<i64, StorageError> {
+        on_backend!(self, count_synthetic_units())
     }
 
     pub async fn count_households(&self) -> Result<i64, StorageError> {
@@ -447,6 +480,24 @@ impl Store {
         since: i64,
     ) -> Result<(i64, i64), StorageError> {
         on_accounts!(self, login_failures(username, ip, since))
+    }
+
+    // --- exports (SQL in export_sql.rs) ---
+
+    /// Streams one micro-data table into `sink`; returns the number of rows.
+    pub async fn stream_table(
+        &self,
+        table: &crate::export::microdata::Table,
+        filter: &crate::export::microdata::Filter,
+        sink: &mut (dyn RowSink + Send),
+    ) -> Result<u64, StorageError> {
+        on_export!(self, stream_table(table, filter, sink))
+    }
+
+    /// The named server secret, generated on first use.
+    pub async fn server_secret(&self, name: &str) -> Result<String, StorageError> {
+        let fresh = crate::auth::secret::generate("");
+        on_export!(self, server_secret(name, &fresh))
     }
 
     /// Waits for connections to finish and closes them (SQLite checkpoints its WAL here).

@@ -27,6 +27,10 @@ pub mod queries;
 #[path = "accounts_sql.rs"]
 pub mod accounts;
 
+#[allow(clippy::duplicate_mod)]
+#[path = "export_sql.rs"]
+pub mod export;
+
 pub async fn connect(url: &str) -> Result<PgPool, StorageError> {
     // The engine's start-up read takes seconds on large data by design; warn only past 10 s.
     let options = PgConnectOptions::from_str(url)?

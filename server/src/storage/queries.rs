@@ -525,6 +525,14 @@ pub async fn plots(pool: &Pool<Db>) -> Result<Vec<AfforestationPlot>, StorageErr
     PlotRow::assemble(rows, inspections)
 }
 
+pub async fn count_synthetic_units(pool: &Pool<Db>) -> Result<i64, StorageError> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM admin_units WHERE synthetic")
+            .fetch_one(pool)
+            .await?,
+    )
+}
+
 pub async fn count(pool: &Pool<Db>, table: &'static str) -> Result<i64, StorageError> {
     Ok(sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
         .fetch_one(pool)

@@ -23,6 +23,10 @@ pub mod queries;
 #[path = "accounts_sql.rs"]
 pub mod accounts;
 
+#[allow(clippy::duplicate_mod)]
+#[path = "export_sql.rs"]
+pub mod export;
+
 pub async fn connect(url: &str) -> Result<SqlitePool, StorageError> {
     let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)

@@ -341,12 +341,44 @@ async fn researchers_script_with_revocable_tokens(app: &TestApp) {
         app.send(bearer("/api/v1/me", "thk_0000")).await.status,
         StatusCode::UNAUTHORIZED
     );
+    // A token carries the account's current rights: none once it is no longer a researcher.
+    let second = app
+        .json_as(
+            &researcher,
+            "POST",
+            "/api/v1/tokens",
+            json!({ "name": "second" }),
+        )
+        .await
+        .json()["secret"]
+        .as_str()
+        .expect("secret")
+        .to_owned();
+    assert_eq!(
+        app.send(bearer("/api/v1/me", &second)).await.status,
+        StatusCode::OK
+    );
+    let res = app
+        .store
+        .user_by_username("res")
+        .await
+        .expect("read")
+        .expect("exists");
+    let admin = app.admin().await;
+    let demoted = app
+        .server_fn_as(&admin, "admin_update_user", &format!("id={}&change[display_name]=&change[role]=official&change[scopes]=513400&change[disabled]=false", res.id))
+        .await;
+    assert_eq!(demoted.status, StatusCode::OK, "{}", demoted.body);
+    assert_eq!(
+        app.send(bearer("/api/v1/me", &second)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     let actions: Vec<String> = audit(app, "action=token.")
         .await
         .iter()
         .map(|e| e["action"].as_str().expect("action").to_owned())
         .collect();
-    assert_eq!(actions, ["token.revoke", "token.create"]);
+    assert_eq!(actions, ["token.create", "token.revoke", "token.create"]);
     // Only the digest is stored.
     let stored: Vec<String> = match &app.store {
         Store::Sqlite { pool, .. } => {

@@ -49,7 +49,7 @@ fn migrate_creates_the_sqlite_file_and_its_folder() {
             "{}",
             String::from_utf8_lossy(&output.stderr)
         );
-        assert!(String::from_utf8_lossy(&output.stdout).contains("schema version 20261124000004"));
+        assert!(String::from_utf8_lossy(&output.stdout).contains("schema version 20261124000005"));
     }
     assert!(db.exists());
 }
@@ -404,6 +404,75 @@ fn a_fresh_install_without_demo_data_prints_a_one_time_admin_password() {
             store.count_households().await.expect("count"),
             0,
             "no demo data"
+        );
+        store.close().await;
+    });
+}
+
+#[test]
+fn a_real_database_never_gets_the_demo_accounts() {
+    // Real units and a household, no accounts yet, default settings (demo data on): the data is
+    // not the demo's, so no account with the published demo password may appear.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("real.db").display());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let store = server::storage::Store::connect(&url).await.expect("open");
+        store.migrate().await.expect("migrate");
+        let unit = |code: &str, name: &str| domain::AdminUnit {
+            code: domain::UnitCode::parse(code).expect("code"),
+            name_zh: name.into(),
+            name_pinyin: String::new(),
+            valid_from: None,
+            valid_to: None,
+            synthetic: false,
+        };
+        let batch = server::storage::Batch {
+            units: vec![unit("513434210", "大屯乡"), unit("513434210201", "阿普村")],
+            households: vec![crate::records::household()],
+            ..server::storage::Batch::default()
+        };
+        store.write(&batch).await.expect("real data");
+        store.close().await;
+    });
+    let mut child = Command::new(TANHUI)
+        .args(["serve", "--db", &url, "--addr", "127.0.0.1:0"])
+        .env("TANHUI_SITE_ROOT", dir.path())
+        .env_remove("TANHUI_DEMO_HOUSEHOLDS")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn tanhui serve");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut printed = String::new();
+    for _ in 0..3 {
+        let line = lines.next().expect("a line").expect("utf-8");
+        printed.push_str(&line);
+        printed.push('\n');
+        if line.contains("one-time password") {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(printed.contains("one-time password"), "{printed}");
+    assert!(!printed.contains("tanhui-demo-2026"), "{printed}");
+    runtime.block_on(async {
+        let store = server::storage::Store::connect(&url).await.expect("open");
+        let users = store.users().await.expect("users");
+        assert_eq!(users.len(), 1, "only the first administrator");
+        assert!(users[0].must_change_password);
+        assert!(!server::auth::password::verify(
+            &users[0].password_hash,
+            "tanhui-demo-2026"
+        ));
+        assert_eq!(
+            store.count_households().await.expect("count"),
+            1,
+            "no demo data added"
         );
         store.close().await;
     });

@@ -231,6 +231,29 @@ async fn an_approval_through_the_api_shows_in_the_next_answer_on_every_instance(
     let county_before = surveyed(&other.get_as(&official, &county_url).await.json());
     let review = format!("/api/v1/surveys/{survey}/review");
 
+    // Four eyes: whoever entered the survey may not approve it, even as a supervisor.
+    let entered_by = app
+        .store
+        .survey(&survey)
+        .await
+        .expect("read")
+        .expect("exists")
+        .enumerator;
+    let own = app.session(&entered_by, "supervisor", township).await;
+    let refused = app
+        .json_as(
+            &own,
+            "POST",
+            &review,
+            serde_json::json!({ "decision": "approve", "version": version }),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(refused.json()["message"]
+        .as_str()
+        .expect("message")
+        .contains("自己录入"));
+
     // An official may read the figure but not approve it.
     let refused = app
         .json_as(

@@ -99,7 +99,12 @@ async fn the_language_cookie_switches_the_server_render_to_english(app: &TestApp
 }
 
 async fn unknown_pages_are_a_real_404_in_chinese(app: &TestApp) {
-    let response = app.get("/no/such/page").await;
+    // Anonymous readers learn nothing about which paths exist: they are asked to sign in.
+    assert_eq!(app.get("/no/such/page").await.status, StatusCode::SEE_OTHER);
+    // The guard also covers what only the fallback renders (a trailing slash).
+    assert_eq!(app.get("/admin/users/").await.status, StatusCode::SEE_OTHER);
+    let admin = app.admin().await;
+    let response = app.get_as(&admin, "/no/such/page").await;
     assert_eq!(response.status, StatusCode::NOT_FOUND);
     assert!(response.body.contains("页面不存在"));
 }

@@ -78,7 +78,7 @@ fn reference() -> Batch {
     }
 }
 
-fn household() -> Household {
+pub(crate) fn household() -> Household {
     Household {
         id: rid(1),
         village: code("513434210201"),
@@ -397,7 +397,6 @@ async fn raw_surveys_are_checked_before_anything_is_written(app: &TestApp) {
         id: rid(30),
         household_id: rid(1),
         wave: 2019,
-        enumerator: "e".into(),
         client_id: rid(31),
     };
     match record_survey(&app.store, &crate::helpers::author(), new(), &input).await {

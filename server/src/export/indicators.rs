@@ -1,23 +1,8 @@
-//! Tabular output of indicator results (CSV with a header), for the CLI and, later, exports.
+//! Tabular output of indicator results (CSV with a header), for the CLI and exports.
 
 use serde_json::Value;
 
-/// Quotes a CSV field when it needs it (RFC 4180).
-fn field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
-}
-
-fn number(value: &Value) -> String {
-    match value.as_f64() {
-        Some(v) if v.fract() == 0.0 && v.abs() < 1e15 => format!("{v:.0}"),
-        Some(v) => format!("{v:.4}"),
-        None => String::new(),
-    }
-}
+use super::csv::{field, number};
 
 /// One line per slice × indicator of an `/api/v1/indicators` response.
 pub fn indicators_csv(table: &Value) -> String {
@@ -76,6 +61,5 @@ mod tests {
              513434,2019,collective,per_capita_net_income,1671.4286,11700,7,,,,\n\
              513434,2019,collective,survival_rate,,,,zero_denominator,,85,\n"
         );
-        assert_eq!(field(r#"a,"b""#), r#""a,""b""""#);
     }
 }

@@ -1,0 +1,121 @@
+//! Running a micro-data export: into a folder (CLI) or as a streamed HTTP body (API).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use axum::body::Bytes;
+
+use super::microdata::{codebook_csv, codebook_json, ChunkOut, CsvSink, Filter, Table, TABLES};
+use super::pseudonym::{Pseudonymiser, SECRET_NAME};
+use crate::storage::{StorageError, Store};
+
+/// The pseudonymiser under this installation's secret (created on first use).
+pub async fn pseudonymiser(store: &Store) -> Result<Pseudonymiser, StorageError> {
+    Ok(Pseudonymiser::new(&store.server_secret(SECRET_NAME).await?))
+}
+
+struct FileOut(std::io::BufWriter<std::fs::File>);
+
+#[async_trait::async_trait]
+impl ChunkOut for FileOut {
+    async fn write(&mut self, chunk: String) -> Result<(), StorageError> {
+        self.0
+            .write_all(chunk.as_bytes())
+            .map_err(|err| StorageError::Sink(err.to_string()))
+    }
+}
+
+/// What a folder export wrote: each file and its data rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub files: Vec<(PathBuf, u64)>,
+}
+
+fn create(path: &Path) -> Result<std::fs::File, StorageError> {
+    std::fs::File::create(path)
+        .map_err(|err| StorageError::Sink(format!("{}: {err}", path.display())))
+}
+
+/// Writes every micro-data file, `codebook.csv` and `codebook.json` into `dir` (created if
+/// missing), one table at a time, streaming.
+pub async fn write_folder(
+    store: &Store,
+    dir: &Path,
+    filter: &Filter,
+    pseudonyms: &Pseudonymiser,
+) -> Result<Written, StorageError> {
+    std::fs::create_dir_all(dir)
+        .map_err(|err| StorageError::Sink(format!("{}: {err}", dir.display())))?;
+    let mut files = Vec::new();
+    for table in TABLES {
+        let path = dir.join(format!("{}.csv", table.name));
+        let out = FileOut(std::io::BufWriter::new(create(&path)?));
+        let mut sink = CsvSink::new(table, filter, pseudonyms, out);
+        let rows = store.stream_table(table, filter, &mut sink).await?;
+        let FileOut(mut writer) = sink.finish().await?;
+        writer
+            .flush()
+            .map_err(|err| StorageError::Sink(err.to_string()))?;
+        files.push((path, rows));
+    }
+    for (name, text) in [
+        ("codebook.csv", codebook_csv(filter)),
+        ("codebook.json", format!("{:#}\n", codebook_json(filter))),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, text)
+            .map_err(|err| StorageError::Sink(format!("{}: {err}", path.display())))?;
+        files.push((path, 0));
+    }
+    Ok(Written { files })
+}
+
+/// Chunks travelling to an HTTP response; a closed receiver means the client went away.
+struct ChannelOut(tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>);
+
+#[async_trait::async_trait]
+impl ChunkOut for ChannelOut {
+    async fn write(&mut self, chunk: String) -> Result<(), StorageError> {
+        self.0
+            .send(Ok(Bytes::from(chunk)))
+            .await
+            .map_err(|_| StorageError::Sink("the client closed the connection".into()))
+    }
+}
+
+/// A response body that streams one table as CSV. The query runs in its own task and waits
+/// whenever the client is slower than the database (a channel of four 64-KiB chunks), so
+/// memory stays flat however large the table. A failure midway ends the body abruptly, which
+/// clients see as a truncated transfer, never as a complete file.
+pub fn stream_body(
+    store: Store,
+    table: &'static Table,
+    filter: Filter,
+    pseudonyms: Pseudonymiser,
+) -> axum::body::Body {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    tokio::spawn(async move {
+        let errors = tx.clone();
+        let mut sink = CsvSink::new(table, &filter, &pseudonyms, ChannelOut(tx));
+        let outcome = match store.stream_table(table, &filter, &mut sink).await {
+            Ok(rows) => sink.finish().await.map(|_| rows),
+            Err(err) => Err(err),
+        };
+        match outcome {
+            Ok(rows) => tracing::info!(table = table.name, rows, "micro-data export streamed"),
+            Err(StorageError::Sink(reason)) => {
+                tracing::info!(table = table.name, %reason, "micro-data export stopped")
+            }
+            Err(err) => {
+                tracing::error!(table = table.name, %err, "micro-data export failed midway");
+                let _ = errors
+                    .send(Err(std::io::Error::other("export failed")))
+                    .await;
+            }
+        }
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    axum::body::Body::from_stream(stream)
+}
