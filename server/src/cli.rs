@@ -68,6 +68,11 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Csv)]
         format: OutputFormat,
     },
+    /// Export indicator tables or pseudonymised micro-data.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -84,6 +89,48 @@ pub enum Command {
         /// Random seed.
         #[arg(long, default_value_t = 2018)]
         seed: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Every micro-data file (CSV, pseudonymous ids) and the codebook into a folder.
+    Microdata {
+        /// Database URL: sqlite://PATH or postgres://…
+        #[arg(long)]
+        db: Option<String>,
+        /// Folder to write into (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// Only these waves, comma-separated (default all).
+        #[arg(long)]
+        wave: Option<String>,
+        /// Include draft, submitted and rejected surveys (adds a `status` column).
+        #[arg(long)]
+        all_statuses: bool,
+    },
+    /// An indicator table: units × waves × an optional breakdown × indicators.
+    Indicators {
+        /// Database URL: sqlite://PATH or postgres://…
+        #[arg(long)]
+        db: Option<String>,
+        /// Unit codes, comma-separated (default 513400).
+        #[arg(long)]
+        unit: Option<String>,
+        /// Waves, comma-separated (default all).
+        #[arg(long)]
+        wave: Option<String>,
+        /// Break down by one or two of model, poverty_registration, head_sex, head_ethnicity.
+        #[arg(long)]
+        by: Option<String>,
+        /// Indicator ids, comma-separated (default all).
+        #[arg(long)]
+        indicator: Option<String>,
+        /// Withhold survey figures over fewer than 5 households, as researchers receive them.
+        #[arg(long)]
+        suppress_small_cells: bool,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Csv)]
+        format: OutputFormat,
     },
 }
 
@@ -165,6 +212,7 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { command } => user(command, settings).await,
+        Command::Export { command } => export(command, settings).await,
         Command::Seed {
             db,
             households,
@@ -208,6 +256,120 @@ fn describe(err: crate::api::ApiError) -> String {
             "not allowed".to_owned()
         }
         ApiError::Internal => "internal error".to_owned(),
+    }
+}
+
+fn comma_list(text: Option<String>) -> Vec<String> {
+    text.unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+async fn export(command: ExportCommand, settings: Settings) -> anyhow::Result<()> {
+    match command {
+        ExportCommand::Microdata {
+            db,
+            out,
+            wave,
+            all_statuses,
+        } => {
+            let store = Store::connect(&db.unwrap_or(settings.db)).await?;
+            store.migrate().await?;
+            let waves = comma_list(wave)
+                .iter()
+                .map(|w| {
+                    w.parse::<i32>()
+                        .map_err(|_| anyhow::anyhow!("--wave: a year such as 2021, not {w:?}"))
+                })
+                .collect::<anyhow::Result<_>>()?;
+            let filter = crate::export::microdata::Filter {
+                waves,
+                all_statuses,
+                village_prefixes: Vec::new(),
+            };
+            let started = std::time::Instant::now();
+            let pseudonyms = crate::export::run::pseudonymiser(&store).await?;
+            let written =
+                crate::export::run::write_folder(&store, &out, &filter, &pseudonyms).await?;
+            store.close().await;
+            for (path, rows) in &written.files {
+                println!("{}\t{rows}", path.display());
+            }
+            println!("exported in {:.1} s", started.elapsed().as_secs_f64());
+            Ok(())
+        }
+        ExportCommand::Indicators {
+            db,
+            unit,
+            wave,
+            by,
+            indicator,
+            suppress_small_cells,
+            format,
+        } => {
+            let store = Store::connect(&db.unwrap_or(settings.db)).await?;
+            store.migrate().await?;
+            let engine = crate::indicators::build(&store).await?;
+            store.close().await;
+            let mut units = comma_list(unit)
+                .iter()
+                .map(|u| domain::UnitCode::parse(u).map_err(|err| anyhow::anyhow!("--unit: {err}")))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            if units.is_empty() {
+                units.push(crate::api::prefecture());
+            }
+            if let Some(unknown) = units.iter().find(|u| !engine.knows(u)) {
+                anyhow::bail!("--unit: no unit with code {unknown}");
+            }
+            let known: Vec<i32> = engine.waves().collect();
+            let mut waves = comma_list(wave)
+                .iter()
+                .map(|w| match w.parse::<i32>() {
+                    Ok(y) if known.contains(&y) => Ok(y),
+                    _ => Err(anyhow::anyhow!("--wave: one of {known:?}, not {w:?}")),
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            if waves.is_empty() {
+                waves = known;
+            }
+            let by = comma_list(by)
+                .iter()
+                .map(|d| {
+                    domain::engine::Dim::parse(d)
+                        .ok_or_else(|| anyhow::anyhow!("--by: {d:?} is not a dimension"))
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            anyhow::ensure!(by.len() <= 2, "--by: at most two dimensions");
+            let indicators = match comma_list(indicator) {
+                ids if ids.is_empty() => domain::engine::CATALOGUE.iter().collect(),
+                ids => ids
+                    .iter()
+                    .map(|id| {
+                        domain::engine::find(id)
+                            .ok_or_else(|| anyhow::anyhow!("--indicator: no indicator {id:?}"))
+                    })
+                    .collect::<anyhow::Result<_>>()?,
+            };
+            let request = crate::export::indicators::TableRequest {
+                units,
+                waves,
+                by,
+                indicators,
+                suppress: suppress_small_cells,
+            };
+            let lines = crate::export::indicators::table_lines(&engine, &request);
+            match format {
+                OutputFormat::Csv => print!(
+                    "{}",
+                    crate::export::indicators::table_csv(&request.by, &lines)
+                ),
+                OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&lines)?),
+            }
+            Ok(())
+        }
     }
 }
 

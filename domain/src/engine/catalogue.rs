@@ -112,6 +112,15 @@ pub enum NoData {
 }
 
 impl NoData {
+    /// The stable code (as serialised): `no_approved_surveys`, `zero_denominator`, `not_disaggregated`.
+    pub fn code(self) -> &'static str {
+        match self {
+            NoData::NoApprovedSurveys => "no_approved_surveys",
+            NoData::ZeroDenominator => "zero_denominator",
+            NoData::NotDisaggregated => "not_disaggregated",
+        }
+    }
+
     pub fn zh(self) -> &'static str {
         match self {
             NoData::NoApprovedSurveys => "该单位本期没有已审核的调查",

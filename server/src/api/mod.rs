@@ -3,6 +3,7 @@
 //! anonymous requests get 401, out-of-scope ones 403, and neither carries data.
 
 mod accounts;
+mod exports;
 mod households;
 mod indicators;
 
@@ -43,6 +44,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/households/{id}", get(households::detail))
         .route("/surveys/{id}/review", post(households::review))
+        .route("/export/indicators", get(exports::indicators))
+        .route("/export/microdata/{file}", get(exports::microdata))
         .fallback(|| async {
             ApiError::NotFound {
                 zh: "没有这个接口".into(),

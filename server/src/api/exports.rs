@@ -1,0 +1,245 @@
+//! Export endpoints: indicator tables (any signed-in account, units in its scope; researchers
+//! get small cells suppressed) and pseudonymised micro-data with its codebook (researchers
+//! and administrators, limited to the researcher's scope). Bearer API tokens work here as
+//! everywhere, for scripts.
+
+use app::backend::RequestViewer;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Json, Response};
+use axum::Extension;
+use domain::engine::{find, Dim, CATALOGUE};
+use domain::{Actor, Role, UnitCode};
+use serde::Deserialize;
+
+use super::{prefecture, require, ApiError};
+use crate::export::indicators::{table_csv, table_lines, TableRequest};
+use crate::export::microdata::{codebook_csv, codebook_json, table, Filter};
+use crate::http::AppState;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct TableParams {
+    pub unit: Option<String>,
+    pub wave: Option<String>,
+    pub by: Option<String>,
+    pub indicator: Option<String>,
+    pub format: Option<String>,
+}
+
+fn list(text: &Option<String>) -> Vec<String> {
+    text.as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn attachment(mut response: Response, file: &str, content_type: &'static str) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+/// `GET /api/v1/export/indicators?unit=A,B&wave=X,Y&by=D[,D]&indicator=…&format=csv|json`
+pub async fn indicators(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<RequestViewer>,
+    Query(params): Query<TableParams>,
+) -> Result<Response, ApiError> {
+    let actor = require(&viewer)?;
+    let mut units = Vec::new();
+    for text in list(&params.unit) {
+        let unit = UnitCode::parse(&text).map_err(|err| ApiError::BadParameter {
+            field: "unit",
+            zh: domain::Localized::zh(&err),
+            en: domain::Localized::en(&err),
+        })?;
+        if !actor.may_read(&unit) {
+            return Err(ApiError::Forbidden);
+        }
+        units.push(unit);
+    }
+    if units.is_empty() {
+        units.push(actor.home(&prefecture()).ok_or(ApiError::Forbidden)?);
+    }
+    let engine = state.engine.read(&state.store).await?;
+    if let Some(unknown) = units.iter().find(|u| !engine.knows(u)) {
+        return Err(ApiError::NotFound {
+            zh: format!("没有行政区划代码为 {unknown} 的单位"),
+            en: format!("no unit with code {unknown}"),
+        });
+    }
+    let known: Vec<i32> = engine.waves().collect();
+    let mut waves = Vec::new();
+    for text in list(&params.wave) {
+        match text.parse::<i32>() {
+            Ok(year) if known.contains(&year) => waves.push(year),
+            _ => {
+                return Err(ApiError::BadParameter {
+                    field: "wave",
+                    zh: format!("调查轮次应为已有年份之一 {known:?}，而不是“{text}”"),
+                    en: format!("wave: one of {known:?}, not {text:?}"),
+                })
+            }
+        }
+    }
+    if waves.is_empty() {
+        waves = known;
+    }
+    let by = list(&params.by)
+        .iter()
+        .map(|d| {
+            Dim::parse(d).ok_or_else(|| ApiError::BadParameter {
+                field: "by",
+                zh: format!(
+                    "不能按“{d}”分组：可选 model、poverty_registration、head_sex、head_ethnicity"
+                ),
+                en: format!(
+                    "by: {d:?} is not one of model, poverty_registration, head_sex, head_ethnicity"
+                ),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if by.len() > 2 || (by.len() == 2 && by[0] == by[1]) {
+        return Err(ApiError::BadParameter {
+            field: "by",
+            zh: "最多按两个不同维度分组".into(),
+            en: "by: at most two different dimensions".into(),
+        });
+    }
+    let indicators = match list(&params.indicator) {
+        ids if ids.is_empty() => CATALOGUE.iter().collect(),
+        ids => ids
+            .iter()
+            .map(|id| {
+                find(id).ok_or_else(|| ApiError::BadParameter {
+                    field: "indicator",
+                    zh: format!("没有编号为“{id}”的指标"),
+                    en: format!("indicator: no indicator {id:?}"),
+                })
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    let request = TableRequest {
+        units,
+        waves,
+        by,
+        indicators,
+        suppress: actor.role == Role::Researcher,
+    };
+    let lines = table_lines(&engine, &request);
+    match params.format.as_deref().unwrap_or("csv") {
+        "csv" => Ok(attachment(
+            table_csv(&request.by, &lines).into_response(),
+            "indicators.csv",
+            "text/csv; charset=utf-8",
+        )),
+        "json" => Ok(Json(serde_json::json!({
+            "by": request.by.iter().map(|d| d.code()).collect::<Vec<_>>(),
+            "suppressed_below_households": if request.suppress { Some(domain::engine::catalogue::MIN_CELL_HOUSEHOLDS) } else { None },
+            "rows": lines,
+        }))
+        .into_response()),
+        other => Err(ApiError::BadParameter {
+            field: "format",
+            zh: format!("格式应为 csv 或 json，而不是“{other}”"),
+            en: format!("format: csv or json, not {other:?}"),
+        }),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct MicroParams {
+    pub wave: Option<String>,
+    /// `all`: include draft, submitted and rejected surveys, with a `status` column.
+    pub statuses: Option<String>,
+}
+
+/// Micro-data is for researchers (and administrators); a researcher gets its scope only.
+fn micro_filter(actor: &Actor, params: &MicroParams) -> Result<Filter, ApiError> {
+    if !matches!(actor.role, Role::Researcher | Role::Admin) {
+        return Err(ApiError::Forbidden);
+    }
+    let waves = list(&params.wave)
+        .iter()
+        .map(|w| {
+            w.parse::<i32>().map_err(|_| ApiError::BadParameter {
+                field: "wave",
+                zh: format!("调查轮次应为年份，如 2021，而不是“{w}”"),
+                en: format!("wave: a year such as 2021, not {w:?}"),
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let all_statuses = match params.statuses.as_deref() {
+        None | Some("approved") => false,
+        Some("all") => true,
+        Some(other) => {
+            return Err(ApiError::BadParameter {
+                field: "statuses",
+                zh: format!("statuses 应为 approved（默认）或 all，而不是“{other}”"),
+                en: format!("statuses: approved (default) or all, not {other:?}"),
+            })
+        }
+    };
+    let village_prefixes = match actor.covers(&prefecture()) {
+        true => Vec::new(),
+        false => actor
+            .scopes
+            .iter()
+            .map(|u| match u.level() {
+                domain::UnitLevel::Prefecture => u.as_str()[..4].to_owned(),
+                _ => u.as_str().to_owned(),
+            })
+            .collect(),
+    };
+    Ok(Filter {
+        waves,
+        all_statuses,
+        village_prefixes,
+    })
+}
+
+/// `GET /api/v1/export/microdata/{file}`: one table as streamed CSV, or the codebook
+/// (`codebook.csv`, `codebook.json`).
+pub async fn microdata(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<RequestViewer>,
+    Path(file): Path<String>,
+    Query(params): Query<MicroParams>,
+) -> Result<Response, ApiError> {
+    let actor = require(&viewer)?;
+    let filter = micro_filter(actor, &params)?;
+    match file.as_str() {
+        "codebook.csv" => {
+            return Ok(attachment(
+                codebook_csv(&filter).into_response(),
+                &file,
+                "text/csv; charset=utf-8",
+            ))
+        }
+        "codebook.json" => return Ok(Json(codebook_json(&filter)).into_response()),
+        _ => {}
+    }
+    let table = file
+        .strip_suffix(".csv")
+        .and_then(table)
+        .ok_or_else(|| ApiError::NotFound {
+            zh: format!("没有名为“{file}”的导出文件"),
+            en: format!("no export file {file:?}"),
+        })?;
+    let pseudonyms = crate::export::run::pseudonymiser(&state.store).await?;
+    let body = crate::export::run::stream_body(state.store.clone(), table, filter, pseudonyms);
+    Ok(attachment(
+        body.into_response(),
+        &file,
+        "text/csv; charset=utf-8",
+    ))
+}
