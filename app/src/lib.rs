@@ -21,8 +21,8 @@ use leptos_router::{
 
 use crate::i18n::{provide_lang, use_lang, LangSwitch, Pick};
 use crate::pages::{
-    account::AccountPage, admin_audit::AdminAuditPage, admin_users::AdminUsersPage, home::HomePage,
-    login::LoginPage, not_found::NotFound,
+    account::AccountPage, admin_audit::AdminAuditPage, admin_users::AdminUsersPage,
+    exports::ExportsPage, home::HomePage, login::LoginPage, not_found::NotFound,
 };
 use crate::server_fns::whoami;
 
@@ -80,6 +80,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("exports") view=ExportsPage ssr=SsrMode::Async />
                     <Route
                         path=(StaticSegment("admin"), StaticSegment("users"))
                         view=AdminUsersPage
@@ -134,6 +135,7 @@ fn UserMenu() -> impl IntoView {
                                 {viewer.display_name.clone()}
                                 <span class="role">{move || domain::Localized::in_lang(&role, lang.get())}</span>
                             </a>
+                            <a href="/exports">{move || lang.get().pick("导出", "Exports")}</a>
                             {admin.then(|| view! {
                                 <a href="/admin/users">{move || lang.get().pick("用户", "Users")}</a>
                                 <a href="/admin/audit">{move || lang.get().pick("审计", "Audit")}</a>

@@ -295,8 +295,8 @@ async fn export(command: ExportCommand, settings: Settings) -> anyhow::Result<()
             let written =
                 crate::export::run::write_folder(&store, &out, &filter, &pseudonyms).await?;
             store.close().await;
-            for (path, rows) in &written.files {
-                println!("{}\t{rows}", path.display());
+            for (path, rows, seconds) in &written.files {
+                println!("{}\t{rows} rows\t{seconds:.2} s", path.display());
             }
             println!("exported in {:.1} s", started.elapsed().as_secs_f64());
             Ok(())

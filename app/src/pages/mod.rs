@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin_audit;
 pub mod admin_users;
+pub mod exports;
 pub mod home;
 pub mod login;
 pub mod not_found;

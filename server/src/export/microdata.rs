@@ -67,7 +67,12 @@ pub struct Table {
     pub village: &'static str,
     /// Survey-based tables are filtered by wave and status.
     pub survey_based: bool,
-    pub order: &'static str,
+    /// SQLite reads the table in ranges of this alias's `rowid` (of table `rowid_table`);
+    /// PostgreSQL groups by `pg_chunk` instead. Each chunk is packed into one JSON array by
+    /// the database: per-row driver overhead, not the database, dominated a row-by-row export.
+    pub chunk_alias: &'static str,
+    pub rowid_table: &'static str,
+    pub pg_chunk: &'static str,
     pub columns: &'static [Column],
 }
 
@@ -119,6 +124,10 @@ const fn coded(
     }
 }
 
+/// The village of a section row's household, looked up only when a scope filter needs it.
+const HOUSEHOLD_VILLAGE: &str =
+    "(SELECT h.village_code FROM households h WHERE h.id = s.household_id)";
+
 const HOUSEHOLD_PID: Column = col(
     "household_pid",
     "s.household_id",
@@ -163,7 +172,9 @@ pub const HOUSEHOLDS: Table = Table {
     from: "surveys s JOIN households h ON h.id = s.household_id JOIN survey_facts f ON f.survey_id = s.id",
     village: "h.village_code",
     survey_based: true,
-    order: "s.household_id, s.wave",
+    chunk_alias: "s",
+    rowid_table: "surveys",
+    pg_chunk: "s.wave, SUBSTR(h.village_code, 1, 9)",
     columns: &[
         HOUSEHOLD_PID,
         WAVE,
@@ -174,14 +185,14 @@ pub const HOUSEHOLDS: Table = Table {
         coded("poverty_registration", "h.poverty_registration", "建档立卡类别", "poverty registration", labels!(PovertyRegistration)),
         coded("head_sex", "h.head_sex", "户主性别", "head's sex", labels!(Sex)),
         coded("head_ethnicity", "h.head_ethnicity", "户主民族", "head's ethnicity", labels!(Ethnicity)),
-        col("household_size", "(SELECT COUNT(*) FROM survey_members m WHERE m.survey_id = s.id)", Kind::Int, "家庭人口", "household size", "persons"),
-        col("wages", "COALESCE((SELECT CAST(SUM(e.wages_fen) AS BIGINT) FROM employment_rows e WHERE e.survey_id = s.id), 0)", Kind::Fen, "工资性收入（项目及其他务工）", "wage income (programme and other work)", "RMB/yr"),
+        col("household_size", "CAST(f.size AS BIGINT)", Kind::Int, "家庭人口", "household size", "persons"),
+        col("wages", "f.wages_fen", Kind::Fen, "工资性收入（项目及其他务工）", "wage income (programme and other work)", "RMB/yr"),
         col("programme_wages", "CAST(f.programme_wages_fen AS BIGINT)", Kind::Fen, "其中：项目务工收入", "of which programme wages", "RMB/yr"),
         col("dividends", "s.dividends_fen", Kind::Fen, "林地入股分红", "forest-equity dividends", "RMB/yr"),
-        col("understory_sales", "COALESCE((SELECT CAST(SUM(u.sales_fen) AS BIGINT) FROM understory_rows u WHERE u.survey_id = s.id), 0)", Kind::Fen, "林下产品销售收入", "understory sales", "RMB/yr"),
-        col("understory_costs", "COALESCE((SELECT CAST(SUM(u.costs_fen) AS BIGINT) FROM understory_rows u WHERE u.survey_id = s.id), 0)", Kind::Fen, "林下经营成本", "understory costs", "RMB/yr"),
-        col("livestock_sales", "COALESCE((SELECT CAST(SUM(l.sales_fen) AS BIGINT) FROM livestock_rows l WHERE l.survey_id = s.id), 0)", Kind::Fen, "养殖销售收入", "livestock sales", "RMB/yr"),
-        col("livestock_costs", "COALESCE((SELECT CAST(SUM(l.costs_fen) AS BIGINT) FROM livestock_rows l WHERE l.survey_id = s.id), 0)", Kind::Fen, "养殖成本", "livestock costs", "RMB/yr"),
+        col("understory_sales", "f.understory_sales_fen", Kind::Fen, "林下产品销售收入", "understory sales", "RMB/yr"),
+        col("understory_costs", "f.understory_costs_fen", Kind::Fen, "林下经营成本", "understory costs", "RMB/yr"),
+        col("livestock_sales", "f.livestock_sales_fen", Kind::Fen, "养殖销售收入", "livestock sales", "RMB/yr"),
+        col("livestock_costs", "f.livestock_costs_fen", Kind::Fen, "养殖成本", "livestock costs", "RMB/yr"),
         col("crop_net", "s.crop_net_fen", Kind::Fen, "种植业纯收入", "crop net income", "RMB/yr"),
         col("transfers", "s.transfers_fen", Kind::Fen, "转移性收入", "transfers", "RMB/yr"),
         col("remittances", "s.remittances_fen", Kind::Fen, "外出人员寄回", "remittances", "RMB/yr"),
@@ -199,21 +210,61 @@ pub const MEMBERS: Table = Table {
     name: "members_by_wave",
     zh: "家庭成员-轮次",
     en: "members by wave",
-    from: "survey_members r JOIN surveys s ON s.id = r.survey_id JOIN households h ON h.id = s.household_id",
-    village: "h.village_code",
+    from: "survey_members r JOIN surveys s ON s.id = r.survey_id",
+    village: HOUSEHOLD_VILLAGE,
     survey_based: true,
-    order: "s.household_id, s.wave, r.member_no",
+    chunk_alias: "r",
+    rowid_table: "survey_members",
+    pg_chunk: "s.wave, SUBSTR(s.household_id, 1, 2)",
     columns: &[
         HOUSEHOLD_PID,
         WAVE,
-        col("member_no", "CAST(r.member_no AS BIGINT)", Kind::Int, "成员序号（户内、轮次内）", "member number (within household and wave)", ""),
+        col(
+            "member_no",
+            "CAST(r.member_no AS BIGINT)",
+            Kind::Int,
+            "成员序号（户内、轮次内）",
+            "member number (within household and wave)",
+            "",
+        ),
         coded("sex", "r.sex", "性别", "sex", labels!(Sex)),
-        col("birth_year", "CAST(r.birth_year AS BIGINT)", Kind::Int, "出生年份", "birth year", "year"),
-        coded("relation", "r.relation", "与户主关系", "relation to head", labels!(Relation)),
-        coded("ethnicity", "r.ethnicity", "民族", "ethnicity", labels!(Ethnicity)),
-        coded("education", "r.education", "文化程度", "education", labels!(Education)),
+        col(
+            "birth_year",
+            "CAST(r.birth_year AS BIGINT)",
+            Kind::Int,
+            "出生年份",
+            "birth year",
+            "year",
+        ),
+        coded(
+            "relation",
+            "r.relation",
+            "与户主关系",
+            "relation to head",
+            labels!(Relation),
+        ),
+        coded(
+            "ethnicity",
+            "r.ethnicity",
+            "民族",
+            "ethnicity",
+            labels!(Ethnicity),
+        ),
+        coded(
+            "education",
+            "r.education",
+            "文化程度",
+            "education",
+            labels!(Education),
+        ),
         coded("health", "r.health", "健康状况", "health", labels!(Health)),
-        coded("labour", "r.labour", "劳动能力", "labour ability", labels!(LabourAbility)),
+        coded(
+            "labour",
+            "r.labour",
+            "劳动能力",
+            "labour ability",
+            labels!(LabourAbility),
+        ),
     ],
 };
 
@@ -221,10 +272,12 @@ pub const EMPLOYMENT: Table = Table {
     name: "employment",
     zh: "务工",
     en: "employment",
-    from: "employment_rows r JOIN surveys s ON s.id = r.survey_id JOIN households h ON h.id = s.household_id",
-    village: "h.village_code",
+    from: "employment_rows r JOIN surveys s ON s.id = r.survey_id",
+    village: HOUSEHOLD_VILLAGE,
     survey_based: true,
-    order: "s.household_id, s.wave, r.row_no",
+    chunk_alias: "r",
+    rowid_table: "employment_rows",
+    pg_chunk: "s.wave, SUBSTR(s.household_id, 1, 2)",
     columns: &[
         HOUSEHOLD_PID,
         WAVE,
@@ -249,17 +302,46 @@ pub const TRAINING: Table = Table {
     name: "training",
     zh: "培训",
     en: "training",
-    from: "training_rows r JOIN surveys s ON s.id = r.survey_id JOIN households h ON h.id = s.household_id",
-    village: "h.village_code",
+    from: "training_rows r JOIN surveys s ON s.id = r.survey_id",
+    village: HOUSEHOLD_VILLAGE,
     survey_based: true,
-    order: "s.household_id, s.wave, r.row_no",
+    chunk_alias: "r",
+    rowid_table: "training_rows",
+    pg_chunk: "s.wave, SUBSTR(s.household_id, 1, 2)",
     columns: &[
         HOUSEHOLD_PID,
         WAVE,
-        col(ROW_NO, "CAST(r.row_no AS BIGINT)", Kind::Int, "行号", "row number", ""),
-        col("member_no", "CAST(r.member_no AS BIGINT)", Kind::Int, "成员序号", "member number", ""),
-        coded("topic", "r.topic", "培训内容", "topic", labels!(TrainingTopic)),
-        col("days", "CAST(r.days AS BIGINT)", Kind::Int, "天数", "days", "days/yr"),
+        col(
+            ROW_NO,
+            "CAST(r.row_no AS BIGINT)",
+            Kind::Int,
+            "行号",
+            "row number",
+            "",
+        ),
+        col(
+            "member_no",
+            "CAST(r.member_no AS BIGINT)",
+            Kind::Int,
+            "成员序号",
+            "member number",
+            "",
+        ),
+        coded(
+            "topic",
+            "r.topic",
+            "培训内容",
+            "topic",
+            labels!(TrainingTopic),
+        ),
+        col(
+            "days",
+            "CAST(r.days AS BIGINT)",
+            Kind::Int,
+            "天数",
+            "days",
+            "days/yr",
+        ),
     ],
 };
 
@@ -267,18 +349,47 @@ pub const UNDERSTORY: Table = Table {
     name: "understory",
     zh: "林下经济",
     en: "understory",
-    from: "understory_rows r JOIN surveys s ON s.id = r.survey_id JOIN households h ON h.id = s.household_id",
-    village: "h.village_code",
+    from: "understory_rows r JOIN surveys s ON s.id = r.survey_id",
+    village: HOUSEHOLD_VILLAGE,
     survey_based: true,
-    order: "s.household_id, s.wave, r.row_no",
+    chunk_alias: "r",
+    rowid_table: "understory_rows",
+    pg_chunk: "s.wave, SUBSTR(s.household_id, 1, 2)",
     columns: &[
         HOUSEHOLD_PID,
         WAVE,
-        col(ROW_NO, "CAST(r.row_no AS BIGINT)", Kind::Int, "行号", "row number", ""),
-        coded("product", "r.product", "产品", "product", labels!(UnderstoryProduct)),
+        col(
+            ROW_NO,
+            "CAST(r.row_no AS BIGINT)",
+            Kind::Int,
+            "行号",
+            "row number",
+            "",
+        ),
+        coded(
+            "product",
+            "r.product",
+            "产品",
+            "product",
+            labels!(UnderstoryProduct),
+        ),
         col("area_mu", "r.area_mu", Kind::Float, "面积", "area", "mu"),
-        col("output_kg", "r.output_kg", Kind::Float, "产量", "output", "kg"),
-        col("sales", "r.sales_fen", Kind::Fen, "销售收入", "sales", "RMB/yr"),
+        col(
+            "output_kg",
+            "r.output_kg",
+            Kind::Float,
+            "产量",
+            "output",
+            "kg",
+        ),
+        col(
+            "sales",
+            "r.sales_fen",
+            Kind::Fen,
+            "销售收入",
+            "sales",
+            "RMB/yr",
+        ),
         col("costs", "r.costs_fen", Kind::Fen, "成本", "costs", "RMB/yr"),
     ],
 };
@@ -287,21 +398,78 @@ pub const LIVESTOCK: Table = Table {
     name: "livestock",
     zh: "养殖",
     en: "livestock",
-    from: "livestock_rows r JOIN surveys s ON s.id = r.survey_id JOIN households h ON h.id = s.household_id",
-    village: "h.village_code",
+    from: "livestock_rows r JOIN surveys s ON s.id = r.survey_id",
+    village: HOUSEHOLD_VILLAGE,
     survey_based: true,
-    order: "s.household_id, s.wave, r.row_no",
+    chunk_alias: "r",
+    rowid_table: "livestock_rows",
+    pg_chunk: "s.wave, SUBSTR(s.household_id, 1, 2)",
     columns: &[
         HOUSEHOLD_PID,
         WAVE,
-        col(ROW_NO, "CAST(r.row_no AS BIGINT)", Kind::Int, "行号", "row number", ""),
-        coded("species", "r.species", "畜种", "species", labels!(LivestockSpecies)),
-        col("head_start", "CAST(r.head_start AS BIGINT)", Kind::Int, "年初存栏", "head at start of year", "head"),
-        col("born", "CAST(r.born AS BIGINT)", Kind::Int, "出生", "born", "head"),
-        col("died", "CAST(r.died AS BIGINT)", Kind::Int, "死亡", "died", "head"),
-        col("sold", "CAST(r.sold AS BIGINT)", Kind::Int, "出栏", "sold", "head"),
-        col("head_end", "CAST(r.head_end AS BIGINT)", Kind::Int, "年末存栏", "head at end of year", "head"),
-        col("sales", "r.sales_fen", Kind::Fen, "销售收入", "sales", "RMB/yr"),
+        col(
+            ROW_NO,
+            "CAST(r.row_no AS BIGINT)",
+            Kind::Int,
+            "行号",
+            "row number",
+            "",
+        ),
+        coded(
+            "species",
+            "r.species",
+            "畜种",
+            "species",
+            labels!(LivestockSpecies),
+        ),
+        col(
+            "head_start",
+            "CAST(r.head_start AS BIGINT)",
+            Kind::Int,
+            "年初存栏",
+            "head at start of year",
+            "head",
+        ),
+        col(
+            "born",
+            "CAST(r.born AS BIGINT)",
+            Kind::Int,
+            "出生",
+            "born",
+            "head",
+        ),
+        col(
+            "died",
+            "CAST(r.died AS BIGINT)",
+            Kind::Int,
+            "死亡",
+            "died",
+            "head",
+        ),
+        col(
+            "sold",
+            "CAST(r.sold AS BIGINT)",
+            Kind::Int,
+            "出栏",
+            "sold",
+            "head",
+        ),
+        col(
+            "head_end",
+            "CAST(r.head_end AS BIGINT)",
+            Kind::Int,
+            "年末存栏",
+            "head at end of year",
+            "head",
+        ),
+        col(
+            "sales",
+            "r.sales_fen",
+            Kind::Fen,
+            "销售收入",
+            "sales",
+            "RMB/yr",
+        ),
         col("costs", "r.costs_fen", Kind::Fen, "成本", "costs", "RMB/yr"),
     ],
 };
@@ -322,7 +490,9 @@ pub const PLOTS: Table = Table {
     from: "plots p",
     village: "p.village_code",
     survey_based: false,
-    order: "p.id",
+    chunk_alias: "p",
+    rowid_table: "plots",
+    pg_chunk: "SUBSTR(p.village_code, 1, 6)",
     columns: &[
         PLOT_PID,
         col(
@@ -382,7 +552,9 @@ pub const PLOT_INSPECTIONS: Table = Table {
     from: "plot_inspections i JOIN plots p ON p.id = i.plot_id",
     village: "p.village_code",
     survey_based: false,
-    order: "p.id, i.year",
+    chunk_alias: "i",
+    rowid_table: "plot_inspections",
+    pg_chunk: "SUBSTR(p.village_code, 1, 6)",
     columns: &[
         PLOT_PID,
         col(
@@ -458,21 +630,35 @@ impl Table {
     }
 }
 
-/// Formats rows as CSV into `out`, pseudonymising ids.
+/// Formats rows as CSV into `out`, pseudonymising ids. Rows arrive grouped by survey, so
+/// the last pseudonym computed is remembered: most rows reuse it (constant memory).
 pub struct CsvRows<'a> {
     pub kinds: Vec<Kind>,
     pub pseudonyms: &'a Pseudonymiser,
+    last: Option<(String, String)>,
 }
 
 impl CsvRows<'_> {
-    pub fn line(&self, cells: &[Cell], out: &mut String) {
-        for (i, (cell, kind)) in cells.iter().zip(&self.kinds).enumerate() {
+    fn pseudonym(&mut self, space: &str, id: &str) -> &str {
+        let hit = self.last.as_ref().is_some_and(|(known, _)| known == id);
+        if !hit {
+            self.last = Some((id.to_owned(), self.pseudonyms.of(space, id)));
+        }
+        self.last.as_ref().map_or("", |(_, pid)| pid.as_str())
+    }
+
+    pub fn line(&mut self, cells: &[Cell], out: &mut String) {
+        for (i, cell) in cells.iter().enumerate() {
+            let kind = self.kinds.get(i).copied().unwrap_or(Kind::Text);
             if i > 0 {
                 out.push(',');
             }
             match (cell, kind) {
                 (Cell::Null, _) => {}
-                (Cell::Text(id), Kind::Pid(space)) => out.push_str(&self.pseudonyms.of(space, id)),
+                (Cell::Text(id), Kind::Pid(space)) => {
+                    let pid = self.pseudonym(space, id).to_owned();
+                    out.push_str(&pid);
+                }
                 (Cell::Text(text), _) => out.push_str(&field(text)),
                 (Cell::Int(v), Kind::Fen) => out.push_str(&yuan(*v)),
                 (Cell::Int(v), _) => out.push_str(&v.to_string()),
@@ -505,6 +691,7 @@ impl<'a, O: ChunkOut> CsvSink<'a, O> {
             rows: CsvRows {
                 kinds: table.columns_for(filter).iter().map(|c| c.kind).collect(),
                 pseudonyms,
+                last: None,
             },
             buffer: table.header(filter),
             out,

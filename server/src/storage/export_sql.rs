@@ -15,16 +15,66 @@ pub async fn stream_table(
     filter: &Filter,
     sink: &mut (dyn RowSink + Send),
 ) -> Result<u64, StorageError> {
-    let columns = table.columns_for(filter);
-    let select: Vec<&str> = columns.iter().map(|c| c.sql).collect();
+    let kinds: Vec<Kind> = table.columns_for(filter).iter().map(|c| c.kind).collect();
+    let mut count = 0;
+    // One connection for the whole table: its page cache is the export's only large buffer,
+    // instead of one per pooled connection the chunk queries would otherwise spread over.
+    let mut conn = pool.acquire().await?;
+    if let Some(pragma) = super::EXPORT_PRAGMA {
+        sqlx::query(pragma).execute(&mut *conn).await?;
+    }
+    match super::ROWID_RANGES {
+        // One query per range of rowids: the scan stays in rowid order and nothing is sorted.
+        true => {
+            let (first, last): (Option<i64>, Option<i64>) = sqlx::query_as(&format!(
+                "SELECT MIN(rowid), MAX(rowid) FROM {}",
+                table.rowid_table
+            ))
+            .fetch_one(&mut *conn)
+            .await?;
+            let (Some(first), Some(last)) = (first, last) else {
+                return Ok(0);
+            };
+            let mut start = first;
+            while start <= last {
+                let mut q = selection(table, filter);
+                q.push(format!(" AND {}.rowid >= ", table.chunk_alias))
+                    .push_bind(start)
+                    .push(format!(" AND {}.rowid < ", table.chunk_alias))
+                    .push_bind(start + ROWS_PER_CHUNK);
+                let mut chunks = q.build().fetch(&mut *conn);
+                while let Some(chunk) = chunks.try_next().await? {
+                    count += unpack(chunk.try_get(0)?, &kinds, table.name, sink).await?;
+                }
+                start += ROWS_PER_CHUNK;
+            }
+        }
+        false => {
+            let mut q = selection(table, filter);
+            q.push(" GROUP BY ").push(table.pg_chunk);
+            let mut chunks = q.build().fetch(&mut *conn);
+            while let Some(chunk) = chunks.try_next().await? {
+                count += unpack(chunk.try_get(0)?, &kinds, table.name, sink).await?;
+            }
+        }
+    }
+    Ok(count)
+}
+
+/// `SELECT <the table's columns packed as one JSON array> FROM … WHERE <the filter>`, with
+/// its binds, ready for a range or a GROUP BY.
+fn selection<'a>(table: &Table, filter: &'a Filter) -> QueryBuilder<'a, Db> {
+    let select: Vec<&str> = table.columns_for(filter).iter().map(|c| c.sql).collect();
+    let (agg, array, _) = super::JSON_FUNCTIONS;
     let mut q = QueryBuilder::<Db>::new(format!(
-        "SELECT {} FROM {} WHERE 1 = 1",
+        "SELECT CAST({agg}({array}({})) AS TEXT) FROM {} WHERE 1 = 1",
         select.join(", "),
         table.from
     ));
     if table.survey_based {
         if !filter.all_statuses {
-            q.push(" AND s.status = 'approved'");
+            // SQLite: keep the planner scanning the section table rather than the surveys.
+            q.push(format!(" AND {}s.status = 'approved'", super::NO_INDEX));
         }
         if !filter.waves.is_empty() {
             q.push(" AND s.wave IN (");
@@ -47,22 +97,40 @@ pub async fn stream_table(
         }
         q.push(")");
     }
-    q.push(" ORDER BY ").push(table.order);
-    let kinds: Vec<Kind> = columns.iter().map(|c| c.kind).collect();
-    let mut rows = q.build().fetch(pool);
+    q
+}
+
+const ROWS_PER_CHUNK: i64 = 4_000;
+
+/// Sends the rows of one JSON-packed chunk to the sink; returns how many there were.
+async fn unpack(
+    text: Option<String>,
+    kinds: &[Kind],
+    table: &'static str,
+    sink: &mut (dyn RowSink + Send),
+) -> Result<u64, StorageError> {
+    let rows: Vec<Vec<Cell>> =
+        serde_json::from_str(text.as_deref().unwrap_or("[]")).map_err(|err| {
+            StorageError::CorruptRow {
+                table,
+                detail: err.to_string(),
+            }
+        })?;
     let mut count = 0;
-    while let Some(row) = rows.try_next().await? {
-        let mut cells = Vec::with_capacity(kinds.len());
-        for (i, kind) in kinds.iter().enumerate() {
-            let cell = match kind {
-                Kind::Pid(_) | Kind::Text => row.try_get::<Option<String>, _>(i)?.map(Cell::Text),
-                Kind::Int | Kind::Fen => row.try_get::<Option<i64>, _>(i)?.map(Cell::Int),
-                Kind::Float => row.try_get::<Option<f64>, _>(i)?.map(Cell::Float),
-                Kind::Bool => row.try_get::<Option<bool>, _>(i)?.map(Cell::Bool),
-            };
-            cells.push(cell.unwrap_or(Cell::Null));
+    for mut row in rows {
+        if row.len() != kinds.len() {
+            return Err(StorageError::CorruptRow {
+                table,
+                detail: format!("{} values for {} columns", row.len(), kinds.len()),
+            });
         }
-        sink.row(cells).await?;
+        // SQLite packs booleans as 0/1.
+        for (cell, kind) in row.iter_mut().zip(kinds) {
+            if let (Cell::Int(v), Kind::Bool) = (&*cell, kind) {
+                *cell = Cell::Bool(*v != 0);
+            }
+        }
+        sink.row(row).await?;
         count += 1;
     }
     Ok(count)

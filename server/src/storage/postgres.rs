@@ -18,6 +18,11 @@ pub const JSON_FUNCTIONS: (&str, &str, &str) = (
     "s.wave, substr(h.village_code, 1, 9)",
 );
 
+/// Exports group PostgreSQL rows by `Table::pg_chunk` (a hash aggregate).
+pub const EXPORT_PRAGMA: Option<&str> = None;
+pub const ROWID_RANGES: bool = false;
+pub const NO_INDEX: &str = "";
+
 // The shared SQL, compiled for this backend (see queries.rs): loading it twice is the point.
 #[allow(clippy::duplicate_mod)]
 #[path = "queries.rs"]

@@ -225,14 +225,17 @@ async fn write_surveys(
         q.build().execute(&mut **tx).await?;
     }
 
-    for chunk in surveys.chunks(chunk_rows(15)) {
+    for chunk in surveys.chunks(chunk_rows(20)) {
         let mut q = QueryBuilder::<Db>::new(
             "INSERT INTO survey_facts (survey_id, size, net_income_fen, guarantees_met, programme_days, \
              programme_wages_fen, women_programme_days, equity_shares_positive, equity_land_milli_mu, dividends_fen, \
-             understory_milli_mu, understory_net_fen, livestock_head_end, livestock_net_fen, trained_persons) ",
+             understory_milli_mu, understory_net_fen, livestock_head_end, livestock_net_fen, trained_persons, \
+             wages_fen, understory_sales_fen, understory_costs_fen, livestock_sales_fen, livestock_costs_fen) ",
         );
         q.push_values(chunk, |mut b, s: &HouseholdSurvey| {
-            let m = SurveyMeasures::of(&s.answers);
+            let a = &s.answers;
+            let m = SurveyMeasures::of(a);
+            let sum = |values: &mut dyn Iterator<Item = i64>| values.sum::<i64>();
             b.push_bind(s.id.as_str())
                 .push_bind(m.size)
                 .push_bind(m.net_income_fen)
@@ -247,7 +250,12 @@ async fn write_surveys(
                 .push_bind(m.understory_net_fen)
                 .push_bind(m.livestock_head_end)
                 .push_bind(m.livestock_net_fen)
-                .push_bind(m.trained_persons);
+                .push_bind(m.trained_persons)
+                .push_bind(a.wages_fen())
+                .push_bind(sum(&mut a.understory.iter().map(|r| r.sales.fen())))
+                .push_bind(sum(&mut a.understory.iter().map(|r| r.costs.fen())))
+                .push_bind(sum(&mut a.livestock.iter().map(|r| r.sales.fen())))
+                .push_bind(sum(&mut a.livestock.iter().map(|r| r.costs.fen())));
         });
         q.build().execute(&mut **tx).await?;
     }

@@ -227,7 +227,7 @@ async fn no_personal_data_leaves_and_pseudonyms_link_exports(app: &TestApp) {
         .expect("export");
     assert_eq!(written.files.len(), 10, "8 tables and the codebook twice");
     let mut text = String::new();
-    for (path, rows) in &written.files {
+    for (path, rows, _) in &written.files {
         let content = std::fs::read_to_string(path).expect("read");
         if path.extension().is_some_and(|e| e == "csv") && !path.ends_with("codebook.csv") {
             assert_eq!(
