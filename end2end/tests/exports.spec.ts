@@ -8,7 +8,7 @@ test('a researcher downloads pseudonymised micro-data and an indicator table; an
   await signIn(page, 'researcher', undefined, '/exports');
   await hydrated(page);
   const files = page.getByTestId('microdata-files');
-  await expect(files.locator('a')).toHaveCount(10);
+  await expect(files.locator('a')).toHaveCount(18);
 
   const [micro] = await Promise.all([page.waitForEvent('download'), files.getByText('households_by_wave.csv').click()]);
   expect(micro.suggestedFilename()).toBe('households_by_wave.csv');

@@ -92,6 +92,12 @@ pub enum Command {
     },
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TableFormat {
+    Csv,
+    Xlsx,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
     /// Every micro-data file (CSV, pseudonymous ids) and the codebook into a folder.
@@ -108,6 +114,9 @@ pub enum ExportCommand {
         /// Include draft, submitted and rejected surveys (adds a `status` column).
         #[arg(long)]
         all_statuses: bool,
+        /// File format of the tables (the codebook is always CSV and JSON).
+        #[arg(long, value_enum, default_value_t = TableFormat::Csv)]
+        format: TableFormat,
     },
     /// An indicator table: units × waves × an optional breakdown × indicators.
     Indicators {
@@ -275,6 +284,7 @@ async fn export(command: ExportCommand, settings: Settings) -> anyhow::Result<()
             out,
             wave,
             all_statuses,
+            format,
         } => {
             let store = Store::connect(&db.unwrap_or(settings.db)).await?;
             store.migrate().await?;
@@ -292,8 +302,13 @@ async fn export(command: ExportCommand, settings: Settings) -> anyhow::Result<()
             };
             let started = std::time::Instant::now();
             let pseudonyms = crate::export::run::pseudonymiser(&store).await?;
+            let format = match format {
+                TableFormat::Csv => crate::export::run::Format::Csv,
+                TableFormat::Xlsx => crate::export::run::Format::Xlsx,
+            };
             let written =
-                crate::export::run::write_folder(&store, &out, &filter, &pseudonyms).await?;
+                crate::export::run::write_folder(&store, &out, &filter, &pseudonyms, format)
+                    .await?;
             store.close().await;
             for (path, rows, seconds) in &written.files {
                 println!("{}\t{rows} rows\t{seconds:.2} s", path.display());

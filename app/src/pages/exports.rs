@@ -62,6 +62,7 @@ pub fn ExportsPage() -> impl IntoView {
                     <span>{move || lang.get().pick("格式", "Format")}</span>
                     <select name="format">
                         <option value="csv">"CSV"</option>
+                        <option value="xlsx">"XLSX"</option>
                         <option value="json">"JSON"</option>
                     </select>
                 </label>
@@ -72,6 +73,12 @@ pub fn ExportsPage() -> impl IntoView {
                     let role = me.await.ok().flatten().map(|v| v.role);
                     matches!(role, Some(domain::Role::Researcher | domain::Role::Admin)).then(|| view! {
                         <h2>{move || lang.get().pick("微观数据（化名）", "Micro-data (pseudonymised)")}</h2>
+                        <p class="muted small">
+                            {move || lang.get().pick(
+                                "大文件会边生成边下载，浏览器的下载栏显示进度；Excel 每个工作表最多约 100 万行，超出部分续在下一个工作表。",
+                                "Large files stream while they are produced; the browser's download bar shows progress. An Excel sheet holds about a million rows; longer tables continue on the next sheet.",
+                            )}
+                        </p>
                         <p class="muted small">
                             {move || lang.get().pick(
                                 "长表格式，以 household_pid 关联；编号在各次导出中保持一致，无法反推出农户身份。不含姓名、身份证号、电话和文字备注。默认只含已审核问卷。",
@@ -86,6 +93,8 @@ pub fn ExportsPage() -> impl IntoView {
                                         <a href=format!("/api/v1/export/microdata/{name}.csv") download>
                                             {format!("{name}.csv")}
                                         </a>
+                                        " · "
+                                        <a href=format!("/api/v1/export/microdata/{name}.xlsx") download>"xlsx"</a>
                                         " — " {move || lang.get().pick(zh, en)}
                                     </li>
                                 }

@@ -142,6 +142,17 @@ pub async fn indicators(
             "indicators.csv",
             "text/csv; charset=utf-8",
         )),
+        "xlsx" => {
+            let bytes = crate::export::xlsx::indicator_table(&request.by, &lines).map_err(|err| {
+                tracing::error!(%err, "cannot build the indicator workbook");
+                ApiError::Internal
+            })?;
+            Ok(attachment(
+                bytes.into_response(),
+                "indicators.xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ))
+        }
         "json" => Ok(Json(serde_json::json!({
             "by": request.by.iter().map(|d| d.code()).collect::<Vec<_>>(),
             "suppressed_below_households": if request.suppress { Some(domain::engine::catalogue::MIN_CELL_HOUSEHOLDS) } else { None },
@@ -150,8 +161,8 @@ pub async fn indicators(
         .into_response()),
         other => Err(ApiError::BadParameter {
             field: "format",
-            zh: format!("格式应为 csv 或 json，而不是“{other}”"),
-            en: format!("format: csv or json, not {other:?}"),
+            zh: format!("格式应为 csv、xlsx 或 json，而不是“{other}”"),
+            en: format!("format: csv, xlsx or json, not {other:?}"),
         }),
     }
 }
@@ -228,14 +239,38 @@ pub async fn microdata(
         "codebook.json" => return Ok(Json(codebook_json(&filter)).into_response()),
         _ => {}
     }
+    let not_found = || ApiError::NotFound {
+        zh: format!("没有名为“{file}”的导出文件"),
+        en: format!("no export file {file:?}"),
+    };
+    let pseudonyms = crate::export::run::pseudonymiser(&state.store).await?;
+    if let Some(name) = file.strip_suffix(".xlsx") {
+        let table = table(name).ok_or_else(not_found)?;
+        let path = tempfile::NamedTempFile::new()
+            .map_err(|err| {
+                tracing::error!(%err, "cannot create a temporary file");
+                ApiError::Internal
+            })?
+            .into_temp_path();
+        crate::export::run::write_table(
+            &state.store,
+            table,
+            &filter,
+            &pseudonyms,
+            crate::export::run::Format::Xlsx,
+            &path,
+        )
+        .await?;
+        return Ok(attachment(
+            crate::export::run::file_body(path).into_response(),
+            &file,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ));
+    }
     let table = file
         .strip_suffix(".csv")
         .and_then(table)
-        .ok_or_else(|| ApiError::NotFound {
-            zh: format!("没有名为“{file}”的导出文件"),
-            en: format!("no export file {file:?}"),
-        })?;
-    let pseudonyms = crate::export::run::pseudonymiser(&state.store).await?;
+        .ok_or_else(not_found)?;
     let body = crate::export::run::stream_body(state.store.clone(), table, filter, pseudonyms);
     Ok(attachment(
         body.into_response(),

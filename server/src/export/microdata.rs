@@ -638,8 +638,17 @@ pub struct CsvRows<'a> {
     last: Option<(String, String)>,
 }
 
-impl CsvRows<'_> {
-    fn pseudonym(&mut self, space: &str, id: &str) -> &str {
+impl<'a> CsvRows<'a> {
+    pub fn new(kinds: Vec<Kind>, pseudonyms: &'a Pseudonymiser) -> CsvRows<'a> {
+        CsvRows {
+            kinds,
+            pseudonyms,
+            last: None,
+        }
+    }
+
+    /// The pseudonym of `id`, computed once per run of equal ids.
+    pub fn pseudonym(&mut self, space: &str, id: &str) -> &str {
         let hit = self.last.as_ref().is_some_and(|(known, _)| known == id);
         if !hit {
             self.last = Some((id.to_owned(), self.pseudonyms.of(space, id)));

@@ -7,5 +7,6 @@ pub mod indicators;
 pub mod microdata;
 pub mod pseudonym;
 pub mod run;
+pub mod xlsx;
 
 pub use indicators::indicators_csv;

@@ -38,13 +38,50 @@ fn create(path: &Path) -> Result<std::fs::File, StorageError> {
         .map_err(|err| StorageError::Sink(format!("{}: {err}", path.display())))
 }
 
-/// Writes every micro-data file, `codebook.csv` and `codebook.json` into `dir` (created if
-/// missing), one table at a time, streaming.
+/// The file format of micro-data tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+/// Writes one table to `path` in `format`; returns its data rows.
+pub async fn write_table(
+    store: &Store,
+    table: &'static Table,
+    filter: &Filter,
+    pseudonyms: &Pseudonymiser,
+    format: Format,
+    path: &Path,
+) -> Result<u64, StorageError> {
+    match format {
+        Format::Csv => {
+            let out = FileOut(std::io::BufWriter::new(create(path)?));
+            let mut sink = CsvSink::new(table, filter, pseudonyms, out);
+            let rows = store.stream_table(table, filter, &mut sink).await?;
+            let FileOut(mut writer) = sink.finish().await?;
+            writer
+                .flush()
+                .map_err(|err| StorageError::Sink(err.to_string()))?;
+            Ok(rows)
+        }
+        Format::Xlsx => {
+            let mut sink = super::xlsx::XlsxSink::new(table, filter, pseudonyms)?;
+            let rows = store.stream_table(table, filter, &mut sink).await?;
+            sink.save(path)?;
+            Ok(rows)
+        }
+    }
+}
+
+/// Writes every micro-data file (CSV or XLSX), `codebook.csv` and `codebook.json` into `dir`
+/// (created if missing), two tables at a time, streaming.
 pub async fn write_folder(
     store: &Store,
     dir: &Path,
     filter: &Filter,
     pseudonyms: &Pseudonymiser,
+    format: Format,
 ) -> Result<Written, StorageError> {
     std::fs::create_dir_all(dir)
         .map_err(|err| StorageError::Sink(format!("{}: {err}", dir.display())))?;
@@ -52,14 +89,12 @@ pub async fn write_folder(
     // formatting of both shares the async workers.
     let one = |table: &'static Table| async move {
         let started = std::time::Instant::now();
-        let path = dir.join(format!("{}.csv", table.name));
-        let out = FileOut(std::io::BufWriter::new(create(&path)?));
-        let mut sink = CsvSink::new(table, filter, pseudonyms, out);
-        let rows = store.stream_table(table, filter, &mut sink).await?;
-        let FileOut(mut writer) = sink.finish().await?;
-        writer
-            .flush()
-            .map_err(|err| StorageError::Sink(err.to_string()))?;
+        let extension = match format {
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+        };
+        let path = dir.join(format!("{}.{extension}", table.name));
+        let rows = write_table(store, table, filter, pseudonyms, format, &path).await?;
         Ok::<_, StorageError>((path, rows, started.elapsed().as_secs_f64()))
     };
     let mut files: Vec<(PathBuf, u64, f64)> = futures_util::stream::iter(TABLES)
@@ -77,6 +112,46 @@ pub async fn write_folder(
         files.push((path, 0, 0.0));
     }
     Ok(Written { files })
+}
+
+/// A response body that sends a finished file in 64-KiB chunks and deletes it afterwards
+/// (XLSX: the workbook is complete only at the end, so it is built first, on disk).
+pub fn file_body(file: tempfile::TempPath) -> axum::body::Body {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    tokio::spawn(async move {
+        use tokio::io::AsyncReadExt;
+        let mut reader = match tokio::fs::File::open(&file).await {
+            Ok(reader) => reader,
+            Err(err) => {
+                let _ = tx.send(Err(err)).await;
+                return;
+            }
+        };
+        let mut buffer = vec![0u8; 64 * 1024];
+        loop {
+            match reader.read(&mut buffer).await {
+                Ok(0) => break,
+                Ok(n) => {
+                    if tx
+                        .send(Ok(Bytes::copy_from_slice(&buffer[..n])))
+                        .await
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+                Err(err) => {
+                    let _ = tx.send(Err(err)).await;
+                    break;
+                }
+            }
+        }
+        drop(file);
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    axum::body::Body::from_stream(stream)
 }
 
 /// Chunks travelling to an HTTP response; a closed receiver means the client went away.

@@ -12,6 +12,8 @@ use server::export::microdata::{Filter, HOUSEHOLDS};
 use server::export::pseudonym::Pseudonymiser;
 use server::seed::{seed, SeedOptions};
 
+use tower::ServiceExt;
+
 use crate::helpers::TestApp;
 
 const SEED: SeedOptions = SeedOptions {
@@ -222,9 +224,15 @@ async fn no_personal_data_leaves_and_pseudonyms_link_exports(app: &TestApp) {
     let pseudonyms = server::export::run::pseudonymiser(&app.store)
         .await
         .expect("secret");
-    let written = server::export::run::write_folder(&app.store, dir.path(), &all, &pseudonyms)
-        .await
-        .expect("export");
+    let written = server::export::run::write_folder(
+        &app.store,
+        dir.path(),
+        &all,
+        &pseudonyms,
+        server::export::run::Format::Csv,
+    )
+    .await
+    .expect("export");
     assert_eq!(written.files.len(), 10, "8 tables and the codebook twice");
     let mut text = String::new();
     for (path, rows, _) in &written.files {
@@ -287,9 +295,15 @@ async fn no_personal_data_leaves_and_pseudonyms_link_exports(app: &TestApp) {
     let pseudonyms_again = server::export::run::pseudonymiser(&app.store)
         .await
         .expect("secret");
-    server::export::run::write_folder(&app.store, again.path(), &all, &pseudonyms_again)
-        .await
-        .expect("export");
+    server::export::run::write_folder(
+        &app.store,
+        again.path(),
+        &all,
+        &pseudonyms_again,
+        server::export::run::Format::Csv,
+    )
+    .await
+    .expect("export");
     let second =
         pids(&std::fs::read_to_string(again.path().join("households_by_wave.csv")).expect("read"));
     assert_eq!(first, second);
@@ -299,6 +313,7 @@ async fn no_personal_data_leaves_and_pseudonyms_link_exports(app: &TestApp) {
         other.path(),
         &all,
         &Pseudonymiser::new("another secret"),
+        server::export::run::Format::Csv,
     )
     .await
     .expect("export");
@@ -420,7 +435,99 @@ async fn researchers_get_their_scope_and_small_cells_suppressed(app: &TestApp) {
     );
 }
 
+/// The text of one part of an XLSX (zip) file.
+fn xlsx_part(bytes: &[u8], part: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an XLSX is a zip");
+    let mut text = String::new();
+    zip.by_name(part)
+        .unwrap_or_else(|_| panic!("{part} in the workbook"))
+        .read_to_string(&mut text)
+        .expect("utf-8 XML");
+    text
+}
+
+async fn spreadsheets_carry_the_same_data_and_the_codebook(app: &TestApp) {
+    seed(&app.store, SEED).await.expect("seed");
+    let token = researcher_token(app, "res", "513400").await;
+    let response = app
+        .router
+        .clone()
+        .oneshot(
+            Request::get("/api/v1/export/microdata/households_by_wave.xlsx")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let bytes = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .expect("body")
+        .to_bytes();
+    assert_eq!(&bytes[..2], b"PK");
+    let workbook = xlsx_part(&bytes, "xl/workbook.xml");
+    assert!(
+        workbook.contains("name=\"households_by_wave\"") && workbook.contains("name=\"codebook\""),
+        "{workbook}"
+    );
+    let data = xlsx_part(&bytes, "xl/worksheets/sheet1.xml");
+    let csv = download(
+        app,
+        &token,
+        "/api/v1/export/microdata/households_by_wave.csv",
+    )
+    .await
+    .body;
+    assert_eq!(
+        data.matches("<row ").count(),
+        csv.lines().count(),
+        "header and every row"
+    );
+    assert!(data.contains("household_pid"));
+    let first_pid = csv
+        .lines()
+        .nth(1)
+        .expect("a row")
+        .split(',')
+        .next()
+        .expect("pid");
+    assert!(data.contains(first_pid), "same pseudonyms as the CSV");
+    // The codebook sheet keeps its text in the shared-strings part.
+    let book = xlsx_part(&bytes, "xl/worksheets/sheet2.xml");
+    assert_eq!(book.matches("<row ").count(), 1 + HOUSEHOLDS.columns.len());
+    let strings = xlsx_part(&bytes, "xl/sharedStrings.xml");
+    assert!(strings.contains("户主民族") && strings.contains("yi=彝族/Yi"));
+
+    let response = app
+        .router
+        .clone()
+        .oneshot(
+            Request::get("/api/v1/export/indicators?unit=513434&wave=2021&by=model&format=xlsx")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+    let bytes = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .expect("body")
+        .to_bytes();
+    let sheet = xlsx_part(&bytes, "xl/worksheets/sheet1.xml");
+    let strings = xlsx_part(&bytes, "xl/sharedStrings.xml");
+    assert!(strings.contains("集体经济主导型") && strings.contains("人均纯收入"));
+    assert_eq!(sheet.matches("<row ").count(), 1 + 3 * 21);
+}
+
 crate::on_both_backends!(
+    spreadsheets_carry_the_same_data_and_the_codebook,
     the_micro_data_alone_reproduces_the_engine,
     no_personal_data_leaves_and_pseudonyms_link_exports,
     researchers_get_their_scope_and_small_cells_suppressed,
