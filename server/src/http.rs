@@ -30,6 +30,7 @@ pub struct AppState {
     pub store: Store,
     pub engine: Arc<LiveEngine>,
     pub auth: AuthConfig,
+    pub sign_in: crate::auth::SignInGate,
 }
 
 impl AppState {
@@ -52,6 +53,7 @@ impl AppState {
             store,
             engine,
             auth: settings.auth_config(),
+            sign_in: crate::auth::SignInGate::default(),
         }
     }
 }

@@ -53,6 +53,7 @@ pub async fn login_form(
     match super::login(
         &state.store,
         &state.auth,
+        &state.sign_in,
         &form.username,
         &form.password,
         viewer.ip,
@@ -98,6 +99,7 @@ pub async fn login_json(
     match super::login(
         &state.store,
         &state.auth,
+        &state.sign_in,
         &body.username,
         &body.password,
         viewer.ip,

@@ -91,15 +91,18 @@ pub struct Login {
 /// before it is counted or audited (a password typed there by mistake stays mostly out).
 const MAX_TYPED_USERNAME: usize = 40;
 
-/// Serialises sign-ins in this process, so that parallel guesses cannot all read the failure
-/// count before any of them is recorded. Each holder spends one Argon2 check (tens of ms).
-static SIGN_IN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+/// Serialises sign-ins within one application instance, so that parallel guesses cannot all
+/// read the failure count before any of them is recorded. Each holder spends one Argon2 check
+/// (tens of ms). Kept in the application state, not in a static: every instance (and every
+/// test's instance) has its own.
+pub type SignInGate = std::sync::Arc<tokio::sync::Mutex<()>>;
 
 /// Checks a username and password, with throttling, and opens a session. Every attempt is
 /// audited: `login.ok`, `login.failed` (counted for throttling) or `login.throttled`.
 pub async fn login(
     store: &Store,
     config: &AuthConfig,
+    gate: &SignInGate,
     username: &str,
     password: &str,
     ip: Option<String>,
@@ -110,7 +113,7 @@ pub async fn login(
         .chars()
         .take(MAX_TYPED_USERNAME)
         .collect();
-    let _turn = SIGN_IN.lock().await;
+    let _turn = gate.lock().await;
     let now = now_ms();
     let (by_user, by_ip) = store
         .login_failures(&username, ip.as_deref(), now - config.throttle_window_ms)
