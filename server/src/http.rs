@@ -15,6 +15,7 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use serde_json::json;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
@@ -91,7 +92,18 @@ pub fn build(state: AppState) -> Router {
         ))
         .layer(from_fn(crate::auth::csrf::verify_origin))
         .layer(from_fn(crate::auth::headers::security_headers))
-        .layer(CompressionLayer::new())
+        // Exports are not compressed on the fly: a streamed CSV body came out truncated
+        // through the compression layer (seen with gzip in curl and Chromium), and XLSX is a
+        // zip already.
+        .layer(
+            CompressionLayer::new().compress_when(
+                DefaultPredicate::new()
+                    .and(NotForContentType::const_new("text/csv"))
+                    .and(NotForContentType::const_new(
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    )),
+            ),
+        )
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
