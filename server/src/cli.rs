@@ -329,52 +329,22 @@ async fn export(command: ExportCommand, settings: Settings) -> anyhow::Result<()
             store.migrate().await?;
             let engine = crate::indicators::build(&store).await?;
             store.close().await;
-            let mut units = comma_list(unit)
-                .iter()
-                .map(|u| domain::UnitCode::parse(u).map_err(|err| anyhow::anyhow!("--unit: {err}")))
-                .collect::<anyhow::Result<Vec<_>>>()?;
-            if units.is_empty() {
-                units.push(crate::api::prefecture());
-            }
-            if let Some(unknown) = units.iter().find(|u| !engine.knows(u)) {
-                anyhow::bail!("--unit: no unit with code {unknown}");
-            }
-            let known: Vec<i32> = engine.waves().collect();
-            let mut waves = comma_list(wave)
-                .iter()
-                .map(|w| match w.parse::<i32>() {
-                    Ok(y) if known.contains(&y) => Ok(y),
-                    _ => Err(anyhow::anyhow!("--wave: one of {known:?}, not {w:?}")),
-                })
-                .collect::<anyhow::Result<Vec<_>>>()?;
-            if waves.is_empty() {
-                waves = known;
-            }
-            let by = comma_list(by)
-                .iter()
-                .map(|d| {
-                    domain::engine::Dim::parse(d)
-                        .ok_or_else(|| anyhow::anyhow!("--by: {d:?} is not a dimension"))
-                })
-                .collect::<anyhow::Result<Vec<_>>>()?;
-            anyhow::ensure!(by.len() <= 2, "--by: at most two dimensions");
-            let indicators = match comma_list(indicator) {
-                ids if ids.is_empty() => domain::engine::CATALOGUE.iter().collect(),
-                ids => ids
-                    .iter()
-                    .map(|id| {
-                        domain::engine::find(id)
-                            .ok_or_else(|| anyhow::anyhow!("--indicator: no indicator {id:?}"))
-                    })
-                    .collect::<anyhow::Result<_>>()?,
-            };
-            let request = crate::export::indicators::TableRequest {
-                units,
-                waves,
+            let params = crate::api::exports::TableParams {
+                unit,
+                wave,
                 by,
-                indicators,
-                suppress: suppress_small_cells,
+                indicator,
+                format: None,
             };
+            // The CLI runs with the database's own authority: every unit is allowed.
+            let request = crate::api::exports::table_request(
+                &params,
+                &engine,
+                crate::api::prefecture(),
+                &|_| true,
+                suppress_small_cells,
+            )
+            .map_err(|err| anyhow::anyhow!(describe(err)))?;
             let lines = crate::export::indicators::table_lines(&engine, &request);
             match format {
                 OutputFormat::Csv => print!(

@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Json, Response};
 use axum::Extension;
-use domain::engine::{find, Dim, CATALOGUE};
+use domain::engine::{find, Dim, Engine, CATALOGUE};
 use domain::{Actor, Role, UnitCode};
 use serde::Deserialize;
 
@@ -48,13 +48,15 @@ fn attachment(mut response: Response, file: &str, content_type: &'static str) ->
     response
 }
 
-/// `GET /api/v1/export/indicators?unit=A,B&wave=X,Y&by=D[,D]&indicator=…&format=csv|json`
-pub async fn indicators(
-    State(state): State<AppState>,
-    Extension(viewer): Extension<RequestViewer>,
-    Query(params): Query<TableParams>,
-) -> Result<Response, ApiError> {
-    let actor = require(&viewer)?;
+/// Parses the parameters of an indicator table (API and CLI alike). `home` is the unit when
+/// none is named; `allowed` vets each unit before anything is said about it.
+pub fn table_request(
+    params: &TableParams,
+    engine: &Engine,
+    home: UnitCode,
+    allowed: &dyn Fn(&UnitCode) -> bool,
+    suppress: bool,
+) -> Result<TableRequest, ApiError> {
     let mut units = Vec::new();
     for text in list(&params.unit) {
         let unit = UnitCode::parse(&text).map_err(|err| ApiError::BadParameter {
@@ -62,15 +64,14 @@ pub async fn indicators(
             zh: domain::Localized::zh(&err),
             en: domain::Localized::en(&err),
         })?;
-        if !actor.may_read(&unit) {
+        if !allowed(&unit) {
             return Err(ApiError::Forbidden);
         }
         units.push(unit);
     }
     if units.is_empty() {
-        units.push(actor.home(&prefecture()).ok_or(ApiError::Forbidden)?);
+        units.push(home);
     }
-    let engine = state.engine.read(&state.store).await?;
     if let Some(unknown) = units.iter().find(|u| !engine.knows(u)) {
         return Err(ApiError::NotFound {
             zh: format!("没有行政区划代码为 {unknown} 的单位"),
@@ -128,13 +129,31 @@ pub async fn indicators(
             })
             .collect::<Result<_, _>>()?,
     };
-    let request = TableRequest {
+    Ok(TableRequest {
         units,
         waves,
         by,
         indicators,
-        suppress: actor.role == Role::Researcher,
-    };
+        suppress,
+    })
+}
+
+/// `GET /api/v1/export/indicators?unit=A,B&wave=X,Y&by=D[,D]&indicator=…&format=csv|json`
+pub async fn indicators(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<RequestViewer>,
+    Query(params): Query<TableParams>,
+) -> Result<Response, ApiError> {
+    let actor = require(&viewer)?;
+    let home = actor.home(&prefecture()).ok_or(ApiError::Forbidden)?;
+    let engine = state.engine.read(&state.store).await?;
+    let request = table_request(
+        &params,
+        &engine,
+        home,
+        &|unit| actor.may_read(unit),
+        actor.role == Role::Researcher,
+    )?;
     let lines = table_lines(&engine, &request);
     match params.format.as_deref().unwrap_or("csv") {
         "csv" => Ok(attachment(

@@ -3,7 +3,7 @@
 //! anonymous requests get 401, out-of-scope ones 403, and neither carries data.
 
 mod accounts;
-mod exports;
+pub mod exports;
 mod households;
 mod indicators;
 

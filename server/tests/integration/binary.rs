@@ -260,6 +260,70 @@ fn seed_reports_what_it_wrote_and_refuses_a_database_that_has_data() {
 }
 
 #[test]
+fn export_commands_write_tables_and_micro_data() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("export.db").display());
+    let seeded = Command::new(TANHUI)
+        .args(["seed", "--db", &url, "--households", "120", "--seed", "3"])
+        .output()
+        .expect("seed");
+    assert!(seeded.status.success());
+    let table = Command::new(TANHUI)
+        .args([
+            "export",
+            "indicators",
+            "--db",
+            &url,
+            "--unit",
+            "513434",
+            "--wave",
+            "2021",
+        ])
+        .args(["--by", "model", "--indicator", "per_capita_net_income"])
+        .output()
+        .expect("export indicators");
+    assert!(
+        table.status.success(),
+        "{}",
+        String::from_utf8_lossy(&table.stderr)
+    );
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert_eq!(text.lines().count(), 1 + 3, "{text}");
+    assert!(text
+        .lines()
+        .nth(1)
+        .expect("line")
+        .starts_with("513434,越西县,Yuexi,2021,collective,"));
+    let bad = Command::new(TANHUI)
+        .args(["export", "indicators", "--db", &url, "--by", "colour"])
+        .output()
+        .expect("export indicators");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--by: 不能按“colour”分组"));
+
+    let out = dir.path().join("micro");
+    let micro = Command::new(TANHUI)
+        .args(["export", "microdata", "--db", &url, "--out"])
+        .arg(&out)
+        .output()
+        .expect("export microdata");
+    assert!(
+        micro.status.success(),
+        "{}",
+        String::from_utf8_lossy(&micro.stderr)
+    );
+    for file in [
+        "households_by_wave.csv",
+        "members_by_wave.csv",
+        "plots.csv",
+        "codebook.csv",
+        "codebook.json",
+    ] {
+        assert!(out.join(file).exists(), "{file}");
+    }
+}
+
+#[test]
 fn user_add_creates_accounts_for_scripts() {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("users.db").display());
