@@ -25,3 +25,17 @@ fi
 TANHUI_BENCH_DB="sqlite://$db" cargo bench -p server --bench engine > "$dir/engine.json"
 echo "== $(date -u +%Y-%m-%d) on $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $households households × 4 waves (SQLite) =="
 "$dir/venv/bin/python" bench/compare.py --db "$db" --engine "$dir/engine.json" --csv-dir "$dir/csv"
+
+# Page render times on the same data: a release server on a free port, signed in as the
+# prefecture's demo official (demo accounts exist because the seeded units are synthetic).
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+TANHUI_SITE_ROOT="$PWD/target/site" TANHUI_LOG=warn \
+  "$target_dir/release/tanhui" serve --db "sqlite://$db" --addr "127.0.0.1:$port" > "$dir/serve.log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do
+  curl -fs "http://127.0.0.1:$port/healthz" > /dev/null 2>&1 && break
+  sleep 1
+done
+echo "== page render times (release server, SQLite, $households households) =="
+python3 bench/pages.py --url "http://127.0.0.1:$port"

@@ -9,8 +9,9 @@ use std::sync::Arc;
 use domain::{Actor, UnitCode};
 
 use crate::model::{
-    AuditQuery, AuditView, FieldIssue, IssuedPassword, NewToken, NewUserInput, ServerStatus,
-    TokenView, UnitView, UserChangeInput, UserView,
+    AuditQuery, AuditView, DashQuery, DashboardView, FieldIssue, HouseholdPageView, IssuedPassword,
+    NewToken, NewUserInput, RiskPageView, RiskQuery, ServerStatus, TokenView, UnitView,
+    UserChangeInput, UserView,
 };
 
 /// Who is asking, established by the server's authentication middleware for every request
@@ -38,6 +39,9 @@ pub enum BackendError {
     Invalid(Vec<FieldIssue>),
     #[error("not found")]
     NotFound,
+    /// Outside the account's role or scope.
+    #[error("forbidden")]
+    Forbidden,
 }
 
 #[async_trait::async_trait]
@@ -81,3 +85,30 @@ pub trait Backend: Send + Sync + 'static {
 
 /// What the server puts into the Leptos context.
 pub type SharedBackend = Arc<dyn Backend>;
+
+/// The read side of the officials' pages: figures from the live indicator engine joined with
+/// household records. Implementations check the viewer's scope themselves (the unit or the
+/// household is only known once read) and answer [`BackendError::Forbidden`] outside it.
+/// Charts come back as data; the server function draws them.
+#[async_trait::async_trait]
+pub trait Views: Send + Sync + 'static {
+    /// A dashboard for `unit` (the viewer's home unit when `None`).
+    async fn dashboard(
+        &self,
+        by: &RequestViewer,
+        unit: Option<&str>,
+        query: &DashQuery,
+    ) -> Result<DashboardView, BackendError>;
+    async fn household(
+        &self,
+        by: &RequestViewer,
+        id: &str,
+    ) -> Result<HouseholdPageView, BackendError>;
+    async fn at_risk(
+        &self,
+        by: &RequestViewer,
+        query: &RiskQuery,
+    ) -> Result<RiskPageView, BackendError>;
+}
+
+pub type SharedViews = Arc<dyn Views>;

@@ -5,8 +5,15 @@
 //! the WebAssembly bundle. Anything server-only (the [`backend`] port) is behind `ssr`, so no
 //! database code can reach the browser.
 
+// Deeply nested views make deep types; the hydrate build needs more than the default 128.
+#![recursion_limit = "256"]
+
 #[cfg(feature = "ssr")]
 pub mod backend;
+pub mod charts;
+#[cfg(feature = "hydrate")]
+mod download;
+pub mod format;
 pub mod i18n;
 pub mod model;
 pub mod pages;
@@ -16,13 +23,14 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Html, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    SsrMode, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
 };
 
 use crate::i18n::{provide_lang, use_lang, LangSwitch, Pick};
 use crate::pages::{
     account::AccountPage, admin_audit::AdminAuditPage, admin_users::AdminUsersPage,
-    exports::ExportsPage, home::HomePage, login::LoginPage, not_found::NotFound,
+    at_risk::AtRiskPage, dashboard::UnitPage, exports::ExportsPage, home::OverviewPage,
+    household::HouseholdPage, login::LoginPage, not_found::NotFound,
 };
 use crate::server_fns::whoami;
 
@@ -77,7 +85,18 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     // Async: the server waits for the page's data and sends complete HTML, so every
                     // page is readable (and printable) before, or without, JavaScript.
-                    <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("") view=OverviewPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("unit"), ParamSegment("code"))
+                        view=UnitPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("household"), ParamSegment("id"))
+                        view=HouseholdPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("at-risk") view=AtRiskPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("exports") view=ExportsPage ssr=SsrMode::Async />

@@ -153,3 +153,228 @@ pub struct AuditView {
     pub before: Option<String>,
     pub after: Option<String>,
 }
+
+pub use crate::charts::{Both, ChartData};
+
+/// The dashboard's filters, as they appear in the URL (`?wave=2021&model=collective&…`).
+/// Values are the vocabularies' stable codes; empty means "all".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashQuery {
+    pub wave: Option<i32>,
+    pub model: Option<String>,
+    pub registration: Option<String>,
+    pub sex: Option<String>,
+    pub ethnicity: Option<String>,
+}
+
+impl DashQuery {
+    /// The filters as `key=value` pairs, for links that keep them.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if let Some(w) = self.wave {
+            out.push(("wave", w.to_string()));
+        }
+        for (key, value) in [
+            ("model", &self.model),
+            ("registration", &self.registration),
+            ("sex", &self.sex),
+            ("ethnicity", &self.ethnicity),
+        ] {
+            if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+                out.push((key, v.to_owned()));
+            }
+        }
+        out
+    }
+
+    /// `?wave=…&model=…` (empty when no filter is set).
+    pub fn query_string(&self) -> String {
+        let pairs = self.pairs();
+        if pairs.is_empty() {
+            return String::new();
+        }
+        let joined: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        format!("?{}", joined.join("&"))
+    }
+}
+
+/// One filter's choices.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FilterView {
+    /// The URL key: `model`, `registration`, `sex`, `ethnicity`.
+    pub key: String,
+    pub label: Both,
+    pub options: Vec<(String, Both)>,
+    pub selected: Option<String>,
+}
+
+/// A headline figure with everything needed to explain it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CardView {
+    pub id: String,
+    pub name: Both,
+    pub unit: Both,
+    pub decimals: usize,
+    pub value: Option<f64>,
+    /// Why there is no value (no approved surveys, zero denominator, suppressed…).
+    pub no_data: Option<Both>,
+    pub formula: Both,
+    pub numerator: Option<f64>,
+    pub numerator_label: Both,
+    pub denominator: Option<f64>,
+    pub denominator_label: Option<Both>,
+    pub households: i64,
+    pub baseline_wave: Option<i32>,
+    pub baseline: Option<f64>,
+    pub change: Option<f64>,
+    pub target: Option<f64>,
+    pub progress_pct: Option<f64>,
+    /// For per-capita income: the year's poverty line, to read the value against.
+    pub line: Option<f64>,
+    /// "Higher is better" (else lower).
+    pub higher_is_better: bool,
+    /// Each child unit's value of the same figure (the engine's provenance).
+    pub contributors: Vec<(UnitView, Option<f64>)>,
+}
+
+/// A child unit's row in the unit page's table: values in the order of `columns`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChildRow {
+    pub unit: UnitView,
+    pub values: Vec<Option<f64>>,
+}
+
+/// A column of the child-unit table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnView {
+    pub id: String,
+    pub name: Both,
+    pub unit: Both,
+    pub decimals: usize,
+}
+
+/// A household in a village page's list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HouseholdRowView {
+    pub id: String,
+    pub registry_no: String,
+    pub head_name: String,
+    pub registration: Both,
+    pub model: Both,
+    /// The wave's survey status code (`draft`, `submitted`, `approved`, `rejected`), if any.
+    pub status: Option<String>,
+    pub review_comment: Option<String>,
+    /// Per-capita net income (RMB) from the approved survey.
+    pub per_capita: Option<f64>,
+    pub risks: Vec<String>,
+}
+
+/// A chart with its drawing and text alternative.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChartView {
+    pub data: ChartData,
+    pub svg: String,
+    pub alt: String,
+}
+
+/// Everything a dashboard page (the overview or a unit page) shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DashboardView {
+    pub unit: UnitView,
+    /// From the viewer's home unit down to the parent of `unit`.
+    pub trail: Vec<UnitView>,
+    pub wave: i32,
+    pub waves: Vec<i32>,
+    pub query: DashQuery,
+    pub filters: Vec<FilterView>,
+    /// The filters could not all be applied together (the engine keeps pairs at most).
+    pub filter_note: Option<Both>,
+    pub cards: Vec<CardView>,
+    pub columns: Vec<ColumnView>,
+    pub children: Vec<ChildRow>,
+    /// A village's households, when the viewer may see them.
+    pub households: Option<Vec<HouseholdRowView>>,
+    pub charts: Vec<ChartView>,
+    /// Figures over 1–4 households are withheld from this viewer (researchers).
+    pub suppressed: bool,
+}
+
+/// One survey on the household page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SurveyHistoryView {
+    pub id: String,
+    pub wave: i32,
+    pub status: String,
+    pub enumerator: String,
+    /// Who approved or rejected it, and when (China time), from the audit log.
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<String>,
+    pub review_comment: Option<String>,
+    pub members: usize,
+    /// Income by source (RMB), in a fixed order.
+    pub income: Vec<(Both, f64)>,
+    pub net_income: f64,
+    pub per_capita: Option<f64>,
+    pub line: f64,
+    /// The five guarantees (两不愁三保障 + water), each met or not.
+    pub guarantees: Vec<(Both, bool)>,
+}
+
+/// The household page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HouseholdPageView {
+    pub id: String,
+    pub trail: Vec<UnitView>,
+    pub registry_no: String,
+    pub head_name: String,
+    pub head_sex: Both,
+    pub head_ethnicity: Both,
+    pub registration: Both,
+    pub registration_year: Option<i32>,
+    pub exit_year: Option<i32>,
+    pub model: Both,
+    pub surveys: Vec<SurveyHistoryView>,
+}
+
+/// The at-risk list's request.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RiskQuery {
+    pub unit: Option<String>,
+    pub wave: Option<i32>,
+    pub margin: Option<u32>,
+    pub drop: Option<u32>,
+    /// Only households with this reason (`below_line`, `near_line`, …).
+    pub reason: Option<String>,
+    pub page: Option<u32>,
+}
+
+/// One flagged household.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RiskRowView {
+    pub household: String,
+    pub village: UnitView,
+    pub registry_no: String,
+    pub head_name: String,
+    pub per_capita: Option<f64>,
+    pub line: f64,
+    pub previous_wave: Option<i32>,
+    pub previous_per_capita: Option<f64>,
+    pub reasons: Vec<String>,
+}
+
+/// The at-risk list page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RiskPageView {
+    pub unit: UnitView,
+    pub wave: i32,
+    pub waves: Vec<i32>,
+    pub margin: u32,
+    pub drop: u32,
+    pub reason: Option<String>,
+    /// Flagged households in all, and by reason code.
+    pub total: usize,
+    pub by_reason: Vec<(String, usize)>,
+    pub page: u32,
+    pub pages: u32,
+    pub rows: Vec<RiskRowView>,
+}

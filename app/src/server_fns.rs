@@ -9,8 +9,9 @@
 use leptos::prelude::*;
 
 use crate::model::{
-    AuditView, FieldIssue, IssuedPassword, NewToken, NewUserInput, ServerStatus, TokenView,
-    UnitView, UserChangeInput, UserView, ViewerView,
+    AuditView, DashQuery, DashboardView, FieldIssue, HouseholdPageView, IssuedPassword, NewToken,
+    NewUserInput, RiskPageView, RiskQuery, ServerStatus, TokenView, UnitView, UserChangeInput,
+    UserView, ViewerView,
 };
 
 /// A user's input either went through, or comes back with the issues to show on the form.
@@ -21,6 +22,11 @@ mod guard {
     use leptos::prelude::*;
 
     use crate::backend::{BackendError, RequestViewer, SharedBackend};
+
+    pub fn views() -> Result<crate::backend::SharedViews, ServerFnError> {
+        use_context::<crate::backend::SharedViews>()
+            .ok_or_else(|| ServerFnError::ServerError("服务未就绪 / service not ready".into()))
+    }
 
     pub fn backend() -> Result<SharedBackend, ServerFnError> {
         use_context::<SharedBackend>()
@@ -98,6 +104,7 @@ mod guard {
                 status(http::StatusCode::NOT_FOUND);
                 Err(ServerFnError::ServerError("没有找到 / not found".into()))
             }
+            Err(BackendError::Forbidden) => Err(forbidden()),
             Err(BackendError::Storage(_)) => Err(unavailable()),
         }
     }
@@ -263,4 +270,46 @@ pub async fn revoke_token(id: String) -> Result<(), ServerFnError> {
     let (viewer, actor) = guard::signed_in()?;
     guard::allow(actor.may_hold_tokens())?;
     guard::plain(guard::backend()?.revoke_token(&viewer, &id).await)
+}
+
+/// A dashboard (overview or unit page) with its charts drawn, in the reader's language.
+#[server(prefix = "/sfn", endpoint = "dashboard")]
+pub async fn dashboard(
+    unit: Option<String>,
+    // Optional: with no filter set, the form encoding sends nothing for it at all.
+    query: Option<DashQuery>,
+    lang: domain::Lang,
+) -> Result<DashboardView, ServerFnError> {
+    let (viewer, _) = guard::signed_in()?;
+    let query = query.unwrap_or_default();
+    let mut view = guard::plain(
+        guard::views()?
+            .dashboard(&viewer, unit.as_deref(), &query)
+            .await,
+    )?;
+    for chart in &mut view.charts {
+        draw(chart, lang);
+    }
+    Ok(view)
+}
+
+#[cfg(feature = "ssr")]
+fn draw(chart: &mut crate::model::ChartView, lang: domain::Lang) {
+    chart.svg = crate::charts::svg(&chart.data, lang);
+    chart.alt = chart.data.alt(lang);
+}
+
+/// One household's page (officials, supervisors and enumerators within scope).
+#[server(prefix = "/sfn", endpoint = "household_page")]
+pub async fn household_page(id: String) -> Result<HouseholdPageView, ServerFnError> {
+    let (viewer, _) = guard::signed_in()?;
+    guard::plain(guard::views()?.household(&viewer, &id).await)
+}
+
+/// The at-risk list (防返贫监测).
+#[server(prefix = "/sfn", endpoint = "at_risk")]
+pub async fn at_risk(query: Option<RiskQuery>) -> Result<RiskPageView, ServerFnError> {
+    let (viewer, _) = guard::signed_in()?;
+    let query = query.unwrap_or_default();
+    guard::plain(guard::views()?.at_risk(&viewer, &query).await)
 }

@@ -14,6 +14,7 @@ pub mod lang;
 pub mod programme;
 pub mod quantity;
 pub mod record_id;
+pub mod risk;
 pub mod survey;
 pub mod unit_code;
 pub mod validate;

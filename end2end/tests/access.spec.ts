@@ -8,10 +8,11 @@ test('a county official sees only their county, and after signing out the back b
   await signIn(page, 'official.yuexi');
   await hydrated(page);
   await expect(page.getByTestId('who')).toContainText('越西县干部');
-  const units = page.getByTestId('county-list').locator('li');
-  await expect(units).toHaveCount(1);
-  await expect(units).toContainText('越西县');
-  await expect(page.getByTestId('county-list')).not.toContainText('昭觉县');
+  // The overview is Yuexi's own dashboard: its townships, nothing of the other counties.
+  await expect(page.getByTestId('unit-title')).toHaveAttribute('data-unit', '513434');
+  await expect(page.getByTestId('unit-title')).toContainText('越西县');
+  await expect(page.getByTestId('crumbs')).not.toContainText('凉山');
+  await expect(page.locator('main')).not.toContainText('昭觉县');
 
   // Editing the request to reach another county: refused, with no data.
   const other = await page.request.post(base() + '/sfn/child_units', {
@@ -91,7 +92,7 @@ test('an administrator opens an account; its first sign-in must choose a new pas
   await expect(user.getByTestId('password-changed')).toBeVisible();
   await user.goto(base() + '/');
   await expect(user.getByTestId('who')).toContainText('马林');
-  await expect(user.getByTestId('county-list').locator('li')).toHaveCount(1);
+  await expect(user.getByTestId('unit-title')).toHaveAttribute('data-unit', township[0].code);
 
   await admin.goto(base() + '/admin/audit?target=ma.lin');
   const rows = admin.getByTestId('audit-table').locator('tbody tr');

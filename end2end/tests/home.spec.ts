@@ -15,10 +15,18 @@ test('without JavaScript: sign in with the plain form, and the page arrives serv
   expect((await response).status()).toBe(200);
   await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
   await expect(page.getByTestId('home-title')).toHaveText('森林碳汇扶贫监测评价平台');
-  await expect(page.getByTestId('county-list').locator('li')).toHaveCount(3);
-  await expect(page.getByTestId('county-list')).toContainText('昭觉县');
-  await expect(page.getByTestId('county-list')).toContainText('越西县');
-  await expect(page.getByTestId('county-list')).toContainText('雷波县');
+  // The three counties side by side, and the charts drawn on the server.
+  const counties = page.getByTestId('child-table').locator('tbody tr');
+  await expect(counties).toHaveCount(3);
+  await expect(counties.nth(0)).toContainText('昭觉县');
+  await expect(counties.nth(1)).toContainText('越西县');
+  await expect(counties.nth(2)).toContainText('雷波县');
+  await expect(page.getByTestId('chart-income_trend').locator('svg')).toContainText('国家贫困线');
+  // Filters work without JavaScript too: the form submits to the server.
+  await page.getByTestId('filter-model').selectOption('household');
+  await page.getByTestId('apply-filters').click();
+  await expect(page).toHaveURL(/model=household/);
+  await expect(page.getByTestId('filter-model')).toHaveValue('household');
   await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
   await context.close();
 });
@@ -32,7 +40,7 @@ test('after hydration a click switches the language in place, and it is remember
 
   await page.getByTestId('lang-switch').click();
   await expect(page.getByTestId('home-title')).toHaveText('Forest-carbon poverty-alleviation monitoring');
-  await expect(page.getByTestId('county-list')).toContainText('Zhaojue');
+  await expect(page.getByTestId('child-table')).toContainText('Zhaojue');
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
   await expect(page.getByTestId('lang-switch')).toHaveText('中文');
   expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(42);

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use app::backend::SharedBackend;
+use app::backend::{SharedBackend, SharedViews};
 use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
 use axum::middleware::{from_fn, from_fn_with_state};
@@ -35,6 +35,15 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The officials' pages' data over this state's store and engine.
+    pub fn views(&self) -> crate::views::LiveViews {
+        crate::views::LiveViews {
+            store: self.store.clone(),
+            engine: self.engine.clone(),
+            prefecture: crate::api::prefecture(),
+        }
+    }
+
     /// `addr` is where the server actually listens (it may differ from the settings' port 0).
     pub fn new(
         settings: &Settings,
@@ -59,13 +68,28 @@ impl AppState {
     }
 }
 
+/// The app's routes, worked out once per process. Generating them runs the app with resource
+/// loading suppressed through a process-wide flag (leptos_server's `SuppressResourceLoad`), so
+/// a page rendering on another thread at that moment would wait forever on its data
+/// (leptos-rs/leptos#4773). One server builds its router once, but tests build many routers
+/// while others render; this keeps generation to the very first call.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
+}
+
 /// The whole application router. Every request passes, outermost first: tracing,
 /// compression, security headers, the CSRF origin check (state-changing requests),
 /// authentication (who is asking), the page guard (sign-in for pages, admin for `/admin`).
 pub fn build(state: AppState) -> Router {
     let backend: SharedBackend = Arc::new(state.store.clone());
-    let context = move || provide_context(backend.clone());
-    let routes = generate_route_list(app::App);
+    let views: SharedViews = Arc::new(state.views());
+    let context = move || {
+        provide_context(backend.clone());
+        provide_context(views.clone());
+    };
+    let routes = route_list();
     let shell_options = state.leptos_options.clone();
 
     let pages =

@@ -15,3 +15,4 @@ pub mod serve;
 pub mod settings;
 pub mod storage;
 pub mod telemetry;
+pub mod views;

@@ -1,69 +1,29 @@
-//! The home page: what Tanhui is, the three programme counties (read from the database while
-//! the page renders) and a server check that goes to the database and back.
+//! The home page: the overview dashboard of the viewer's home unit, and a server check that
+//! goes to the database and back.
 
 use leptos::prelude::*;
 
+use super::dashboard::Dashboard;
 use crate::i18n::{use_lang, Pick};
-use crate::server_fns::{check_server, home_units};
+use crate::server_fns::check_server;
 
 /// Liangshan Yi Autonomous Prefecture, the root of every unit the programme covers.
 pub const PREFECTURE_CODE: &str = "513400";
 
+/// The overview at `/`: what Tanhui is in one line, the dashboard of the viewer's home unit
+/// (the prefecture for most: the three counties side by side), and a server check.
 #[component]
-pub fn HomePage() -> impl IntoView {
+pub fn OverviewPage() -> impl IntoView {
     let lang = use_lang();
-    let counties = Resource::new(|| (), |_| home_units());
-
     view! {
-        <section class="hero">
-            <h1 data-testid="home-title">
+        <section class="hero compact">
+            <p class="eyebrow" data-testid="home-title">
                 {move || {
                     lang.get().pick("森林碳汇扶贫监测评价平台", "Forest-carbon poverty-alleviation monitoring")
                 }}
-            </h1>
-            <p class="lede">
-                {move || {
-                    lang.get()
-                        .pick(
-                            "凉山州越西、昭觉、雷波三县“1234”森林碳汇产业扶贫示范工程：农户参与、林地入股、务工、林下经济与养殖收入、造林与贫困状况的逐年监测。",
-                            "The \"1234\" forest-carbon poverty-alleviation programme in Yuexi, Zhaojue and Leibo counties of Liangshan: household participation, forest-land equity, employment, understory and livestock income, afforestation and poverty status, wave by wave.",
-                        )
-                }}
             </p>
         </section>
-        <section class="counties" aria-labelledby="counties-heading">
-            <h2 id="counties-heading">{move || lang.get().pick("管辖单位", "Units in your scope")}</h2>
-            <Suspense fallback=move || {
-                view! { <p class="muted">{move || lang.get().pick("加载中…", "Loading…")}</p> }
-            }>
-                {move || Suspend::new(async move {
-                    match counties.await {
-                        Ok(units) => {
-                            view! {
-                                <ul class="unit-cards" data-testid="county-list">
-                                    {units
-                                        .into_iter()
-                                        .map(|unit| {
-                                            let name_unit = unit.clone();
-                                            view! {
-                                                <li class="unit-card">
-                                                    <span class="unit-name">
-                                                        {move || name_unit.name(lang.get()).to_owned()}
-                                                    </span>
-                                                    <span class="unit-code">{unit.code.clone()}</span>
-                                                </li>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </ul>
-                            }
-                                .into_any()
-                        }
-                        Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        </section>
+        <Dashboard unit=Signal::derive(|| None) />
         <ServerCheck />
     }
 }

@@ -3,8 +3,11 @@
 pub mod account;
 pub mod admin_audit;
 pub mod admin_users;
+pub mod at_risk;
+pub mod dashboard;
 pub mod exports;
 pub mod home;
+pub mod household;
 pub mod login;
 pub mod not_found;
 

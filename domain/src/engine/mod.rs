@@ -22,6 +22,7 @@ pub use fact::{SurveyFact, SurveyMeasures};
 pub use measure::{Measure, Totals};
 pub use slice::{Dim, Profile, Slice};
 
+use crate::risk::{self, RiskReason, RiskRules, Situation};
 use crate::{
     AdminUnit, AfforestationPlot, PovertyLine, PovertyScheme, RecordId, Target, UnitCode, Wave,
 };
@@ -75,6 +76,18 @@ pub struct Engine {
     cells: Cells,
     facts: HashMap<u128, Held>,
     plots: Vec<AfforestationPlot>,
+}
+
+/// A household flagged by the at-risk rules in one wave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HouseholdRisk {
+    pub survey: RecordId,
+    pub household: RecordId,
+    pub village: UnitCode,
+    pub situation: Situation,
+    /// The wave the "income fell" comparison used.
+    pub previous_wave: Option<i32>,
+    pub reasons: Vec<RiskReason>,
 }
 
 /// One row of a query: a slice and every indicator's value in it.
@@ -424,6 +437,103 @@ impl Engine {
             children,
             households,
         }
+    }
+
+    /// The units directly below `unit` that the engine knows, ordered by code.
+    pub fn children(&self, unit: &UnitCode) -> Vec<UnitCode> {
+        self.index
+            .get(unit)
+            .and_then(|u| self.children.get(u))
+            .map(|kids| {
+                kids.iter()
+                    .map(|&k| self.codes[k as usize].clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Per-capita income (fen, `None` for an empty roster) and guarantees of every counted
+    /// household of `unit` in `wave`, keyed by household.
+    pub fn household_figures(&self, unit: &UnitCode, wave: i32) -> HashMap<RecordId, Situation> {
+        let line_fen = self.line_fen(wave);
+        self.facts
+            .values()
+            .filter(|f| f.wave == wave && unit.contains(&self.codes[f.village as usize]))
+            .map(|f| {
+                (
+                    RecordId::from_u128(f.household),
+                    Situation {
+                        per_capita_fen: (f.measures.size > 0)
+                            .then(|| f.measures.net_income_fen.div_euclid(f.measures.size)),
+                        line_fen,
+                        guarantees_met: f.measures.guarantees_met,
+                        previous_per_capita_fen: None,
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// The counted households of `unit` in `wave` that belong to `slice`, each with what the
+    /// at-risk rules need and the reasons that apply (only flagged ones are returned).
+    pub fn at_risk(
+        &self,
+        unit: &UnitCode,
+        wave: i32,
+        slice: Slice,
+        rules: RiskRules,
+    ) -> Vec<HouseholdRisk> {
+        let per_capita =
+            |m: &SurveyMeasures| (m.size > 0).then(|| m.net_income_fen.div_euclid(m.size));
+        // Each household's latest counted wave before this one.
+        let mut previous: HashMap<u128, (i32, Option<i64>)> = HashMap::new();
+        for held in self
+            .facts
+            .values()
+            .filter(|f| f.wave < wave && unit.contains(&self.codes[f.village as usize]))
+        {
+            let entry = previous.entry(held.household).or_insert((i32::MIN, None));
+            if held.wave > entry.0 {
+                *entry = (held.wave, per_capita(&held.measures));
+            }
+        }
+        let line_fen = self.line_fen(wave);
+        let mut out: Vec<HouseholdRisk> = self
+            .facts
+            .iter()
+            .filter(|(_, f)| {
+                f.wave == wave
+                    && unit.contains(&self.codes[f.village as usize])
+                    && f.profile.slices().any(|s| s == slice)
+            })
+            .filter_map(|(&survey, f)| {
+                let before = previous.get(&f.household).copied();
+                let situation = Situation {
+                    per_capita_fen: per_capita(&f.measures),
+                    line_fen,
+                    guarantees_met: f.measures.guarantees_met,
+                    previous_per_capita_fen: before.and_then(|(_, pc)| pc),
+                };
+                let reasons = risk::assess(situation, rules);
+                (!reasons.is_empty()).then(|| HouseholdRisk {
+                    survey: RecordId::from_u128(survey),
+                    household: RecordId::from_u128(f.household),
+                    village: self.codes[f.village as usize].clone(),
+                    situation,
+                    previous_wave: before.map(|(w, _)| w),
+                    reasons,
+                })
+            })
+            .collect();
+        // Worst first: lowest income relative to the line, then by household id.
+        out.sort_by(|a, b| {
+            a.situation
+                .per_capita_fen
+                .unwrap_or(i64::MAX)
+                .cmp(&b.situation.per_capita_fen.unwrap_or(i64::MAX))
+                .then(a.household.cmp(&b.household))
+        });
+        out
     }
 
     /// Recomputes every cell from the stored facts and plots (for checks: must equal the

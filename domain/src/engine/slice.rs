@@ -57,6 +57,33 @@ impl Dim {
         }
     }
 
+    /// Every value: (1-based index, stable code, zh, en).
+    pub fn values(self) -> Vec<(u8, &'static str, String, String)> {
+        (1..=self.cardinality())
+            .map(|v| {
+                let (code, zh, en) = self.value_labels(v);
+                (v, code, zh, en)
+            })
+            .collect()
+    }
+
+    /// The 1-based index of the value with this stable code.
+    pub fn value_of(self, code: &str) -> Option<u8> {
+        self.values()
+            .into_iter()
+            .find(|(_, c, _, _)| *c == code)
+            .map(|(v, ..)| v)
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Dim::Model => "Engagement model",
+            Dim::Registration => "Poverty registration",
+            Dim::Sex => "Head's sex",
+            Dim::Ethnicity => "Head's ethnicity",
+        }
+    }
+
     /// The stable code and labels of value `v` (1-based).
     pub fn value_labels(self, v: u8) -> (&'static str, String, String) {
         let i = usize::from(v.saturating_sub(1));
@@ -191,5 +218,8 @@ mod tests {
         assert_eq!(by_model[1].describe()[0].1, "household");
         assert_eq!(Dim::parse("sex"), Some(Dim::Sex));
         assert_eq!(Dim::parse("wave"), None);
+        assert_eq!(Dim::Model.value_of("household"), Some(2));
+        assert_eq!(Dim::Model.value_of("nope"), None);
+        assert_eq!(Dim::Sex.values().len(), 2);
     }
 }

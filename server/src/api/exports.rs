@@ -36,7 +36,11 @@ fn list(text: &Option<String>) -> Vec<String> {
         .collect()
 }
 
-fn attachment(mut response: Response, file: &str, content_type: &'static str) -> Response {
+pub(super) fn attachment(
+    mut response: Response,
+    file: &str,
+    content_type: &'static str,
+) -> Response {
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));

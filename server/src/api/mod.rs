@@ -3,6 +3,7 @@
 //! anonymous requests get 401, out-of-scope ones 403, and neither carries data.
 
 mod accounts;
+pub mod dashboard;
 pub mod exports;
 mod households;
 mod indicators;
@@ -45,6 +46,8 @@ pub fn router() -> Router<AppState> {
         .route("/households/{id}", get(households::detail))
         .route("/surveys/{id}/review", post(households::review))
         .route("/export/indicators", get(exports::indicators))
+        .route("/charts/{file}", get(dashboard::chart_svg))
+        .route("/at-risk.csv", get(dashboard::at_risk_csv))
         .route("/export/microdata/{file}", get(exports::microdata))
         .fallback(|| async {
             ApiError::NotFound {
@@ -116,6 +119,7 @@ impl From<BackendError> for ApiError {
                 zh: "没有找到".into(),
                 en: "not found".into(),
             },
+            BackendError::Forbidden => ApiError::Forbidden,
         }
     }
 }

@@ -274,6 +274,21 @@ impl Store {
     }
 
     /// (id, wave, status, version, enumerator, review comment) of each survey, by wave.
+    pub async fn households_by_ids(
+        &self,
+        ids: &[RecordId],
+    ) -> Result<Vec<Household>, StorageError> {
+        on_backend!(self, households_by_ids(ids))
+    }
+
+    pub async fn village_surveys(
+        &self,
+        village: &UnitCode,
+        wave: i32,
+    ) -> Result<Vec<(String, String, Option<String>)>, StorageError> {
+        on_backend!(self, village_surveys(village, wave))
+    }
+
     pub async fn surveys_of(
         &self,
         household: &RecordId,

@@ -375,6 +375,47 @@ pub async fn households_in(
     rows.into_iter().map(Household::try_from).collect()
 }
 
+/// Several households at once (in no particular order); unknown ids are skipped.
+pub async fn households_by_ids(
+    pool: &Pool<Db>,
+    ids: &[RecordId],
+) -> Result<Vec<Household>, StorageError> {
+    let mut out = Vec::with_capacity(ids.len());
+    // A few hundred at a time stays under both backends' bind limits.
+    for chunk in ids.chunks(500) {
+        let mut q = QueryBuilder::<Db>::new(format!(
+            "SELECT {} FROM households WHERE id IN (",
+            HouseholdRow::COLUMNS
+        ));
+        let mut list = q.separated(", ");
+        for id in chunk {
+            list.push_bind(id.as_str());
+        }
+        q.push(")");
+        let rows: Vec<HouseholdRow> = q.build_query_as().fetch_all(pool).await?;
+        for row in rows {
+            out.push(Household::try_from(row)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Every survey of a village's households in one wave: (household id, status, review comment).
+pub async fn village_surveys(
+    pool: &Pool<Db>,
+    village: &UnitCode,
+    wave: i32,
+) -> Result<Vec<(String, String, Option<String>)>, StorageError> {
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT s.household_id, s.status, s.review_comment FROM surveys s \
+         JOIN households h ON h.id = s.household_id WHERE h.village_code = ",
+    );
+    q.push_bind(village.as_str())
+        .push(" AND s.wave = ")
+        .push_bind(wave);
+    Ok(q.build_query_as().fetch_all(pool).await?)
+}
+
 /// One line per survey of a household, by wave: (id, wave, status, version, enumerator,
 /// review comment).
 pub async fn surveys_of(

@@ -206,12 +206,15 @@ impl TestApp {
 
     /// Sends one request through the router in-process.
     pub async fn send(&self, request: Request<Body>) -> Response {
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("router is infallible");
+        // A request that hangs fails the test with its name, instead of hanging the suite.
+        let what = format!("{} {}", request.method(), request.uri());
+        let response = tokio::time::timeout(
+            std::time::Duration::from_secs(60),
+            self.router.clone().oneshot(request),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{what} did not answer within 60 s"))
+        .expect("router is infallible");
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response

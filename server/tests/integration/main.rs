@@ -11,6 +11,7 @@ mod helpers;
 mod access;
 mod auth;
 mod binary;
+mod dashboard;
 mod exports;
 mod health;
 mod indicators;

@@ -1,0 +1,155 @@
+//! 防返贫监测: households below the poverty line, near it (within a margin, 20 % by default),
+//! missing a guarantee, or whose income fell sharply. Filters in the URL; the whole list can
+//! be downloaded as CSV; each household links to its page.
+
+use leptos::prelude::*;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+
+use super::dashboard::risk_text;
+use super::{failure_text, Failure};
+use crate::format;
+use crate::i18n::{use_lang, Pick};
+use crate::model::{RiskPageView, RiskQuery};
+use crate::server_fns::at_risk;
+
+#[component]
+pub fn AtRiskPage() -> impl IntoView {
+    let lang = use_lang();
+    let query = use_query_map();
+    let request = move || {
+        let q = query.read();
+        let text = |name: &str| {
+            q.get(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        RiskQuery {
+            unit: text("unit"),
+            wave: text("wave").and_then(|w| w.parse().ok()),
+            margin: text("margin").and_then(|m| m.parse().ok()),
+            drop: text("drop").and_then(|d| d.parse().ok()),
+            reason: text("reason"),
+            page: text("page").and_then(|p| p.parse().ok()),
+        }
+    };
+    let data = Resource::new(request, |q| at_risk(Some(q)));
+    view! {
+        <Suspense fallback=move || view! { <p class="muted">{move || lang.get().pick("加载中…", "Loading…")}</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => view! { <RiskList page /> }.into_any(),
+                    Err(err) => view! { <Failure message=failure_text(&err) /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn RiskList(page: RiskPageView) -> impl IntoView {
+    let lang = use_lang();
+    let unit = page.unit.clone();
+    let name_unit = unit.clone();
+    let reason = page.reason.clone().unwrap_or_default();
+    let params = format!(
+        "unit={}&wave={}&margin={}&drop={}&reason={}",
+        unit.code, page.wave, page.margin, page.drop, reason
+    );
+    let csv_href = format!("/api/v1/at-risk.csv?{params}");
+    let page_href = move |n: u32| format!("/at-risk?{params}&page={n}");
+    let (prev, next) = (
+        (page.page > 1).then(|| page_href(page.page - 1)),
+        (page.page < page.pages).then(|| page_href(page.page + 1)),
+    );
+    let wave = page.wave;
+    let counts = page.by_reason.clone();
+    view! {
+        <nav class="crumbs" aria-label="breadcrumb">
+            <a href=format!("/unit/{}?wave={wave}", unit.code)>{move || name_unit.name(lang.get()).to_owned()}</a>
+        </nav>
+        <h1>{move || lang.get().pick("防返贫监测名单", "Households at risk")}</h1>
+        <p class="lede small">
+            {move || lang.get().pick(
+                "人均纯收入低于当年贫困线，或高于贫困线但不超过设定幅度，或“两不愁三保障”及饮水安全有一项未达标，或人均纯收入较上一轮调查下降超过设定比例的农户（仅含已审核的调查）。",
+                "Households whose per-capita net income is below the year's line or within the margin above it, who miss any of the guarantees or safe water, or whose per-capita income fell by more than the set share since their previous survey (approved surveys only).")}
+        </p>
+        <Form method="get" action="/at-risk">
+            <div class="filters no-print" data-testid="risk-filters">
+                <input type="hidden" name="unit" value=unit.code.clone() />
+                <label>
+                    <span>{move || lang.get().pick("调查轮次", "Wave")}</span>
+                    <select name="wave">
+                        {page.waves.iter().rev().map(|&w| view! { <option value=w.to_string() selected=w == wave>{w}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>
+                    <span>{move || lang.get().pick("贫困线以上幅度（%）", "Margin above the line (%)")}</span>
+                    <input type="number" name="margin" min="0" max="100" value=page.margin.to_string() data-testid="risk-margin" />
+                </label>
+                <label>
+                    <span>{move || lang.get().pick("收入降幅（%）", "Income fall (%)")}</span>
+                    <input type="number" name="drop" min="1" max="100" value=page.drop.to_string() />
+                </label>
+                <label>
+                    <span>{move || lang.get().pick("风险类型", "Risk")}</span>
+                    <select name="reason" data-testid="risk-reason">
+                        <option value="" selected=reason.is_empty()>{move || lang.get().pick("全部", "All")}</option>
+                        {domain::risk::RiskReason::ALL.iter().map(|r| {
+                            let code = r.code();
+                            view! { <option value=code selected=code == reason>{move || risk_text(code, lang.get())}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <button type="submit">{move || lang.get().pick("应用", "Apply")}</button>
+            </div>
+        </Form>
+        <p data-testid="risk-total">
+            <strong>{format::grouped(page.total as f64, 0)}</strong>
+            {move || lang.get().pick(" 户 · ", " households · ")}
+            {counts.iter().cloned().map(|(code, n)| {
+                let class = format!("flag flag-{code}");
+                view! { <span class=class>{move || risk_text(&code, lang.get())}" "{n}</span> }
+            }).collect_view()}
+            " "<a href=csv_href download data-testid="risk-csv">{move || lang.get().pick("下载全部 (CSV)", "Download all (CSV)")}</a>
+        </p>
+        <div class="table-wrap">
+            <table class="data" data-testid="risk-table">
+                <thead><tr>
+                    <th>{move || lang.get().pick("户主", "Head")}</th>
+                    <th>{move || lang.get().pick("村", "Village")}</th>
+                    <th class="num">{move || lang.get().pick("人均纯收入（元）", "Per capita (RMB)")}</th>
+                    <th class="num">{move || lang.get().pick("贫困线", "Line")}</th>
+                    <th class="num">{move || lang.get().pick("上一轮", "Previous")}</th>
+                    <th>{move || lang.get().pick("风险", "Flags")}</th>
+                </tr></thead>
+                <tbody>
+                    {page.rows.into_iter().map(|r| {
+                        let village = r.village.clone();
+                        let village_href = format!("/unit/{}?wave={wave}", village.code);
+                        let href = format!("/household/{}", r.household);
+                        let previous = r.previous_wave.map(|w| (w, r.previous_per_capita));
+                        view! {
+                            <tr data-household=r.household.clone()>
+                                <td><a href=href data-testid="risk-household">{r.head_name.clone()}</a><span class="small muted">" "{r.registry_no.clone()}</span></td>
+                                <td><a href=village_href>{move || village.name(lang.get()).to_owned()}</a></td>
+                                <td class="num">{move || r.per_capita.map(|p| format::figure(p, 0, lang.get())).unwrap_or_else(|| "—".into())}</td>
+                                <td class="num">{move || format::figure(r.line, 0, lang.get())}</td>
+                                <td class="num">{move || previous.map(|(w, p)| format!("{} ({w})", p.map(|p| format::figure(p, 0, lang.get())).unwrap_or_else(|| "—".into()))).unwrap_or_default()}</td>
+                                <td>{r.reasons.iter().cloned().map(|code| {
+                                    let class = format!("flag flag-{code}");
+                                    view! { <span class=class>{move || risk_text(&code, lang.get())}</span> }
+                                }).collect_view()}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <nav class="pager no-print">
+            {prev.map(|h| view! { <a href=h>{move || lang.get().pick("← 上一页", "← Previous")}</a> })}
+            <span>{page.page}" / "{page.pages}</span>
+            {next.map(|h| view! { <a href=h data-testid="risk-next">{move || lang.get().pick("下一页 →", "Next →")}</a> })}
+        </nav>
+    }
+}

@@ -1,0 +1,1041 @@
+//! The officials' pages' data: the live indicator engine's figures joined with household
+//! records, each checked against the viewer's scope. Pages reach this through the
+//! [`app::backend::Views`] port; the at-risk CSV export uses it directly.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use app::backend::{BackendError, RequestViewer, Views};
+use app::charts::{Both, ChartData, Mark, Panel, Series};
+use app::model::{
+    CardView, ChartView, ChildRow, ColumnView, DashQuery, DashboardView, FieldIssue, FilterView,
+    HouseholdPageView, HouseholdRowView, RiskPageView, RiskQuery, RiskRowView, SurveyHistoryView,
+    UnitView,
+};
+use domain::engine::{find, Dim, Engine, IndicatorDef, Measure, Slice, Totals};
+use domain::risk::{RiskReason, RiskRules};
+use domain::{Actor, Localized, RecordId, UnitCode, UnitLevel};
+
+use crate::indicators::LiveEngine;
+use crate::storage::{AuditFilter, StorageError, Store};
+
+/// The headline cards, in the order the overview shows them.
+pub const HEADLINE: [&str; 14] = [
+    "households_surveyed",
+    "participating_households",
+    "poor_participation_rate",
+    "per_capita_net_income",
+    "poverty_headcount_ratio",
+    "guarantees_met_rate",
+    "programme_employment_days",
+    "programme_wages",
+    "dividends_paid",
+    "understory_net_income",
+    "livestock_net_income",
+    "afforested_area_ha",
+    "survival_rate",
+    "sequestration_tco2e",
+];
+
+/// The child-unit table's columns.
+const COLUMNS: [&str; 7] = [
+    "households_surveyed",
+    "participating_households",
+    "per_capita_net_income",
+    "poverty_headcount_ratio",
+    "guarantees_met_rate",
+    "programme_wages",
+    "afforested_area_ha",
+];
+
+/// At-risk list page size.
+const PAGE: usize = 50;
+
+pub struct LiveViews {
+    pub store: Store,
+    pub engine: Arc<LiveEngine>,
+    pub prefecture: UnitCode,
+}
+
+fn storage(err: StorageError) -> BackendError {
+    tracing::error!(%err, "storage failed");
+    BackendError::Storage(err.to_string())
+}
+
+fn invalid(path: &str, zh: String, en: String) -> BackendError {
+    BackendError::Invalid(vec![FieldIssue {
+        path: path.to_owned(),
+        rule: "query".to_owned(),
+        zh,
+        en,
+    }])
+}
+
+fn actor(by: &RequestViewer) -> Result<&Actor, BackendError> {
+    by.actor.as_ref().ok_or(BackendError::Forbidden)
+}
+
+/// How many decimals a figure in this unit deserves.
+pub fn decimals(def: &IndicatorDef) -> usize {
+    match def.unit_en {
+        "%" | "ha" | "mu" => 1,
+        _ => 0,
+    }
+}
+
+fn unit_view(engine: &Engine, code: &UnitCode) -> UnitView {
+    let (name_zh, name_pinyin) = engine
+        .unit(code)
+        .map(|u| (u.name_zh.clone(), u.name_pinyin.clone()))
+        .unwrap_or_else(|| (code.as_str().to_owned(), String::new()));
+    UnitView {
+        code: code.as_str().to_owned(),
+        name_zh,
+        name_pinyin,
+        level: code.level(),
+    }
+}
+
+fn both(zh: impl Into<String>, en: impl Into<String>) -> Both {
+    Both::new(zh, en)
+}
+
+/// Reads the unit named in a request (the viewer's home when none), checking scope before
+/// saying anything about it.
+fn pick_unit(
+    engine: &Engine,
+    actor: &Actor,
+    prefecture: &UnitCode,
+    text: Option<&str>,
+) -> Result<UnitCode, BackendError> {
+    let unit = match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => actor.home(prefecture).ok_or(BackendError::Forbidden)?,
+        Some(text) => UnitCode::parse(text).map_err(|err| invalid("unit", err.zh(), err.en()))?,
+    };
+    if !actor.may_read(&unit) {
+        return Err(BackendError::Forbidden);
+    }
+    if !engine.knows(&unit) {
+        return Err(BackendError::NotFound);
+    }
+    Ok(unit)
+}
+
+fn pick_wave(engine: &Engine, wave: Option<i32>) -> Result<(i32, Vec<i32>), BackendError> {
+    let waves: Vec<i32> = engine.waves().collect();
+    // Before the first wave is recorded there is nothing to pick: every figure says "no data".
+    let latest = waves.last().copied().unwrap_or(0);
+    match wave {
+        None => Ok((latest, waves)),
+        Some(w) if waves.contains(&w) => Ok((w, waves)),
+        Some(w) => {
+            let list = waves
+                .iter()
+                .map(i32::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            Err(invalid(
+                "wave",
+                format!("没有 {w} 年的调查轮次（现有：{list}）"),
+                format!("there is no {w} wave (there are: {list})"),
+            ))
+        }
+    }
+}
+
+/// The filter values as a slice. The engine keeps cells for at most two fixed dimensions;
+/// past two, the first two (in URL order) apply and the note says so.
+fn pick_slice(query: &DashQuery) -> Result<(Slice, Vec<FilterView>, Option<Both>), BackendError> {
+    let chosen = [
+        ("model", Dim::Model, &query.model),
+        ("registration", Dim::Registration, &query.registration),
+        ("sex", Dim::Sex, &query.sex),
+        ("ethnicity", Dim::Ethnicity, &query.ethnicity),
+    ];
+    let mut slice = Slice::ALL;
+    let mut fixed = 0;
+    let mut ignored = Vec::new();
+    let mut filters = Vec::new();
+    for (key, dim, value) in chosen {
+        let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty());
+        if let Some(code) = value {
+            let v = dim.value_of(code).ok_or_else(|| {
+                invalid(
+                    key,
+                    format!("{}：没有“{code}”这一项", dim.label_zh()),
+                    format!("{}: there is no value {code:?}", dim.label_en()),
+                )
+            })?;
+            if fixed < 2 {
+                slice = slice.with(dim, v);
+                fixed += 1;
+            } else {
+                ignored.push(dim);
+            }
+        }
+        filters.push(FilterView {
+            key: key.to_owned(),
+            label: both(dim.label_zh(), dim.label_en()),
+            options: dim
+                .values()
+                .into_iter()
+                .map(|(_, code, zh, en)| (code.to_owned(), both(zh, en)))
+                .collect(),
+            selected: value.map(str::to_owned),
+        });
+    }
+    let note = (!ignored.is_empty()).then(|| {
+        both(
+            format!(
+                "最多同时按两个条件筛选；未应用：{}",
+                ignored
+                    .iter()
+                    .map(|d| d.label_zh())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
+            format!(
+                "At most two filters apply at once; not applied: {}",
+                ignored
+                    .iter()
+                    .map(|d| d.label_en())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+    });
+    Ok((slice, filters, note))
+}
+
+/// A figure as this viewer may see it: researchers get survey figures over 1–4 households
+/// withheld, as in their exports.
+struct Reader {
+    suppress: bool,
+}
+
+impl Reader {
+    fn value(
+        &self,
+        engine: &Engine,
+        def: &IndicatorDef,
+        unit: &UnitCode,
+        wave: i32,
+        slice: Slice,
+    ) -> Option<f64> {
+        let households = engine.totals(unit, wave, slice).get(Measure::Households);
+        if self.suppress && def.suppressed_for_researchers(households) {
+            return None;
+        }
+        engine.value(def, unit, wave, slice).value
+    }
+}
+
+fn no_data_text(code: &str) -> Both {
+    match code {
+        "no_approved_surveys" => both("本期没有已审核的调查", "no approved surveys in this wave"),
+        "zero_denominator" => both("分母为零，无法计算", "zero denominator"),
+        "not_disaggregated" => both("该指标不按农户特征分组", "not broken down by household"),
+        _ => both(
+            "样本少于 5 户，不予显示",
+            "fewer than 5 households: withheld",
+        ),
+    }
+}
+
+fn card(
+    engine: &Engine,
+    actor: &Actor,
+    reader: &Reader,
+    def: &'static IndicatorDef,
+    unit: &UnitCode,
+    wave: i32,
+    slice: Slice,
+) -> CardView {
+    let households = engine.totals(unit, wave, slice).get(Measure::Households);
+    let withheld = reader.suppress && def.suppressed_for_researchers(households);
+    let value = engine.value(def, unit, wave, slice);
+    let progress = engine.progress(def, unit, wave, slice);
+    let explained = engine.explain(def, unit, wave, slice, false);
+    let contributors = explained
+        .children
+        .iter()
+        .filter(|(code, _, _)| actor.may_read(code))
+        .map(|(code, _, _)| {
+            (
+                unit_view(engine, code),
+                reader.value(engine, def, code, wave, slice),
+            )
+        })
+        .collect();
+    let no_data = if withheld {
+        Some(no_data_text("suppressed"))
+    } else {
+        value.no_data.map(|n| no_data_text(n.code()))
+    };
+    let keep = |v: Option<f64>| if withheld { None } else { v };
+    CardView {
+        id: def.id.to_owned(),
+        name: both(def.name_zh, def.name_en),
+        unit: both(def.unit_zh, def.unit_en),
+        decimals: decimals(def),
+        value: keep(value.value),
+        no_data,
+        formula: both(def.formula_zh, def.formula_en),
+        numerator: keep(value.numerator),
+        numerator_label: both(def.numerator.label_zh(), def.numerator.label_en()),
+        denominator: keep(value.denominator),
+        denominator_label: def.denominator.map(|m| both(m.label_zh(), m.label_en())),
+        households: if withheld { 0 } else { households },
+        baseline_wave: engine.baseline(),
+        baseline: keep(progress.baseline),
+        change: keep(progress.change_since_baseline),
+        target: progress.target,
+        progress_pct: keep(progress.progress_pct),
+        line: (def.id == "per_capita_net_income").then(|| engine.line_fen(wave) as f64 / 100.0),
+        higher_is_better: def.direction == domain::engine::catalogue::Direction::Higher,
+        contributors,
+    }
+}
+
+/// The series units of the trend charts: the counties on the prefecture's page, else the
+/// unit itself.
+fn chart_units(engine: &Engine, actor: &Actor, unit: &UnitCode) -> Vec<UnitCode> {
+    if unit.level() == UnitLevel::Prefecture {
+        let kids: Vec<UnitCode> = engine
+            .children(unit)
+            .into_iter()
+            .filter(|c| actor.may_read(c))
+            .collect();
+        if !kids.is_empty() {
+            return kids;
+        }
+    }
+    vec![unit.clone()]
+}
+
+fn def(id: &str) -> &'static IndicatorDef {
+    // Ids below are the catalogue's own; a missing one is a programming error caught by the
+    // unit test `every_dashboard_indicator_is_in_the_catalogue`.
+    find(id).unwrap_or(&domain::engine::CATALOGUE[0])
+}
+
+fn series_of(
+    engine: &Engine,
+    reader: &Reader,
+    id: &str,
+    unit: &UnitCode,
+    waves: &[i32],
+    slice: Slice,
+    name: Both,
+) -> Series {
+    let d = def(id);
+    Series {
+        name,
+        values: waves
+            .iter()
+            .map(|&w| reader.value(engine, d, unit, w, slice))
+            .collect(),
+    }
+}
+
+fn unit_name(engine: &Engine, code: &UnitCode) -> Both {
+    let v = unit_view(engine, code);
+    let en = if v.name_pinyin.is_empty() {
+        v.name_zh.clone()
+    } else {
+        v.name_pinyin.clone()
+    };
+    both(v.name_zh, en)
+}
+
+fn panel(unit: Both, mark: Mark, series: Vec<Series>) -> Panel {
+    Panel {
+        unit,
+        mark,
+        series,
+        reference: None,
+    }
+}
+
+/// The eight charts of a dashboard page.
+fn charts(
+    engine: &Engine,
+    actor: &Actor,
+    reader: &Reader,
+    unit: &UnitCode,
+    slice: Slice,
+) -> Vec<ChartData> {
+    let waves: Vec<i32> = engine.waves().collect();
+    let units = chart_units(engine, actor, unit);
+    let per_unit = |id: &str| -> Vec<Series> {
+        units
+            .iter()
+            .map(|u| series_of(engine, reader, id, u, &waves, slice, unit_name(engine, u)))
+            .collect()
+    };
+    let own = |id: &str, name: Both| series_of(engine, reader, id, unit, &waves, slice, name);
+    let d = |id: &str| def(id);
+    let name = |id: &str| both(d(id).name_zh, d(id).name_en);
+    let unit_of = |id: &str| both(d(id).unit_zh, d(id).unit_en);
+    let line = Series {
+        name: both("国家贫困线", "National poverty line"),
+        values: waves
+            .iter()
+            .map(|&w| Some(engine.line_fen(w) as f64 / 100.0))
+            .collect(),
+    };
+    // Income composition per person: programme sources, and the rest of net income.
+    let parts: [(Measure, Both); 4] = [
+        (
+            Measure::ProgrammeWagesFen,
+            both("项目务工收入", "Programme wages"),
+        ),
+        (Measure::DividendsFen, both("入股分红", "Dividends")),
+        (
+            Measure::UnderstoryNetFen,
+            both("林下经济纯收入", "Understory net income"),
+        ),
+        (
+            Measure::LivestockNetFen,
+            both("养殖纯收入", "Livestock net income"),
+        ),
+    ];
+    let totals: Vec<Option<Totals>> = waves
+        .iter()
+        .map(|&w| {
+            let t = engine.totals(unit, w, slice);
+            let shown = t.get(Measure::People) > 0
+                && !(reader.suppress
+                    && d("per_capita_net_income")
+                        .suppressed_for_researchers(t.get(Measure::Households)));
+            shown.then_some(t)
+        })
+        .collect();
+    let per_person = |t: &Totals, fen: i64| fen as f64 / 100.0 / t.get(Measure::People) as f64;
+    let mut composition: Vec<Series> = parts
+        .iter()
+        .map(|(m, label)| Series {
+            name: label.clone(),
+            values: totals
+                .iter()
+                .map(|t| t.as_ref().map(|t| per_person(t, t.get(*m))))
+                .collect(),
+        })
+        .collect();
+    composition.push(Series {
+        name: both(
+            "其他收入（其他务工、种植、转移性收入等）",
+            "Other income (other wages, crops, transfers…)",
+        ),
+        values: totals
+            .iter()
+            .map(|t| {
+                t.as_ref().map(|t| {
+                    let programme: i64 = parts.iter().map(|(m, _)| t.get(*m)).sum();
+                    per_person(t, t.get(Measure::NetIncomeFen) - programme)
+                })
+            })
+            .collect(),
+    });
+    // The three engagement models (on top of the other filters, where the engine has the cell).
+    let models: Vec<Series> = Dim::Model
+        .values()
+        .into_iter()
+        .map(|(v, _, zh, en)| {
+            series_of(
+                engine,
+                reader,
+                "per_capita_net_income",
+                unit,
+                &waves,
+                slice.with(Dim::Model, v),
+                both(zh, en),
+            )
+        })
+        .collect();
+    let plots = Slice::ALL;
+    vec![
+        ChartData {
+            id: "income_trend".into(),
+            title: both(
+                "人均纯收入与贫困线",
+                "Per-capita net income and the poverty line",
+            ),
+            waves: waves.clone(),
+            panels: vec![Panel {
+                unit: unit_of("per_capita_net_income"),
+                mark: Mark::Lines,
+                series: per_unit("per_capita_net_income"),
+                reference: Some(line),
+            }],
+        },
+        ChartData {
+            id: "poverty_trend".into(),
+            title: both("贫困发生率", "Poverty headcount ratio"),
+            waves: waves.clone(),
+            panels: vec![panel(
+                unit_of("poverty_headcount_ratio"),
+                Mark::Lines,
+                per_unit("poverty_headcount_ratio"),
+            )],
+        },
+        ChartData {
+            id: "income_composition".into(),
+            title: both("人均纯收入构成", "Per-capita net income by source"),
+            waves: waves.clone(),
+            panels: vec![panel(
+                both("元/人/年", "RMB/person/yr"),
+                Mark::Stacked,
+                composition,
+            )],
+        },
+        ChartData {
+            id: "model_comparison".into(),
+            title: both(
+                "集体经济主导型、农户主体型与对照户的人均纯收入",
+                "Per-capita net income: collective, household and comparison",
+            ),
+            waves: waves.clone(),
+            panels: vec![panel(unit_of("per_capita_net_income"), Mark::Lines, models)],
+        },
+        ChartData {
+            id: "employment".into(),
+            title: both("项目务工天数与工资", "Programme employment days and wages"),
+            waves: waves.clone(),
+            panels: vec![
+                panel(
+                    unit_of("programme_employment_days"),
+                    Mark::Bars,
+                    vec![own(
+                        "programme_employment_days",
+                        name("programme_employment_days"),
+                    )],
+                ),
+                panel(
+                    unit_of("programme_wages"),
+                    Mark::Bars,
+                    vec![own("programme_wages", name("programme_wages"))],
+                ),
+            ],
+        },
+        ChartData {
+            id: "equity".into(),
+            title: both("林地入股与分红", "Forest-land equity and dividends"),
+            waves: waves.clone(),
+            panels: vec![
+                panel(
+                    unit_of("equity_households"),
+                    Mark::Bars,
+                    vec![own("equity_households", name("equity_households"))],
+                ),
+                panel(
+                    unit_of("dividends_paid"),
+                    Mark::Bars,
+                    vec![own("dividends_paid", name("dividends_paid"))],
+                ),
+            ],
+        },
+        ChartData {
+            id: "understory_livestock".into(),
+            title: both(
+                "林下经济与养殖纯收入",
+                "Understory and livestock net income",
+            ),
+            waves: waves.clone(),
+            panels: vec![panel(
+                unit_of("understory_net_income"),
+                Mark::Bars,
+                vec![
+                    own("understory_net_income", name("understory_net_income")),
+                    own("livestock_net_income", name("livestock_net_income")),
+                ],
+            )],
+        },
+        ChartData {
+            id: "afforestation".into(),
+            title: both("造林面积与碳汇量", "Afforested area and sequestration"),
+            waves: waves.clone(),
+            panels: vec![
+                panel(
+                    unit_of("afforested_area_ha"),
+                    Mark::Bars,
+                    vec![series_of(
+                        engine,
+                        reader,
+                        "afforested_area_ha",
+                        unit,
+                        &waves,
+                        plots,
+                        name("afforested_area_ha"),
+                    )],
+                ),
+                panel(
+                    unit_of("sequestration_tco2e"),
+                    Mark::Bars,
+                    vec![series_of(
+                        engine,
+                        reader,
+                        "sequestration_tco2e",
+                        unit,
+                        &waves,
+                        plots,
+                        name("sequestration_tco2e"),
+                    )],
+                ),
+            ],
+        },
+    ]
+}
+
+/// The chart ids, for the download endpoint.
+pub const CHART_IDS: [&str; 8] = [
+    "income_trend",
+    "poverty_trend",
+    "income_composition",
+    "model_comparison",
+    "employment",
+    "equity",
+    "understory_livestock",
+    "afforestation",
+];
+
+fn risk_codes(reasons: &[RiskReason]) -> Vec<String> {
+    reasons.iter().map(|r| r.code().to_owned()).collect()
+}
+
+fn head_name(actor: &Actor, h: &domain::Household) -> String {
+    if actor.may_see_personal(&h.village) {
+        h.head_name.clone()
+    } else {
+        domain::access::mask_name(&h.head_name)
+    }
+}
+
+fn trail(engine: &Engine, actor: &Actor, unit: &UnitCode) -> Vec<UnitView> {
+    let mut out = Vec::new();
+    let mut next = unit.parent();
+    while let Some(code) = next {
+        if actor.may_read(&code) {
+            out.push(unit_view(engine, &code));
+        }
+        next = code.parent();
+    }
+    out.reverse();
+    out
+}
+
+impl LiveViews {
+    /// The whole at-risk list for a request (every page), with the unit, wave and rules used.
+    pub async fn risk_list(
+        &self,
+        by: &RequestViewer,
+        query: &RiskQuery,
+    ) -> Result<
+        (
+            UnitView,
+            i32,
+            Vec<i32>,
+            RiskRules,
+            Vec<domain::engine::HouseholdRisk>,
+        ),
+        BackendError,
+    > {
+        let actor = actor(by)?;
+        let engine = self.engine.read(&self.store).await.map_err(storage)?;
+        let unit = pick_unit(&engine, actor, &self.prefecture, query.unit.as_deref())?;
+        if !actor.may_see_households(&unit) {
+            return Err(BackendError::Forbidden);
+        }
+        let (wave, waves) = pick_wave(&engine, query.wave)?;
+        let rules = RiskRules::new(
+            query.margin.unwrap_or(RiskRules::default().margin_pct),
+            query.drop.unwrap_or(RiskRules::default().drop_pct),
+        );
+        let reason = match query.reason.as_deref().filter(|r| !r.is_empty()) {
+            None => None,
+            Some(code) => Some(RiskReason::parse(code).ok_or_else(|| {
+                invalid(
+                    "reason",
+                    format!("没有“{code}”这种风险类型"),
+                    format!("there is no risk type {code:?}"),
+                )
+            })?),
+        };
+        let mut list = engine.at_risk(&unit, wave, Slice::ALL, rules);
+        if let Some(reason) = reason {
+            list.retain(|r| r.reasons.contains(&reason));
+        }
+        Ok((unit_view(&engine, &unit), wave, waves, rules, list))
+    }
+
+    /// Rows for flagged households, with names as this viewer may see them.
+    pub async fn risk_rows(
+        &self,
+        by: &RequestViewer,
+        flagged: &[domain::engine::HouseholdRisk],
+    ) -> Result<Vec<RiskRowView>, BackendError> {
+        let actor = actor(by)?;
+        let ids: Vec<RecordId> = flagged.iter().map(|f| f.household.clone()).collect();
+        let households: HashMap<RecordId, domain::Household> = self
+            .store
+            .households_by_ids(&ids)
+            .await
+            .map_err(storage)?
+            .into_iter()
+            .map(|h| (h.id.clone(), h))
+            .collect();
+        let engine = self.engine.read(&self.store).await.map_err(storage)?;
+        Ok(flagged
+            .iter()
+            .filter_map(|f| {
+                let h = households.get(&f.household)?;
+                Some(RiskRowView {
+                    household: f.household.as_str().to_owned(),
+                    village: unit_view(&engine, &f.village),
+                    registry_no: h.registry_no.clone(),
+                    head_name: head_name(actor, h),
+                    per_capita: f.situation.per_capita_fen.map(|p| p as f64 / 100.0),
+                    line: f.situation.line_fen as f64 / 100.0,
+                    previous_wave: f.previous_wave,
+                    previous_per_capita: f
+                        .situation
+                        .previous_per_capita_fen
+                        .map(|p| p as f64 / 100.0),
+                    reasons: risk_codes(&f.reasons),
+                })
+            })
+            .collect())
+    }
+}
+
+#[async_trait::async_trait]
+impl Views for LiveViews {
+    async fn dashboard(
+        &self,
+        by: &RequestViewer,
+        unit: Option<&str>,
+        query: &DashQuery,
+    ) -> Result<DashboardView, BackendError> {
+        let actor = actor(by)?;
+        let reader = Reader {
+            suppress: actor.role == domain::Role::Researcher,
+        };
+        let (slice, filters, filter_note) = pick_slice(query)?;
+        let (view, village) = {
+            let engine = self.engine.read(&self.store).await.map_err(storage)?;
+            let unit = pick_unit(&engine, actor, &self.prefecture, unit)?;
+            let (wave, waves) = pick_wave(&engine, query.wave)?;
+            let cards = HEADLINE
+                .iter()
+                .map(|id| card(&engine, actor, &reader, def(id), &unit, wave, slice))
+                .collect();
+            let children = engine
+                .children(&unit)
+                .into_iter()
+                .filter(|c| actor.may_read(c))
+                .map(|c| ChildRow {
+                    unit: unit_view(&engine, &c),
+                    values: COLUMNS
+                        .iter()
+                        .map(|id| reader.value(&engine, def(id), &c, wave, slice))
+                        .collect(),
+                })
+                .collect();
+            let village = (unit.level() == UnitLevel::Village && actor.may_see_households(&unit))
+                .then(|| {
+                    let figures = engine.household_figures(&unit, wave);
+                    let risks: HashMap<RecordId, Vec<RiskReason>> = engine
+                        .at_risk(&unit, wave, Slice::ALL, RiskRules::default())
+                        .into_iter()
+                        .map(|r| (r.household, r.reasons))
+                        .collect();
+                    (figures, risks)
+                });
+            let view = DashboardView {
+                unit: unit_view(&engine, &unit),
+                trail: trail(&engine, actor, &unit),
+                wave,
+                waves,
+                query: DashQuery {
+                    wave: Some(wave),
+                    ..query.clone()
+                },
+                filters,
+                filter_note,
+                cards,
+                columns: COLUMNS
+                    .iter()
+                    .map(|id| {
+                        let d = def(id);
+                        ColumnView {
+                            id: d.id.to_owned(),
+                            name: both(d.name_zh, d.name_en),
+                            unit: both(d.unit_zh, d.unit_en),
+                            decimals: decimals(d),
+                        }
+                    })
+                    .collect(),
+                children,
+                households: None,
+                charts: charts(&engine, actor, &reader, &unit, slice)
+                    .into_iter()
+                    .map(|data| ChartView {
+                        data,
+                        svg: String::new(),
+                        alt: String::new(),
+                    })
+                    .collect(),
+                suppressed: reader.suppress,
+            };
+            (view, village)
+        };
+        let mut view = view;
+        if let Some((figures, risks)) = village {
+            let code = UnitCode::parse(&view.unit.code).map_err(|e| {
+                storage(StorageError::CorruptRow {
+                    table: "admin_units",
+                    detail: e.en(),
+                })
+            })?;
+            let households = self.store.households_in(&code).await.map_err(storage)?;
+            let statuses: HashMap<String, (String, Option<String>)> = self
+                .store
+                .village_surveys(&code, view.wave)
+                .await
+                .map_err(storage)?
+                .into_iter()
+                .map(|(h, status, comment)| (h, (status, comment)))
+                .collect();
+            view.households = Some(
+                households
+                    .iter()
+                    .map(|h| {
+                        let status = statuses.get(h.id.as_str());
+                        HouseholdRowView {
+                            id: h.id.as_str().to_owned(),
+                            registry_no: h.registry_no.clone(),
+                            head_name: head_name(actor, h),
+                            registration: both(
+                                h.poverty_registration.zh(),
+                                h.poverty_registration.en(),
+                            ),
+                            model: both(h.model.zh(), h.model.en()),
+                            status: status.map(|s| s.0.clone()),
+                            review_comment: status.and_then(|s| s.1.clone()),
+                            per_capita: figures
+                                .get(&h.id)
+                                .and_then(|s| s.per_capita_fen)
+                                .map(|p| p as f64 / 100.0),
+                            risks: risks.get(&h.id).map(|r| risk_codes(r)).unwrap_or_default(),
+                        }
+                    })
+                    .collect(),
+            );
+        }
+        Ok(view)
+    }
+
+    async fn household(
+        &self,
+        by: &RequestViewer,
+        id: &str,
+    ) -> Result<HouseholdPageView, BackendError> {
+        let actor = actor(by)?;
+        let id = RecordId::parse(id).map_err(|_| BackendError::NotFound)?;
+        let household = self
+            .store
+            .household(&id)
+            .await
+            .map_err(storage)?
+            .ok_or(BackendError::NotFound)?;
+        if !actor.may_see_households(&household.village) {
+            return Err(BackendError::Forbidden);
+        }
+        let mut surveys = Vec::new();
+        for (survey_id, ..) in self.store.surveys_of(&id).await.map_err(storage)? {
+            let Ok(sid) = RecordId::parse(&survey_id) else {
+                continue;
+            };
+            let Some(survey) = self.store.survey(&sid).await.map_err(storage)? else {
+                continue;
+            };
+            let reviews = self
+                .store
+                .audit(&AuditFilter {
+                    action: Some("survey.".to_owned()),
+                    target: Some(survey_id.clone()),
+                    limit: 20,
+                    ..AuditFilter::default()
+                })
+                .await
+                .map_err(storage)?;
+            // Newest first: the latest approval or rejection.
+            let review = reviews
+                .iter()
+                .find(|r| r.action == "survey.approve" || r.action == "survey.reject");
+            surveys.push((survey, review.map(|r| (r.actor.clone(), r.at))));
+        }
+        let engine = self.engine.read(&self.store).await.map_err(storage)?;
+        let surveys = surveys
+            .into_iter()
+            .map(|(s, review)| {
+                let a = &s.answers;
+                let programme: i64 = a
+                    .employment
+                    .iter()
+                    .filter(|r| r.activity.is_programme())
+                    .map(|r| r.wages.fen())
+                    .sum();
+                let yuan = |fen: i64| fen as f64 / 100.0;
+                let o = &a.other_income;
+                let g = a.guarantees;
+                SurveyHistoryView {
+                    id: s.id.as_str().to_owned(),
+                    wave: s.wave,
+                    status: s.status.code().to_owned(),
+                    enumerator: s.enumerator.clone(),
+                    reviewed_by: review.as_ref().map(|r| r.0.clone()),
+                    reviewed_at: review
+                        .as_ref()
+                        .map(|r| domain::date::format_china_time(r.1)),
+                    review_comment: s.review_comment.clone(),
+                    members: a.household_size(),
+                    income: vec![
+                        (both("项目务工收入", "Programme wages"), yuan(programme)),
+                        (
+                            both("其他务工收入", "Other wages"),
+                            yuan(a.wages_fen() - programme),
+                        ),
+                        (
+                            both("入股分红", "Dividends"),
+                            yuan(a.equity.dividends.fen()),
+                        ),
+                        (
+                            both("林下经济纯收入", "Understory net"),
+                            yuan(a.understory_net_fen()),
+                        ),
+                        (
+                            both("养殖纯收入", "Livestock net"),
+                            yuan(a.livestock_net_fen()),
+                        ),
+                        (both("种植纯收入", "Crop net"), yuan(o.crop_net.fen())),
+                        (both("转移性收入", "Transfers"), yuan(o.transfers.fen())),
+                        (both("汇款", "Remittances"), yuan(o.remittances.fen())),
+                        (both("其他收入", "Other"), yuan(o.other.fen())),
+                    ],
+                    net_income: yuan(a.net_income_fen()),
+                    per_capita: a.per_capita_net_income(),
+                    line: engine.line_fen(s.wave) as f64 / 100.0,
+                    guarantees: vec![
+                        (
+                            both("不愁吃穿", "Food and clothing"),
+                            g.food_clothing_secure,
+                        ),
+                        (both("义务教育有保障", "Schooling"), g.schooling_ok),
+                        (both("基本医疗有保障", "Health insurance"), g.insured),
+                        (both("住房安全有保障", "Safe housing"), g.housing_safe),
+                        (both("饮水安全有保障", "Safe water"), g.water_safe),
+                    ],
+                }
+            })
+            .collect();
+        let h = &household;
+        Ok(HouseholdPageView {
+            id: h.id.as_str().to_owned(),
+            trail: {
+                let mut t = trail(&engine, actor, &h.village);
+                t.push(unit_view(&engine, &h.village));
+                t
+            },
+            registry_no: h.registry_no.clone(),
+            head_name: head_name(actor, h),
+            head_sex: both(h.head_sex.zh(), h.head_sex.en()),
+            head_ethnicity: both(h.head_ethnicity.zh(), h.head_ethnicity.en()),
+            registration: both(h.poverty_registration.zh(), h.poverty_registration.en()),
+            registration_year: h.registration_year,
+            exit_year: h.exit_year,
+            model: both(h.model.zh(), h.model.en()),
+            surveys,
+        })
+    }
+
+    async fn at_risk(
+        &self,
+        by: &RequestViewer,
+        query: &RiskQuery,
+    ) -> Result<RiskPageView, BackendError> {
+        let (unit, wave, waves, rules, list) = self.risk_list(by, query).await?;
+        let mut by_reason: Vec<(String, usize)> = RiskReason::ALL
+            .iter()
+            .map(|r| (r.code().to_owned(), 0))
+            .collect();
+        for f in &list {
+            for r in &f.reasons {
+                if let Some(slot) = by_reason.iter_mut().find(|(c, _)| c == r.code()) {
+                    slot.1 += 1;
+                }
+            }
+        }
+        let pages = list.len().div_ceil(PAGE).max(1) as u32;
+        let page = query.page.unwrap_or(1).clamp(1, pages);
+        let start = (page as usize - 1) * PAGE;
+        let shown = &list[start.min(list.len())..(start + PAGE).min(list.len())];
+        let rows = self.risk_rows(by, shown).await?;
+        Ok(RiskPageView {
+            unit,
+            wave,
+            waves,
+            margin: rules.margin_pct,
+            drop: rules.drop_pct,
+            reason: query.reason.clone().filter(|r| !r.is_empty()),
+            total: list.len(),
+            by_reason,
+            page,
+            pages,
+            rows,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_dashboard_indicator_is_in_the_catalogue() {
+        for id in HEADLINE.iter().chain(COLUMNS.iter()).chain(
+            [
+                "per_capita_net_income",
+                "poverty_headcount_ratio",
+                "equity_households",
+            ]
+            .iter(),
+        ) {
+            assert!(find(id).is_some(), "{id}");
+        }
+    }
+
+    #[test]
+    fn more_than_two_filters_apply_the_first_two_and_say_so() {
+        let query = DashQuery {
+            model: Some("collective".into()),
+            sex: Some("female".into()),
+            ethnicity: Some("yi".into()),
+            ..DashQuery::default()
+        };
+        let (slice, filters, note) = pick_slice(&query).expect("valid");
+        assert_eq!(slice.value(Dim::Model), 1);
+        assert_eq!(slice.value(Dim::Sex), 2);
+        assert_eq!(slice.value(Dim::Ethnicity), 0);
+        assert_eq!(filters.len(), 4);
+        assert!(note.expect("note").zh.contains("户主民族"));
+        let bad = DashQuery {
+            model: Some("nope".into()),
+            ..DashQuery::default()
+        };
+        match pick_slice(&bad) {
+            Err(BackendError::Invalid(issues)) => assert_eq!(issues[0].path, "model"),
+            other => panic!("{other:?}"),
+        }
+    }
+}
