@@ -10,8 +10,8 @@ use domain::{Actor, UnitCode};
 
 use crate::model::{
     AuditQuery, AuditView, DashQuery, DashboardView, FieldIssue, HouseholdPageView, IssuedPassword,
-    NewToken, NewUserInput, RiskPageView, RiskQuery, ServerStatus, TokenView, UnitView,
-    UserChangeInput, UserView,
+    NewToken, NewUserInput, ReviewDone, ReviewInput, ReviewQueueView, RiskPageView, RiskQuery,
+    ServerStatus, TokenView, UnitView, UserChangeInput, UserView,
 };
 
 /// Who is asking, established by the server's authentication middleware for every request
@@ -109,6 +109,19 @@ pub trait Views: Send + Sync + 'static {
         by: &RequestViewer,
         query: &RiskQuery,
     ) -> Result<RiskPageView, BackendError>;
+    /// Submitted surveys the viewer may review, and surveys sent back, in one wave.
+    async fn review_queue(
+        &self,
+        by: &RequestViewer,
+        wave: Option<i32>,
+    ) -> Result<ReviewQueueView, BackendError>;
+    /// Approves or rejects a survey (the same rules as `POST /api/v1/surveys/{id}/review`);
+    /// refusals come back as field issues.
+    async fn review(
+        &self,
+        by: &RequestViewer,
+        input: &ReviewInput,
+    ) -> Result<ReviewDone, BackendError>;
 }
 
 pub type SharedViews = Arc<dyn Views>;

@@ -30,7 +30,7 @@ use crate::i18n::{provide_lang, use_lang, LangSwitch, Pick};
 use crate::pages::{
     account::AccountPage, admin_audit::AdminAuditPage, admin_users::AdminUsersPage,
     at_risk::AtRiskPage, dashboard::UnitPage, exports::ExportsPage, home::OverviewPage,
-    household::HouseholdPage, login::LoginPage, not_found::NotFound,
+    household::HouseholdPage, login::LoginPage, not_found::NotFound, review::ReviewPage,
 };
 use crate::server_fns::whoami;
 
@@ -97,6 +97,7 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=StaticSegment("at-risk") view=AtRiskPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("review") view=ReviewPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("exports") view=ExportsPage ssr=SsrMode::Async />
@@ -154,6 +155,9 @@ fn UserMenu() -> impl IntoView {
                                 {viewer.display_name.clone()}
                                 <span class="role">{move || domain::Localized::in_lang(&role, lang.get())}</span>
                             </a>
+                            {matches!(role, domain::Role::Admin | domain::Role::Supervisor | domain::Role::Enumerator).then(|| view! {
+                                <a href="/review" data-testid="review-link">{move || lang.get().pick("审核", "Review")}</a>
+                            })}
                             <a href="/exports">{move || lang.get().pick("导出", "Exports")}</a>
                             {admin.then(|| view! {
                                 <a href="/admin/users">{move || lang.get().pick("用户", "Users")}</a>

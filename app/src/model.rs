@@ -378,3 +378,52 @@ pub struct RiskPageView {
     pub pages: u32,
     pub rows: Vec<RiskRowView>,
 }
+
+/// A survey waiting for review (or sent back), as the review page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewRowView {
+    pub survey: String,
+    pub household: String,
+    pub village: UnitView,
+    pub registry_no: String,
+    pub head_name: String,
+    pub status: String,
+    /// The version the reviewer sees; a decision carries it back (stale ones are refused).
+    pub version: i32,
+    pub enumerator: String,
+    pub review_comment: Option<String>,
+    pub members: usize,
+    pub per_capita: Option<f64>,
+    pub line: f64,
+    pub guarantees_met: bool,
+    /// Entered by the viewer: the four-eyes rule keeps them from reviewing it.
+    pub own: bool,
+}
+
+/// The review page: submitted surveys to decide on, and those sent back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewQueueView {
+    pub wave: i32,
+    pub waves: Vec<i32>,
+    /// Whether the viewer may approve and reject (supervisors, administrators).
+    pub may_review: bool,
+    pub submitted: Vec<ReviewRowView>,
+    pub rejected: Vec<ReviewRowView>,
+}
+
+/// A review decision from the page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewInput {
+    pub survey: String,
+    /// `approve` or `reject`.
+    pub decision: String,
+    pub version: i32,
+    pub comment: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewDone {
+    pub survey: String,
+    pub status: String,
+    pub version: i32,
+}

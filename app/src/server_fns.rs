@@ -10,8 +10,8 @@ use leptos::prelude::*;
 
 use crate::model::{
     AuditView, DashQuery, DashboardView, FieldIssue, HouseholdPageView, IssuedPassword, NewToken,
-    NewUserInput, RiskPageView, RiskQuery, ServerStatus, TokenView, UnitView, UserChangeInput,
-    UserView, ViewerView,
+    NewUserInput, ReviewDone, ReviewInput, ReviewQueueView, RiskPageView, RiskQuery, ServerStatus,
+    TokenView, UnitView, UserChangeInput, UserView, ViewerView,
 };
 
 /// A user's input either went through, or comes back with the issues to show on the form.
@@ -312,4 +312,24 @@ pub async fn at_risk(query: Option<RiskQuery>) -> Result<RiskPageView, ServerFnE
     let (viewer, _) = guard::signed_in()?;
     let query = query.unwrap_or_default();
     guard::plain(guard::views()?.at_risk(&viewer, &query).await)
+}
+
+/// The review page's lists (supervisors and administrators review; enumerators see what was
+/// sent back to them).
+#[server(prefix = "/sfn", endpoint = "review_queue")]
+pub async fn review_queue(wave: Option<i32>) -> Result<ReviewQueueView, ServerFnError> {
+    let (viewer, actor) = guard::signed_in()?;
+    guard::allow(matches!(
+        actor.role,
+        domain::Role::Admin | domain::Role::Supervisor | domain::Role::Enumerator
+    ))?;
+    guard::plain(guard::views()?.review_queue(&viewer, wave).await)
+}
+
+/// Approve or reject one survey; a refusal (four eyes, a missing comment, a stale version)
+/// comes back as field issues to show next to the row.
+#[server(prefix = "/sfn", endpoint = "review_survey")]
+pub async fn review_survey(input: ReviewInput) -> Result<Outcome<ReviewDone>, ServerFnError> {
+    let (viewer, _) = guard::signed_in()?;
+    guard::outcome(guard::views()?.review(&viewer, &input).await)
 }

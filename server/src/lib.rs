@@ -10,6 +10,7 @@ pub mod export;
 pub mod http;
 pub mod indicators;
 pub mod records;
+pub mod review;
 pub mod seed;
 pub mod serve;
 pub mod settings;

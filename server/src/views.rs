@@ -9,8 +9,8 @@ use app::backend::{BackendError, RequestViewer, Views};
 use app::charts::{Both, ChartData, Mark, Panel, Series};
 use app::model::{
     CardView, ChartView, ChildRow, ColumnView, DashQuery, DashboardView, FieldIssue, FilterView,
-    HouseholdPageView, HouseholdRowView, RiskPageView, RiskQuery, RiskRowView, SurveyHistoryView,
-    UnitView,
+    HouseholdPageView, HouseholdRowView, ReviewDone, ReviewInput, ReviewQueueView, ReviewRowView,
+    RiskPageView, RiskQuery, RiskRowView, SurveyHistoryView, UnitView,
 };
 use domain::engine::{find, Dim, Engine, IndicatorDef, Measure, Slice, Totals};
 use domain::risk::{RiskReason, RiskRules};
@@ -995,7 +995,166 @@ impl Views for LiveViews {
             rows,
         })
     }
+
+    async fn review_queue(
+        &self,
+        by: &RequestViewer,
+        wave: Option<i32>,
+    ) -> Result<ReviewQueueView, BackendError> {
+        let actor = actor(by)?;
+        let (wave, waves, line_fen, units) = {
+            let engine = self.engine.read(&self.store).await.map_err(storage)?;
+            let (wave, waves) = pick_wave(&engine, wave)?;
+            let units: HashMap<UnitCode, UnitView> = self
+                .store
+                .units()
+                .await
+                .map_err(storage)?
+                .into_iter()
+                .map(|u| (u.code.clone(), unit_view(&engine, &u.code)))
+                .collect();
+            (wave, waves, engine.line_fen(wave), units)
+        };
+        let scopes: Vec<UnitCode> = match actor.role {
+            domain::Role::Admin => Vec::new(),
+            domain::Role::Supervisor | domain::Role::Enumerator => actor.scopes.to_vec(),
+            _ => return Err(BackendError::Forbidden),
+        };
+        if scopes.is_empty() && actor.role != domain::Role::Admin {
+            return Err(BackendError::Forbidden);
+        }
+        let may_review = matches!(actor.role, domain::Role::Admin | domain::Role::Supervisor);
+        let submitted = if may_review {
+            let found = self
+                .store
+                .surveys_in_scope(&scopes, wave, &["submitted"], REVIEW_LIMIT)
+                .await
+                .map_err(storage)?;
+            self.review_rows(actor, line_fen, found, &units).await?
+        } else {
+            Vec::new()
+        };
+        let found = self
+            .store
+            .surveys_in_scope(&scopes, wave, &["rejected"], REVIEW_LIMIT)
+            .await
+            .map_err(storage)?;
+        let rejected = self.review_rows(actor, line_fen, found, &units).await?;
+        Ok(ReviewQueueView {
+            wave,
+            waves,
+            may_review,
+            submitted,
+            rejected,
+        })
+    }
+
+    async fn review(
+        &self,
+        by: &RequestViewer,
+        input: &ReviewInput,
+    ) -> Result<ReviewDone, BackendError> {
+        let actor = actor(by)?;
+        let id = RecordId::parse(input.survey.trim()).map_err(|_| BackendError::NotFound)?;
+        let author = crate::records::Author {
+            actor,
+            ip: by.ip.clone(),
+        };
+        let comment = Some(input.comment.as_str());
+        match crate::review::review_survey(
+            &self.store,
+            &author,
+            &id,
+            &input.decision,
+            input.version,
+            comment,
+        )
+        .await
+        {
+            Ok((status, version)) => Ok(ReviewDone {
+                survey: id.as_str().to_owned(),
+                status: status.code().to_owned(),
+                version,
+            }),
+            Err(crate::review::ReviewError::NotFound) => Err(BackendError::NotFound),
+            Err(crate::review::ReviewError::Forbidden) => Err(BackendError::Forbidden),
+            Err(crate::review::ReviewError::Refused(field, rule, zh, en)) => {
+                Err(BackendError::Invalid(vec![FieldIssue {
+                    path: field.to_owned(),
+                    rule: rule.to_owned(),
+                    zh,
+                    en,
+                }]))
+            }
+            Err(crate::review::ReviewError::Storage(err)) => Err(storage(err)),
+        }
+    }
 }
+
+impl LiveViews {
+    /// Rows for surveys (id, household, status, version, enumerator, comment), with what a
+    /// reviewer needs to decide: the household, its size and per-capita income against the line.
+    async fn review_rows(
+        &self,
+        actor: &Actor,
+        line_fen: i64,
+        found: Vec<(String, String, String, i32, String, Option<String>)>,
+        engine_units: &HashMap<UnitCode, UnitView>,
+    ) -> Result<Vec<ReviewRowView>, BackendError> {
+        let ids: Vec<RecordId> = found
+            .iter()
+            .filter_map(|r| RecordId::parse(&r.1).ok())
+            .collect();
+        let households: HashMap<RecordId, domain::Household> = self
+            .store
+            .households_by_ids(&ids)
+            .await
+            .map_err(storage)?
+            .into_iter()
+            .map(|h| (h.id.clone(), h))
+            .collect();
+        let mut rows = Vec::new();
+        for (survey, household, status, version, enumerator, comment) in found {
+            let (Ok(sid), Ok(hid)) = (RecordId::parse(&survey), RecordId::parse(&household)) else {
+                continue;
+            };
+            let (Some(h), Some(s)) = (
+                households.get(&hid),
+                self.store.survey(&sid).await.map_err(storage)?,
+            ) else {
+                continue;
+            };
+            rows.push(ReviewRowView {
+                survey,
+                household,
+                village: engine_units
+                    .get(&h.village)
+                    .cloned()
+                    .unwrap_or_else(|| UnitView {
+                        code: h.village.as_str().to_owned(),
+                        name_zh: h.village.as_str().to_owned(),
+                        name_pinyin: String::new(),
+                        level: UnitLevel::Village,
+                    }),
+                registry_no: h.registry_no.clone(),
+                head_name: head_name(actor, h),
+                status,
+                version,
+                own: enumerator == actor.username,
+                enumerator,
+                review_comment: comment,
+                members: s.answers.household_size(),
+                per_capita: s.answers.per_capita_net_income(),
+                line: line_fen as f64 / 100.0,
+                guarantees_met: s.answers.guarantees.all_met(),
+            });
+        }
+        Ok(rows)
+    }
+}
+
+/// The most surveys one list shows (a township's wave is a few hundred at most).
+const REVIEW_LIMIT: i64 = 300;
 
 #[cfg(test)]
 mod tests {

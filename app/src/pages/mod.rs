@@ -10,6 +10,7 @@ pub mod home;
 pub mod household;
 pub mod login;
 pub mod not_found;
+pub mod review;
 
 use leptos::prelude::*;
 

@@ -8,14 +8,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
 use axum::Extension;
 use domain::validate::HouseholdInput;
-use domain::{Actor, Household, Localized, RecordId, UnitCode};
+use domain::{Actor, Household, RecordId, UnitCode};
 use serde::Deserialize;
 use serde_json::{json, Value as JsonValue};
 
 use super::{require, ApiError};
 use crate::http::AppState;
 use crate::records::{register_household, Author, RecordError};
-use crate::storage::{now_ms, AuditEntry};
+use crate::review::ReviewError;
+use crate::storage::now_ms;
 
 fn record_id(text: &str) -> Result<RecordId, ApiError> {
     RecordId::parse(text).map_err(|_| ApiError::NotFound {
@@ -160,88 +161,45 @@ pub async fn review(
 ) -> Result<Json<JsonValue>, ApiError> {
     let actor = require(&viewer)?;
     let id = record_id(&id)?;
-    let not_found = || match actor.role {
-        domain::Role::Admin => ApiError::NotFound {
-            zh: "没有这份问卷".into(),
-            en: "no such survey".into(),
-        },
-        _ => ApiError::Forbidden,
+    let author = Author {
+        actor,
+        ip: viewer.ip.clone(),
     };
-    let survey = state.store.survey(&id).await?.ok_or_else(not_found)?;
-    let household = state
-        .store
-        .household(&survey.household_id)
-        .await?
-        .ok_or_else(not_found)?;
-    if !actor.may_review(&household.village) {
-        return Err(ApiError::Forbidden);
-    }
-    // Four eyes: nobody approves what they entered themselves (administrators excepted, who
-    // correct data rather than review it).
-    if survey.enumerator == actor.username && actor.role != domain::Role::Admin {
-        return Err(ApiError::Conflict {
-            zh: "不能审核自己录入的问卷，请由另一位审核员审核".into(),
-            en: "you entered this survey: another supervisor must review it".into(),
-        });
-    }
-    let approve = match body.decision.as_str() {
-        "approve" => true,
-        "reject" => false,
-        other => {
-            return Err(ApiError::BadParameter {
-                field: "decision",
-                zh: format!("审核结论应为 approve（通过）或 reject（退回），而不是“{other}”"),
-                en: format!("decision: approve or reject, not {other:?}"),
+    let result = crate::review::review_survey(
+        &state.store,
+        &author,
+        &id,
+        &body.decision,
+        body.version,
+        body.comment.as_deref(),
+    )
+    .await;
+    match result {
+        Ok((status, version)) => Ok(Json(json!({
+            "id": id.as_str(), "status": status.code(), "version": version,
+        }))),
+        // An administrator may learn that a survey does not exist; others learn nothing.
+        Err(ReviewError::NotFound) if actor.role == domain::Role::Admin => {
+            Err(ApiError::NotFound {
+                zh: "没有这份问卷".into(),
+                en: "no such survey".into(),
             })
         }
-    };
-    let comment = body
-        .comment
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty());
-    if !approve && comment.is_none() {
-        return Err(ApiError::Invalid(vec![app::model::FieldIssue {
-            path: "comment".into(),
-            rule: "reject_needs_comment".into(),
-            zh: "退回问卷时请写明原因，调查员才知道要改什么".into(),
-            en: "say why the survey is rejected, so the enumerator knows what to fix".into(),
-        }]));
-    }
-    let Some(next) = survey.status.after_review(approve) else {
-        return Err(ApiError::Conflict {
-            zh: format!(
-                "问卷当前状态为“{}”，不能{}",
-                survey.status.zh(),
-                if approve { "通过" } else { "退回" }
-            ),
-            en: format!(
-                "the survey is {}; it cannot be {}",
-                survey.status.en(),
-                if approve { "approved" } else { "rejected" }
-            ),
-        });
-    };
-    let audit = AuditEntry::by(
-        Some(actor),
-        if approve {
-            "survey.approve"
-        } else {
-            "survey.reject"
-        },
-    )
-    .ip(viewer.ip.clone());
-    match state
-        .store
-        .set_survey_status(&id, next, body.version, comment, &audit)
-        .await?
-    {
-        Some(version) => Ok(Json(json!({
-            "id": id.as_str(), "status": next.code(), "version": version,
-        }))),
-        None => Err(ApiError::Conflict {
-            zh: "这份问卷已被他人修改，请刷新后再审核".into(),
-            en: "the survey was changed by someone else; reload and review again".into(),
+        Err(ReviewError::NotFound | ReviewError::Forbidden) => Err(ApiError::Forbidden),
+        Err(ReviewError::Refused("decision", _, zh, en)) => Err(ApiError::BadParameter {
+            field: "decision",
+            zh,
+            en,
         }),
+        Err(ReviewError::Refused("comment", rule, zh, en)) => {
+            Err(ApiError::Invalid(vec![app::model::FieldIssue {
+                path: "comment".into(),
+                rule: rule.into(),
+                zh,
+                en,
+            }]))
+        }
+        Err(ReviewError::Refused(_, _, zh, en)) => Err(ApiError::Conflict { zh, en }),
+        Err(ReviewError::Storage(err)) => Err(err.into()),
     }
 }

@@ -289,6 +289,16 @@ impl Store {
         on_backend!(self, village_surveys(village, wave))
     }
 
+    pub async fn surveys_in_scope(
+        &self,
+        scopes: &[UnitCode],
+        wave: i32,
+        statuses: &[&str],
+        limit: i64,
+    ) -> Result<Vec<(String, String, String, i32, String, Option<String>)>, StorageError> {
+        on_backend!(self, surveys_in_scope(scopes, wave, statuses, limit))
+    }
+
     pub async fn surveys_of(
         &self,
         household: &RecordId,

@@ -416,6 +416,42 @@ pub async fn village_surveys(
     Ok(q.build_query_as().fetch_all(pool).await?)
 }
 
+/// Surveys of one wave with one of `statuses`, in villages under any of `scopes` (every
+/// village when `scopes` is empty): (survey id, household id, status, version, enumerator,
+/// review comment), oldest household first, at most `limit`.
+pub async fn surveys_in_scope(
+    pool: &Pool<Db>,
+    scopes: &[UnitCode],
+    wave: i32,
+    statuses: &[&str],
+    limit: i64,
+) -> Result<Vec<(String, String, String, i32, String, Option<String>)>, StorageError> {
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT s.id, s.household_id, s.status, s.version, s.enumerator, s.review_comment \
+         FROM surveys s JOIN households h ON h.id = s.household_id WHERE s.wave = ",
+    );
+    q.push_bind(wave).push(" AND s.status IN (");
+    let mut list = q.separated(", ");
+    for status in statuses {
+        list.push_bind(*status);
+    }
+    q.push(")");
+    if !scopes.is_empty() {
+        q.push(" AND (");
+        for (i, scope) in scopes.iter().enumerate() {
+            if i > 0 {
+                q.push(" OR ");
+            }
+            q.push("h.village_code LIKE ")
+                .push_bind(format!("{}%", scope.as_str()));
+        }
+        q.push(")");
+    }
+    q.push(" ORDER BY h.village_code, h.registry_no, s.id LIMIT ")
+        .push_bind(limit);
+    Ok(q.build_query_as().fetch_all(pool).await?)
+}
+
 /// One line per survey of a household, by wave: (id, wave, status, version, enumerator,
 /// review comment).
 pub async fn surveys_of(

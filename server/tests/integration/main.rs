@@ -17,6 +17,7 @@ mod health;
 mod indicators;
 mod pages;
 mod records;
+mod review;
 mod seed;
 mod server_fns;
 mod storage;

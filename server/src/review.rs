@@ -1,0 +1,119 @@
+//! Reviewing a survey: a supervisor of the township (or an administrator) approves or rejects
+//! a submitted survey, or un-approves an approved one. One function for the API and the
+//! review page, so both refuse the same things with the same words.
+
+use domain::{RecordId, SurveyStatus};
+
+use crate::records::Author;
+use crate::storage::{AuditEntry, StorageError, Store};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewError {
+    #[error("no such survey")]
+    NotFound,
+    #[error("outside the reviewer's role or scope")]
+    Forbidden,
+    /// Anything else the reviewer can fix: (field, rule, zh, en). Nothing was written.
+    #[error("{3}")]
+    Refused(&'static str, &'static str, String, String),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+fn refused(
+    field: &'static str,
+    rule: &'static str,
+    zh: impl Into<String>,
+    en: impl Into<String>,
+) -> ReviewError {
+    ReviewError::Refused(field, rule, zh.into(), en.into())
+}
+
+/// Applies a decision (`approve` or `reject`) to the survey at the version the reviewer saw.
+/// Returns the new status and version. Audited in the same transaction as the change.
+pub async fn review_survey(
+    store: &Store,
+    author: &Author<'_>,
+    id: &RecordId,
+    decision: &str,
+    version: i32,
+    comment: Option<&str>,
+) -> Result<(SurveyStatus, i32), ReviewError> {
+    let actor = author.actor;
+    let survey = store.survey(id).await?.ok_or(ReviewError::NotFound)?;
+    let household = store
+        .household(&survey.household_id)
+        .await?
+        .ok_or(ReviewError::NotFound)?;
+    if !actor.may_review(&household.village) {
+        return Err(ReviewError::Forbidden);
+    }
+    // Four eyes: nobody approves what they entered themselves (administrators excepted, who
+    // correct data rather than review it).
+    if survey.enumerator == actor.username && actor.role != domain::Role::Admin {
+        return Err(refused(
+            "survey",
+            "four_eyes",
+            "不能审核自己录入的问卷，请由另一位审核员审核",
+            "you entered this survey: another supervisor must review it",
+        ));
+    }
+    let approve = match decision {
+        "approve" => true,
+        "reject" => false,
+        other => {
+            return Err(refused(
+                "decision",
+                "decision",
+                format!("审核结论应为 approve（通过）或 reject（退回），而不是“{other}”"),
+                format!("decision: approve or reject, not {other:?}"),
+            ))
+        }
+    };
+    let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+    if !approve && comment.is_none() {
+        return Err(refused(
+            "comment",
+            "reject_needs_comment",
+            "退回问卷时请写明原因，调查员才知道要改什么",
+            "say why the survey is rejected, so the enumerator knows what to fix",
+        ));
+    }
+    let Some(next) = survey.status.after_review(approve) else {
+        return Err(refused(
+            "survey",
+            "status",
+            format!(
+                "问卷当前状态为“{}”，不能{}",
+                domain::Localized::zh(&survey.status),
+                if approve { "通过" } else { "退回" }
+            ),
+            format!(
+                "the survey is {}; it cannot be {}",
+                domain::Localized::en(&survey.status),
+                if approve { "approved" } else { "rejected" }
+            ),
+        ));
+    };
+    let audit = AuditEntry::by(
+        Some(actor),
+        if approve {
+            "survey.approve"
+        } else {
+            "survey.reject"
+        },
+    )
+    .ip(author.ip.clone());
+    match store
+        .set_survey_status(id, next, version, comment, &audit)
+        .await?
+    {
+        Some(version) => Ok((next, version)),
+        None => Err(refused(
+            "version",
+            "stale",
+            "这份问卷已被他人修改，请刷新后再审核",
+            "the survey was changed by someone else; reload and review again",
+        )),
+    }
+}
