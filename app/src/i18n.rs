@@ -97,6 +97,15 @@ mod browser {
     }
 }
 
+/// A fixed text in the reader's language, following the switch. One component for every
+/// label, so the browser bundle carries one copy of the code that renders and hydrates them
+/// (a closure per label is a type per label).
+#[component]
+pub fn Tr(zh: &'static str, en: &'static str) -> impl IntoView {
+    let lang = use_lang();
+    move || lang.get().pick(zh, en)
+}
+
 /// The 中文 / English switch shown in the top bar of every page.
 ///
 /// Before hydration it is a plain link (`?lang=`… is not needed: the server reads the cookie);

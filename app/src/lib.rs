@@ -26,7 +26,7 @@ use leptos_router::{
     ParamSegment, SsrMode, StaticSegment,
 };
 
-use crate::i18n::{provide_lang, use_lang, LangSwitch, Pick};
+use crate::i18n::{provide_lang, use_lang, LangSwitch, Pick, Tr};
 use crate::pages::{
     account::AccountPage, admin_audit::AdminAuditPage, admin_users::AdminUsersPage,
     at_risk::AtRiskPage, dashboard::UnitPage, exports::ExportsPage, home::OverviewPage,
@@ -61,12 +61,19 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let lang = provide_lang();
     mark_hydrated();
-    let title = move || {
-        lang.get().pick(
+    let pick_title = |lang: domain::Lang| {
+        lang.pick(
             "碳汇 · 森林碳汇扶贫监测评价",
             "Tanhui · forest-carbon poverty M&E",
         )
     };
+    // On the server the title is fixed for the response: leptos_meta renders it after the
+    // body, possibly on another worker thread outside the reactive arena, where reading a
+    // signal panics. In the browser it follows the language switch.
+    #[cfg(feature = "ssr")]
+    let title = pick_title(lang.get_untracked()).to_owned();
+    #[cfg(not(feature = "ssr"))]
+    let title = move || pick_title(lang.get());
 
     view! {
         <Html attr:lang=move || lang.get().tag() />
@@ -156,16 +163,16 @@ fn UserMenu() -> impl IntoView {
                                 <span class="role">{move || domain::Localized::in_lang(&role, lang.get())}</span>
                             </a>
                             {matches!(role, domain::Role::Admin | domain::Role::Supervisor | domain::Role::Enumerator).then(|| view! {
-                                <a href="/review" data-testid="review-link">{move || lang.get().pick("审核", "Review")}</a>
+                                <a href="/review" data-testid="review-link"><Tr zh="审核" en="Review" /></a>
                             })}
-                            <a href="/exports">{move || lang.get().pick("导出", "Exports")}</a>
+                            <a href="/exports"><Tr zh="导出" en="Exports" /></a>
                             {admin.then(|| view! {
-                                <a href="/admin/users">{move || lang.get().pick("用户", "Users")}</a>
-                                <a href="/admin/audit">{move || lang.get().pick("审计", "Audit")}</a>
+                                <a href="/admin/users"><Tr zh="用户" en="Users" /></a>
+                                <a href="/admin/audit"><Tr zh="审计" en="Audit" /></a>
                             })}
                             <form method="post" action="/logout" class="inline">
                                 <button type="submit" class="link" data-testid="logout">
-                                    {move || lang.get().pick("退出", "Sign out")}
+                                    <Tr zh="退出" en="Sign out" />
                                 </button>
                             </form>
                         </nav>

@@ -1002,18 +1002,10 @@ impl Views for LiveViews {
         wave: Option<i32>,
     ) -> Result<ReviewQueueView, BackendError> {
         let actor = actor(by)?;
-        let (wave, waves, line_fen, units) = {
+        let (wave, waves, line_fen) = {
             let engine = self.engine.read(&self.store).await.map_err(storage)?;
             let (wave, waves) = pick_wave(&engine, wave)?;
-            let units: HashMap<UnitCode, UnitView> = self
-                .store
-                .units()
-                .await
-                .map_err(storage)?
-                .into_iter()
-                .map(|u| (u.code.clone(), unit_view(&engine, &u.code)))
-                .collect();
-            (wave, waves, engine.line_fen(wave), units)
+            (wave, waves, engine.line_fen(wave))
         };
         let scopes: Vec<UnitCode> = match actor.role {
             domain::Role::Admin => Vec::new(),
@@ -1030,7 +1022,7 @@ impl Views for LiveViews {
                 .surveys_in_scope(&scopes, wave, &["submitted"], REVIEW_LIMIT)
                 .await
                 .map_err(storage)?;
-            self.review_rows(actor, line_fen, found, &units).await?
+            self.review_rows(actor, line_fen, found).await?
         } else {
             Vec::new()
         };
@@ -1039,7 +1031,17 @@ impl Views for LiveViews {
             .surveys_in_scope(&scopes, wave, &["rejected"], REVIEW_LIMIT)
             .await
             .map_err(storage)?;
-        let rejected = self.review_rows(actor, line_fen, found, &units).await?;
+        let rejected = self.review_rows(actor, line_fen, found).await?;
+        // Village names from the engine's unit table, once the store reads are done.
+        let (mut submitted, mut rejected) = (submitted, rejected);
+        {
+            let engine = self.engine.read(&self.store).await.map_err(storage)?;
+            for row in submitted.iter_mut().chain(rejected.iter_mut()) {
+                if let Ok(code) = UnitCode::parse(&row.village.code) {
+                    row.village = unit_view(&engine, &code);
+                }
+            }
+        }
         Ok(ReviewQueueView {
             wave,
             waves,
@@ -1099,7 +1101,6 @@ impl LiveViews {
         actor: &Actor,
         line_fen: i64,
         found: Vec<(String, String, String, i32, String, Option<String>)>,
-        engine_units: &HashMap<UnitCode, UnitView>,
     ) -> Result<Vec<ReviewRowView>, BackendError> {
         let ids: Vec<RecordId> = found
             .iter()
@@ -1127,15 +1128,12 @@ impl LiveViews {
             rows.push(ReviewRowView {
                 survey,
                 household,
-                village: engine_units
-                    .get(&h.village)
-                    .cloned()
-                    .unwrap_or_else(|| UnitView {
-                        code: h.village.as_str().to_owned(),
-                        name_zh: h.village.as_str().to_owned(),
-                        name_pinyin: String::new(),
-                        level: UnitLevel::Village,
-                    }),
+                village: UnitView {
+                    code: h.village.as_str().to_owned(),
+                    name_zh: String::new(),
+                    name_pinyin: String::new(),
+                    level: UnitLevel::Village,
+                },
                 registry_no: h.registry_no.clone(),
                 head_name: head_name(actor, h),
                 status,

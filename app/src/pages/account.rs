@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::{failure_text, when, Failure, Issues};
-use crate::i18n::{use_lang, Pick};
+use crate::i18n::{use_lang, Pick, Tr};
 use crate::server_fns::{whoami, ChangePassword, CreateToken, RevokeToken};
 
 #[component]
@@ -17,7 +17,7 @@ pub fn AccountPage() -> impl IntoView {
 
     view! {
         <section class="account">
-            <h1>{move || lang.get().pick("我的账户", "My account")}</h1>
+            <h1><Tr zh="我的账户" en="My account" /></h1>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let viewer = me.await.ok().flatten();
@@ -27,11 +27,11 @@ pub fn AccountPage() -> impl IntoView {
                         let holds_tokens = matches!(role, domain::Role::Admin | domain::Role::Researcher);
                         view! {
                             <dl class="facts" data-testid="account-facts">
-                                <dt>{move || lang.get().pick("用户名", "Username")}</dt>
+                                <dt><Tr zh="用户名" en="Username" /></dt>
                                 <dd>{v.username.clone()}</dd>
-                                <dt>{move || lang.get().pick("角色", "Role")}</dt>
+                                <dt><Tr zh="角色" en="Role" /></dt>
                                 <dd>{move || domain::Localized::in_lang(&role, lang.get())}</dd>
-                                <dt>{move || lang.get().pick("管辖范围", "Scope")}</dt>
+                                <dt><Tr zh="管辖范围" en="Scope" /></dt>
                                 <dd>{scopes}</dd>
                             </dl>
                             {holds_tokens.then(|| view! { <Tokens /> })}
@@ -62,13 +62,12 @@ pub fn AccountPage() -> impl IntoView {
 
 #[component]
 fn ChangePasswordForm() -> impl IntoView {
-    let lang = use_lang();
     let action = ServerAction::<ChangePassword>::new();
     let result = move || {
         action.value().get().map(|outcome| match outcome {
             Ok(Ok(())) => view! {
                 <p class="ok" role="status" data-testid="password-changed">
-                    {move || lang.get().pick("密码已更改。其他设备上的登录已退出。", "Password changed. Sessions on other devices have been signed out.")}
+                    <Tr zh="密码已更改。其他设备上的登录已退出。" en="Password changed. Sessions on other devices have been signed out." />
                 </p>
             }
             .into_any(),
@@ -77,18 +76,18 @@ fn ChangePasswordForm() -> impl IntoView {
         })
     };
     view! {
-        <h2>{move || lang.get().pick("更改密码", "Change password")}</h2>
+        <h2><Tr zh="更改密码" en="Change password" /></h2>
         <ActionForm action attr:class="form" attr:data-testid="password-form">
             <label>
-                <span>{move || lang.get().pick("当前密码", "Current password")}</span>
+                <span><Tr zh="当前密码" en="Current password" /></span>
                 <input type="password" name="current" autocomplete="current-password" required />
             </label>
             <label>
-                <span>{move || lang.get().pick("新密码（至少 10 个字符）", "New password (at least 10 characters)")}</span>
+                <span><Tr zh="新密码（至少 10 个字符）" en="New password (at least 10 characters)" /></span>
                 <input type="password" name="new" autocomplete="new-password" required minlength="10" />
             </label>
             <button type="submit" disabled=move || action.pending().get()>
-                {move || lang.get().pick("保存新密码", "Save new password")}
+                <Tr zh="保存新密码" en="Save new password" />
             </button>
         </ActionForm>
         {result}
@@ -109,7 +108,7 @@ fn Tokens() -> impl IntoView {
         create.value().get().map(|outcome| match outcome {
             Ok(Ok(new)) => view! {
                 <div class="notice" role="status">
-                    <p>{move || lang.get().pick("新令牌（只显示这一次，请立即复制保存）：", "New token (shown this once: copy it now):")}</p>
+                    <p><Tr zh="新令牌（只显示这一次，请立即复制保存）：" en="New token (shown this once: copy it now):" /></p>
                     <code class="secret" data-testid="new-token">{new.secret.clone()}</code>
                 </div>
             }
@@ -119,7 +118,7 @@ fn Tokens() -> impl IntoView {
         })
     };
     view! {
-        <h2>{move || lang.get().pick("API 令牌", "API tokens")}</h2>
+        <h2><Tr zh="API 令牌" en="API tokens" /></h2>
         <p class="muted small">
             {move || lang.get().pick(
                 "脚本导出时在请求头中使用：Authorization: Bearer <令牌>。令牌与您的账号权限相同，不用时请撤销。",
@@ -128,26 +127,26 @@ fn Tokens() -> impl IntoView {
         </p>
         <ActionForm action=create attr:class="form inline">
             <label>
-                <span>{move || lang.get().pick("名称", "Name")}</span>
+                <span><Tr zh="名称" en="Name" /></span>
                 <input name="name" required maxlength="64" placeholder=move || lang.get().pick("例如：Stata 导出", "e.g. Stata export") />
             </label>
-            <button type="submit">{move || lang.get().pick("创建令牌", "Create token")}</button>
+            <button type="submit"><Tr zh="创建令牌" en="Create token" /></button>
         </ActionForm>
         {created}
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match tokens.await {
                     Ok(list) if list.is_empty() => view! {
-                        <p class="muted">{move || lang.get().pick("还没有令牌。", "No tokens yet.")}</p>
+                        <p class="muted"><Tr zh="还没有令牌。" en="No tokens yet." /></p>
                     }.into_any(),
                     Ok(list) => view! {
                         <table class="data" data-testid="token-table">
                             <thead><tr>
-                                <th>{move || lang.get().pick("名称", "Name")}</th>
-                                <th>{move || lang.get().pick("前缀", "Prefix")}</th>
-                                <th>{move || lang.get().pick("创建时间", "Created")}</th>
-                                <th>{move || lang.get().pick("最近使用", "Last used")}</th>
-                                <th>{move || lang.get().pick("状态", "Status")}</th>
+                                <th><Tr zh="名称" en="Name" /></th>
+                                <th><Tr zh="前缀" en="Prefix" /></th>
+                                <th><Tr zh="创建时间" en="Created" /></th>
+                                <th><Tr zh="最近使用" en="Last used" /></th>
+                                <th><Tr zh="状态" en="Status" /></th>
                             </tr></thead>
                             <tbody>
                                 {list.into_iter().map(|t| {
@@ -164,11 +163,11 @@ fn Tokens() -> impl IntoView {
                                                     view! {
                                                         <ActionForm action=revoke attr:class="inline">
                                                             <input type="hidden" name="id" value=id.clone() />
-                                                            <button type="submit" class="danger">{move || lang.get().pick("撤销", "Revoke")}</button>
+                                                            <button type="submit" class="danger"><Tr zh="撤销" en="Revoke" /></button>
                                                         </ActionForm>
                                                     }.into_any()
                                                 } else {
-                                                    view! { <span class="muted">{move || lang.get().pick("已撤销", "revoked")}</span> }.into_any()
+                                                    view! { <span class="muted"><Tr zh="已撤销" en="revoked" /></span> }.into_any()
                                                 }}
                                             </td>
                                         </tr>

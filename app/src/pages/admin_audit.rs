@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::{failure_text, when, Failure, Issues};
-use crate::i18n::{use_lang, Pick};
+use crate::i18n::Tr;
 use crate::model::AuditQuery;
 use crate::server_fns::audit_log;
 
@@ -24,7 +24,6 @@ fn encode(text: &str) -> String {
 
 #[component]
 pub fn AdminAuditPage() -> impl IntoView {
-    let lang = use_lang();
     let query = use_query_map();
     let filter = move || {
         let q = query.read();
@@ -56,10 +55,10 @@ pub fn AdminAuditPage() -> impl IntoView {
 
     view! {
         <section class="admin">
-            <h1>{move || lang.get().pick("审计日志", "Audit log")}</h1>
+            <h1><Tr zh="审计日志" en="Audit log" /></h1>
             <form method="get" action="/admin/audit" class="form grid" data-testid="audit-filter">
                 <label>
-                    <span>{move || lang.get().pick("操作", "Action")}</span>
+                    <span><Tr zh="操作" en="Action" /></span>
                     <input name="action" value=value("action") placeholder="login.failed / survey." list="audit-actions" />
                     <datalist id="audit-actions">
                         {["login.ok", "login.failed", "login.throttled", "logout", "user.", "user.create", "user.update",
@@ -69,28 +68,28 @@ pub fn AdminAuditPage() -> impl IntoView {
                     </datalist>
                 </label>
                 <label>
-                    <span>{move || lang.get().pick("操作人", "Account")}</span>
+                    <span><Tr zh="操作人" en="Account" /></span>
                     <input name="actor" value=value("actor") />
                 </label>
                 <label>
-                    <span>{move || lang.get().pick("对象", "Target")}</span>
+                    <span><Tr zh="对象" en="Target" /></span>
                     <input name="target" value=value("target") />
                 </label>
                 <label>
-                    <span>{move || lang.get().pick("起始日期", "From")}</span>
+                    <span><Tr zh="起始日期" en="From" /></span>
                     <input type="date" name="from" value=value("from") />
                 </label>
                 <label>
-                    <span>{move || lang.get().pick("截止日期", "To")}</span>
+                    <span><Tr zh="截止日期" en="To" /></span>
                     <input type="date" name="to" value=value("to") />
                 </label>
-                <button type="submit">{move || lang.get().pick("筛选", "Filter")}</button>
+                <button type="submit"><Tr zh="筛选" en="Filter" /></button>
             </form>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match entries.await {
                         Ok(Ok(list)) if list.is_empty() => view! {
-                            <p class="muted" data-testid="audit-empty">{move || lang.get().pick("没有符合条件的记录。", "No matching entries.")}</p>
+                            <p class="muted" data-testid="audit-empty"><Tr zh="没有符合条件的记录。" en="No matching entries." /></p>
                         }.into_any(),
                         Ok(Ok(list)) => {
                             let oldest = list.last().map(|e| e.seq);
@@ -99,14 +98,14 @@ pub fn AdminAuditPage() -> impl IntoView {
                                 <div class="table-wrap">
                                     <table class="data" data-testid="audit-table">
                                         <thead><tr>
-                                            <th>{move || lang.get().pick("时间（北京时间）", "Time (China)")}</th>
-                                            <th>{move || lang.get().pick("操作人", "Account")}</th>
-                                            <th>{move || lang.get().pick("操作", "Action")}</th>
-                                            <th>{move || lang.get().pick("对象", "Target")}</th>
-                                            <th>{move || lang.get().pick("单位", "Unit")}</th>
+                                            <th><Tr zh="时间（北京时间）" en="Time (China)" /></th>
+                                            <th><Tr zh="操作人" en="Account" /></th>
+                                            <th><Tr zh="操作" en="Action" /></th>
+                                            <th><Tr zh="对象" en="Target" /></th>
+                                            <th><Tr zh="单位" en="Unit" /></th>
                                             <th>"IP"</th>
-                                            <th>{move || lang.get().pick("变更前", "Before")}</th>
-                                            <th>{move || lang.get().pick("变更后", "After")}</th>
+                                            <th><Tr zh="变更前" en="Before" /></th>
+                                            <th><Tr zh="变更后" en="After" /></th>
                                         </tr></thead>
                                         <tbody>
                                             {list.into_iter().map(|e| view! {
@@ -125,7 +124,7 @@ pub fn AdminAuditPage() -> impl IntoView {
                                     </table>
                                 </div>
                                 {more.map(|seq| view! {
-                                    <p><a href=older_href(seq) data-testid="audit-older">{move || lang.get().pick("更早的记录 →", "Older entries →")}</a></p>
+                                    <p><a href=older_href(seq) data-testid="audit-older"><Tr zh="更早的记录 →" en="Older entries →" /></a></p>
                                 })}
                             }.into_any()
                         }

@@ -5,7 +5,7 @@ use domain::{Localized, Role};
 use leptos::prelude::*;
 
 use super::{failure_text, when, Failure, Issues};
-use crate::i18n::{use_lang, Pick};
+use crate::i18n::{use_lang, Pick, Tr};
 use crate::model::UserView;
 use crate::server_fns::{admin_users, AdminCreateUser, AdminResetPassword, AdminUpdateUser};
 
@@ -49,12 +49,12 @@ pub fn AdminUsersPage() -> impl IntoView {
             Ok(Ok(issued)) => view! {
                 <div class="notice" role="status" data-testid="issued">
                     <p>
-                        {move || lang.get().pick("账号已保存：", "Account saved: ")}
+                        <Tr zh="账号已保存：" en="Account saved: " />
                         <strong>{issued.user.username.clone()}</strong>
                     </p>
                     {issued.one_time_password.clone().map(|password| view! {
                         <p>
-                            {move || lang.get().pick("一次性密码（只显示这一次，首次登录后须更改）：", "One-time password (shown this once; to be changed at first sign-in): ")}
+                            <Tr zh="一次性密码（只显示这一次，首次登录后须更改）：" en="One-time password (shown this once; to be changed at first sign-in): " />
                             <code class="secret" data-testid="one-time-password">{password}</code>
                         </p>
                     })}
@@ -68,37 +68,37 @@ pub fn AdminUsersPage() -> impl IntoView {
 
     view! {
         <section class="admin">
-            <h1>{move || lang.get().pick("用户管理", "Accounts")}</h1>
+            <h1><Tr zh="用户管理" en="Accounts" /></h1>
             <p class="muted small">
                 {move || lang.get().pick(
                     "管辖范围填写行政区划代码，多个用逗号分隔：县乡干部为州、县或乡镇，审核员为乡镇，调查员为村，研究人员任意；系统管理员不设范围。",
                     "Scope: unit codes separated by commas — officials a prefecture, county or township; supervisors townships; enumerators villages; researchers any; administrators none.",
                 )}
             </p>
-            <h2>{move || lang.get().pick("新建账号", "New account")}</h2>
+            <h2><Tr zh="新建账号" en="New account" /></h2>
             <ActionForm action=create attr:class="form grid" attr:data-testid="create-user">
                 <label>
-                    <span>{move || lang.get().pick("用户名", "Username")}</span>
+                    <span><Tr zh="用户名" en="Username" /></span>
                     <input name="input[username]" required autocapitalize="none" />
                 </label>
                 <label>
-                    <span>{move || lang.get().pick("姓名", "Name")}</span>
+                    <span><Tr zh="姓名" en="Name" /></span>
                     <input name="input[display_name]" />
                 </label>
                 <label>
-                    <span>{move || lang.get().pick("角色", "Role")}</span>
+                    <span><Tr zh="角色" en="Role" /></span>
                     <select name="input[role]"><RoleOptions selected=Role::Enumerator /></select>
                 </label>
                 <label>
-                    <span>{move || lang.get().pick("管辖范围", "Scope")}</span>
+                    <span><Tr zh="管辖范围" en="Scope" /></span>
                     <input name="input[scopes]" placeholder="513434100201" />
                 </label>
                 <label>
-                    <span>{move || lang.get().pick("密码（留空则生成一次性密码）", "Password (empty: generate a one-time one)")}</span>
+                    <span><Tr zh="密码（留空则生成一次性密码）" en="Password (empty: generate a one-time one)" /></span>
                     <input type="password" name="input[password]" autocomplete="new-password" />
                 </label>
                 <button type="submit" disabled=move || create.pending().get()>
-                    {move || lang.get().pick("创建", "Create")}
+                    <Tr zh="创建" en="Create" />
                 </button>
             </ActionForm>
             {move || issued(create.value().get())}
@@ -106,13 +106,13 @@ pub fn AdminUsersPage() -> impl IntoView {
             {move || update.value().get().map(|outcome| match outcome {
                 Ok(Ok(user)) => view! {
                     <p class="ok" role="status" data-testid="updated">
-                        {move || lang.get().pick("已保存：", "Saved: ")}{user.username.clone()}
+                        <Tr zh="已保存：" en="Saved: " />{user.username.clone()}
                     </p>
                 }.into_any(),
                 Ok(Err(issues)) => view! { <Issues issues /> }.into_any(),
                 Err(err) => view! { <Failure message=failure_text(&err) /> }.into_any(),
             })}
-            <h2>{move || lang.get().pick("全部账号", "All accounts")}</h2>
+            <h2><Tr zh="全部账号" en="All accounts" /></h2>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match users.await {
@@ -120,12 +120,12 @@ pub fn AdminUsersPage() -> impl IntoView {
                             <div class="table-wrap">
                                 <table class="data" data-testid="user-table">
                                     <thead><tr>
-                                        <th>{move || lang.get().pick("用户名", "Username")}</th>
-                                        <th>{move || lang.get().pick("姓名", "Name")}</th>
-                                        <th>{move || lang.get().pick("角色", "Role")}</th>
-                                        <th>{move || lang.get().pick("管辖范围", "Scope")}</th>
-                                        <th>{move || lang.get().pick("状态", "Status")}</th>
-                                        <th>{move || lang.get().pick("创建时间", "Created")}</th>
+                                        <th><Tr zh="用户名" en="Username" /></th>
+                                        <th><Tr zh="姓名" en="Name" /></th>
+                                        <th><Tr zh="角色" en="Role" /></th>
+                                        <th><Tr zh="管辖范围" en="Scope" /></th>
+                                        <th><Tr zh="状态" en="Status" /></th>
+                                        <th><Tr zh="创建时间" en="Created" /></th>
                                         <th></th>
                                     </tr></thead>
                                     <tbody>
@@ -149,7 +149,6 @@ fn UserRow(
     update: ServerAction<AdminUpdateUser>,
     reset: ServerAction<AdminResetPassword>,
 ) -> impl IntoView {
-    let lang = use_lang();
     let form_id = format!("edit-{}", user.id);
     let testid = format!("user-{}", user.username);
     let disabled = user.disabled;
@@ -170,22 +169,22 @@ fn UserRow(
             </td>
             <td>
                 <select form=form_id.clone() name="change[disabled]" aria-label="status">
-                    <option value="false" selected=!disabled>{move || lang.get().pick("启用", "active")}</option>
-                    <option value="true" selected=disabled>{move || lang.get().pick("停用", "disabled")}</option>
+                    <option value="false" selected=!disabled><Tr zh="启用" en="active" /></option>
+                    <option value="true" selected=disabled><Tr zh="停用" en="disabled" /></option>
                 </select>
                 {user.must_change_password.then(|| view! {
-                    <span class="muted small">{move || lang.get().pick("（待改密码）", " (must change password)")}</span>
+                    <span class="muted small"><Tr zh="（待改密码）" en=" (must change password)" /></span>
                 })}
             </td>
             <td class="small">{when(user.created_at)}</td>
             <td class="actions">
                 <ActionForm action=update attr:id=form_id.clone() attr:class="inline">
                     <input type="hidden" name="id" value=update_id />
-                    <button type="submit">{move || lang.get().pick("保存", "Save")}</button>
+                    <button type="submit"><Tr zh="保存" en="Save" /></button>
                 </ActionForm>
                 <ActionForm action=reset attr:class="inline">
                     <input type="hidden" name="id" value=reset_id />
-                    <button type="submit" class="secondary">{move || lang.get().pick("重置密码", "Reset password")}</button>
+                    <button type="submit" class="secondary"><Tr zh="重置密码" en="Reset password" /></button>
                 </ActionForm>
             </td>
         </tr>

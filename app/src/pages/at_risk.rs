@@ -9,13 +9,12 @@ use leptos_router::hooks::use_query_map;
 use super::dashboard::risk_text;
 use super::{failure_text, Failure};
 use crate::format;
-use crate::i18n::{use_lang, Pick};
+use crate::i18n::{use_lang, Pick, Tr};
 use crate::model::{RiskPageView, RiskQuery};
 use crate::server_fns::at_risk;
 
 #[component]
 pub fn AtRiskPage() -> impl IntoView {
-    let lang = use_lang();
     let query = use_query_map();
     let request = move || {
         let q = query.read();
@@ -35,7 +34,7 @@ pub fn AtRiskPage() -> impl IntoView {
     };
     let data = Resource::new(request, |q| at_risk(Some(q)));
     view! {
-        <Suspense fallback=move || view! { <p class="muted">{move || lang.get().pick("加载中…", "Loading…")}</p> }>
+        <Suspense fallback=move || view! { <p class="muted"><Tr zh="加载中…" en="Loading…" /></p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(page) => view! { <RiskList page /> }.into_any(),
@@ -68,7 +67,7 @@ fn RiskList(page: RiskPageView) -> impl IntoView {
         <nav class="crumbs" aria-label="breadcrumb">
             <a href=format!("/unit/{}?wave={wave}", unit.code)>{move || name_unit.name(lang.get()).to_owned()}</a>
         </nav>
-        <h1>{move || lang.get().pick("防返贫监测名单", "Households at risk")}</h1>
+        <h1><Tr zh="防返贫监测名单" en="Households at risk" /></h1>
         <p class="lede small">
             {move || lang.get().pick(
                 "人均纯收入低于当年贫困线，或高于贫困线但不超过设定幅度，或“两不愁三保障”及饮水安全有一项未达标，或人均纯收入较上一轮调查下降超过设定比例的农户（仅含已审核的调查）。",
@@ -78,50 +77,50 @@ fn RiskList(page: RiskPageView) -> impl IntoView {
             <div class="filters no-print" data-testid="risk-filters">
                 <input type="hidden" name="unit" value=unit.code.clone() />
                 <label>
-                    <span>{move || lang.get().pick("调查轮次", "Wave")}</span>
+                    <span><Tr zh="调查轮次" en="Wave" /></span>
                     <select name="wave">
                         {page.waves.iter().rev().map(|&w| view! { <option value=w.to_string() selected=w == wave>{w}</option> }).collect_view()}
                     </select>
                 </label>
                 <label>
-                    <span>{move || lang.get().pick("贫困线以上幅度（%）", "Margin above the line (%)")}</span>
+                    <span><Tr zh="贫困线以上幅度（%）" en="Margin above the line (%)" /></span>
                     <input type="number" name="margin" min="0" max="100" value=page.margin.to_string() data-testid="risk-margin" />
                 </label>
                 <label>
-                    <span>{move || lang.get().pick("收入降幅（%）", "Income fall (%)")}</span>
+                    <span><Tr zh="收入降幅（%）" en="Income fall (%)" /></span>
                     <input type="number" name="drop" min="1" max="100" value=page.drop.to_string() />
                 </label>
                 <label>
-                    <span>{move || lang.get().pick("风险类型", "Risk")}</span>
+                    <span><Tr zh="风险类型" en="Risk" /></span>
                     <select name="reason" data-testid="risk-reason">
-                        <option value="" selected=reason.is_empty()>{move || lang.get().pick("全部", "All")}</option>
+                        <option value="" selected=reason.is_empty()><Tr zh="全部" en="All" /></option>
                         {domain::risk::RiskReason::ALL.iter().map(|r| {
                             let code = r.code();
                             view! { <option value=code selected=code == reason>{move || risk_text(code, lang.get())}</option> }
                         }).collect_view()}
                     </select>
                 </label>
-                <button type="submit">{move || lang.get().pick("应用", "Apply")}</button>
+                <button type="submit"><Tr zh="应用" en="Apply" /></button>
             </div>
         </Form>
         <p data-testid="risk-total">
             <strong>{format::grouped(page.total as f64, 0)}</strong>
-            {move || lang.get().pick(" 户 · ", " households · ")}
+            <Tr zh=" 户 · " en=" households · " />
             {counts.iter().cloned().map(|(code, n)| {
                 let class = format!("flag flag-{code}");
                 view! { <span class=class>{move || risk_text(&code, lang.get())}" "{n}</span> }
             }).collect_view()}
-            " "<a href=csv_href download data-testid="risk-csv">{move || lang.get().pick("下载全部 (CSV)", "Download all (CSV)")}</a>
+            " "<a href=csv_href download data-testid="risk-csv"><Tr zh="下载全部 (CSV)" en="Download all (CSV)" /></a>
         </p>
         <div class="table-wrap">
             <table class="data" data-testid="risk-table">
                 <thead><tr>
-                    <th>{move || lang.get().pick("户主", "Head")}</th>
-                    <th>{move || lang.get().pick("村", "Village")}</th>
-                    <th class="num">{move || lang.get().pick("人均纯收入（元）", "Per capita (RMB)")}</th>
-                    <th class="num">{move || lang.get().pick("贫困线", "Line")}</th>
-                    <th class="num">{move || lang.get().pick("上一轮", "Previous")}</th>
-                    <th>{move || lang.get().pick("风险", "Flags")}</th>
+                    <th><Tr zh="户主" en="Head" /></th>
+                    <th><Tr zh="村" en="Village" /></th>
+                    <th class="num"><Tr zh="人均纯收入（元）" en="Per capita (RMB)" /></th>
+                    <th class="num"><Tr zh="贫困线" en="Line" /></th>
+                    <th class="num"><Tr zh="上一轮" en="Previous" /></th>
+                    <th><Tr zh="风险" en="Flags" /></th>
                 </tr></thead>
                 <tbody>
                     {page.rows.into_iter().map(|r| {
@@ -147,9 +146,9 @@ fn RiskList(page: RiskPageView) -> impl IntoView {
             </table>
         </div>
         <nav class="pager no-print">
-            {prev.map(|h| view! { <a href=h>{move || lang.get().pick("← 上一页", "← Previous")}</a> })}
+            {prev.map(|h| view! { <a href=h><Tr zh="← 上一页" en="← Previous" /></a> })}
             <span>{page.page}" / "{page.pages}</span>
-            {next.map(|h| view! { <a href=h data-testid="risk-next">{move || lang.get().pick("下一页 →", "Next →")}</a> })}
+            {next.map(|h| view! { <a href=h data-testid="risk-next"><Tr zh="下一页 →" en="Next →" /></a> })}
         </nav>
     }
 }

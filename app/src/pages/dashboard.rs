@@ -10,7 +10,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::{failure_text, Failure};
 use crate::charts::Both;
 use crate::format;
-use crate::i18n::{use_lang, Pick};
+use crate::i18n::{use_lang, Pick, Tr};
 use crate::model::{
     CardView, ChartView, ChildRow, DashQuery, DashboardView, HouseholdRowView, UnitView,
 };
@@ -58,7 +58,7 @@ pub fn Dashboard(unit: Signal<Option<String>>) -> impl IntoView {
         |(unit, query, lang)| dashboard(unit, Some(query), lang),
     );
     view! {
-        <Suspense fallback=move || view! { <p class="muted">{move || lang.get().pick("加载中…", "Loading…")}</p> }>
+        <Suspense fallback=move || view! { <p class="muted"><Tr zh="加载中…" en="Loading…" /></p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(view) => view! { <DashboardBody view /> }.into_any(),
@@ -102,21 +102,21 @@ fn DashboardBody(view: DashboardView) -> impl IntoView {
             </h1>
             <p class="links no-print">
                 {can_see_households.then(|| view! {
-                    <a href=risk_href.clone() data-testid="at-risk-link">{move || lang.get().pick("防返贫监测名单", "At-risk households")}</a>
+                    <a href=risk_href.clone() data-testid="at-risk-link"><Tr zh="防返贫监测名单" en="At-risk households" /></a>
                 })}
-                <a href=csv_href download>{move || lang.get().pick("下载指标表 (CSV)", "Download indicators (CSV)")}</a>
+                <a href=csv_href download><Tr zh="下载指标表 (CSV)" en="Download indicators (CSV)" /></a>
             </p>
         </header>
         {view! { <Filters view=view.clone() /> }.into_any()}
         {view.waves.is_empty().then(|| view! {
-            <p class="warning" role="status" data-testid="no-waves">{move || lang.get().pick("还没有调查轮次，暂无数据。", "No survey waves yet: no figures to show.")}</p>
+            <p class="warning" role="status" data-testid="no-waves"><Tr zh="还没有调查轮次，暂无数据。" en="No survey waves yet: no figures to show." /></p>
         })}
         {view.filter_note.clone().map(|note| view! { <p class="warning" role="status" data-testid="filter-note">{move || note.get(lang.get()).to_owned()}</p> })}
         {view.suppressed.then(|| view! {
-            <p class="muted small">{move || lang.get().pick("少于 5 户的数据不予显示（研究人员账号）。", "Figures over fewer than 5 households are withheld (researcher account).")}</p>
+            <p class="muted small"><Tr zh="少于 5 户的数据不予显示（研究人员账号）。" en="Figures over fewer than 5 households are withheld (researcher account)." /></p>
         })}
         <section aria-labelledby="cards-heading">
-            <h2 id="cards-heading" class="sr-only">{move || lang.get().pick("主要指标", "Headline indicators")}</h2>
+            <h2 id="cards-heading" class="sr-only"><Tr zh="主要指标" en="Headline indicators" /></h2>
             <div class="cards" data-testid="cards">
                 {view.cards.iter().cloned().map(|card| view! { <Card card query=query.clone() /> }.into_any()).collect_view()}
             </div>
@@ -124,7 +124,7 @@ fn DashboardBody(view: DashboardView) -> impl IntoView {
         {(!view.children.is_empty()).then(|| view! { <ChildTable view=view.clone() /> }.into_any())}
         {view.households.clone().map(|rows| view! { <HouseholdTable rows wave /> }.into_any())}
         <section class="charts" aria-labelledby="charts-heading">
-            <h2 id="charts-heading">{move || lang.get().pick("图表", "Charts")}</h2>
+            <h2 id="charts-heading"><Tr zh="图表" en="Charts" /></h2>
             <div class="chart-grid">
                 {view.charts.iter().cloned().map(|chart| view! { <Chart chart unit=view.unit.code.clone() query=query.clone() /> }.into_any()).collect_view()}
             </div>
@@ -142,7 +142,7 @@ fn Filters(view: DashboardView) -> impl IntoView {
         <Form method="get" action=action>
             <div class="filters no-print" data-testid="filters">
                 <label>
-                    <span>{move || lang.get().pick("调查轮次", "Wave")}</span>
+                    <span><Tr zh="调查轮次" en="Wave" /></span>
                     <select name="wave" data-testid="filter-wave" on:change=submit_on_change>
                         {view.waves.iter().rev().map(|&w| view! {
                             <option value=w.to_string() selected=w == wave>{w}</option>
@@ -157,7 +157,7 @@ fn Filters(view: DashboardView) -> impl IntoView {
                         <label>
                             <span>{move || label.get(lang.get()).to_owned()}</span>
                             <select name=f.key.clone() data-testid=testid on:change=submit_on_change>
-                                <option value="" selected=selected.is_empty()>{move || lang.get().pick("全部", "All")}</option>
+                                <option value="" selected=selected.is_empty()><Tr zh="全部" en="All" /></option>
                                 {f.options.iter().cloned().map(|(code, name)| {
                                     let is = code == selected;
                                     view! { <option value=code selected=is>{move || name.get(lang.get()).to_owned()}</option> }
@@ -166,7 +166,7 @@ fn Filters(view: DashboardView) -> impl IntoView {
                         </label>
                     }
                 }).collect_view()}
-                <button type="submit" data-testid="apply-filters">{move || lang.get().pick("应用", "Apply")}</button>
+                <button type="submit" data-testid="apply-filters"><Tr zh="应用" en="Apply" /></button>
             </div>
         </Form>
     }
@@ -319,20 +319,20 @@ fn Explain(card: CardView, query: DashQuery) -> impl IntoView {
     let denominator = card.denominator;
     view! {
         <div class="explain" data-testid="explain">
-            <p><strong>{move || lang.get().pick("定义：", "Definition: ")}</strong>{move || formula.get(lang.get()).to_owned()}</p>
+            <p><strong><Tr zh="定义：" en="Definition: " /></strong>{move || formula.get(lang.get()).to_owned()}</p>
             <dl>
-                <dt>{move || lang.get().pick("分子", "Numerator")}" · "{move || num_label.get(lang.get()).to_owned()}</dt>
+                <dt><Tr zh="分子" en="Numerator" />" · "{move || num_label.get(lang.get()).to_owned()}</dt>
                 <dd data-testid="numerator">{move || shown(numerator, 2, lang.get())}</dd>
                 {den_label.map(|label| view! {
-                    <dt>{move || lang.get().pick("分母", "Denominator")}" · "{move || label.get(lang.get()).to_owned()}</dt>
+                    <dt><Tr zh="分母" en="Denominator" />" · "{move || label.get(lang.get()).to_owned()}</dt>
                     <dd data-testid="denominator">{move || shown(denominator, 2, lang.get())}</dd>
                 })}
-                <dt>{move || lang.get().pick("有已审核调查的农户", "Households with an approved survey")}</dt>
+                <dt><Tr zh="有已审核调查的农户" en="Households with an approved survey" /></dt>
                 <dd>{format::grouped(card.households as f64, 0)}</dd>
             </dl>
             {(!card.contributors.is_empty()).then(|| view! {
                 <table class="data compact">
-                    <caption>{move || lang.get().pick("下级单位", "Contributing units")}</caption>
+                    <caption><Tr zh="下级单位" en="Contributing units" /></caption>
                     <tbody>
                         {card.contributors.iter().cloned().map(|(u, v)| {
                             let href = unit_href(&u.code, &query);
@@ -504,17 +504,17 @@ fn HouseholdTable(rows: Vec<HouseholdRowView>, wave: i32) -> impl IntoView {
     let lang = use_lang();
     view! {
         <section class="households" aria-labelledby="households-heading">
-            <h2 id="households-heading">{move || lang.get().pick("农户", "Households")}" · "{wave}</h2>
+            <h2 id="households-heading"><Tr zh="农户" en="Households" />" · "{wave}</h2>
             <div class="table-wrap">
                 <table class="data" data-testid="household-table">
                     <thead><tr>
-                        <th>{move || lang.get().pick("户编号", "No.")}</th>
-                        <th>{move || lang.get().pick("户主", "Head")}</th>
-                        <th>{move || lang.get().pick("贫困户类型", "Registration")}</th>
-                        <th>{move || lang.get().pick("参与模式", "Model")}</th>
-                        <th>{move || lang.get().pick("调查状态", "Survey")}</th>
-                        <th class="num">{move || lang.get().pick("人均纯收入（元）", "Per capita (RMB)")}</th>
-                        <th>{move || lang.get().pick("风险", "Flags")}</th>
+                        <th><Tr zh="户编号" en="No." /></th>
+                        <th><Tr zh="户主" en="Head" /></th>
+                        <th><Tr zh="贫困户类型" en="Registration" /></th>
+                        <th><Tr zh="参与模式" en="Model" /></th>
+                        <th><Tr zh="调查状态" en="Survey" /></th>
+                        <th class="num"><Tr zh="人均纯收入（元）" en="Per capita (RMB)" /></th>
+                        <th><Tr zh="风险" en="Flags" /></th>
                     </tr></thead>
                     <tbody>
                         {rows.into_iter().map(|h| {
@@ -580,13 +580,13 @@ fn Chart(chart: ChartView, unit: String, query: DashQuery) -> impl IntoView {
             <div class="chart-svg" role="img" aria-label=alt.clone() inner_html=chart.svg.clone()></div>
             <p class="sr-only">{alt}</p>
             <details class="chart-data">
-                <summary>{move || lang.get().pick("数据表", "Data table")}</summary>
+                <summary><Tr zh="数据表" en="Data table" /></summary>
                 {view! { <ChartTable data /> }.into_any()}
             </details>
             <p class="chart-links no-print">
-                <a href=svg_lang_href download data-testid="download-svg">{move || lang.get().pick("下载 SVG", "Download SVG")}</a>
+                <a href=svg_lang_href download data-testid="download-svg"><Tr zh="下载 SVG" en="Download SVG" /></a>
                 <button type="button" class="link" data-testid="download-png" on:click=move |ev| save_png(ev, &png_name)>
-                    {move || lang.get().pick("下载 PNG", "Download PNG")}
+                    <Tr zh="下载 PNG" en="Download PNG" />
                 </button>
             </p>
         </figure>

@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::{use_lang, Pick};
+use crate::i18n::{use_lang, Pick, Tr};
 use crate::server_fns::whoami;
 
 /// The micro-data files, as `/api/v1/export/microdata/<name>.csv` serves them.
@@ -30,8 +30,8 @@ pub fn ExportsPage() -> impl IntoView {
     let me = Resource::new(|| (), |_| whoami());
     view! {
         <section class="exports">
-            <h1>{move || lang.get().pick("数据导出", "Exports")}</h1>
-            <h2>{move || lang.get().pick("指标表", "Indicator tables")}</h2>
+            <h1><Tr zh="数据导出" en="Exports" /></h1>
+            <h2><Tr zh="指标表" en="Indicator tables" /></h2>
             <p class="muted small">
                 {move || lang.get().pick(
                     "单位、轮次可填多个（逗号分隔），留空为默认（本人管辖范围、全部轮次）。研究人员导出的数据中，覆盖不足 5 户的调查指标不予显示并标注“suppressed”。",
@@ -40,39 +40,39 @@ pub fn ExportsPage() -> impl IntoView {
             </p>
             <form method="get" action="/api/v1/export/indicators" class="form grid" data-testid="export-indicators">
                 <label>
-                    <span>{move || lang.get().pick("单位代码", "Unit codes")}</span>
+                    <span><Tr zh="单位代码" en="Unit codes" /></span>
                     <input name="unit" placeholder="513431,513434,513437" />
                 </label>
                 <label>
-                    <span>{move || lang.get().pick("轮次", "Waves")}</span>
+                    <span><Tr zh="轮次" en="Waves" /></span>
                     <input name="wave" placeholder="2018,2021" />
                 </label>
                 <label>
-                    <span>{move || lang.get().pick("分组", "Breakdown")}</span>
+                    <span><Tr zh="分组" en="Breakdown" /></span>
                     <select name="by">
-                        <option value="">{move || lang.get().pick("不分组", "none")}</option>
-                        <option value="model">{move || lang.get().pick("参与模式", "model")}</option>
-                        <option value="poverty_registration">{move || lang.get().pick("建档立卡类别", "poverty registration")}</option>
-                        <option value="head_sex">{move || lang.get().pick("户主性别", "head's sex")}</option>
-                        <option value="head_ethnicity">{move || lang.get().pick("户主民族", "head's ethnicity")}</option>
-                        <option value="model,poverty_registration">{move || lang.get().pick("参与模式 × 建档立卡", "model × registration")}</option>
+                        <option value=""><Tr zh="不分组" en="none" /></option>
+                        <option value="model"><Tr zh="参与模式" en="model" /></option>
+                        <option value="poverty_registration"><Tr zh="建档立卡类别" en="poverty registration" /></option>
+                        <option value="head_sex"><Tr zh="户主性别" en="head's sex" /></option>
+                        <option value="head_ethnicity"><Tr zh="户主民族" en="head's ethnicity" /></option>
+                        <option value="model,poverty_registration"><Tr zh="参与模式 × 建档立卡" en="model × registration" /></option>
                     </select>
                 </label>
                 <label>
-                    <span>{move || lang.get().pick("格式", "Format")}</span>
+                    <span><Tr zh="格式" en="Format" /></span>
                     <select name="format">
                         <option value="csv">"CSV"</option>
                         <option value="xlsx">"XLSX"</option>
                         <option value="json">"JSON"</option>
                     </select>
                 </label>
-                <button type="submit">{move || lang.get().pick("下载", "Download")}</button>
+                <button type="submit"><Tr zh="下载" en="Download" /></button>
             </form>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let role = me.await.ok().flatten().map(|v| v.role);
                     matches!(role, Some(domain::Role::Researcher | domain::Role::Admin)).then(|| view! {
-                        <h2>{move || lang.get().pick("微观数据（化名）", "Micro-data (pseudonymised)")}</h2>
+                        <h2><Tr zh="微观数据（化名）" en="Micro-data (pseudonymised)" /></h2>
                         <p class="muted small">
                             {move || lang.get().pick(
                                 "大文件会边生成边下载，浏览器的下载栏显示进度；Excel 每个工作表最多约 100 万行，超出部分续在下一个工作表。",
@@ -103,7 +103,7 @@ pub fn ExportsPage() -> impl IntoView {
                                 <a href="/api/v1/export/microdata/codebook.csv" download>"codebook.csv"</a>
                                 " · "
                                 <a href="/api/v1/export/microdata/codebook.json" download>"codebook.json"</a>
-                                " — " {move || lang.get().pick("变量说明（中英文标签、类型、单位、取值）", "codebook (zh/en labels, types, units, values)")}
+                                " — " <Tr zh="变量说明（中英文标签、类型、单位、取值）" en="codebook (zh/en labels, types, units, values)" />
                             </li>
                         </ul>
                         <p class="muted small">

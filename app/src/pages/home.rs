@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::dashboard::Dashboard;
-use crate::i18n::{use_lang, Pick};
+use crate::i18n::{use_lang, Pick, Tr};
 use crate::server_fns::check_server;
 
 /// Liangshan Yi Autonomous Prefecture, the root of every unit the programme covers.
@@ -67,7 +67,7 @@ fn ServerCheck() -> impl IntoView {
                     check.dispatch(());
                 }
             >
-                {move || lang.get().pick("检查服务器与数据库", "Check server and database")}
+                <Tr zh="检查服务器与数据库" en="Check server and database" />
             </button>
             {result}
         </section>

@@ -7,21 +7,20 @@ use leptos_router::hooks::use_params_map;
 use super::dashboard::status_text;
 use super::{failure_text, Failure};
 use crate::format;
-use crate::i18n::{use_lang, Pick};
+use crate::i18n::{use_lang, Pick, Tr};
 use crate::model::{HouseholdPageView, SurveyHistoryView};
 use crate::server_fns::household_page;
 use domain::Lang;
 
 #[component]
 pub fn HouseholdPage() -> impl IntoView {
-    let lang = use_lang();
     let params = use_params_map();
     let data = Resource::new(
         move || params.read().get("id").unwrap_or_default(),
         household_page,
     );
     view! {
-        <Suspense fallback=move || view! { <p class="muted">{move || lang.get().pick("加载中…", "Loading…")}</p> }>
+        <Suspense fallback=move || view! { <p class="muted"><Tr zh="加载中…" en="Loading…" /></p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(h) => view! { <Household h /> }.into_any(),
@@ -54,14 +53,14 @@ fn Household(h: HouseholdPageView) -> impl IntoView {
         </nav>
         <h1 data-testid="household-title">{h.head_name.clone()}<small class="level">" · "{h.registry_no.clone()}</small></h1>
         <dl class="facts">
-            <dt>{move || lang.get().pick("户主性别", "Head's sex")}</dt><dd>{move || sex.get(lang.get()).to_owned()}</dd>
-            <dt>{move || lang.get().pick("户主民族", "Head's ethnicity")}</dt><dd>{move || eth.get(lang.get()).to_owned()}</dd>
-            <dt>{move || lang.get().pick("贫困户类型", "Poverty registration")}</dt><dd>{move || reg.get(lang.get()).to_owned()}</dd>
-            <dt>{move || lang.get().pick("建档 → 脱贫年份", "Registered → exited")}</dt><dd>{years}</dd>
-            <dt>{move || lang.get().pick("参与模式", "Engagement model")}</dt><dd>{move || model.get(lang.get()).to_owned()}</dd>
+            <dt><Tr zh="户主性别" en="Head's sex" /></dt><dd>{move || sex.get(lang.get()).to_owned()}</dd>
+            <dt><Tr zh="户主民族" en="Head's ethnicity" /></dt><dd>{move || eth.get(lang.get()).to_owned()}</dd>
+            <dt><Tr zh="贫困户类型" en="Poverty registration" /></dt><dd>{move || reg.get(lang.get()).to_owned()}</dd>
+            <dt><Tr zh="建档 → 脱贫年份" en="Registered → exited" /></dt><dd>{years}</dd>
+            <dt><Tr zh="参与模式" en="Engagement model" /></dt><dd>{move || model.get(lang.get()).to_owned()}</dd>
         </dl>
         {if h.surveys.is_empty() {
-            view! { <p class="muted">{move || lang.get().pick("还没有调查。", "No surveys yet.")}</p> }.into_any()
+            view! { <p class="muted"><Tr zh="还没有调查。" en="No surveys yet." /></p> }.into_any()
         } else {
             view! {
                 <div class="survey-history" data-testid="survey-history">
@@ -96,24 +95,24 @@ fn Wave(s: SurveyHistoryView) -> impl IntoView {
         <section class="wave-card" data-wave=s.wave data-testid=format!("wave-{}", s.wave)>
             <h2>{s.wave}<span class=status_class>{move || status_text(&status, lang.get())}</span></h2>
             <p class="small">
-                {move || lang.get().pick("调查员：", "Entered by: ")}{s.enumerator.clone()}
-                {review.map(|r| view! { " · "{move || lang.get().pick("审核：", "Reviewed by: ")}{r.clone()} })}
+                <Tr zh="调查员：" en="Entered by: " />{s.enumerator.clone()}
+                {review.map(|r| view! { " · "<Tr zh="审核：" en="Reviewed by: " />{r.clone()} })}
             </p>
-            {s.review_comment.clone().map(|c| view! { <p class="warning small">{move || lang.get().pick("审核意见：", "Review comment: ")}{c.clone()}</p> })}
+            {s.review_comment.clone().map(|c| view! { <p class="warning small"><Tr zh="审核意见：" en="Review comment: " />{c.clone()}</p> })}
             <p class="poverty" data-below=below.map(|b| b.to_string()).unwrap_or_default()>
                 <strong data-testid="per-capita">{move || per_capita.map(|p| format::figure(p, 0, lang.get())).unwrap_or_else(|| "—".into())}</strong>
-                {move || lang.get().pick(" 元/人 · 贫困线 ", " RMB/person · line ")}
+                <Tr zh=" 元/人 · 贫困线 " en=" RMB/person · line " />
                 {move || format::figure(line, 0, lang.get())}
                 " · "{poverty}
-                " · "{move || lang.get().pick("家庭人口 ", "members ")}{s.members}
+                " · "<Tr zh="家庭人口 " en="members " />{s.members}
             </p>
             <table class="data compact income">
-                <caption>{move || lang.get().pick("收入来源（元）", "Income by source (RMB)")}</caption>
+                <caption><Tr zh="收入来源（元）" en="Income by source (RMB)" /></caption>
                 <tbody>
                     {s.income.iter().cloned().map(|(name, v)| view! {
                         <tr><th>{move || name.get(lang.get()).to_owned()}</th><td class="num">{move || format::figure(v, 0, lang.get())}</td></tr>
                     }).collect_view()}
-                    <tr class="total"><th>{move || lang.get().pick("家庭纯收入", "Net income")}</th><td class="num">{move || format::figure(net, 0, lang.get())}</td></tr>
+                    <tr class="total"><th><Tr zh="家庭纯收入" en="Net income" /></th><td class="num">{move || format::figure(net, 0, lang.get())}</td></tr>
                 </tbody>
             </table>
             <ul class="guarantees">

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::i18n::{use_lang, Pick};
+use crate::i18n::{use_lang, Pick, Tr};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -29,7 +29,7 @@ pub fn LoginPage() -> impl IntoView {
         param("signed_out").map(|_| {
             view! {
                 <p class="ok" role="status" data-testid="signed-out">
-                    {move || lang.get().pick("您已安全退出。", "You have signed out.")}
+                    <Tr zh="您已安全退出。" en="You have signed out." />
                 </p>
             }
         })
@@ -37,21 +37,21 @@ pub fn LoginPage() -> impl IntoView {
 
     view! {
         <section class="auth-card">
-            <h1>{move || lang.get().pick("登录", "Sign in")}</h1>
+            <h1><Tr zh="登录" en="Sign in" /></h1>
             {signed_out}
             {message}
             <form method="post" action="/login" class="form" data-testid="login-form">
                 <input type="hidden" name="next" value=move || param("next").unwrap_or_default() />
                 <label>
-                    <span>{move || lang.get().pick("用户名", "Username")}</span>
+                    <span><Tr zh="用户名" en="Username" /></span>
                     <input name="username" autocomplete="username" autocapitalize="none" required />
                 </label>
                 <label>
-                    <span>{move || lang.get().pick("密码", "Password")}</span>
+                    <span><Tr zh="密码" en="Password" /></span>
                     <input type="password" name="password" autocomplete="current-password" required />
                 </label>
                 <button type="submit" data-testid="login-submit">
-                    {move || lang.get().pick("登录", "Sign in")}
+                    <Tr zh="登录" en="Sign in" />
                 </button>
             </form>
             <p class="muted small">

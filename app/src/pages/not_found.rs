@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::{use_lang, Pick};
+use crate::i18n::Tr;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -10,12 +10,11 @@ pub fn NotFound() -> impl IntoView {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
-    let lang = use_lang();
     view! {
         <section class="not-found">
-            <h1>{move || lang.get().pick("页面不存在", "Page not found")}</h1>
+            <h1><Tr zh="页面不存在" en="Page not found" /></h1>
             <p>
-                <a href="/">{move || lang.get().pick("返回首页", "Back to the home page")}</a>
+                <a href="/"><Tr zh="返回首页" en="Back to the home page" /></a>
             </p>
         </section>
     }

@@ -10,13 +10,12 @@ use leptos_router::hooks::use_query_map;
 use super::dashboard::status_text;
 use super::{failure_text, Failure, Issues};
 use crate::format;
-use crate::i18n::{use_lang, Pick};
+use crate::i18n::{use_lang, Pick, Tr};
 use crate::model::{ReviewInput, ReviewQueueView, ReviewRowView};
 use crate::server_fns::{review_queue, review_survey};
 
 #[component]
 pub fn ReviewPage() -> impl IntoView {
-    let lang = use_lang();
     let query = use_query_map();
     let refresh = RwSignal::new(0u32);
     let data = Resource::new(
@@ -29,8 +28,8 @@ pub fn ReviewPage() -> impl IntoView {
         |(wave, _)| review_queue(wave),
     );
     view! {
-        <h1>{move || lang.get().pick("问卷审核", "Survey review")}</h1>
-        <Suspense fallback=move || view! { <p class="muted">{move || lang.get().pick("加载中…", "Loading…")}</p> }>
+        <h1><Tr zh="问卷审核" en="Survey review" /></h1>
+        <Suspense fallback=move || view! { <p class="muted"><Tr zh="加载中…" en="Loading…" /></p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(queue) => view! { <Queue queue refresh /> }.into_any(),
@@ -43,27 +42,26 @@ pub fn ReviewPage() -> impl IntoView {
 
 #[component]
 fn Queue(queue: ReviewQueueView, refresh: RwSignal<u32>) -> impl IntoView {
-    let lang = use_lang();
     let wave = queue.wave;
     let may_review = queue.may_review;
     let submitted = queue.submitted.len();
     view! {
         <form method="get" action="/review" class="filters no-print">
             <label>
-                <span>{move || lang.get().pick("调查轮次", "Wave")}</span>
+                <span><Tr zh="调查轮次" en="Wave" /></span>
                 <select name="wave">
                     {queue.waves.iter().rev().map(|&w| view! { <option value=w.to_string() selected=w == wave>{w}</option> }).collect_view()}
                 </select>
             </label>
-            <button type="submit">{move || lang.get().pick("查看", "Show")}</button>
+            <button type="submit"><Tr zh="查看" en="Show" /></button>
         </form>
         {may_review.then(|| view! {
             <section aria-labelledby="submitted-heading">
                 <h2 id="submitted-heading">
-                    {move || lang.get().pick("待审核", "Waiting for review")}" · "{submitted}
+                    <Tr zh="待审核" en="Waiting for review" />" · "{submitted}
                 </h2>
                 {if queue.submitted.is_empty() {
-                    view! { <p class="muted" data-testid="review-empty">{move || lang.get().pick("没有待审核的问卷。", "Nothing to review.")}</p> }.into_any()
+                    view! { <p class="muted" data-testid="review-empty"><Tr zh="没有待审核的问卷。" en="Nothing to review." /></p> }.into_any()
                 } else {
                     view! {
                         <div class="review-list" data-testid="review-submitted">
@@ -74,9 +72,12 @@ fn Queue(queue: ReviewQueueView, refresh: RwSignal<u32>) -> impl IntoView {
             </section>
         })}
         <section aria-labelledby="rejected-heading">
-            <h2 id="rejected-heading">{move || lang.get().pick("已退回", "Sent back")}" · "{queue.rejected.len()}</h2>
+            <h2 id="rejected-heading"><Tr zh="已退回" en="Sent back" />" · "{queue.rejected.len()}</h2>
             <div class="review-list" data-testid="review-rejected">
-                {queue.rejected.iter().cloned().map(|row| view! { <Summary row /> }.into_any()).collect_view()}
+                {queue.rejected.iter().cloned().map(|row| {
+                    let survey = row.survey.clone();
+                    view! { <article class="review-row" data-survey=survey><Summary row /></article> }.into_any()
+                }).collect_view()}
             </div>
         </section>
     }
@@ -100,14 +101,14 @@ fn Summary(row: ReviewRowView) -> impl IntoView {
             <span class=status_class>{move || status_text(&status, lang.get())}</span>
         </div>
         <p class="small">
-            {move || lang.get().pick("人均纯收入 ", "Per capita ")}
+            <Tr zh="人均纯收入 " en="Per capita " />
             <strong class:danger=below == Some(true)>{move || per_capita.map(|p| format::figure(p, 0, lang.get())).unwrap_or_else(|| "—".into())}</strong>
-            {move || lang.get().pick(" 元 · 贫困线 ", " RMB · line ")}{move || format::figure(line, 0, lang.get())}
-            " · "{move || lang.get().pick("家庭人口 ", "members ")}{row.members}
+            <Tr zh=" 元 · 贫困线 " en=" RMB · line " />{move || format::figure(line, 0, lang.get())}
+            " · "<Tr zh="家庭人口 " en="members " />{row.members}
             " · "{move || if row.guarantees_met { lang.get().pick("“两不愁三保障”达标", "guarantees met") } else { lang.get().pick("“两不愁三保障”未达标", "a guarantee missed") }}
-            " · "{move || lang.get().pick("调查员 ", "entered by ")}{row.enumerator.clone()}
+            " · "<Tr zh="调查员 " en="entered by " />{row.enumerator.clone()}
         </p>
-        {row.review_comment.clone().map(|c| view! { <p class="warning small">{move || lang.get().pick("审核意见：", "Comment: ")}{c.clone()}</p> })}
+        {row.review_comment.clone().map(|c| view! { <p class="warning small"><Tr zh="审核意见：" en="Comment: " />{c.clone()}</p> })}
     }
 }
 
@@ -147,7 +148,7 @@ fn Row(row: ReviewRowView, refresh: RwSignal<u32>) -> impl IntoView {
         <article class="review-row" data-testid=testid data-survey=row.survey.clone() data-village=row.village.code.clone()>
             {view! { <Summary row=row.clone() /> }.into_any()}
             {if own {
-                view! { <p class="muted small">{move || lang.get().pick("这份问卷由您录入，需由另一位审核员审核。", "You entered this survey: another supervisor reviews it.")}</p> }.into_any()
+                view! { <p class="muted small"><Tr zh="这份问卷由您录入，需由另一位审核员审核。" en="You entered this survey: another supervisor reviews it." /></p> }.into_any()
             } else {
                 view! {
                     <div class="review-actions">
@@ -160,10 +161,10 @@ fn Row(row: ReviewRowView, refresh: RwSignal<u32>) -> impl IntoView {
                             on:input=move |ev| comment.set(event_target_value(&ev))
                         />
                         <button type="button" data-testid="approve" disabled=move || decide.pending().get() on:click=move |_| send("approve")>
-                            {move || lang.get().pick("通过", "Approve")}
+                            <Tr zh="通过" en="Approve" />
                         </button>
                         <button type="button" class="danger" data-testid="reject" disabled=move || decide.pending().get() on:click=move |_| send_reject("reject")>
-                            {move || lang.get().pick("退回", "Reject")}
+                            <Tr zh="退回" en="Reject" />
                         </button>
                     </div>
                 }.into_any()
