@@ -33,9 +33,14 @@ TANHUI_SITE_ROOT="$PWD/target/site" TANHUI_LOG=warn \
   "$target_dir/release/tanhui" serve --db "sqlite://$db" --addr "127.0.0.1:$port" > "$dir/serve.log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do
-  curl -fs "http://127.0.0.1:$port/healthz" > /dev/null 2>&1 && break
-  sleep 1
-done
+python3 - "$port" <<'PY'
+import sys, time, urllib.request
+for _ in range(120):
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/healthz", timeout=2)
+        break
+    except OSError:
+        time.sleep(1)
+PY
 echo "== page render times (release server, SQLite, $households households) =="
 python3 bench/pages.py --url "http://127.0.0.1:$port"

@@ -218,13 +218,11 @@ mod draw {
         }
         // The legend, laid out here: colour key, then the name, rows wrapped at the width.
         let mut index = 0;
-        let mut reference_seen = 0;
         for (row_no, row) in legend_rows.iter().enumerate() {
             let y = (HEIGHT - legend_h + 6 + 22 * row_no as u32) as i32;
             let mut x = (WIDTH as f64 - row.1) / 2.0;
             for (name, is_reference) in &row.0 {
                 let key = if *is_reference {
-                    reference_seen += 1;
                     ShapeStyle::from(&RED).stroke_width(2)
                 } else {
                     index += 1;
@@ -244,7 +242,6 @@ mod draw {
                 x += 20.0 + text_width(name, shown(LEGEND)) + 18.0;
             }
         }
-        let _ = reference_seen;
         root.present()?;
         Ok(())
     }

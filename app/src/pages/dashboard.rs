@@ -215,15 +215,6 @@ fn Card(card: CardView, query: DashQuery) -> impl IntoView {
             let (Some(change), Some(wave)) = (card.change, card.baseline_wave) else {
                 return String::new();
             };
-            let good = (change >= 0.0) == card.higher_is_better;
-            let arrow = if change.abs() < 1e-9 {
-                ""
-            } else if good {
-                "▲ "
-            } else {
-                "▼ "
-            };
-            let _ = arrow;
             match lang {
                 Lang::Zh => format!("较{wave}年基线 {}", format::signed(change, d, lang)),
                 Lang::En => format!(
