@@ -125,3 +125,37 @@ pub trait Views: Send + Sync + 'static {
 }
 
 pub type SharedViews = Arc<dyn Views>;
+
+/// Field work: the enumerator's list, the survey form and its saves, registering households.
+/// Scope and role are checked inside; refusals of input come back as field issues
+/// (`BackendError::Invalid`), a stale version as an issue on `version` (rule `stale`).
+#[async_trait::async_trait]
+pub trait FieldWork: Send + Sync + 'static {
+    async fn field_home(
+        &self,
+        by: &RequestViewer,
+        wave: Option<i32>,
+    ) -> Result<crate::model::FieldHomeView, BackendError>;
+    async fn survey_form(
+        &self,
+        by: &RequestViewer,
+        household: &str,
+        wave: Option<i32>,
+    ) -> Result<crate::model::SurveyFormView, BackendError>;
+    async fn save_survey(
+        &self,
+        by: &RequestViewer,
+        input: &crate::model::SurveySaveInput,
+    ) -> Result<crate::model::SurveySaved, BackendError>;
+    async fn register_form(
+        &self,
+        by: &RequestViewer,
+    ) -> Result<crate::model::RegisterFormView, BackendError>;
+    async fn register(
+        &self,
+        by: &RequestViewer,
+        input: &domain::validate::HouseholdInput,
+    ) -> Result<crate::model::Registered, BackendError>;
+}
+
+pub type SharedFieldWork = Arc<dyn FieldWork>;

@@ -9,6 +9,9 @@
 use leptos::prelude::*;
 
 use crate::model::{
+    FieldHomeView, RegisterFormView, Registered, SurveyFormView, SurveySaveInput, SurveySaved,
+};
+use crate::model::{
     AuditView, DashQuery, DashboardView, FieldIssue, HouseholdPageView, IssuedPassword, NewToken,
     NewUserInput, ReviewDone, ReviewInput, ReviewQueueView, RiskPageView, RiskQuery, ServerStatus,
     TokenView, UnitView, UserChangeInput, UserView, ViewerView,
@@ -22,6 +25,11 @@ mod guard {
     use leptos::prelude::*;
 
     use crate::backend::{BackendError, RequestViewer, SharedBackend};
+
+    pub fn field() -> Result<crate::backend::SharedFieldWork, ServerFnError> {
+        use_context::<crate::backend::SharedFieldWork>()
+            .ok_or_else(|| ServerFnError::ServerError("服务未就绪 / service not ready".into()))
+    }
 
     pub fn views() -> Result<crate::backend::SharedViews, ServerFnError> {
         use_context::<crate::backend::SharedViews>()
@@ -332,4 +340,44 @@ pub async fn review_queue(wave: Option<i32>) -> Result<ReviewQueueView, ServerFn
 pub async fn review_survey(input: ReviewInput) -> Result<Outcome<ReviewDone>, ServerFnError> {
     let (viewer, _) = guard::signed_in()?;
     guard::outcome(guard::views()?.review(&viewer, &input).await)
+}
+
+/// The enumerator's home: its villages' households and their surveys for a wave.
+#[server(prefix = "/sfn", endpoint = "field_home")]
+pub async fn field_home(wave: Option<i32>) -> Result<FieldHomeView, ServerFnError> {
+    let (viewer, _) = guard::signed_in()?;
+    guard::plain(guard::field()?.field_home(&viewer, wave).await)
+}
+
+/// What the survey form of one household and wave starts from.
+#[server(prefix = "/sfn", endpoint = "survey_form")]
+pub async fn survey_form(
+    household: String,
+    wave: Option<i32>,
+) -> Result<SurveyFormView, ServerFnError> {
+    let (viewer, _) = guard::signed_in()?;
+    guard::plain(guard::field()?.survey_form(&viewer, &household, wave).await)
+}
+
+/// Saves the survey form (draft or submit). Sent as JSON: the answers nest rows in lists.
+#[server(prefix = "/sfn", endpoint = "save_survey", input = leptos::server_fn::codec::Json)]
+pub async fn save_survey(input: SurveySaveInput) -> Result<Outcome<SurveySaved>, ServerFnError> {
+    let (viewer, _) = guard::signed_in()?;
+    guard::outcome(guard::field()?.save_survey(&viewer, &input).await)
+}
+
+/// The villages the account may register households in.
+#[server(prefix = "/sfn", endpoint = "register_form")]
+pub async fn register_form() -> Result<RegisterFormView, ServerFnError> {
+    let (viewer, _) = guard::signed_in()?;
+    guard::plain(guard::field()?.register_form(&viewer).await)
+}
+
+/// Registers a household; a duplicate ID-card number points to the existing household.
+#[server(prefix = "/sfn", endpoint = "register_household")]
+pub async fn register_household(
+    input: domain::validate::HouseholdInput,
+) -> Result<Outcome<Registered>, ServerFnError> {
+    let (viewer, _) = guard::signed_in()?;
+    guard::outcome(guard::field()?.register(&viewer, &input).await)
 }

@@ -75,6 +75,7 @@ pub struct OtherIncome {
 
 /// 两不愁三保障 plus safe drinking water.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Guarantees {
     pub food_clothing_secure: bool,
     pub schooling_ok: bool,

@@ -200,6 +200,12 @@ vocabulary!(
 );
 
 impl SurveyStatus {
+    /// Whether the enumerator may still change the answers: drafts, and surveys sent back.
+    /// A submitted survey waits for its reviewer; an approved one must be sent back first.
+    pub fn editable(self) -> bool {
+        matches!(self, SurveyStatus::Draft | SurveyStatus::Rejected)
+    }
+
     /// Where a supervisor's decision takes a survey: a submitted survey is approved or
     /// rejected; an approved one can be rejected again (un-approved). Anything else is not a
     /// review step (`None`): drafts are not submitted yet, rejected ones await the enumerator.

@@ -256,7 +256,7 @@ fn describe(err: crate::api::ApiError) -> String {
     match err {
         ApiError::BadParameter { field, zh, en } => format!("--{field}: {zh} ({en})"),
         ApiError::NotFound { zh, en } | ApiError::Conflict { zh, en } => format!("{zh} ({en})"),
-        ApiError::Invalid(issues) => issues
+        ApiError::Invalid(issues) | ApiError::Unconfirmed(issues) => issues
             .iter()
             .map(|i| format!("{}: {} ({})", i.path, i.zh, i.en))
             .collect::<Vec<_>>()

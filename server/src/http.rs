@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use app::backend::{SharedBackend, SharedViews};
+use app::backend::{SharedBackend, SharedFieldWork, SharedViews};
 use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
 use axum::middleware::{from_fn, from_fn_with_state};
@@ -85,9 +85,11 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
 pub fn build(state: AppState) -> Router {
     let backend: SharedBackend = Arc::new(state.store.clone());
     let views: SharedViews = Arc::new(state.views());
+    let field: SharedFieldWork = Arc::new(state.views());
     let context = move || {
         provide_context(backend.clone());
         provide_context(views.clone());
+        provide_context(field.clone());
     };
     let routes = route_list();
     let shell_options = state.leptos_options.clone();

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod auth;
 pub mod cli;
+pub mod entry;
 pub mod export;
 pub mod http;
 pub mod indicators;

@@ -57,21 +57,16 @@ pub struct LiveViews {
     pub prefecture: UnitCode,
 }
 
-fn storage(err: StorageError) -> BackendError {
+pub(crate) fn storage(err: StorageError) -> BackendError {
     tracing::error!(%err, "storage failed");
     BackendError::Storage(err.to_string())
 }
 
-fn invalid(path: &str, zh: String, en: String) -> BackendError {
-    BackendError::Invalid(vec![FieldIssue {
-        path: path.to_owned(),
-        rule: "query".to_owned(),
-        zh,
-        en,
-    }])
+pub(crate) fn invalid(path: &str, zh: String, en: String) -> BackendError {
+    BackendError::Invalid(vec![FieldIssue::error(path, "query", zh, en)])
 }
 
-fn actor(by: &RequestViewer) -> Result<&Actor, BackendError> {
+pub(crate) fn actor(by: &RequestViewer) -> Result<&Actor, BackendError> {
     by.actor.as_ref().ok_or(BackendError::Forbidden)
 }
 
@@ -83,7 +78,7 @@ pub fn decimals(def: &IndicatorDef) -> usize {
     }
 }
 
-fn unit_view(engine: &Engine, code: &UnitCode) -> UnitView {
+pub(crate) fn unit_view(engine: &Engine, code: &UnitCode) -> UnitView {
     let (name_zh, name_pinyin) = engine
         .unit(code)
         .map(|u| (u.name_zh.clone(), u.name_pinyin.clone()))
@@ -121,7 +116,7 @@ fn pick_unit(
     Ok(unit)
 }
 
-fn pick_wave(engine: &Engine, wave: Option<i32>) -> Result<(i32, Vec<i32>), BackendError> {
+pub(crate) fn pick_wave(engine: &Engine, wave: Option<i32>) -> Result<(i32, Vec<i32>), BackendError> {
     let waves: Vec<i32> = engine.waves().collect();
     // Before the first wave is recorded there is nothing to pick: every figure says "no data".
     let latest = waves.last().copied().unwrap_or(0);
@@ -1081,12 +1076,9 @@ impl Views for LiveViews {
             Err(crate::review::ReviewError::NotFound) => Err(BackendError::NotFound),
             Err(crate::review::ReviewError::Forbidden) => Err(BackendError::Forbidden),
             Err(crate::review::ReviewError::Refused(field, rule, zh, en)) => {
-                Err(BackendError::Invalid(vec![FieldIssue {
-                    path: field.to_owned(),
-                    rule: rule.to_owned(),
-                    zh,
-                    en,
-                }]))
+                Err(BackendError::Invalid(vec![FieldIssue::error(
+                    field, rule, zh, en,
+                )]))
             }
             Err(crate::review::ReviewError::Storage(err)) => Err(storage(err)),
         }

@@ -331,6 +331,7 @@ pub fn check_household(input: &HouseholdInput, current_year: i32) -> Checked<Hou
 // Survey answers
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct MemberInput {
     pub sex: String,
     pub birth_year: i32,
@@ -342,6 +343,7 @@ pub struct MemberInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct EmploymentInput {
     /// 1-based position on the roster.
     pub member_no: i64,
@@ -351,6 +353,7 @@ pub struct EmploymentInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct EquityInput {
     pub land_mu: f64,
     pub shares: f64,
@@ -358,6 +361,7 @@ pub struct EquityInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TrainingInput {
     pub member_no: i64,
     pub topic: String,
@@ -365,6 +369,7 @@ pub struct TrainingInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct UnderstoryInput {
     pub product: String,
     pub area_mu: f64,
@@ -374,6 +379,7 @@ pub struct UnderstoryInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LivestockInput {
     pub species: String,
     pub head_start: i64,
@@ -387,6 +393,7 @@ pub struct LivestockInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct OtherIncomeInput {
     pub crop_net: f64,
     pub transfers: f64,
@@ -396,6 +403,7 @@ pub struct OtherIncomeInput {
 
 /// A survey as typed into the form or read from a file.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SurveyInput {
     pub members: Vec<MemberInput>,
     pub employment: Vec<EmploymentInput>,

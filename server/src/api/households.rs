@@ -15,6 +15,7 @@ use serde_json::{json, Value as JsonValue};
 use super::{require, ApiError};
 use crate::http::AppState;
 use crate::records::{register_household, Author, RecordError};
+use crate::entry::SaveError;
 use crate::review::ReviewError;
 use crate::storage::now_ms;
 
@@ -192,14 +193,84 @@ pub async fn review(
             en,
         }),
         Err(ReviewError::Refused("comment", rule, zh, en)) => {
-            Err(ApiError::Invalid(vec![app::model::FieldIssue {
-                path: "comment".into(),
-                rule: rule.into(),
-                zh,
-                en,
-            }]))
+            Err(ApiError::Invalid(vec![app::model::FieldIssue::error(
+                "comment", rule, zh, en,
+            )]))
         }
         Err(ReviewError::Refused(_, _, zh, en)) => Err(ApiError::Conflict { zh, en }),
         Err(ReviewError::Storage(err)) => Err(err.into()),
+    }
+}
+
+/// `GET /api/v1/households/{id}/surveys/{wave}`: what the survey form starts from — the
+/// stored survey of the wave (answers, status, version) and the latest earlier wave's answers.
+pub async fn survey(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<RequestViewer>,
+    Path((id, wave)): Path<(String, i32)>,
+) -> Result<Json<JsonValue>, ApiError> {
+    require(&viewer)?;
+    let form = app::backend::FieldWork::survey_form(&state.views(), &viewer, &id, Some(wave))
+        .await?;
+    Ok(Json(json!(form)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SaveBody {
+    /// A UUID the client generates for this save; a retry sends the same one.
+    pub client_id: String,
+    /// The version the client started from; 0 (or absent) for a new survey.
+    #[serde(default)]
+    pub base_version: i32,
+    /// Submit for review; otherwise the survey stays a draft.
+    #[serde(default)]
+    pub submit: bool,
+    #[serde(default)]
+    pub confirm_warnings: bool,
+    pub answers: domain::validate::SurveyInput,
+}
+
+/// `PUT /api/v1/households/{id}/surveys/{wave}`: saves the household's survey of the wave as
+/// a draft or submits it. 201 when created, 200 when replaced or when this `client_id` was
+/// already applied (`replayed: true`); 422 with field issues; 409 for a stale `base_version`
+/// or a survey that cannot change now (submitted, approved).
+pub async fn save_survey(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<RequestViewer>,
+    Path((id, wave)): Path<(String, i32)>,
+    Json(body): Json<SaveBody>,
+) -> Result<Response, ApiError> {
+    let actor = require(&viewer)?;
+    let waves: Vec<i32> = state.engine.read(&state.store).await?.waves().collect();
+    let author = Author {
+        actor,
+        ip: viewer.ip.clone(),
+    };
+    let input = app::model::SurveySaveInput {
+        household: id,
+        wave,
+        client_id: body.client_id,
+        base_version: body.base_version,
+        submit: body.submit,
+        confirm_warnings: body.confirm_warnings,
+        answers: body.answers,
+    };
+    match crate::entry::save_survey(&state.store, &author, &waves, &input).await {
+        Ok(saved) => {
+            let code = match saved.version == 1 && !saved.replayed {
+                true => StatusCode::CREATED,
+                false => StatusCode::OK,
+            };
+            Ok((code, Json(json!(saved))).into_response())
+        }
+        Err(SaveError::NotFound) => Err(ApiError::NotFound {
+            zh: "没有这户".into(),
+            en: "no such household".into(),
+        }),
+        Err(SaveError::Forbidden) => Err(ApiError::Forbidden),
+        Err(SaveError::Invalid(issues)) => Err(ApiError::Invalid(issues)),
+        Err(SaveError::Unconfirmed(issues)) => Err(ApiError::Unconfirmed(issues)),
+        Err(SaveError::Conflict(_, zh, en)) => Err(ApiError::Conflict { zh, en }),
+        Err(SaveError::Storage(err)) => Err(err.into()),
     }
 }

@@ -44,6 +44,10 @@ pub fn router() -> Router<AppState> {
             get(households::list).post(households::register),
         )
         .route("/households/{id}", get(households::detail))
+        .route(
+            "/households/{id}/surveys/{wave}",
+            get(households::survey).put(households::save_survey),
+        )
         .route("/surveys/{id}/review", post(households::review))
         .route("/export/indicators", get(exports::indicators))
         .route("/charts/{file}", get(dashboard::chart_svg))
@@ -83,6 +87,8 @@ pub enum ApiError {
     },
     /// A body breaks rules: 422 with every field issue.
     Invalid(Vec<FieldIssue>),
+    /// Only warnings, on a submission that did not confirm them: 422, `confirm_warnings`.
+    Unconfirmed(Vec<FieldIssue>),
     /// No (valid) credentials: 401.
     Unauthenticated,
     /// Signed in, but this is outside the account's role or scope: 403.
@@ -130,6 +136,15 @@ impl IntoResponse for ApiError {
             ApiError::BadParameter { field, zh, en } => (
                 StatusCode::BAD_REQUEST,
                 json!({ "error": "invalid_parameter", "field": field, "message": zh, "message_en": en }),
+            ),
+            ApiError::Unconfirmed(issues) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({
+                    "error": "confirm_warnings",
+                    "message": "请确认以下提示后再提交（confirm_warnings: true）",
+                    "message_en": "confirm these warnings to submit (confirm_warnings: true)",
+                    "issues": issues,
+                }),
             ),
             ApiError::Invalid(issues) => (
                 StatusCode::UNPROCESSABLE_ENTITY,

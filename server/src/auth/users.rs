@@ -21,12 +21,7 @@ fn storage(err: StorageError) -> BackendError {
 }
 
 fn issue(path: &str, rule: &str, zh: impl Into<String>, en: impl Into<String>) -> FieldIssue {
-    FieldIssue {
-        path: path.to_owned(),
-        rule: rule.to_owned(),
-        zh: zh.into(),
-        en: en.into(),
-    }
+    FieldIssue::error(path, rule, zh, en)
 }
 
 impl From<UserRecord> for UserView {

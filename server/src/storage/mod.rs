@@ -54,6 +54,35 @@ pub enum StorageError {
     Sink(String),
 }
 
+/// One save of a survey: the answers as `survey` (its `client_id` is the id of this request,
+/// its `version` is ignored) and the version the client started from (0 for a new survey).
+pub struct SaveRequest<'a> {
+    pub survey: &'a HouseholdSurvey,
+    pub base_version: i32,
+}
+
+/// What is stored of a survey, as far as a save needs to know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredState {
+    pub id: String,
+    pub status: domain::SurveyStatus,
+    pub version: i32,
+    pub enumerator: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveOutcome {
+    /// Written: the survey's id and new version.
+    Saved { id: String, version: i32 },
+    /// This request was the last write already (a retry): nothing written.
+    Replayed(StoredState),
+    /// The stored version is not the one the client started from (or the survey the client
+    /// edits is gone, `None`): nothing written.
+    Conflict(Option<StoredState>),
+    /// The survey is submitted or approved and cannot be changed now: nothing written.
+    Locked(StoredState),
+}
+
 /// One value of an exported row.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
@@ -263,6 +292,25 @@ impl Store {
             ..Batch::default()
         })
         .await
+    }
+
+    /// Creates or replaces a survey's answers (see [`SaveRequest`]), audited in the same
+    /// transaction.
+    pub async fn save_survey(
+        &self,
+        request: &SaveRequest<'_>,
+        audit: &AuditEntry,
+    ) -> Result<SaveOutcome, StorageError> {
+        match on_backend!(self, save_survey(request, audit)) {
+            // Two first saves raced (a double tap): the loser reads what the winner stored.
+            Err(StorageError::Database(err)) if is_unique_violation(&err) => {
+                match on_backend!(self, save_survey(request, audit))? {
+                    SaveOutcome::Saved { .. } => Err(StorageError::Database(err)),
+                    outcome => Ok(outcome),
+                }
+            }
+            other => other,
+        }
     }
 
     pub async fn household(&self, id: &RecordId) -> Result<Option<Household>, StorageError> {

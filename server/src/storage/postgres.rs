@@ -23,6 +23,9 @@ pub const EXPORT_PRAGMA: Option<&str> = None;
 pub const ROWID_RANGES: bool = false;
 pub const NO_INDEX: &str = "";
 
+/// How a transaction that reads and then writes begins. PostgreSQL: row locks and unique indexes order concurrent writers.
+pub const BEGIN_WRITE: &str = "BEGIN";
+
 // The shared SQL, compiled for this backend (see queries.rs): loading it twice is the point.
 #[allow(clippy::duplicate_mod)]
 #[path = "queries.rs"]

@@ -161,9 +161,9 @@ async fn write_surveys(
     tx: &mut Transaction<'_, Db>,
     surveys: &[HouseholdSurvey],
 ) -> Result<(), StorageError> {
-    for chunk in surveys.chunks(chunk_rows(20)) {
+    for chunk in surveys.chunks(chunk_rows(21)) {
         let mut q = QueryBuilder::<Db>::new(
-            "INSERT INTO surveys (id, household_id, wave, status, enumerator, client_id, version, review_comment, \
+            "INSERT INTO surveys (id, household_id, wave, status, enumerator, client_id, last_request, version, review_comment, \
              equity_land_mu, equity_shares, dividends_fen, crop_net_fen, transfers_fen, remittances_fen, other_fen, \
              food_clothing_secure, schooling_ok, insured, housing_safe, water_safe) ",
         );
@@ -175,6 +175,7 @@ async fn write_surveys(
                 .push_bind(s.wave)
                 .push_bind(s.status.code())
                 .push_bind(s.enumerator.as_str())
+                .push_bind(s.client_id.as_str())
                 .push_bind(s.client_id.as_str())
                 .push_bind(s.version)
                 .push_bind(s.review_comment.as_deref())
@@ -760,7 +761,7 @@ pub async fn set_survey_status(
     comment: Option<&str>,
     audit: &AuditEntry,
 ) -> Result<Option<i32>, StorageError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = pool.begin_with(super::BEGIN_WRITE).await?;
     let mut q = QueryBuilder::<Db>::new(
         "SELECT s.status, s.version, s.review_comment, h.village_code FROM surveys s \
          JOIN households h ON h.id = s.household_id WHERE s.id = ",
@@ -793,6 +794,108 @@ pub async fn set_survey_status(
     super::accounts::insert_audit(&mut tx, &entry).await?;
     tx.commit().await?;
     Ok(Some(expected_version + 1))
+}
+
+/// Saves one household's survey for one wave as its enumerator typed it (see
+/// [`crate::storage::SaveRequest`]): creates it, or replaces its answers when the stored
+/// version is the one the client started from and the status still allows editing. The
+/// sections are replaced whole (delete and insert, in one transaction with the change-feed
+/// row and the audit entry). A request whose id was the last write's is answered from what
+/// is stored, so a retry never writes twice.
+pub async fn save_survey(
+    pool: &Pool<Db>,
+    request: &crate::storage::SaveRequest<'_>,
+    audit: &AuditEntry,
+) -> Result<crate::storage::SaveOutcome, StorageError> {
+    use crate::storage::{SaveOutcome, StoredState};
+    let survey = request.survey;
+    // The audit log's "before": read ahead of the transaction, and used only when the
+    // version-checked delete below proves it is still what is stored.
+    let before = match survey_id_for(pool, &survey.household_id, survey.wave).await? {
+        Some(id) => crate::storage::rows::id("surveys", &id)
+            .map(|id| async move { self::survey(pool, &id).await })?
+            .await?,
+        None => None,
+    };
+    let mut tx = pool.begin_with(super::BEGIN_WRITE).await?;
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT id, status, version, enumerator, last_request FROM surveys WHERE household_id = ",
+    );
+    q.push_bind(survey.household_id.as_str())
+        .push(" AND wave = ")
+        .push_bind(survey.wave);
+    let current: Option<(String, String, i32, String, Option<String>)> =
+        q.build_query_as().fetch_optional(&mut *tx).await?;
+    let Some((id, status, version, enumerator, last_request)) = current else {
+        if request.base_version != 0 {
+            return Ok(SaveOutcome::Conflict(None));
+        }
+        write_surveys(&mut tx, std::slice::from_ref(survey)).await?;
+        let entry = audit
+            .clone()
+            .target("survey", survey.id.as_str())
+            .change(None, serde_json::to_value(survey).ok());
+        super::accounts::insert_audit(&mut tx, &entry).await?;
+        tx.commit().await?;
+        return Ok(SaveOutcome::Saved {
+            id: survey.id.as_str().to_owned(),
+            version: survey.version,
+        });
+    };
+    let stored = StoredState {
+        id,
+        status: domain::SurveyStatus::parse(&status).ok_or_else(|| StorageError::CorruptRow {
+            table: "surveys",
+            detail: format!("status {status:?}"),
+        })?,
+        version,
+        enumerator,
+    };
+    if last_request.as_deref() == Some(survey.client_id.as_str()) {
+        return Ok(SaveOutcome::Replayed(stored));
+    }
+    if request.base_version != stored.version {
+        return Ok(SaveOutcome::Conflict(Some(stored)));
+    }
+    if !stored.status.editable() {
+        return Ok(SaveOutcome::Locked(stored));
+    }
+    let Some(before) = before.filter(|b| b.version == stored.version) else {
+        return Ok(SaveOutcome::Conflict(Some(stored)));
+    };
+    let mut delete = QueryBuilder::<Db>::new("DELETE FROM surveys WHERE id = ");
+    delete
+        .push_bind(stored.id.as_str())
+        .push(" AND version = ")
+        .push_bind(stored.version);
+    if delete.build().execute(&mut *tx).await?.rows_affected() != 1 {
+        return Ok(SaveOutcome::Conflict(Some(stored)));
+    }
+    // The survey keeps its id and first client id; the request id goes to `last_request`.
+    let mut replacement = survey.clone();
+    replacement.id = crate::storage::rows::id("surveys", &stored.id)?;
+    replacement.version = stored.version + 1;
+    replacement.client_id = before.client_id.clone();
+    // A draft keeps the reviewer's comment in sight until the survey is submitted again.
+    if replacement.status == domain::SurveyStatus::Draft {
+        replacement.review_comment = before.review_comment.clone();
+    }
+    write_surveys(&mut tx, std::slice::from_ref(&replacement)).await?;
+    let mut mark = QueryBuilder::<Db>::new("UPDATE surveys SET last_request = ");
+    mark.push_bind(survey.client_id.as_str())
+        .push(" WHERE id = ")
+        .push_bind(stored.id.as_str());
+    mark.build().execute(&mut *tx).await?;
+    let entry = audit.clone().target("survey", stored.id.as_str()).change(
+        serde_json::to_value(&before).ok(),
+        serde_json::to_value(&replacement).ok(),
+    );
+    super::accounts::insert_audit(&mut tx, &entry).await?;
+    tx.commit().await?;
+    Ok(SaveOutcome::Saved {
+        id: stored.id,
+        version: replacement.version,
+    })
 }
 
 /// Ids of up to `limit` surveys of a wave in a status, by id.

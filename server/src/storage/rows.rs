@@ -29,7 +29,7 @@ fn code<T>(
 }
 
 /// A stored record id; a malformed one is a corrupt row.
-pub(super) fn id(table: &'static str, value: &str) -> Result<RecordId, StorageError> {
+pub(crate) fn id(table: &'static str, value: &str) -> Result<RecordId, StorageError> {
     RecordId::parse(value).map_err(|err| corrupt(table, err))
 }
 

@@ -22,6 +22,10 @@ pub const EXPORT_PRAGMA: Option<&str> = Some("PRAGMA cache_size = -8192");
 pub const ROWID_RANGES: bool = true;
 pub const NO_INDEX: &str = "+";
 
+/// How a transaction that reads and then writes begins. SQLite: take the write lock at the start, so a transaction that reads before it writes waits
+/// for another writer (busy timeout) instead of failing when it upgrades its read lock.
+pub const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+
 // The shared SQL, compiled for this backend (see queries.rs): loading it twice is the point.
 #[allow(clippy::duplicate_mod)]
 #[path = "queries.rs"]

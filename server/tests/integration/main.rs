@@ -10,6 +10,7 @@ mod helpers;
 
 mod access;
 mod auth;
+mod entry;
 mod binary;
 mod dashboard;
 mod exports;
