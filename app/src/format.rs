@@ -4,6 +4,12 @@
 use domain::Lang;
 
 /// `1234567.891` with `decimals` digits → `1,234,567.89`; negative numbers keep their sign.
+/// A number as typed into a form: no separators, no trailing zeros ("1200", "3.5", "0.25").
+pub fn plain(value: f64) -> String {
+    let text = format!("{value:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
 pub fn grouped(value: f64, decimals: usize) -> String {
     let text = format!("{:.*}", decimals, value.abs());
     let (whole, fraction) = match text.split_once('.') {

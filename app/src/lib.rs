@@ -28,9 +28,19 @@ use leptos_router::{
 
 use crate::i18n::{provide_lang, use_lang, LangSwitch, Pick, Tr};
 use crate::pages::{
-    account::AccountPage, admin_audit::AdminAuditPage, admin_users::AdminUsersPage,
-    at_risk::AtRiskPage, dashboard::UnitPage, exports::ExportsPage, home::OverviewPage,
-    household::HouseholdPage, login::LoginPage, not_found::NotFound, review::ReviewPage,
+    account::AccountPage,
+    admin_audit::AdminAuditPage,
+    admin_users::AdminUsersPage,
+    at_risk::AtRiskPage,
+    dashboard::UnitPage,
+    exports::ExportsPage,
+    field::{FieldHomePage, RegisterPage},
+    home::OverviewPage,
+    household::HouseholdPage,
+    login::LoginPage,
+    not_found::NotFound,
+    review::ReviewPage,
+    survey::SurveyPage,
 };
 use crate::server_fns::whoami;
 
@@ -105,6 +115,13 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=StaticSegment("at-risk") view=AtRiskPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("review") view=ReviewPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("field") view=FieldHomePage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("register") view=RegisterPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("survey"), ParamSegment("household"))
+                        view=SurveyPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("exports") view=ExportsPage ssr=SsrMode::Async />
@@ -163,6 +180,7 @@ fn UserMenu() -> impl IntoView {
                                 <span class="role">{move || domain::Localized::in_lang(&role, lang.get())}</span>
                             </a>
                             {matches!(role, domain::Role::Admin | domain::Role::Supervisor | domain::Role::Enumerator).then(|| view! {
+                                <a href="/field" data-testid="field-link"><Tr zh="调查" en="Survey" /></a>
                                 <a href="/review" data-testid="review-link"><Tr zh="审核" en="Review" /></a>
                             })}
                             <a href="/exports"><Tr zh="导出" en="Exports" /></a>

@@ -9,12 +9,12 @@
 use leptos::prelude::*;
 
 use crate::model::{
-    FieldHomeView, RegisterFormView, Registered, SurveyFormView, SurveySaveInput, SurveySaved,
-};
-use crate::model::{
     AuditView, DashQuery, DashboardView, FieldIssue, HouseholdPageView, IssuedPassword, NewToken,
     NewUserInput, ReviewDone, ReviewInput, ReviewQueueView, RiskPageView, RiskQuery, ServerStatus,
     TokenView, UnitView, UserChangeInput, UserView, ViewerView,
+};
+use crate::model::{
+    FieldHomeView, RegisterFormView, Registered, SurveyFormView, SurveySaveInput, SurveySaved,
 };
 
 /// A user's input either went through, or comes back with the issues to show on the form.

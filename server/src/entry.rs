@@ -14,10 +14,12 @@ use app::model::{
     SurveyFormView, SurveyMetaView, SurveySaveInput, SurveySaved, UnitView,
 };
 use domain::validate::{check_survey, HouseholdInput, SurveyInput};
-use domain::{Actor, HouseholdSurvey, Localized, RecordId, Role, SurveyStatus, UnitCode, UnitLevel};
+use domain::{
+    Actor, HouseholdSurvey, Localized, RecordId, Role, SurveyStatus, UnitCode, UnitLevel,
+};
 
 use crate::records::Author;
-use crate::storage::{AuditEntry, SaveOutcome, SaveRequest, StoredState, StorageError, Store};
+use crate::storage::{AuditEntry, SaveOutcome, SaveRequest, StorageError, Store, StoredState};
 use crate::views::{actor, invalid, pick_wave, storage, unit_view, LiveViews};
 
 /// Why a save wrote nothing.
@@ -238,7 +240,10 @@ impl FieldWork for LiveViews {
         wave: Option<i32>,
     ) -> Result<FieldHomeView, BackendError> {
         let actor = actor(by)?;
-        if !matches!(actor.role, Role::Admin | Role::Supervisor | Role::Enumerator) {
+        if !matches!(
+            actor.role,
+            Role::Admin | Role::Supervisor | Role::Enumerator
+        ) {
             return Err(BackendError::Forbidden);
         }
         let (wave, waves, villages) = {
@@ -325,10 +330,7 @@ impl FieldWork for LiveViews {
             (wave, waves, line, unit_view(&engine, &found.village))
         };
         let history = self.store.surveys_of(&id).await.map_err(storage)?;
-        let current = match self.store.survey_for(&id, wave).await.map_err(storage)? {
-            Some(survey) => Some(survey),
-            None => None,
-        };
+        let current = self.store.survey_for(&id, wave).await.map_err(storage)?;
         // The latest earlier wave, approved answers preferred.
         let earlier = history
             .iter()
@@ -397,7 +399,10 @@ impl FieldWork for LiveViews {
 
     async fn register_form(&self, by: &RequestViewer) -> Result<RegisterFormView, BackendError> {
         let actor = actor(by)?;
-        if !matches!(actor.role, Role::Admin | Role::Supervisor | Role::Enumerator) {
+        if !matches!(
+            actor.role,
+            Role::Admin | Role::Supervisor | Role::Enumerator
+        ) {
             return Err(BackendError::Forbidden);
         }
         let engine = self.engine.read(&self.store).await.map_err(storage)?;

@@ -116,7 +116,10 @@ fn pick_unit(
     Ok(unit)
 }
 
-pub(crate) fn pick_wave(engine: &Engine, wave: Option<i32>) -> Result<(i32, Vec<i32>), BackendError> {
+pub(crate) fn pick_wave(
+    engine: &Engine,
+    wave: Option<i32>,
+) -> Result<(i32, Vec<i32>), BackendError> {
     let waves: Vec<i32> = engine.waves().collect();
     // Before the first wave is recorded there is nothing to pick: every figure says "no data".
     let latest = waves.last().copied().unwrap_or(0);
@@ -1075,11 +1078,9 @@ impl Views for LiveViews {
             }),
             Err(crate::review::ReviewError::NotFound) => Err(BackendError::NotFound),
             Err(crate::review::ReviewError::Forbidden) => Err(BackendError::Forbidden),
-            Err(crate::review::ReviewError::Refused(field, rule, zh, en)) => {
-                Err(BackendError::Invalid(vec![FieldIssue::error(
-                    field, rule, zh, en,
-                )]))
-            }
+            Err(crate::review::ReviewError::Refused(field, rule, zh, en)) => Err(
+                BackendError::Invalid(vec![FieldIssue::error(field, rule, zh, en)]),
+            ),
             Err(crate::review::ReviewError::Storage(err)) => Err(storage(err)),
         }
     }

@@ -6,11 +6,13 @@ pub mod admin_users;
 pub mod at_risk;
 pub mod dashboard;
 pub mod exports;
+pub mod field;
 pub mod home;
 pub mod household;
 pub mod login;
 pub mod not_found;
 pub mod review;
+pub mod survey;
 
 use leptos::prelude::*;
 

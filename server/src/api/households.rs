@@ -13,9 +13,9 @@ use serde::Deserialize;
 use serde_json::{json, Value as JsonValue};
 
 use super::{require, ApiError};
+use crate::entry::SaveError;
 use crate::http::AppState;
 use crate::records::{register_household, Author, RecordError};
-use crate::entry::SaveError;
 use crate::review::ReviewError;
 use crate::storage::now_ms;
 
@@ -210,8 +210,8 @@ pub async fn survey(
     Path((id, wave)): Path<(String, i32)>,
 ) -> Result<Json<JsonValue>, ApiError> {
     require(&viewer)?;
-    let form = app::backend::FieldWork::survey_form(&state.views(), &viewer, &id, Some(wave))
-        .await?;
+    let form =
+        app::backend::FieldWork::survey_form(&state.views(), &viewer, &id, Some(wave)).await?;
     Ok(Json(json!(form)))
 }
 

@@ -812,9 +812,11 @@ pub async fn save_survey(
     // The audit log's "before": read ahead of the transaction, and used only when the
     // version-checked delete below proves it is still what is stored.
     let before = match survey_id_for(pool, &survey.household_id, survey.wave).await? {
-        Some(id) => crate::storage::rows::id("surveys", &id)
-            .map(|id| async move { self::survey(pool, &id).await })?
-            .await?,
+        Some(id) => {
+            crate::storage::rows::id("surveys", &id)
+                .map(|id| async move { self::survey(pool, &id).await })?
+                .await?
+        }
         None => None,
     };
     let mut tx = pool.begin_with(super::BEGIN_WRITE).await?;

@@ -116,6 +116,18 @@ fn post_json(path: String, body: serde_json::Value) -> Call {
     }
 }
 
+fn put_json(path: String, body: serde_json::Value) -> Call {
+    Call {
+        method: "PUT",
+        ..post_json(path, body)
+    }
+}
+
+/// A server function that takes JSON (the survey form's save).
+fn sfn_json(name: &str, body: serde_json::Value) -> Call {
+    post_json(format!("/sfn/{name}"), body)
+}
+
 fn sfn(name: &str, form: String) -> Call {
     Call {
         method: "POST",
@@ -265,6 +277,40 @@ async fn every_role_gets_exactly_its_access_on_every_endpoint(app: &TestApp) {
             [200, 403, 403, 200, 403, 403, 401], [200, 403, 403, 403, 403, 403, 401]),
         ("page /review", get("/review".into()), get("/review?wave=2020".into()),
             [200, 403, 403, 200, 200, 403, 303], [200, 403, 403, 200, 200, 403, 303]),
+        ("survey form api",
+            get(format!("/api/v1/households/{}/surveys/2021", p.household_in)),
+            get(format!("/api/v1/households/{}/surveys/2021", p.household_out)),
+            [200, 200, 200, 200, 200, 403, 401], [200, 200, 403, 403, 403, 403, 401]),
+        ("save survey api",
+            put_json(format!("/api/v1/households/{}/surveys/2021", p.household_in), json!({ "client_id": "x", "answers": {} })),
+            put_json(format!("/api/v1/households/{}/surveys/2021", p.household_out), json!({ "client_id": "x", "answers": {} })),
+            [422, 403, 403, 422, 422, 403, 401], [422, 403, 403, 403, 403, 403, 401]),
+        ("sfn field_home", sfn("field_home", "wave=2021".into()), sfn("field_home", String::new()),
+            [200, 403, 403, 200, 200, 403, 401], [200, 403, 403, 200, 200, 403, 401]),
+        ("sfn survey_form",
+            sfn("survey_form", format!("household={}&wave=2021", p.household_in)),
+            sfn("survey_form", format!("household={}", p.household_out)),
+            [200, 200, 200, 200, 200, 403, 401], [200, 200, 403, 403, 403, 403, 401]),
+        ("sfn save_survey (JSON)",
+            sfn_json("save_survey", json!({ "input": { "household": p.household_in, "wave": 2021, "client_id": "",
+                "base_version": 0, "submit": false, "confirm_warnings": false, "answers": {} } })),
+            sfn_json("save_survey", json!({ "input": { "household": p.household_out, "wave": 2021, "client_id": "",
+                "base_version": 0, "submit": false, "confirm_warnings": false, "answers": {} } })),
+            [200, 403, 403, 200, 200, 403, 401], [200, 403, 403, 403, 403, 403, 401]),
+        ("sfn register_form", sfn("register_form", String::new()), sfn("register_form", String::new()),
+            [200, 403, 403, 200, 200, 403, 401], [200, 403, 403, 200, 200, 403, 401]),
+        ("sfn register_household",
+            sfn("register_household", format!("input[village]={}&input[head_id_card]=x", p.village_in)),
+            sfn("register_household", format!("input[village]={}&input[head_id_card]=x", p.village_out)),
+            [200, 403, 403, 200, 200, 403, 401], [200, 403, 403, 403, 403, 403, 401]),
+        ("page /field", get("/field".into()), get("/field?wave=2020".into()),
+            [200, 403, 403, 200, 200, 403, 303], [200, 403, 403, 200, 200, 403, 303]),
+        ("page /register", get("/register".into()), get("/register".into()),
+            [200, 403, 403, 200, 200, 403, 303], [200, 403, 403, 200, 200, 403, 303]),
+        ("page /survey",
+            get(format!("/survey/{}?wave=2021", p.household_in)),
+            get(format!("/survey/{}", p.household_out)),
+            [200, 200, 200, 200, 200, 403, 303], [200, 200, 403, 403, 403, 403, 303]),
         ("page /", get("/".into()), get("/account".into()),
             [200, 200, 200, 200, 200, 200, 303], [200, 200, 200, 200, 200, 200, 303]),
         ("page /admin", get("/admin/users".into()), get("/admin/audit".into()),

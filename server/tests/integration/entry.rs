@@ -150,15 +150,51 @@ async fn every_rule_is_refused_over_the_wire_and_nothing_is_written(app: &TestAp
     };
     // (answers, path, rule): each breaks exactly one rule.
     let cases: Vec<(Value, &str, &str)> = vec![
-        (with(|a| a["members"] = json!([])), "members", "household_size"),
-        (with(|a| a["members"][1]["relation"] = json!("head")), "members", "one_head"),
-        (with(|a| a["members"][0]["sex"] = json!("x")), "members[0].sex", "invalid_choice"),
-        (with(|a| a["members"][2]["education"] = json!("")), "members[2].education", "invalid_choice"),
-        (with(|a| a["members"][2]["birth_year"] = json!(2030)), "members[2].birth_year", "birth_year"),
-        (with(|a| a["employment"][0]["member_no"] = json!(9)), "employment[0].member_no", "unknown_member"),
-        (with(|a| a["employment"][0]["activity"] = json!("mining")), "employment[0].activity", "invalid_choice"),
-        (with(|a| a["employment"][0]["days"] = json!(-1)), "employment[0].days", "quantity"),
-        (with(|a| a["employment"][0]["wages"] = json!(-5.0)), "employment[0].wages", "quantity"),
+        (
+            with(|a| a["members"] = json!([])),
+            "members",
+            "household_size",
+        ),
+        (
+            with(|a| a["members"][1]["relation"] = json!("head")),
+            "members",
+            "one_head",
+        ),
+        (
+            with(|a| a["members"][0]["sex"] = json!("x")),
+            "members[0].sex",
+            "invalid_choice",
+        ),
+        (
+            with(|a| a["members"][2]["education"] = json!("")),
+            "members[2].education",
+            "invalid_choice",
+        ),
+        (
+            with(|a| a["members"][2]["birth_year"] = json!(2030)),
+            "members[2].birth_year",
+            "birth_year",
+        ),
+        (
+            with(|a| a["employment"][0]["member_no"] = json!(9)),
+            "employment[0].member_no",
+            "unknown_member",
+        ),
+        (
+            with(|a| a["employment"][0]["activity"] = json!("mining")),
+            "employment[0].activity",
+            "invalid_choice",
+        ),
+        (
+            with(|a| a["employment"][0]["days"] = json!(-1)),
+            "employment[0].days",
+            "quantity",
+        ),
+        (
+            with(|a| a["employment"][0]["wages"] = json!(-5.0)),
+            "employment[0].wages",
+            "quantity",
+        ),
         (
             with(|a| {
                 a["employment"] = json!([
@@ -179,14 +215,46 @@ async fn every_rule_is_refused_over_the_wire_and_nothing_is_written(app: &TestAp
             "training.member[2]",
             "training_days_limit",
         ),
-        (with(|a| a["training"][0]["topic"] = json!("")), "training[0].topic", "invalid_choice"),
-        (with(|a| a["equity"]["land_mu"] = json!(-1.0)), "equity.land_mu", "quantity"),
-        (with(|a| a["understory"][0]["area_mu"] = json!(-2.0)), "understory[0].area_mu", "quantity"),
-        (with(|a| a["understory"][0]["product"] = json!("tea")), "understory[0].product", "invalid_choice"),
-        (with(|a| a["livestock"][0]["head_end"] = json!(9)), "livestock[0].head_end", "livestock_balance"),
-        (with(|a| a["livestock"][0]["born"] = json!(-1)), "livestock[0].born", "quantity"),
-        (with(|a| a["other_income"]["crop_net"] = json!(-100.0)), "other_income.crop_net", "quantity"),
-        (with(|a| a["other_income"]["transfers"] = json!(2e11)), "other_income.transfers", "quantity"),
+        (
+            with(|a| a["training"][0]["topic"] = json!("")),
+            "training[0].topic",
+            "invalid_choice",
+        ),
+        (
+            with(|a| a["equity"]["land_mu"] = json!(-1.0)),
+            "equity.land_mu",
+            "quantity",
+        ),
+        (
+            with(|a| a["understory"][0]["area_mu"] = json!(-2.0)),
+            "understory[0].area_mu",
+            "quantity",
+        ),
+        (
+            with(|a| a["understory"][0]["product"] = json!("tea")),
+            "understory[0].product",
+            "invalid_choice",
+        ),
+        (
+            with(|a| a["livestock"][0]["head_end"] = json!(9)),
+            "livestock[0].head_end",
+            "livestock_balance",
+        ),
+        (
+            with(|a| a["livestock"][0]["born"] = json!(-1)),
+            "livestock[0].born",
+            "quantity",
+        ),
+        (
+            with(|a| a["other_income"]["crop_net"] = json!(-100.0)),
+            "other_income.crop_net",
+            "quantity",
+        ),
+        (
+            with(|a| a["other_income"]["transfers"] = json!(2e11)),
+            "other_income.transfers",
+            "quantity",
+        ),
     ];
     for (answers, path, rule) in cases {
         let refused = entry.save(&new_client_id(), 0, false, answers).await;
@@ -203,7 +271,10 @@ async fn every_rule_is_refused_over_the_wire_and_nothing_is_written(app: &TestAp
             .find(|i| i["path"] == path && i["rule"] == rule)
             .unwrap_or_else(|| panic!("{path} {rule} not in {body}"));
         let zh = issue["zh"].as_str().expect("zh");
-        assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{zh}");
+        assert!(
+            zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{zh}"
+        );
         assert_eq!(issue["warning"], false);
         assert!(entry.stored().await.is_none(), "{path}: nothing written");
     }
@@ -214,7 +285,10 @@ async fn every_rule_is_refused_over_the_wire_and_nothing_is_written(app: &TestAp
     assert_eq!(no_id.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(no_id.json()["issues"][0]["path"], "client_id");
     let bad_wave = entry
-        .put(1999, json!({ "client_id": new_client_id(), "answers": answers() }))
+        .put(
+            1999,
+            json!({ "client_id": new_client_id(), "answers": answers() }),
+        )
         .await;
     assert_eq!(bad_wave.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad_wave.json()["issues"][0]["path"], "wave");
@@ -301,19 +375,31 @@ async fn retries_are_idempotent_and_stale_edits_overwrite_nothing(app: &TestApp)
     );
     let mut statuses = [a.status, b.status];
     statuses.sort();
-    assert_eq!(statuses, [StatusCode::OK, StatusCode::CREATED], "{} / {}", a.body, b.body);
+    assert_eq!(
+        statuses,
+        [StatusCode::OK, StatusCode::CREATED],
+        "{} / {}",
+        a.body,
+        b.body
+    );
     let replayed = [a.json(), b.json()]
         .into_iter()
         .filter(|r| r["replayed"] == true)
         .count();
     assert_eq!(replayed, 1);
-    assert_eq!(app.store.count_surveys().await.expect("count"), surveys_before + 1);
+    assert_eq!(
+        app.store.count_surveys().await.expect("count"),
+        surveys_before + 1
+    );
     // And again later (the answer was lost): still the same survey and version.
     let again = entry.save(&first, 0, true, answers()).await;
     assert_eq!(again.status, StatusCode::OK);
     assert_eq!(again.json()["replayed"], true);
     assert_eq!(again.json()["version"], 1);
-    assert_eq!(app.store.count_surveys().await.expect("count"), surveys_before + 1);
+    assert_eq!(
+        app.store.count_surveys().await.expect("count"),
+        surveys_before + 1
+    );
     let stored = entry.stored().await.expect("stored");
     assert_eq!(stored.status, SurveyStatus::Submitted);
     assert_eq!(stored.answers.net_income_fen(), 1_380_000);
@@ -329,7 +415,10 @@ async fn retries_are_idempotent_and_stale_edits_overwrite_nothing(app: &TestApp)
     // Submitted: locked until reviewed.
     let locked = entry.save(&new_client_id(), 1, false, answers()).await;
     assert_eq!(locked.status, StatusCode::CONFLICT);
-    assert!(locked.json()["message"].as_str().expect("m").contains("等待审核"));
+    assert!(locked.json()["message"]
+        .as_str()
+        .expect("m")
+        .contains("等待审核"));
 
     // The supervisor sends it back; the enumerator fixes and resubmits; approval counts it.
     let supervisor = app.session("sup", "supervisor", &village[..9]).await;
@@ -343,10 +432,7 @@ async fn retries_are_idempotent_and_stale_edits_overwrite_nothing(app: &TestApp)
         .await
         .json();
     assert_eq!(reject["Ok"]["version"], 2, "{reject}");
-    let form = app
-        .get_as(&enumerator, &entry.path(2021))
-        .await
-        .json();
+    let form = app.get_as(&enumerator, &entry.path(2021)).await.json();
     assert_eq!(form["survey"]["status"], "rejected");
     assert_eq!(form["survey"]["review_comment"], "工资有误");
     assert_eq!(form["editable"], true);
@@ -357,14 +443,22 @@ async fn retries_are_idempotent_and_stale_edits_overwrite_nothing(app: &TestApp)
     let draft = entry.save(&new_client_id(), 2, false, fixed.clone()).await;
     assert_eq!(draft.json()["version"], 3, "{}", draft.body);
     assert_eq!(
-        entry.stored().await.expect("stored").review_comment.as_deref(),
+        entry
+            .stored()
+            .await
+            .expect("stored")
+            .review_comment
+            .as_deref(),
         Some("工资有误"),
         "a draft keeps the comment in sight"
     );
     let stale = entry.save(&new_client_id(), 2, false, answers()).await;
     assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
     let message = stale.json()["message"].as_str().expect("m").to_owned();
-    assert!(message.contains("第 2 版") && message.contains("第 3 版"), "{message}");
+    assert!(
+        message.contains("第 2 版") && message.contains("第 3 版"),
+        "{message}"
+    );
     let kept = entry.stored().await.expect("stored");
     assert_eq!(kept.version, 3);
     assert_eq!(kept.answers.wages_fen(), 540_000);

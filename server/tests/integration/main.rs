@@ -10,9 +10,9 @@ mod helpers;
 
 mod access;
 mod auth;
-mod entry;
 mod binary;
 mod dashboard;
+mod entry;
 mod exports;
 mod health;
 mod indicators;
