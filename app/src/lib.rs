@@ -30,6 +30,7 @@ use crate::i18n::{provide_lang, use_lang, LangSwitch, Pick, Tr};
 use crate::pages::{
     account::AccountPage,
     admin_audit::AdminAuditPage,
+    admin_import::AdminImportPage,
     admin_users::AdminUsersPage,
     at_risk::AtRiskPage,
     dashboard::UnitPage,
@@ -131,6 +132,11 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=(StaticSegment("admin"), StaticSegment("import"))
+                        view=AdminImportPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=(StaticSegment("admin"), StaticSegment("audit"))
                         view=AdminAuditPage
                         ssr=SsrMode::Async
@@ -186,6 +192,7 @@ fn UserMenu() -> impl IntoView {
                             <a href="/exports"><Tr zh="导出" en="Exports" /></a>
                             {admin.then(|| view! {
                                 <a href="/admin/users"><Tr zh="用户" en="Users" /></a>
+                                <a href="/admin/import" data-testid="import-link"><Tr zh="导入" en="Import" /></a>
                                 <a href="/admin/audit"><Tr zh="审计" en="Audit" /></a>
                             })}
                             <form method="post" action="/logout" class="inline">

@@ -542,3 +542,23 @@ pub struct Registered {
     pub household: String,
     pub warnings: Vec<FieldIssue>,
 }
+
+/// One problem in an import file: its line (1 = the header), column, rule and message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportIssue {
+    pub line: usize,
+    pub column: String,
+    pub rule: String,
+    pub warning: bool,
+    pub zh: String,
+    pub en: String,
+}
+
+/// What an import did: rows read, surveys written (all or none), and every problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub rows: usize,
+    pub imported: usize,
+    pub errors: Vec<ImportIssue>,
+    pub warnings: Vec<ImportIssue>,
+}

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod entry;
 pub mod export;
 pub mod http;
+pub mod import;
 pub mod indicators;
 pub mod records;
 pub mod review;

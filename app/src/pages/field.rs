@@ -52,7 +52,7 @@ fn FieldHome(home: FieldHomeView) -> impl IntoView {
         <p class="tags" data-testid="field-counts">
             {counts.into_iter().map(|(status, n)| {
                 let class = format!("status status-{status}");
-                view! { <span class=class>{move || status_text(&status, lang.get())}" "{n}</span>" " }
+                view! { <span class=class>{move || status_text(&status, lang.get())}" "{n}</span>" " }.into_any()
             }).collect_view()}
         </p>
         {home.villages.is_empty().then(|| view! {
@@ -93,12 +93,14 @@ fn FieldHome(home: FieldHomeView) -> impl IntoView {
                                             <td><a href=href data-testid="open-survey">{move || lang.get().pick(zh, en)}</a></td>
                                         </tr>
                                     }
+                                    .into_any()
                                 }).collect_view()}
                             </tbody>
                         </table>
                     </div>
                 </section>
             }
+            .into_any()
         }).collect_view()}
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin_audit;
+pub mod admin_import;
 pub mod admin_users;
 pub mod at_risk;
 pub mod dashboard;

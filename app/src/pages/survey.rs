@@ -43,7 +43,8 @@ struct Ctx {
     /// A save was tried: every message shows.
     tried: RwSignal<bool>,
     issues: Memo<Vec<Issue>>,
-    editable: bool,
+    /// False once submitted (or when the viewer may only read): inputs are disabled.
+    editable: RwSignal<bool>,
 }
 
 impl Ctx {
@@ -146,14 +147,14 @@ fn SurveyForm(view: SurveyFormView) -> impl IntoView {
         bad,
         tried: RwSignal::new(false),
         issues,
-        editable: view.editable,
+        editable: RwSignal::new(view.editable),
     };
     provide_context(ctx);
     // Bumped when the whole form is replaced (previous wave's answers): inputs are redrawn.
     let generation = RwSignal::new(0u32);
     let status = RwSignal::new(view.survey.as_ref().map(|s| s.status.clone()));
     let version = RwSignal::new(view.survey.as_ref().map_or(0, |s| s.version));
-    let editable = RwSignal::new(view.editable);
+    let editable = ctx.editable;
     let previous = view.previous.clone();
     let offer_previous = view.answers.is_none() && previous.is_some();
     let household_href = format!("/household/{}", view.household);
@@ -333,7 +334,7 @@ fn Num(
                 inputmode=if integer { "numeric" } else { "decimal" }
                 name=path.clone()
                 value=text
-                disabled=!ctx.editable
+                disabled=move || !ctx.editable.get()
                 aria-invalid=move || ctx.issues.with(|all| all.iter().any(|i| i.path == invalid_path && i.severity == Severity::Error)).to_string()
                 on:input=on_input
                 on:change=move |_| ctx.touch(&blur_path)
@@ -362,7 +363,7 @@ fn Choice(
             <span>{move || lang.get().pick(zh, en)}</span>
             <select
                 name=path.clone()
-                disabled=!ctx.editable
+                disabled=move || !ctx.editable.get()
                 on:change=move |ev| {
                     let value = event_target_value(&ev);
                     ctx.form.update(|f| set(f, value));
@@ -400,7 +401,7 @@ fn MemberPick(path: String, get: FieldGet<f64>, set: FieldSet<f64>) -> impl Into
             <span><Tr zh="成员" en="Member" /></span>
             <select
                 name=path.clone()
-                disabled=!ctx.editable
+                disabled=move || !ctx.editable.get()
                 on:change=move |ev| {
                     let value = event_target_value(&ev).parse::<f64>().unwrap_or(0.0);
                     ctx.form.update(|f| set(f, value));
@@ -437,7 +438,7 @@ fn Check(
                 type="checkbox"
                 name=path
                 checked=checked
-                disabled=!ctx.editable
+                disabled=move || !ctx.editable.get()
                 on:change=move |ev| {
                     let on = event_target_checked(&ev);
                     ctx.form.update(|f| set(f, on));
@@ -461,18 +462,21 @@ fn rows(
 /// The remove button of a row; `fix` keeps member references right when a member goes.
 fn remove_button(remove: impl Fn(&mut SurveyInput) + Send + Sync + 'static) -> AnyView {
     let ctx = expect_context::<Ctx>();
-    if !ctx.editable {
-        return ().into_any();
-    }
-    view! {
-        <button type="button" class="link danger remove-row" on:click=move |_| {
-            ctx.form.update(&remove);
-            // Row positions shift: their old text-not-a-number marks no longer apply.
-            ctx.bad.set(Vec::new());
-        }>
-            <Tr zh="删除此行" en="Remove row" />
-        </button>
-    }
+    let remove = Arc::new(remove);
+    (move || {
+        let remove = remove.clone();
+        ctx.editable.get().then(|| {
+            view! {
+                <button type="button" class="remove-row" on:click=move |_| {
+                    ctx.form.update(|f| remove(f));
+                    // Row positions shift: their old text-not-a-number marks no longer apply.
+                    ctx.bad.set(Vec::new());
+                }>
+                    <Tr zh="删除此行" en="Remove row" />
+                </button>
+            }
+        })
+    })
     .into_any()
 }
 
@@ -482,14 +486,15 @@ fn add_button(
     add: impl Fn(&mut SurveyInput) + Send + Sync + 'static,
 ) -> AnyView {
     let ctx = expect_context::<Ctx>();
-    if !ctx.editable {
-        return ().into_any();
-    }
-    view! {
-        <button type="button" class="secondary add-row" on:click=move |_| ctx.form.update(&add)>
-            "+ "<Tr zh=zh en=en />
-        </button>
-    }
+    let add = Arc::new(add);
+    (move || {
+        let add = add.clone();
+        ctx.editable.get().then(|| view! {
+            <button type="button" class="secondary add-row" on:click=move |_| ctx.form.update(|f| add(f))>
+                "+ "<Tr zh=zh en=en />
+            </button>
+        })
+    })
     .into_any()
 }
 
@@ -731,7 +736,7 @@ fn Livestock() -> impl IntoView {
                 <Num path=p("costs") zh="饲养成本" en="Costs" unit_zh="元" get=gc set=sc />
                 <label class="field wide">
                     <span><Tr zh="更正说明（存栏对不上时填写，如购入）" en="Correction note (when the count does not balance, e.g. bought)" /></span>
-                    <input type="text" name=note_path value=note disabled=!ctx.editable
+                    <input type="text" name=note_path value=note disabled=move || !ctx.editable.get()
                         on:input=move |ev| { let v = event_target_value(&ev); ctx.form.update(|f| sn(f, v)); } />
                 </label>
                 {remove_button(move |f| { if i < f.livestock.len() { f.livestock.remove(i); } })}

@@ -6,6 +6,7 @@ mod accounts;
 pub mod dashboard;
 pub mod exports;
 mod households;
+mod imports;
 mod indicators;
 
 use app::backend::{BackendError, RequestViewer};
@@ -49,6 +50,11 @@ pub fn router() -> Router<AppState> {
             get(households::survey).put(households::save_survey),
         )
         .route("/surveys/{id}/review", post(households::review))
+        .route("/import/surveys/template.csv", get(imports::template))
+        .route(
+            "/import/surveys",
+            post(imports::surveys).layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT)),
+        )
         .route("/export/indicators", get(exports::indicators))
         .route("/charts/{file}", get(dashboard::chart_svg))
         .route("/at-risk.csv", get(dashboard::at_risk_csv))
@@ -60,6 +66,9 @@ pub fn router() -> Router<AppState> {
             }
         })
 }
+
+/// The largest import file accepted (a CSV of about 100,000 surveys).
+pub const IMPORT_LIMIT: usize = 64 * 1024 * 1024;
 
 /// The prefecture every deployment monitors (Liangshan).
 pub fn prefecture() -> UnitCode {

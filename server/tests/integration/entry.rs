@@ -353,6 +353,43 @@ async fn every_rule_is_refused_over_the_wire_and_nothing_is_written(app: &TestAp
         assert!(!denied.body.contains("吉克"), "{}", denied.body);
     }
     assert_eq!(entry.stored().await.expect("stored").version, 3);
+
+    // A seeded household's form: its 2021 survey, and 2020's answers offered as a start.
+    let seeded = app
+        .store
+        .households_in(&domain::UnitCode::parse(&village).expect("code"))
+        .await
+        .expect("households")
+        .into_iter()
+        .find(|h| h.registry_no != "9001")
+        .expect("a seeded household");
+    let form = app
+        .get_as(
+            &enumerator,
+            &format!("/api/v1/households/{}/surveys/2021", seeded.id),
+        )
+        .await
+        .json();
+    let offered = form["previous"][0].as_i64().expect("a previous wave") as i32;
+    assert!(offered < 2021, "{form}");
+    let earlier = app
+        .store
+        .survey_for(&seeded.id, offered)
+        .await
+        .expect("read")
+        .expect("that wave's survey");
+    assert_eq!(
+        form["previous"][1]["members"]
+            .as_array()
+            .expect("members")
+            .len(),
+        earlier.answers.members.len()
+    );
+    assert_eq!(
+        form["previous"][1]["other_income"]["transfers"].as_f64(),
+        Some(earlier.answers.other_income.transfers.yuan())
+    );
+    assert_eq!(form["line"], 4000.0);
 }
 
 async fn retries_are_idempotent_and_stale_edits_overwrite_nothing(app: &TestApp) {

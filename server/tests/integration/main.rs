@@ -15,6 +15,7 @@ mod dashboard;
 mod entry;
 mod exports;
 mod health;
+mod import;
 mod indicators;
 mod pages;
 mod records;

@@ -1,0 +1,711 @@
+//! Bulk import of surveys from a CSV file laid out as the documented template: one row per
+//! household survey, repeat sections in numbered columns (`member1_sex`, `employment2_days`…).
+//! The whole file is validated first with the same `domain` rules as the form — every problem
+//! reported by row and column — and then written in one transaction: all rows or none.
+
+use std::collections::{HashMap, HashSet};
+
+use domain::validate::{
+    check_survey, EmploymentInput, LivestockInput, MemberInput, SurveyInput, TrainingInput,
+    UnderstoryInput,
+};
+use domain::{Actor, HouseholdSurvey, RecordId, Severity, SurveyStatus, UnitCode};
+
+use crate::storage::{AuditEntry, Batch, StorageError, Store};
+
+/// Repeat groups and how many of each the template has room for.
+pub const MEMBERS: usize = 8;
+pub const EMPLOYMENT: usize = 6;
+pub const TRAINING: usize = 4;
+pub const UNDERSTORY: usize = 4;
+pub const LIVESTOCK: usize = 4;
+
+const MEMBER_FIELDS: [&str; 7] = [
+    "sex",
+    "birth_year",
+    "relation",
+    "ethnicity",
+    "education",
+    "health",
+    "labour",
+];
+const EMPLOYMENT_FIELDS: [&str; 4] = ["member_no", "activity", "days", "wages"];
+const TRAINING_FIELDS: [&str; 3] = ["member_no", "topic", "days"];
+const UNDERSTORY_FIELDS: [&str; 5] = ["product", "area_mu", "output_kg", "sales", "costs"];
+const LIVESTOCK_FIELDS: [&str; 9] = [
+    "species",
+    "head_start",
+    "born",
+    "died",
+    "sold",
+    "head_end",
+    "sales",
+    "costs",
+    "correction_note",
+];
+const SINGLE: [&str; 12] = [
+    "equity_land_mu",
+    "equity_shares",
+    "dividends",
+    "crop_net",
+    "transfers",
+    "remittances",
+    "other_income",
+    "food_clothing_secure",
+    "schooling_ok",
+    "insured",
+    "housing_safe",
+    "water_safe",
+];
+
+/// The template's columns, in order.
+pub fn columns() -> Vec<String> {
+    let mut out: Vec<String> = ["village_code", "registry_no", "wave", "status"]
+        .iter()
+        .map(|c| (*c).to_owned())
+        .collect();
+    let mut group = |name: &str, count: usize, fields: &[&str]| {
+        for n in 1..=count {
+            for f in fields {
+                out.push(format!("{name}{n}_{f}"));
+            }
+        }
+    };
+    group("member", MEMBERS, &MEMBER_FIELDS);
+    group("employment", EMPLOYMENT, &EMPLOYMENT_FIELDS);
+    group("training", TRAINING, &TRAINING_FIELDS);
+    group("understory", UNDERSTORY, &UNDERSTORY_FIELDS);
+    group("livestock", LIVESTOCK, &LIVESTOCK_FIELDS);
+    out.extend(SINGLE.iter().map(|c| (*c).to_owned()));
+    out
+}
+
+/// The template file: the header, then one example row (a three-person household).
+pub fn template_csv() -> String {
+    let cols = columns();
+    let example: HashMap<&str, &str> = [
+        ("village_code", "513434100201"),
+        ("registry_no", "0001"),
+        ("wave", "2021"),
+        ("status", "approved"),
+        ("member1_sex", "male"),
+        ("member1_birth_year", "1975"),
+        ("member1_relation", "head"),
+        ("member1_ethnicity", "yi"),
+        ("member1_education", "primary"),
+        ("member1_health", "healthy"),
+        ("member1_labour", "ordinary"),
+        ("member2_sex", "female"),
+        ("member2_birth_year", "1978"),
+        ("member2_relation", "spouse"),
+        ("member2_ethnicity", "yi"),
+        ("member2_education", "none"),
+        ("member2_health", "chronic"),
+        ("member2_labour", "ordinary"),
+        ("member3_sex", "female"),
+        ("member3_birth_year", "2010"),
+        ("member3_relation", "child"),
+        ("member3_ethnicity", "yi"),
+        ("member3_education", "primary"),
+        ("member3_health", "healthy"),
+        ("member3_labour", "none"),
+        ("employment1_member_no", "1"),
+        ("employment1_activity", "afforestation"),
+        ("employment1_days", "60"),
+        ("employment1_wages", "6000"),
+        ("equity_land_mu", "5"),
+        ("equity_shares", "5"),
+        ("dividends", "400"),
+        ("understory1_product", "sichuan_pepper"),
+        ("understory1_area_mu", "2"),
+        ("understory1_output_kg", "50"),
+        ("understory1_sales", "3000"),
+        ("understory1_costs", "800"),
+        ("crop_net", "1200"),
+        ("transfers", "1500"),
+        ("food_clothing_secure", "1"),
+        ("schooling_ok", "1"),
+        ("insured", "1"),
+        ("housing_safe", "1"),
+        ("water_safe", "1"),
+    ]
+    .into_iter()
+    .collect();
+    let mut out = String::from("\u{feff}");
+    out.push_str(&cols.join(","));
+    out.push_str("\r\n");
+    let row: Vec<&str> = cols
+        .iter()
+        .map(|c| example.get(c.as_str()).copied().unwrap_or(""))
+        .collect();
+    out.push_str(&row.join(","));
+    out.push_str("\r\n");
+    out
+}
+
+pub use app::model::{ImportIssue as RowIssue, ImportReport};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+fn issue(line: usize, column: &str, rule: &str, zh: String, en: String) -> RowIssue {
+    RowIssue {
+        line,
+        column: column.to_owned(),
+        rule: rule.to_owned(),
+        warning: false,
+        zh,
+        en,
+    }
+}
+
+/// A CSV record: the line it starts on, and its fields.
+pub type Record = (usize, Vec<String>);
+
+/// Splits CSV text (RFC 4180: quoted fields, doubled quotes, CRLF or LF) into records with
+/// the line each starts on. A UTF-8 byte-order mark is dropped.
+pub fn parse_csv(text: &str) -> Result<Vec<Record>, (usize, String)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut records = Vec::new();
+    let mut record = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut line = 1;
+    let mut start = 1;
+    let mut chars = text.chars().peekable();
+    let mut any = false;
+    while let Some(c) = chars.next() {
+        any = true;
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => {
+                if c == '\n' {
+                    line += 1;
+                }
+                field.push(c);
+            }
+            (false, '"') if field.is_empty() => quoted = true,
+            (false, ',') => record.push(std::mem::take(&mut field)),
+            (false, '\r') if chars.peek() == Some(&'\n') => {}
+            (false, '\n') => {
+                record.push(std::mem::take(&mut field));
+                records.push((start, std::mem::take(&mut record)));
+                line += 1;
+                start = line;
+                any = false;
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    if quoted {
+        return Err((
+            start,
+            "引号没有闭合 / an opening quote is never closed".into(),
+        ));
+    }
+    if any {
+        record.push(field);
+        records.push((start, record));
+    }
+    // Blank lines (Excel leaves them at the end) are no rows.
+    records.retain(|(_, r)| r.iter().any(|f| !f.trim().is_empty()));
+    Ok(records)
+}
+
+/// Maps a `check_survey` path to the template column it came from.
+fn column_of(path: &str) -> String {
+    let groups = [
+        ("members[", "member"),
+        ("employment[", "employment"),
+        ("training[", "training"),
+        ("understory[", "understory"),
+        ("livestock[", "livestock"),
+    ];
+    for (prefix, name) in groups {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            if let Some((index, field)) = rest.split_once("].") {
+                if let Ok(i) = index.parse::<usize>() {
+                    return format!("{name}{}_{field}", i + 1);
+                }
+            }
+        }
+    }
+    match path {
+        "equity.land_mu" => "equity_land_mu".into(),
+        "equity.shares" => "equity_shares".into(),
+        "equity.dividends" => "dividends".into(),
+        "other_income.other" => "other_income".into(),
+        other => other
+            .strip_prefix("other_income.")
+            .map_or_else(|| other.to_owned(), str::to_owned),
+    }
+}
+
+/// One data row's cells by column name.
+struct Row<'a> {
+    line: usize,
+    cells: HashMap<&'a str, &'a str>,
+    issues: Vec<RowIssue>,
+}
+
+impl Row<'_> {
+    fn text(&self, column: &str) -> String {
+        self.cells
+            .get(column)
+            .map(|s| s.trim().to_owned())
+            .unwrap_or_default()
+    }
+
+    fn number(&mut self, column: &str) -> f64 {
+        let text: String = self.text(column).chars().filter(|c| *c != ',').collect();
+        if text.is_empty() {
+            return 0.0;
+        }
+        match text.parse::<f64>() {
+            Ok(v) if v.is_finite() => v,
+            _ => {
+                self.issues.push(issue(
+                    self.line,
+                    column,
+                    "number",
+                    format!("“{text}”不是数字"),
+                    format!("{text:?} is not a number"),
+                ));
+                0.0
+            }
+        }
+    }
+
+    fn integer(&mut self, column: &str) -> i64 {
+        let value = self.number(column);
+        if value.fract() != 0.0 {
+            self.issues.push(issue(
+                self.line,
+                column,
+                "integer",
+                format!("{value} 不是整数"),
+                format!("{value} is not a whole number"),
+            ));
+        }
+        value as i64
+    }
+
+    fn flag(&mut self, column: &str) -> bool {
+        match self.text(column).to_lowercase().as_str() {
+            "1" | "是" | "true" | "yes" | "y" => true,
+            "0" | "否" | "false" | "no" | "n" | "" => false,
+            other => {
+                self.issues.push(issue(
+                    self.line,
+                    column,
+                    "flag",
+                    format!("应填 1（是）或 0（否），而不是“{other}”"),
+                    format!("1 (yes) or 0 (no), not {other:?}"),
+                ));
+                false
+            }
+        }
+    }
+
+    fn group_present(&self, name: &str, n: usize, fields: &[&str]) -> bool {
+        fields
+            .iter()
+            .any(|f| !self.text(&format!("{name}{n}_{f}")).is_empty())
+    }
+
+    fn survey(&mut self) -> SurveyInput {
+        let mut s = SurveyInput::default();
+        for n in 1..=MEMBERS {
+            if self.group_present("member", n, &MEMBER_FIELDS) {
+                let c = |f: &str| format!("member{n}_{f}");
+                s.members.push(MemberInput {
+                    sex: self.text(&c("sex")),
+                    birth_year: self.integer(&c("birth_year")) as i32,
+                    relation: self.text(&c("relation")),
+                    ethnicity: self.text(&c("ethnicity")),
+                    education: self.text(&c("education")),
+                    health: self.text(&c("health")),
+                    labour: self.text(&c("labour")),
+                });
+            }
+        }
+        for n in 1..=EMPLOYMENT {
+            if self.group_present("employment", n, &EMPLOYMENT_FIELDS) {
+                let c = |f: &str| format!("employment{n}_{f}");
+                s.employment.push(EmploymentInput {
+                    member_no: self.integer(&c("member_no")),
+                    activity: self.text(&c("activity")),
+                    days: self.integer(&c("days")),
+                    wages: self.number(&c("wages")),
+                });
+            }
+        }
+        for n in 1..=TRAINING {
+            if self.group_present("training", n, &TRAINING_FIELDS) {
+                let c = |f: &str| format!("training{n}_{f}");
+                s.training.push(TrainingInput {
+                    member_no: self.integer(&c("member_no")),
+                    topic: self.text(&c("topic")),
+                    days: self.integer(&c("days")),
+                });
+            }
+        }
+        for n in 1..=UNDERSTORY {
+            if self.group_present("understory", n, &UNDERSTORY_FIELDS) {
+                let c = |f: &str| format!("understory{n}_{f}");
+                s.understory.push(UnderstoryInput {
+                    product: self.text(&c("product")),
+                    area_mu: self.number(&c("area_mu")),
+                    output_kg: self.number(&c("output_kg")),
+                    sales: self.number(&c("sales")),
+                    costs: self.number(&c("costs")),
+                });
+            }
+        }
+        for n in 1..=LIVESTOCK {
+            if self.group_present("livestock", n, &LIVESTOCK_FIELDS) {
+                let c = |f: &str| format!("livestock{n}_{f}");
+                s.livestock.push(LivestockInput {
+                    species: self.text(&c("species")),
+                    head_start: self.integer(&c("head_start")),
+                    born: self.integer(&c("born")),
+                    died: self.integer(&c("died")),
+                    sold: self.integer(&c("sold")),
+                    head_end: self.integer(&c("head_end")),
+                    sales: self.number(&c("sales")),
+                    costs: self.number(&c("costs")),
+                    correction_note: self.text(&c("correction_note")),
+                });
+            }
+        }
+        s.equity.land_mu = self.number("equity_land_mu");
+        s.equity.shares = self.number("equity_shares");
+        s.equity.dividends = self.number("dividends");
+        s.other_income.crop_net = self.number("crop_net");
+        s.other_income.transfers = self.number("transfers");
+        s.other_income.remittances = self.number("remittances");
+        s.other_income.other = self.number("other_income");
+        s.guarantees.food_clothing_secure = self.flag("food_clothing_secure");
+        s.guarantees.schooling_ok = self.flag("schooling_ok");
+        s.guarantees.insured = self.flag("insured");
+        s.guarantees.housing_safe = self.flag("housing_safe");
+        s.guarantees.water_safe = self.flag("water_safe");
+        s
+    }
+}
+
+/// Validates the whole file, and writes every survey in one transaction only if no row has an
+/// error (and, unless `confirm_warnings`, no row has a warning). `progress` hears (rows done,
+/// rows in all) while rows are checked.
+pub async fn import_surveys(
+    store: &Store,
+    actor: &Actor,
+    text: &str,
+    confirm_warnings: bool,
+    progress: &(dyn Fn(usize, usize) + Send + Sync),
+) -> Result<ImportReport, ImportError> {
+    let mut report = ImportReport {
+        rows: 0,
+        imported: 0,
+        errors: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let records = match parse_csv(text) {
+        Ok(records) => records,
+        Err((line, message)) => {
+            let (zh, en) = message.split_once(" / ").unwrap_or((&message, &message));
+            report
+                .errors
+                .push(issue(line, "", "csv", zh.to_owned(), en.to_owned()));
+            return Ok(report);
+        }
+    };
+    let Some(((_, header), data)) = records.split_first() else {
+        report.errors.push(issue(
+            1,
+            "",
+            "empty",
+            "文件是空的：请使用导入模板，第一行为列名".into(),
+            "the file is empty: use the template, with the column names on line 1".into(),
+        ));
+        return Ok(report);
+    };
+    let known: HashSet<String> = columns().into_iter().collect();
+    let header: Vec<&str> = header.iter().map(|h| h.trim()).collect();
+    for (i, name) in header.iter().enumerate() {
+        if !known.contains(*name) {
+            report.errors.push(issue(
+                1,
+                name,
+                "unknown_column",
+                format!("第 {} 列“{name}”不是模板中的列名", i + 1),
+                format!("column {} {name:?} is not in the template", i + 1),
+            ));
+        }
+    }
+    for required in ["village_code", "registry_no", "wave"] {
+        if !header.contains(&required) {
+            report.errors.push(issue(
+                1,
+                required,
+                "missing_column",
+                format!("缺少必需的列“{required}”"),
+                format!("the required column {required:?} is missing"),
+            ));
+        }
+    }
+    if !report.errors.is_empty() {
+        return Ok(report);
+    }
+    report.rows = data.len();
+    let waves: HashSet<i32> = store.waves().await?.iter().map(|w| w.year).collect();
+    // Households and existing surveys, read once per village and wave.
+    let mut villages: HashMap<String, Option<HashMap<String, RecordId>>> = HashMap::new();
+    let mut surveyed: HashMap<(String, i32), HashSet<String>> = HashMap::new();
+    let mut seen: HashMap<(String, i32), usize> = HashMap::new();
+    let mut surveys = Vec::new();
+    let now = crate::auth::new_id;
+    for (done, (line, cells)) in data.iter().enumerate() {
+        progress(done, data.len());
+        let line = *line;
+        if cells.len() > header.len() {
+            report.errors.push(issue(
+                line,
+                "",
+                "extra_cells",
+                format!("这一行有 {} 个单元格，比列名多", cells.len()),
+                format!(
+                    "{} cells, more than the header's {}",
+                    cells.len(),
+                    header.len()
+                ),
+            ));
+            continue;
+        }
+        let mut row = Row {
+            line,
+            cells: header
+                .iter()
+                .copied()
+                .zip(cells.iter().map(String::as_str))
+                .collect(),
+            issues: Vec::new(),
+        };
+        let village_text = row.text("village_code");
+        let registry = row.text("registry_no");
+        let wave = row.integer("wave") as i32;
+        if !waves.contains(&wave) {
+            let mut list: Vec<_> = waves.iter().copied().collect();
+            list.sort_unstable();
+            row.issues.push(issue(
+                line,
+                "wave",
+                "wave",
+                format!("没有 {wave} 年的调查轮次（现有：{list:?}）"),
+                format!("there is no {wave} wave (there are: {list:?})"),
+            ));
+        }
+        let status = match row.text("status").as_str() {
+            "" | "submitted" => SurveyStatus::Submitted,
+            "draft" => SurveyStatus::Draft,
+            "approved" => SurveyStatus::Approved,
+            other => {
+                row.issues.push(issue(
+                    line,
+                    "status",
+                    "status",
+                    format!("状态应为 draft、submitted 或 approved，而不是“{other}”"),
+                    format!("status: draft, submitted or approved, not {other:?}"),
+                ));
+                SurveyStatus::Submitted
+            }
+        };
+        let household = match UnitCode::parse(&village_text) {
+            Ok(village) if village.level() == domain::UnitLevel::Village => {
+                if !actor.may_enter(&village) {
+                    row.issues.push(issue(
+                        line,
+                        "village_code",
+                        "scope",
+                        format!("村 {village_text} 不在您的管辖范围内"),
+                        format!("village {village_text} is outside your scope"),
+                    ));
+                    None
+                } else {
+                    if !villages.contains_key(&village_text) {
+                        let households = store.households_in(&village).await?;
+                        let by_registry = households
+                            .into_iter()
+                            .map(|h| (h.registry_no.clone(), h.id))
+                            .collect::<HashMap<_, _>>();
+                        villages.insert(village_text.clone(), Some(by_registry));
+                    }
+                    let found = villages
+                        .get(&village_text)
+                        .and_then(|v| v.as_ref())
+                        .and_then(|v| v.get(&registry))
+                        .cloned();
+                    if found.is_none() {
+                        row.issues.push(issue(
+                            line,
+                            "registry_no",
+                            "unknown_household",
+                            format!("村 {village_text} 没有户编号为“{registry}”的户，请先登记"),
+                            format!("village {village_text} has no household {registry:?}; register it first"),
+                        ));
+                    }
+                    if found.is_some() && waves.contains(&wave) {
+                        let key = (village_text.clone(), wave);
+                        if !surveyed.contains_key(&key) {
+                            let ids = store
+                                .village_surveys(&village, wave)
+                                .await?
+                                .into_iter()
+                                .map(|(h, ..)| h)
+                                .collect();
+                            surveyed.insert(key.clone(), ids);
+                        }
+                    }
+                    found
+                }
+            }
+            _ => {
+                row.issues.push(issue(
+                    line,
+                    "village_code",
+                    "village",
+                    format!("“{village_text}”不是 12 位村代码"),
+                    format!("{village_text:?} is not a 12-digit village code"),
+                ));
+                None
+            }
+        };
+        if let Some(id) = &household {
+            if surveyed
+                .get(&(village_text.clone(), wave))
+                .is_some_and(|s| s.contains(id.as_str()))
+            {
+                row.issues.push(issue(
+                    line,
+                    "registry_no",
+                    "survey_exists",
+                    format!("这户 {wave} 年已有问卷，导入只新建问卷；请在问卷页面修改"),
+                    format!("this household already has a {wave} survey; imports only create"),
+                ));
+            }
+            if let Some(first) = seen.insert((id.as_str().to_owned(), wave), line) {
+                row.issues.push(issue(
+                    line,
+                    "registry_no",
+                    "duplicate_row",
+                    format!("与第 {first} 行是同一户同一轮"),
+                    format!("the same household and wave as line {first}"),
+                ));
+            }
+        }
+        let input = row.survey();
+        let checked = check_survey(&input, wave);
+        let (answers, warnings) = match checked {
+            Ok((answers, warnings)) => (Some(answers), warnings),
+            Err(issues) => (None, issues),
+        };
+        for i in warnings {
+            let mut r = issue(line, &column_of(&i.path), i.rule, i.zh, i.en);
+            r.warning = i.severity == Severity::Warning;
+            row.issues.push(r);
+        }
+        let (warned, errors): (Vec<_>, Vec<_>) = row.issues.into_iter().partition(|i| i.warning);
+        report.warnings.extend(warned);
+        let clean = errors.is_empty();
+        report.errors.extend(errors);
+        if let (true, Some(answers), Some(household_id)) = (clean, answers, household) {
+            let id = RecordId::parse(&now()).map_err(|_| StorageError::CorruptRow {
+                table: "surveys",
+                detail: "generated id".into(),
+            })?;
+            surveys.push(HouseholdSurvey {
+                client_id: id.clone(),
+                id,
+                household_id,
+                wave,
+                status,
+                enumerator: actor.username.clone(),
+                version: 1,
+                review_comment: None,
+                answers,
+            });
+        }
+    }
+    progress(data.len(), data.len());
+    if !report.errors.is_empty() || (!report.warnings.is_empty() && !confirm_warnings) {
+        return Ok(report);
+    }
+    let audit = AuditEntry::by(Some(actor), "survey.import").change(
+        None,
+        Some(serde_json::json!({ "surveys": surveys.len(), "rows": report.rows })),
+    );
+    store
+        .write(&Batch {
+            surveys,
+            audit: vec![audit],
+            ..Batch::default()
+        })
+        .await?;
+    report.imported = report.rows;
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_records_keep_quotes_commas_and_line_numbers() {
+        let text = "\u{feff}a,b\r\n\"x, y\",\"say \"\"hi\"\"\"\r\n\n1,\"two\nlines\"\n3,4";
+        let records = parse_csv(text).expect("parses");
+        assert_eq!(
+            records,
+            vec![
+                (1, vec!["a".to_owned(), "b".to_owned()]),
+                (2, vec!["x, y".to_owned(), "say \"hi\"".to_owned()]),
+                (4, vec!["1".to_owned(), "two\nlines".to_owned()]),
+                (6, vec!["3".to_owned(), "4".to_owned()]),
+            ]
+        );
+        assert_eq!(parse_csv("a,\"b\n").unwrap_err().0, 1);
+    }
+
+    #[test]
+    fn paths_map_back_to_template_columns() {
+        assert_eq!(column_of("members[2].birth_year"), "member3_birth_year");
+        assert_eq!(column_of("livestock[0].head_end"), "livestock1_head_end");
+        assert_eq!(column_of("equity.dividends"), "dividends");
+        assert_eq!(column_of("other_income.crop_net"), "crop_net");
+        assert_eq!(column_of("other_income.other"), "other_income");
+        assert_eq!(column_of("members"), "members");
+        let all = columns();
+        assert_eq!(all.len(), 4 + 8 * 7 + 6 * 4 + 4 * 3 + 4 * 5 + 4 * 9 + 12);
+        for path in [
+            "members[7].labour",
+            "employment[5].wages",
+            "training[3].days",
+        ] {
+            assert!(all.contains(&column_of(path)), "{path}");
+        }
+    }
+
+    #[test]
+    fn the_template_has_one_example_row_under_its_header() {
+        let records = parse_csv(&template_csv()).expect("parses");
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[0].1, columns());
+        assert_eq!(records[1].1.len(), columns().len());
+    }
+}
