@@ -156,13 +156,6 @@ pub trait FieldWork: Send + Sync + 'static {
         by: &RequestViewer,
         input: &domain::validate::HouseholdInput,
     ) -> Result<crate::model::Registered, BackendError>;
-    /// Imports surveys from a CSV file's text (administrators); all rows or none.
-    async fn import_surveys(
-        &self,
-        by: &RequestViewer,
-        text: &str,
-        confirm_warnings: bool,
-    ) -> Result<crate::model::ImportReport, BackendError>;
 }
 
 pub type SharedFieldWork = Arc<dyn FieldWork>;

@@ -381,19 +381,3 @@ pub async fn register_household(
     let (viewer, _) = guard::signed_in()?;
     guard::outcome(guard::field()?.register(&viewer, &input).await)
 }
-
-/// Imports surveys from the text of a CSV file laid out as the template (administrators).
-/// Sent as JSON: the file can be megabytes.
-#[server(prefix = "/sfn", endpoint = "import_surveys", input = leptos::server_fn::codec::Json)]
-pub async fn import_surveys(
-    text: String,
-    confirm_warnings: bool,
-) -> Result<crate::model::ImportReport, ServerFnError> {
-    let (viewer, actor) = guard::signed_in()?;
-    guard::allow(actor.may_administer())?;
-    guard::plain(
-        guard::field()?
-            .import_surveys(&viewer, &text, confirm_warnings)
-            .await,
-    )
-}

@@ -32,6 +32,7 @@ test('an administrator imports a CSV: one bad row writes nothing, the fixed file
   await page.getByTestId('import-link').click();
   await hydrated(page);
   const template = await page.request.get(`${base()}/api/v1/import/surveys/template.csv`);
+  expect((await page.request.get(`${base()}/api/v1/import/surveys/template.xlsx`)).status()).toBe(200);
   const header = (await template.text()).replace(/^\uFEFF/, '').split('\r\n')[0].split(',');
   const wave = (await (await page.request.get(`${base()}/api/v1/indicators?unit=513400`)).json()).wave;
   const row = (no: string, birth: number) => {
@@ -46,7 +47,7 @@ test('an administrator imports a CSV: one bad row writes nothing, the fixed file
   const file = (bad: boolean) => Buffer.from(['\uFEFF' + header.join(','), row(registry[0], 1972), row(registry[1], bad ? 2035 : 1980)].join('\r\n') + '\r\n');
 
   await page.locator('input[name="file"]').setInputFiles({ name: 'surveys.csv', mimeType: 'text/csv', buffer: file(true) });
-  await expect(page.getByTestId('import-file')).toContainText('2');
+  await expect(page.getByTestId('import-file')).toContainText('surveys.csv');
   await page.getByTestId('import-start').click();
   await expect(page.getByTestId('import-summary')).toContainText('没有写入任何数据');
   const issue = page.getByTestId('import-issues').locator('tr.error').first();

@@ -451,32 +451,6 @@ impl FieldWork for LiveViews {
             Err(crate::records::RecordError::Storage(err)) => Err(storage(err)),
         }
     }
-
-    async fn import_surveys(
-        &self,
-        by: &RequestViewer,
-        text: &str,
-        confirm_warnings: bool,
-    ) -> Result<app::model::ImportReport, BackendError> {
-        self.import(by, text, confirm_warnings).await
-    }
-}
-
-impl LiveViews {
-    async fn import(
-        &self,
-        by: &RequestViewer,
-        text: &str,
-        confirm_warnings: bool,
-    ) -> Result<app::model::ImportReport, BackendError> {
-        let actor = actor(by)?;
-        if !actor.may_administer() {
-            return Err(BackendError::Forbidden);
-        }
-        crate::import::import_surveys(&self.store, actor, text, confirm_warnings, &|_, _| {})
-            .await
-            .map_err(|crate::import::ImportError::Storage(err)| storage(err))
-    }
 }
 
 /// The current year in China.

@@ -4,99 +4,128 @@
 
 use leptos::prelude::*;
 
-use super::{failure_text, Failure};
+use super::Failure;
 use crate::i18n::{use_lang, Pick, Tr};
 use crate::model::{ImportIssue, ImportReport};
-use crate::server_fns::import_surveys;
 
 /// How many problems the page lists (the rest are counted).
 const SHOWN: usize = 200;
 
 #[component]
 pub fn AdminImportPage() -> impl IntoView {
-    // The chosen file: (name, text, data rows).
-    let file = RwSignal::new(None::<(String, String, usize)>);
-    let reading = RwSignal::new(None::<String>);
+    // The chosen file's name and size, once picked.
+    let chosen = RwSignal::new(None::<(String, f64)>);
     let confirm = RwSignal::new(false);
-    let run =
-        Action::new(|(text, confirm): &(String, bool)| import_surveys(text.clone(), *confirm));
+    let busy = RwSignal::new(false);
+    let outcome = RwSignal::new(None::<Result<ImportReport, String>>);
 
-    let on_file = move |ev: leptos::ev::Event| {
-        file.set(None);
-        reading.set(None);
-        #[cfg(feature = "hydrate")]
-        {
-            use wasm_bindgen::JsCast;
-            let picked = ev
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-                .and_then(|input| input.files())
-                .and_then(|files| files.get(0));
-            if let Some(picked) = picked {
-                let name = picked.name();
-                leptos::task::spawn_local(async move {
-                    let text = wasm_bindgen_futures::JsFuture::from(picked.text())
-                        .await
-                        .ok()
-                        .and_then(|v| v.as_string());
-                    match text {
-                        // Excel's default CSV in China is GBK: it decodes to replacement marks.
-                        Some(text) if !text.contains('\u{fffd}') => {
-                            let rows = text
-                                .lines()
-                                .filter(|l| !l.trim().is_empty())
-                                .count()
-                                .saturating_sub(1);
-                            file.set(Some((name, text, rows)));
-                        }
-                        _ => reading.set(Some(name)),
-                    }
-                });
-            }
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = ev;
+    let on_file = move |_| {
+        outcome.set(None);
+        chosen.set(picked().map(|(name, size, _)| (name, size)));
     };
     let start = move |_| {
-        if let Some((_, text, _)) = file.get_untracked() {
-            run.dispatch((text, confirm.get_untracked()));
+        #[cfg(feature = "hydrate")]
+        if let Some((_, _, file)) = picked() {
+            busy.set(true);
+            outcome.set(None);
+            let confirm = confirm.get_untracked();
+            leptos::task::spawn_local(async move {
+                outcome.set(Some(upload(file, confirm).await));
+                busy.set(false);
+            });
         }
     };
     view! {
         <h1><Tr zh="批量导入问卷" en="Import surveys" /></h1>
         <p class="lede">
-            <Tr zh="每行一户一轮问卷；家庭成员、务工等分组按编号列填写（member1_sex、employment2_days…），选项填代码（如 male、yi、afforestation），是/否填 1/0。整个文件先全部校验，全部无误才一次写入；有一行出错则一行都不写入。导入只新建问卷，已有问卷的户请在问卷页面修改。" en="One household survey per row; repeat groups in numbered columns (member1_sex, employment2_days…), choices as codes (male, yi, afforestation), yes/no as 1/0. The whole file is checked first and written only if every row passes: one bad row writes nothing. Imports only create surveys." />
+            <Tr zh="每行一户一轮问卷；家庭成员、务工等分组按编号列填写（member1_sex、employment2_days…），选项填代码（模板的“codes”表列出全部代码及中文），是/否填 1/0。整个文件先全部校验，全部无误才一次写入；有一行出错则一行都不写入。导入只新建问卷，已有问卷的户请在问卷页面修改。" en="One household survey per row; repeat groups in numbered columns (member1_sex, employment2_days…), choices as codes (the template's codes sheet lists them), yes/no as 1/0. The whole file is checked first and written only if every row passes: one bad row writes nothing. Imports only create surveys." />
         </p>
-        <p><a class="button" href="/api/v1/import/surveys/template.csv" download data-testid="template-link"><Tr zh="下载模板（CSV）" en="Download the template (CSV)" /></a></p>
+        <p class="chart-links">
+            <a class="button" href="/api/v1/import/surveys/template.xlsx" download data-testid="template-link"><Tr zh="下载模板（Excel）" en="Template (Excel)" /></a>
+            <a href="/api/v1/import/surveys/template.csv" download><Tr zh="模板（CSV）" en="Template (CSV)" /></a>
+        </p>
         <div class="filters" data-testid="import-form">
             <label>
-                <span><Tr zh="CSV 文件（UTF-8 编码）" en="CSV file (UTF-8)" /></span>
-                <input type="file" name="file" accept=".csv,text/csv" on:change=on_file />
+                <span><Tr zh="XLSX 或 CSV（UTF-8）文件" en="XLSX or CSV (UTF-8) file" /></span>
+                <input type="file" id="import-file" name="file" accept=".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" on:change=on_file />
             </label>
             <label class="check">
                 <input type="checkbox" name="confirm_warnings" on:change=move |ev| confirm.set(event_target_checked(&ev)) />
                 <span><Tr zh="有提示（不常见的数值）时仍导入" en="Import despite warnings (unusual values)" /></span>
             </label>
-            <button type="button" data-testid="import-start" on:click=start disabled=move || file.with(Option::is_none) || run.pending().get()>
+            <button type="button" data-testid="import-start" on:click=start disabled=move || chosen.with(Option::is_none) || busy.get()>
                 <Tr zh="校验并导入" en="Check and import" />
             </button>
         </div>
-        {move || reading.get().map(|name| view! {
-            <p class="error" role="alert">{name}" — "<Tr zh="不是 UTF-8 编码。请在 Excel 中“另存为 → CSV UTF-8（逗号分隔）”后再选择。" en="is not UTF-8. In Excel, Save As → CSV UTF-8 (comma delimited), then choose it again." /></p>
+        {move || chosen.get().map(|(name, size)| view! {
+            <p class="muted" data-testid="import-file">{name}" · "{format!("{:.1}", size / 1024.0)}" KB"</p>
         })}
-        {move || file.get().map(|(name, _, rows)| view! {
-            <p class="muted" data-testid="import-file">{name}" · "{rows}<Tr zh=" 行数据" en=" data rows" /></p>
-        })}
-        {move || run.pending().get().then(|| view! {
+        {move || busy.get().then(|| view! {
             <p role="status" data-testid="import-progress">
                 <progress></progress>" "
-                <Tr zh="正在校验并导入，请勿关闭页面…" en="Checking and importing; keep this page open…" />
+                <Tr zh="正在上传、校验并导入，请勿关闭页面…" en="Uploading, checking and importing; keep this page open…" />
             </p>
         })}
-        {move || run.value().get().map(|result| match result {
+        {move || outcome.get().map(|result| match result {
             Ok(report) => view! { <Report report /> }.into_any(),
-            Err(err) => view! { <Failure message=failure_text(&err) /> }.into_any(),
+            Err(message) => view! { <Failure message /> }.into_any(),
         })}
+    }
+}
+
+/// The file chosen in the page's file input: (name, size in bytes, the file).
+#[cfg(feature = "hydrate")]
+fn picked() -> Option<(String, f64, web_sys::File)> {
+    use wasm_bindgen::JsCast;
+    let file = web_sys::window()?
+        .document()?
+        .get_element_by_id("import-file")?
+        .dyn_into::<web_sys::HtmlInputElement>()
+        .ok()?
+        .files()?
+        .get(0)?;
+    Some((file.name(), file.size(), file))
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn picked() -> Option<(String, f64, ())> {
+    None
+}
+
+/// Sends the file itself to `POST /api/v1/import/surveys` (same origin, the session cookie);
+/// the report on 200 and 422, the server's message otherwise ("中文 / English").
+#[cfg(feature = "hydrate")]
+async fn upload(file: web_sys::File, confirm: bool) -> Result<ImportReport, String> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let lost =
+        "网络中断，没有收到服务器的答复；请稍后重试 / the connection failed; try again".to_owned();
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&file);
+    let url = format!("/api/v1/import/surveys?confirm_warnings={confirm}");
+    let window = web_sys::window().ok_or_else(|| lost.clone())?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
+        .await
+        .map_err(|_| lost.clone())?
+        .dyn_into()
+        .map_err(|_| lost.clone())?;
+    let text = JsFuture::from(response.text().map_err(|_| lost.clone())?)
+        .await
+        .ok()
+        .and_then(|t| t.as_string())
+        .unwrap_or_default();
+    match response.status() {
+        200 | 422 => serde_json::from_str(&text).map_err(|_| lost),
+        _ => {
+            let body: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+            let zh = body["message"].as_str().unwrap_or("导入失败").to_owned();
+            let en = body["message_en"]
+                .as_str()
+                .unwrap_or("import failed")
+                .to_owned();
+            Err(format!("{zh} / {en}"))
+        }
     }
 }
 

@@ -51,6 +51,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/surveys/{id}/review", post(households::review))
         .route("/import/surveys/template.csv", get(imports::template))
+        .route("/import/surveys/template.xlsx", get(imports::template_xlsx))
         .route(
             "/import/surveys",
             post(imports::surveys).layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT)),

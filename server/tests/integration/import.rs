@@ -153,12 +153,40 @@ async fn one_bad_row_among_thousands_writes_nothing(app: &TestApp) {
     assert_eq!(app.store.count_surveys().await.expect("count"), before);
     assert!(surveyed_2022(app, &admin).await.is_null());
 
-    // Fixed: only the warning stands, and waits for confirmation.
-    let unconfirmed = post_csv(app, &admin, "", file(true)).await;
+    // Fixed, and sent as an XLSX workbook this time (numbers as numbers): only the warning
+    // stands, and waits for confirmation.
+    let workbook = {
+        let text = String::from_utf8(file(true)).expect("utf-8");
+        let records = server::import::parse_csv(&text).expect("csv");
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (r, (_, cells)) in records.iter().enumerate() {
+            for (c, cell) in cells.iter().enumerate() {
+                let plain = cell.replace(',', "");
+                match plain.parse::<f64>() {
+                    Ok(n) if r > 0 && !cell.starts_with('0') && cell.len() < 12 => {
+                        sheet.write_number(r as u32, c as u16, n).expect("write");
+                    }
+                    _ if cell.is_empty() => {}
+                    _ => {
+                        sheet.write_string(r as u32, c as u16, cell).expect("write");
+                    }
+                }
+            }
+        }
+        book.save_to_buffer().expect("xlsx")
+    };
+    let unconfirmed = post_csv(app, &admin, "", workbook).await;
     assert_eq!(unconfirmed.status, StatusCode::UNPROCESSABLE_ENTITY);
     let report = unconfirmed.json();
-    assert_eq!(report["errors"].as_array().expect("errors").len(), 0);
+    assert_eq!(report["rows"], 2_000);
+    assert_eq!(
+        report["errors"].as_array().expect("errors").len(),
+        0,
+        "{report}"
+    );
     assert_eq!(report["warnings"].as_array().expect("warnings").len(), 1);
+    assert_eq!(report["warnings"][0]["line"], odd + 2);
     assert_eq!(app.store.count_surveys().await.expect("count"), before);
 
     // Confirmed: every row lands, and the prefecture's figure counts them at once.
@@ -210,6 +238,17 @@ async fn one_bad_row_among_thousands_writes_nothing(app: &TestApp) {
         .await;
     assert_eq!(template.status, StatusCode::OK);
     assert!(template.body.contains("member1_birth_year"));
+    let workbook = app
+        .get_as(&admin, "/api/v1/import/surveys/template.xlsx")
+        .await;
+    assert_eq!(workbook.status, StatusCode::OK);
+    // A damaged workbook is a report, not a failure.
+    let damaged = post_csv(app, &admin, "", b"PK\x03\x04 truncated".to_vec()).await;
+    assert_eq!(damaged.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(damaged.json()["errors"][0]["zh"]
+        .as_str()
+        .expect("zh")
+        .contains("XLSX"));
 }
 
 crate::on_both_backends!(one_bad_row_among_thousands_writes_nothing);

@@ -13,6 +13,8 @@ use domain::{Actor, HouseholdSurvey, RecordId, Severity, SurveyStatus, UnitCode}
 
 use crate::storage::{AuditEntry, Batch, StorageError, Store};
 
+mod xlsx;
+
 /// Repeat groups and how many of each the template has room for.
 pub const MEMBERS: usize = 8;
 pub const EMPLOYMENT: usize = 6;
@@ -219,6 +221,142 @@ pub fn parse_csv(text: &str) -> Result<Vec<Record>, (usize, String)> {
     Ok(records)
 }
 
+/// Why a file could not be read as a table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    /// Text that is not UTF-8 (Excel's default CSV in China is GBK).
+    NotUtf8,
+    /// A damaged file: the line it was noticed on, and the message "中文 / English".
+    Malformed(usize, String),
+}
+
+/// Reads an uploaded file: XLSX (recognised by its zip signature; the first worksheet) or
+/// CSV in UTF-8.
+pub fn read_table(bytes: &[u8]) -> Result<Vec<Record>, ReadError> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        return xlsx::read(bytes).map_err(|message| ReadError::Malformed(1, message));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| ReadError::NotUtf8)?;
+    parse_csv(text).map_err(|(line, message)| ReadError::Malformed(line, message))
+}
+
+/// The template as an XLSX workbook: the survey sheet (header and the example row, numbers as
+/// numbers) and a sheet of every choice's code with its Chinese and English label.
+pub fn template_xlsx() -> Result<Vec<u8>, String> {
+    use domain::Localized;
+    let failed = |e: rust_xlsxwriter::XlsxError| e.to_string();
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let records = parse_csv(&template_csv()).map_err(|(_, m)| m)?;
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("surveys").map_err(failed)?;
+    for (r, (_, cells)) in records.iter().enumerate() {
+        for (c, text) in cells.iter().enumerate() {
+            let (row, col) = (r as u32, c as u16);
+            match (r, text.parse::<f64>()) {
+                (0, _) => sheet
+                    .write_string_with_format(row, col, text, &bold)
+                    .map(|_| ()),
+                // Codes with leading zeros (registry numbers, unit codes) stay text.
+                (_, Ok(n)) if !text.starts_with('0') && text.len() < 12 => {
+                    sheet.write_number(row, col, n).map(|_| ())
+                }
+                _ => sheet.write_string(row, col, text).map(|_| ()),
+            }
+            .map_err(failed)?;
+        }
+    }
+    let codes = workbook.add_worksheet();
+    codes.set_name("codes").map_err(failed)?;
+    for (c, head) in ["columns", "code", "中文", "English"].iter().enumerate() {
+        codes
+            .write_string_with_format(0, c as u16, *head, &bold)
+            .map_err(failed)?;
+    }
+    fn list<T: Localized + Copy>(all: &[T], code: fn(T) -> &'static str) -> Choices {
+        all.iter()
+            .map(|v| (code(*v).to_owned(), v.zh(), v.en()))
+            .collect()
+    }
+    let groups: Vec<(&str, Choices)> = vec![
+        (
+            "status",
+            vec![
+                ("draft".into(), "草稿".into(), "draft".into()),
+                (
+                    "submitted".into(),
+                    "已提交（默认）".into(),
+                    "submitted (default)".into(),
+                ),
+                ("approved".into(), "已审核".into(), "approved".into()),
+            ],
+        ),
+        ("member*_sex", list(domain::Sex::ALL, domain::Sex::code)),
+        (
+            "member*_relation",
+            list(domain::Relation::ALL, domain::Relation::code),
+        ),
+        (
+            "member*_ethnicity",
+            list(domain::Ethnicity::ALL, domain::Ethnicity::code),
+        ),
+        (
+            "member*_education",
+            list(domain::Education::ALL, domain::Education::code),
+        ),
+        (
+            "member*_health",
+            list(domain::Health::ALL, domain::Health::code),
+        ),
+        (
+            "member*_labour",
+            list(domain::LabourAbility::ALL, domain::LabourAbility::code),
+        ),
+        (
+            "employment*_activity",
+            list(domain::Activity::ALL, domain::Activity::code),
+        ),
+        (
+            "training*_topic",
+            list(domain::TrainingTopic::ALL, domain::TrainingTopic::code),
+        ),
+        (
+            "understory*_product",
+            list(
+                domain::UnderstoryProduct::ALL,
+                domain::UnderstoryProduct::code,
+            ),
+        ),
+        (
+            "livestock*_species",
+            list(
+                domain::LivestockSpecies::ALL,
+                domain::LivestockSpecies::code,
+            ),
+        ),
+        (
+            "food_clothing_secure … water_safe",
+            vec![
+                ("1".into(), "是".into(), "yes".into()),
+                ("0".into(), "否".into(), "no".into()),
+            ],
+        ),
+    ];
+    let mut row = 1u32;
+    for (columns, values) in groups {
+        for (code, zh, en) in values {
+            for (c, text) in [columns, &code, &zh, &en].iter().enumerate() {
+                codes.write_string(row, c as u16, *text).map_err(failed)?;
+            }
+            row += 1;
+        }
+    }
+    workbook.save_to_buffer().map_err(failed)
+}
+
+/// (code, Chinese, English) of each choice of a vocabulary.
+type Choices = Vec<(String, String, String)>;
+
 /// Maps a `check_survey` path to the template column it came from.
 fn column_of(path: &str) -> String {
     let groups = [
@@ -401,13 +539,24 @@ impl Row<'_> {
     }
 }
 
+/// The report for a file that could not be read at all.
+pub fn unreadable(line: usize, message: &str) -> ImportReport {
+    let (zh, en) = message.split_once(" / ").unwrap_or((message, message));
+    ImportReport {
+        rows: 0,
+        imported: 0,
+        errors: vec![issue(line, "", "file", zh.to_owned(), en.to_owned())],
+        warnings: Vec::new(),
+    }
+}
+
 /// Validates the whole file, and writes every survey in one transaction only if no row has an
 /// error (and, unless `confirm_warnings`, no row has a warning). `progress` hears (rows done,
 /// rows in all) while rows are checked.
 pub async fn import_surveys(
     store: &Store,
     actor: &Actor,
-    text: &str,
+    records: Vec<Record>,
     confirm_warnings: bool,
     progress: &(dyn Fn(usize, usize) + Send + Sync),
 ) -> Result<ImportReport, ImportError> {
@@ -416,16 +565,6 @@ pub async fn import_surveys(
         imported: 0,
         errors: Vec::new(),
         warnings: Vec::new(),
-    };
-    let records = match parse_csv(text) {
-        Ok(records) => records,
-        Err((line, message)) => {
-            let (zh, en) = message.split_once(" / ").unwrap_or((&message, &message));
-            report
-                .errors
-                .push(issue(line, "", "csv", zh.to_owned(), en.to_owned()));
-            return Ok(report);
-        }
     };
     let Some(((_, header), data)) = records.split_first() else {
         report.errors.push(issue(
@@ -707,5 +846,13 @@ mod tests {
         assert_eq!(records.len(), 2);
         assert_eq!(records[0].1, columns());
         assert_eq!(records[1].1.len(), columns().len());
+        // The XLSX template reads back as the same table (numbers written as numbers).
+        let book = read_table(&template_xlsx().expect("workbook")).expect("reads");
+        assert_eq!(book[0].1, columns());
+        let text: Vec<&str> = records[1].1.iter().map(String::as_str).collect();
+        let mut cells: Vec<String> = book[1].1.clone();
+        cells.resize(columns().len(), String::new());
+        assert_eq!(cells, text);
+        assert_eq!(read_table(&[0xb4, 0xe5, b',']), Err(ReadError::NotUtf8));
     }
 }
