@@ -59,5 +59,6 @@ test('an administrator imports a CSV: one bad row writes nothing, the fixed file
   await page.getByTestId('import-start').click();
   await expect(page.getByTestId('import-summary')).toContainText('已导入 2 份问卷');
   await page.screenshot({ path: 'test-results/screens/import.png', fullPage: true });
-  expect(errors).toEqual([]);
+  // Chromium logs every non-2xx fetch; the refused file's 422 is the answer the test asked for.
+  expect(errors.filter((e) => !e.includes('status of 422'))).toEqual([]);
 });
