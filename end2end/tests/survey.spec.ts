@@ -135,6 +135,13 @@ test('an enumerator registers, fills and submits a survey; review sends it back;
   await expect(page.getByTestId('review-comment')).toContainText('护林员工资应为5400元');
   await type(page, 'employment[0].wages', '5400');
   await expect(page.getByTestId('summary-net')).toContainText('6,900.00');
+  // The page is reloaded before saving (a dead battery, a closed tab): the device kept it.
+  await page.reload();
+  await hydrated(page);
+  await expect(page.locator('input[name="employment[0].wages"]')).toHaveValue('6000');
+  await page.getByTestId('restore-local').click();
+  await expect(page.locator('input[name="employment[0].wages"]')).toHaveValue('5400');
+  await expect(page.getByTestId('summary-net')).toContainText('6,900.00');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
   await page.screenshot({ path: 'test-results/screens/survey-phone.png', fullPage: true });

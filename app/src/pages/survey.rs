@@ -161,6 +161,39 @@ fn SurveyForm(view: SurveyFormView) -> impl IntoView {
     let village = view.village.clone();
     let comment = view.survey.as_ref().and_then(|s| s.review_comment.clone());
 
+    // Unsaved typing is kept in this browser's local storage, so a reload, a closed tab or a
+    // dead battery loses nothing; it is offered back when the form opens, and dropped once saved.
+    let key = format!("tanhui.survey.{}.{wave}", view.household);
+    let restorable = RwSignal::new(None::<SurveyInput>);
+    let server_answers = form.get_untracked();
+    {
+        let key = key.clone();
+        Effect::new(move |first: Option<()>| {
+            let current = form.get();
+            if first.is_none() {
+                // Opening the form: offer what this browser kept, if it differs.
+                if let Some(kept) = local::read(&key).filter(|kept| *kept != server_answers) {
+                    restorable.set(Some(kept));
+                }
+            } else if editable.get_untracked() {
+                local::write(&key, &current);
+            }
+        });
+    }
+    let restore = move |_| {
+        if let Some(kept) = restorable.get_untracked() {
+            form.set(kept);
+            bad.set(Vec::new());
+            restorable.set(None);
+            generation.update(|g| *g += 1);
+        }
+    };
+    let discard_key = StoredValue::new(key.clone());
+    let discard = move |_| {
+        local::remove(&discard_key.get_value());
+        restorable.set(None);
+    };
+
     let take_previous = move |_| {
         if let Some((_, answers)) = previous.clone() {
             form.set(answers);
@@ -189,6 +222,13 @@ fn SurveyForm(view: SurveyFormView) -> impl IntoView {
                 {view.locked.clone().map(|(zh, en)| view! {
                     <p class="notice" data-testid="survey-locked">{move || lang.get().pick(&zh, &en).to_owned()}</p>
                 })}
+                {move || restorable.with(Option::is_some).then(|| view! {
+                    <p class="notice no-print" data-testid="local-copy">
+                        <Tr zh="这台设备上保存有这份问卷未保存到服务器的内容。" en="This device kept answers that never reached the server." />" "
+                        <button type="button" data-testid="restore-local" on:click=restore><Tr zh="恢复" en="Restore" /></button>" "
+                        <button type="button" class="secondary" on:click=discard><Tr zh="丢弃" en="Discard" /></button>
+                    </p>
+                })}
                 {offer_previous.then(|| view! {
                     <p class="no-print">
                         <button type="button" class="secondary" data-testid="use-previous" on:click=take_previous>
@@ -212,7 +252,7 @@ fn SurveyForm(view: SurveyFormView) -> impl IntoView {
                 }.into_any()
             }}
             <Summary line />
-            <SaveBar household=view.household.clone() wave status version editable />
+            <SaveBar household=view.household.clone() wave status version editable key />
         </div>
     }
 }
@@ -924,6 +964,8 @@ fn SaveBar(
     status: RwSignal<Option<String>>,
     version: RwSignal<i32>,
     editable: RwSignal<bool>,
+    /// Where the form's unsaved answers are kept in this browser.
+    key: String,
 ) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let lang = use_lang();
@@ -964,6 +1006,7 @@ fn SaveBar(
         let outcome = match result {
             Ok(Ok(saved)) => {
                 pending.set_value(None);
+                local::remove(&key);
                 version.set(saved.version);
                 if saved.status != "draft" {
                     editable.set(false);
@@ -1053,4 +1096,46 @@ fn SaveBar(
             </div>
         </div>
     }
+}
+
+/// The browser's local storage, for unsaved answers (nothing on the server side).
+mod local {
+    use domain::validate::SurveyInput;
+
+    #[cfg(feature = "hydrate")]
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.local_storage().ok()?
+    }
+
+    #[cfg(feature = "hydrate")]
+    pub fn read(key: &str) -> Option<SurveyInput> {
+        let text = storage()?.get_item(key).ok()??;
+        serde_json::from_str(&text).ok()
+    }
+
+    #[cfg(feature = "hydrate")]
+    pub fn write(key: &str, answers: &SurveyInput) {
+        if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(answers)) {
+            // A full or disabled storage only loses the safety copy.
+            let _ = storage.set_item(key, &text);
+        }
+    }
+
+    #[cfg(feature = "hydrate")]
+    pub fn remove(key: &str) {
+        if let Some(storage) = storage() {
+            let _ = storage.remove_item(key);
+        }
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn read(_: &str) -> Option<SurveyInput> {
+        None
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn write(_: &str, _: &SurveyInput) {}
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn remove(_: &str) {}
 }
