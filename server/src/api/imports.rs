@@ -89,7 +89,6 @@ pub async fn surveys(
             actor,
             records,
             params.confirm_warnings,
-            &|_, _| {},
         )
         .await
         .map_err(|crate::import::ImportError::Storage(err)| ApiError::from(err))?,

@@ -551,14 +551,12 @@ pub fn unreadable(line: usize, message: &str) -> ImportReport {
 }
 
 /// Validates the whole file, and writes every survey in one transaction only if no row has an
-/// error (and, unless `confirm_warnings`, no row has a warning). `progress` hears (rows done,
-/// rows in all) while rows are checked.
+/// error (and, unless `confirm_warnings`, no row has a warning).
 pub async fn import_surveys(
     store: &Store,
     actor: &Actor,
     records: Vec<Record>,
     confirm_warnings: bool,
-    progress: &(dyn Fn(usize, usize) + Send + Sync),
 ) -> Result<ImportReport, ImportError> {
     let mut report = ImportReport {
         rows: 0,
@@ -606,13 +604,12 @@ pub async fn import_surveys(
     report.rows = data.len();
     let waves: HashSet<i32> = store.waves().await?.iter().map(|w| w.year).collect();
     // Households and existing surveys, read once per village and wave.
-    let mut villages: HashMap<String, Option<HashMap<String, RecordId>>> = HashMap::new();
+    // Each village's households by registry number, read once.
+    let mut villages: HashMap<String, HashMap<String, RecordId>> = HashMap::new();
     let mut surveyed: HashMap<(String, i32), HashSet<String>> = HashMap::new();
     let mut seen: HashMap<(String, i32), usize> = HashMap::new();
     let mut surveys = Vec::new();
-    let now = crate::auth::new_id;
-    for (done, (line, cells)) in data.iter().enumerate() {
-        progress(done, data.len());
+    for (line, cells) in data {
         let line = *line;
         if cells.len() > header.len() {
             report.errors.push(issue(
@@ -684,11 +681,10 @@ pub async fn import_surveys(
                             .into_iter()
                             .map(|h| (h.registry_no.clone(), h.id))
                             .collect::<HashMap<_, _>>();
-                        villages.insert(village_text.clone(), Some(by_registry));
+                        villages.insert(village_text.clone(), by_registry);
                     }
                     let found = villages
                         .get(&village_text)
-                        .and_then(|v| v.as_ref())
                         .and_then(|v| v.get(&registry))
                         .cloned();
                     if found.is_none() {
@@ -765,10 +761,11 @@ pub async fn import_surveys(
         let clean = errors.is_empty();
         report.errors.extend(errors);
         if let (true, Some(answers), Some(household_id)) = (clean, answers, household) {
-            let id = RecordId::parse(&now()).map_err(|_| StorageError::CorruptRow {
-                table: "surveys",
-                detail: "generated id".into(),
-            })?;
+            let id =
+                RecordId::parse(&crate::auth::new_id()).map_err(|_| StorageError::CorruptRow {
+                    table: "surveys",
+                    detail: "generated id".into(),
+                })?;
             surveys.push(HouseholdSurvey {
                 client_id: id.clone(),
                 id,
@@ -782,7 +779,6 @@ pub async fn import_surveys(
             });
         }
     }
-    progress(data.len(), data.len());
     if !report.errors.is_empty() || (!report.warnings.is_empty() && !confirm_warnings) {
         return Ok(report);
     }
