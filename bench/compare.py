@@ -2,7 +2,8 @@
 figures computed by plain SQL on SQLite and on DuckDB, on the same data, in the same run.
 
 (a) every catalogue sum for every unit (village, township, county, prefecture) x wave x
-    single disaggregation (none, model, registration, sex, ethnicity), from the tables;
+    single disaggregation (none, model, registration, sex, ethnicity), from the tables
+    (median of 3 runs on SQLite and 5 on DuckDB; the engine's is the median of its warm builds);
 (b) one dashboard query: Liangshan, latest wave, all sums and ratios, by model, warm.
 Plot-based indicators are left out of the SQL (the engine includes them).
 """
@@ -82,13 +83,14 @@ def export_csv(db, out_dir):
 
 
 def timed(fn, runs=1):
+    """Median of `runs` calls, every sample, and the last result."""
     samples = []
     result = None
     for _ in range(runs):
         t = time.perf_counter()
         result = fn()
         samples.append(time.perf_counter() - t)
-    return statistics.median(samples), result
+    return statistics.median(samples), samples, result
 
 
 def sqlite_figures(db, wave):
@@ -99,11 +101,11 @@ def sqlite_figures(db, wave):
         con.execute(f"CREATE TEMP TABLE facts AS {FACTS}")
         return con.execute(cube_sql("temp.facts")).fetchall()
 
-    a, rows = timed(cube)
+    a, a_runs, rows = timed(cube, runs=3)
     con.execute(dashboard_sql(wave)).fetchall()  # warm
-    b, _ = timed(lambda: con.execute(dashboard_sql(wave)).fetchall(), runs=5)
+    b, _, _ = timed(lambda: con.execute(dashboard_sql(wave)).fetchall(), runs=5)
     overall = con.execute(overall_sql(wave)).fetchone()[0]
-    return a, b, len(rows), overall
+    return a, a_runs, b, len(rows), overall
 
 
 def duckdb_figures(csv_dir, wave):
@@ -115,11 +117,11 @@ def duckdb_figures(csv_dir, wave):
         con.execute(f"CREATE OR REPLACE TEMP TABLE facts AS {FACTS}")
         return con.execute(cube_sql("facts")).fetchall()
 
-    a, rows = timed(cube)
+    a, a_runs, rows = timed(cube, runs=5)
     con.execute(dashboard_sql(wave)).fetchall()
-    b, _ = timed(lambda: con.execute(dashboard_sql(wave)).fetchall(), runs=5)
+    b, _, _ = timed(lambda: con.execute(dashboard_sql(wave)).fetchall(), runs=5)
     overall = con.execute(overall_sql(wave)).fetchone()[0]
-    return a, b, len(rows), overall
+    return a, a_runs, b, len(rows), overall
 
 
 def main():
@@ -131,14 +133,18 @@ def main():
     engine = json.load(open(args.engine))
     wave = 2021
     export_csv(args.db, args.csv_dir)
-    sa, sb, s_rows, s_overall = sqlite_figures(args.db, wave)
-    da, db_, d_rows, d_overall = duckdb_figures(args.csv_dir, wave)
+    sa, sa_runs, sb, s_rows, s_overall = sqlite_figures(args.db, wave)
+    da, da_runs, db_, d_rows, d_overall = duckdb_figures(args.csv_dir, wave)
 
     ea = engine["a_build_ms"] / 1e3
     eb = engine["b_query_us"] / 1e6
     print(f"facts (approved surveys): {engine['facts']}, engine cells: {engine['cells']}, SQL cube rows: {s_rows} (DuckDB {d_rows})")
     print(f"{'figure':<58}{'engine':>12}{'SQLite':>12}{'DuckDB':>12}{'SQLite/eng':>12}{'DuckDB/eng':>12}")
     print(f"{'(a) all units x waves x single disaggregations, from DB':<58}{ea:>11.3f}s{sa:>11.3f}s{da:>11.3f}s{sa/ea:>12.2f}{da/ea:>12.2f}")
+    runs = lambda xs: " ".join(f"{x:.3f}" for x in xs)
+    print(f"{'    (a) runs, s: engine (first, then warm)':<58}{engine['a_first_build_ms']/1e3:.3f} | {runs(x/1e3 for x in engine['a_builds_ms'])}")
+    print(f"{'    (a) runs, s: SQLite':<58}{runs(sa_runs)}")
+    print(f"{'    (a) runs, s: DuckDB':<58}{runs(da_runs)}")
     print(f"{'(b) dashboard: 513400, 2021, all, by model (warm)':<58}{eb*1e3:>10.4f}ms{sb*1e3:>10.2f}ms{db_*1e3:>10.2f}ms{sb/eb:>12.0f}{db_/eb:>12.0f}")
     print(f"{'(b) same, with the change-feed check per request':<58}{engine['b_query_with_feed_check_us']/1e3:>10.4f}ms")
     print(f"{'(c) incremental update: engine upsert of one survey':<58}{engine['c_engine_upsert_us']:>10.1f}us")

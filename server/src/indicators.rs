@@ -1,8 +1,9 @@
 //! The live indicator engine: built from the database at start-up, kept fresh by the change
-//! feed. Before answering, a request calls [`LiveEngine::catch_up`]: one cheap `MAX(seq)`
-//! query, and only when another writer (this instance or another one on the same database)
-//! changed surveys, a re-read of just those surveys' facts.
+//! feed. Before answering, a request calls [`LiveEngine::catch_up`]: one cheap query on the
+//! newest end of the feed, and only when another writer (this instance or another one on the
+//! same database) changed surveys, a re-read of just those surveys' facts.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -11,22 +12,54 @@ use tokio::sync::{Mutex, RwLock, RwLockReadGuard};
 
 use crate::storage::{StorageError, Store, REBUILD_ALL};
 
-/// PostgreSQL may commit sequence numbers out of order: re-read this many behind the last
-/// one applied (re-applying a change is harmless).
+/// PostgreSQL may commit sequence numbers out of order (a transaction that took seq 100 can
+/// commit after the one that took 101): changes this far behind the newest one applied are
+/// still watched for.
 const LOOKBACK: i64 = 64;
 
 pub struct LiveEngine {
     engine: RwLock<Engine>,
-    /// The newest change applied; the mutex also keeps two catch-ups from racing.
-    applied: Mutex<i64>,
+    /// Which changes are applied; the mutex also keeps two catch-ups from racing.
+    feed: Mutex<Applied>,
+}
+
+/// The change feed as far as the engine has applied it.
+#[derive(Debug, Default)]
+struct Applied {
+    /// The newest change applied.
+    newest: i64,
+    /// The changes applied within [`LOOKBACK`] of `newest`: one committed late, below `newest`,
+    /// is one that is not among them.
+    recent: BTreeSet<i64>,
+}
+
+impl Applied {
+    /// Where the watched end of the feed starts (exclusive).
+    fn window(&self) -> i64 {
+        (self.newest - LOOKBACK).max(0)
+    }
+
+    /// Records changes as applied and forgets those fallen out of the window.
+    fn extend(&mut self, seqs: impl IntoIterator<Item = i64>) {
+        self.recent.extend(seqs);
+        self.newest = self.recent.last().copied().unwrap_or(0).max(self.newest);
+        let window = self.window();
+        self.recent = self.recent.split_off(&(window + 1));
+    }
+
+    /// Whether the feed's summary of the window (newest seq, count) shows nothing unapplied.
+    fn covers(&self, (newest, count): (i64, i64)) -> bool {
+        newest <= self.newest && count == self.recent.len() as i64
+    }
 }
 
 impl LiveEngine {
     /// Reads everything the catalogue needs and builds every cell.
     pub async fn load(store: &Store) -> Result<Arc<LiveEngine>, StorageError> {
         let started = Instant::now();
-        // Taken first: a change that lands while loading is applied again on the next catch-up.
-        let applied = store.latest_change().await?;
+        // Taken first: whatever is committed to the feed now is in what the build reads, and
+        // a change that lands while loading has an entry not among these.
+        let feed = Self::mark(store).await?;
         let engine = build(store).await?;
         tracing::info!(
             facts = engine.fact_count(),
@@ -36,26 +69,59 @@ impl LiveEngine {
         );
         Ok(Arc::new(LiveEngine {
             engine: RwLock::new(engine),
-            applied: Mutex::new(applied),
+            feed: Mutex::new(feed),
         }))
+    }
+
+    /// The feed's newest end as it is now, all of it counted as applied.
+    async fn mark(store: &Store) -> Result<Applied, StorageError> {
+        let newest = store.latest_change().await?;
+        let mut applied = Applied {
+            newest,
+            ..Applied::default()
+        };
+        let window = store.changes_after(applied.window()).await?;
+        applied.extend(window.into_iter().map(|(seq, _)| seq));
+        Ok(applied)
     }
 
     /// Applies every survey change made since the last call.
     pub async fn catch_up(&self, store: &Store) -> Result<(), StorageError> {
         // Ask the database first, without holding the lock: concurrent requests do not queue
         // behind each other's round trip when nothing changed (the common case).
-        let latest = store.latest_change().await?;
-        let mut applied = self.applied.lock().await;
-        if latest <= *applied {
+        let window = self.feed.lock().await.window();
+        let summary = store.change_summary(window).await?;
+        let mut feed = self.feed.lock().await;
+        let unapplied = if feed.window() == window {
+            if feed.covers(summary) {
+                return Ok(());
+            }
+            // Usually only changes newer than the newest applied are missing; older ones only
+            // when the count in the window says so.
+            let newer = store.changes_after(feed.newest).await?;
+            let counted = newer.iter().filter(|(seq, _)| *seq <= summary.0).count();
+            if summary.1 > (feed.recent.len() + counted) as i64 {
+                Self::unapplied(store, &feed).await?
+            } else {
+                newer
+            }
+        } else {
+            // Another catch-up ran meanwhile.
+            Self::unapplied(store, &feed).await?
+        };
+        if unapplied.is_empty() {
             return Ok(());
         }
-        let (changed, newest) = store.changes_since((*applied - LOOKBACK).max(0)).await?;
-        if changed.iter().any(|id| id == REBUILD_ALL) {
+        if unapplied.iter().any(|(_, id)| id == REBUILD_ALL) {
+            let mark = Self::mark(store).await?;
             let rebuilt = build(store).await?;
             *self.engine.write().await = rebuilt;
-            *applied = newest.max(latest);
+            *feed = mark;
             return Ok(());
         }
+        let mut changed: Vec<String> = unapplied.iter().map(|(_, id)| id.clone()).collect();
+        changed.sort();
+        changed.dedup();
         let facts = store.survey_facts(Some(&changed)).await?;
         let mut engine = self.engine.write().await;
         for id in &changed {
@@ -66,8 +132,15 @@ impl LiveEngine {
         for fact in facts {
             engine.upsert(fact);
         }
-        *applied = newest.max(latest);
+        feed.extend(unapplied.into_iter().map(|(seq, _)| seq));
         Ok(())
+    }
+
+    /// Every change in the watched window that is not applied yet.
+    async fn unapplied(store: &Store, feed: &Applied) -> Result<Vec<(i64, String)>, StorageError> {
+        let mut changes = store.changes_after(feed.window()).await?;
+        changes.retain(|(seq, _)| !feed.recent.contains(seq));
+        Ok(changes)
     }
 
     /// Catches up, then lends the engine for reading.
@@ -87,18 +160,46 @@ pub async fn build(store: &Store) -> Result<Engine, StorageError> {
         &store.targets().await?,
     );
     let started = Instant::now();
-    // Streamed straight from the cursor into the cells: no list of all facts is ever held.
-    store
-        .each_survey_fact(&mut |fact| engine.upsert(fact))
-        .await?;
+    // The cells are built when the load ends, at the end of this statement.
+    let surveys = store.load_survey_facts(&mut engine.bulk()).await?;
     let read = started.elapsed();
     for plot in store.plots().await? {
         engine.add_plot(plot);
     }
     tracing::debug!(
+        surveys,
         read_ms = read.as_millis() as u64,
         total_ms = started.elapsed().as_millis() as u64,
         "engine facts"
     );
     Ok(engine)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Applied, LOOKBACK};
+
+    #[test]
+    fn a_change_committed_late_below_the_newest_is_still_seen() {
+        let mut feed = Applied::default();
+        feed.extend([1, 2, 3, 5]);
+        assert_eq!(feed.newest, 5);
+        assert!(feed.covers((5, 4)), "nothing new");
+        // Seq 4 commits after 5 was applied: the newest is unchanged, the count is not.
+        assert!(!feed.covers((5, 5)));
+        assert!(!feed.covers((6, 5)), "a newer one");
+        feed.extend([4]);
+        assert!(feed.covers((5, 5)));
+    }
+
+    #[test]
+    fn only_the_last_lookback_changes_are_remembered() {
+        let mut feed = Applied::default();
+        feed.extend(1..=1000);
+        assert_eq!(feed.newest, 1000);
+        assert_eq!(feed.window(), 1000 - LOOKBACK);
+        assert_eq!(feed.recent.len() as i64, LOOKBACK);
+        assert_eq!(feed.recent.first().copied(), Some(1000 - LOOKBACK + 1));
+        assert!(feed.covers((1000, LOOKBACK)));
+    }
 }

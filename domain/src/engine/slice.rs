@@ -140,11 +140,14 @@ impl Profile {
 
     /// Every slice this profile belongs to: all, each dimension alone, each pair (11 in all).
     pub fn slices(self) -> impl Iterator<Item = Slice> {
-        let mut out = vec![Slice::ALL];
+        let mut out = [Slice::ALL; 11];
+        let mut n = 1;
         for (i, &a) in Dim::ALL.iter().enumerate() {
-            out.push(Slice::ALL.with(a, self.value(a)));
+            out[n] = Slice::ALL.with(a, self.value(a));
+            n += 1;
             for &b in &Dim::ALL[i + 1..] {
-                out.push(Slice::ALL.with(a, self.value(a)).with(b, self.value(b)));
+                out[n] = Slice::ALL.with(a, self.value(a)).with(b, self.value(b));
+                n += 1;
             }
         }
         out.into_iter()

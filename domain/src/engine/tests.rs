@@ -648,6 +648,44 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Bulk loads (as at start-up), with removals between them and the same survey more than
+    /// once within one load, give exactly the cells and facts of upserting one by one.
+    #[test]
+    fn bulk_loads_equal_one_by_one_upserts(ops in prop::collection::vec(arb_op(), 1..80), cut in 1usize..20) {
+        let lines = programme::default_poverty_lines();
+        let mut one_by_one = Engine::new(&[], &lines, &[], &[]);
+        let mut bulk = Engine::new(&[], &lines, &[], &[]);
+        let mut run = Vec::new();
+        for op in ops {
+            match op {
+                Op::Upsert(fact) => {
+                    one_by_one.upsert(fact.clone());
+                    run.push(fact);
+                    if run.len() == cut {
+                        bulk.extend(run.drain(..));
+                    }
+                }
+                Op::Remove(h, w) => {
+                    let id = rid(h * 10 + (w - 2018) as u64, 7);
+                    one_by_one.remove(&id);
+                    bulk.extend(run.drain(..));
+                    bulk.remove(&id);
+                }
+            }
+        }
+        bulk.extend(run);
+        prop_assert_eq!(one_by_one.nonzero_cells(), bulk.nonzero_cells());
+        let mut a: Vec<_> = one_by_one.surveys().map(|id| one_by_one.fact(&id)).collect();
+        let mut b: Vec<_> = bulk.surveys().map(|id| bulk.fact(&id)).collect();
+        a.sort_by_key(|f| f.as_ref().map(|f| f.survey.clone()));
+        b.sort_by_key(|f| f.as_ref().map(|f| f.survey.clone()));
+        prop_assert_eq!(a, b);
+    }
+}
+
 #[test]
 fn golden_at_risk_households() {
     use crate::risk::{RiskReason, RiskRules};

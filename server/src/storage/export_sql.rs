@@ -65,7 +65,7 @@ pub async fn stream_table(
 /// its binds, ready for a range or a GROUP BY.
 fn selection<'a>(table: &Table, filter: &'a Filter) -> QueryBuilder<'a, Db> {
     let select: Vec<&str> = table.columns_for(filter).iter().map(|c| c.sql).collect();
-    let (agg, array, _) = super::JSON_FUNCTIONS;
+    let (agg, array) = super::JSON_FUNCTIONS;
     let mut q = QueryBuilder::<Db>::new(format!(
         "SELECT CAST({agg}({array}({})) AS TEXT) FROM {} WHERE 1 = 1",
         select.join(", "),

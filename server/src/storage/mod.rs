@@ -5,9 +5,12 @@
 
 pub mod accounts;
 mod batch;
+mod fact_load;
 mod postgres;
+mod postgres_scan;
 mod rows;
 mod sqlite;
+mod sqlite_scan;
 
 use app::backend::{Backend, BackendError, RequestViewer};
 use app::model::{
@@ -49,6 +52,12 @@ pub enum StorageError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("corrupt row in {table}: {detail}")]
     CorruptRow { table: &'static str, detail: String },
+    /// The engine's start-up read on SQLite (rusqlite, see `sqlite_scan`).
+    #[error(transparent)]
+    Scan(#[from] rusqlite::Error),
+    /// A reading thread of the start-up read ended without an answer.
+    #[error("the start-up read stopped: {0}")]
+    Reader(String),
     /// An export's destination stopped taking rows (a closed connection, a full disk).
     #[error("export stopped: {0}")]
     Sink(String),
@@ -406,12 +415,17 @@ impl Store {
         on_backend!(self, stored_facts(ids))
     }
 
-    /// Streams the facts of every approved survey into `each`; returns how many there were.
-    pub async fn each_survey_fact(
+    /// Adds every approved survey to a bulk load; returns how many there were.
+    pub async fn load_survey_facts(
         &self,
-        each: &mut (dyn FnMut(domain::engine::SurveyFact) + Send),
+        load: &mut domain::engine::BulkLoad<'_>,
     ) -> Result<usize, StorageError> {
-        on_backend!(self, each_stored_fact(each))
+        match self {
+            Store::Sqlite { pool, .. } => {
+                sqlite_scan::load_facts(pool.connect_options().get_filename(), load).await
+            }
+            Store::Postgres { pool, .. } => postgres_scan::load_facts(pool, load).await,
+        }
     }
 
     /// The same facts aggregated from the survey tables by SQL (a check, and a benchmark baseline).
@@ -433,8 +447,15 @@ impl Store {
         on_backend!(self, latest_change())
     }
 
-    pub async fn changes_since(&self, seq: i64) -> Result<(Vec<String>, i64), StorageError> {
-        on_backend!(self, changes_since(seq))
+    /// The change feed after `seq`, oldest first: (seq, survey id or [`REBUILD_ALL`]).
+    pub async fn changes_after(&self, seq: i64) -> Result<Vec<(i64, String)>, StorageError> {
+        on_backend!(self, changes_after(seq))
+    }
+
+    /// The newest sequence number after `seq` (or `seq` if none) and how many there are: the
+    /// cheap check made before every read of the engine.
+    pub async fn change_summary(&self, seq: i64) -> Result<(i64, i64), StorageError> {
+        on_backend!(self, change_summary(seq))
     }
 
     /// Review transition with optimistic concurrency; `None` if missing or stale.
@@ -764,5 +785,16 @@ mod tests {
             "postgres://postgres@127.0.0.1/test"
         );
         assert_eq!(redact("sqlite://data/tanhui.db"), "sqlite://data/tanhui.db");
+    }
+
+    #[tokio::test]
+    async fn in_memory_sqlite_is_refused_because_the_engine_reads_the_file() {
+        for url in ["sqlite::memory:", "sqlite://x.db?mode=memory"] {
+            let err = super::Store::connect(url).await.expect_err(url);
+            assert!(
+                matches!(err, super::StorageError::UnsupportedUrl(_)),
+                "{url}: {err}"
+            );
+        }
     }
 }

@@ -10,13 +10,8 @@ use super::StorageError;
 
 pub type Db = sqlx::Postgres;
 
-/// Packing rows as JSON in this dialect: (aggregate into an array, build an array, group
-/// rows into chunks of a few thousand, in scan order where the database allows).
-pub const JSON_FUNCTIONS: (&str, &str, &str) = (
-    "json_agg",
-    "json_build_array",
-    "s.wave, substr(h.village_code, 1, 9)",
-);
+/// Packing rows as JSON in this dialect: (aggregate into an array, build an array).
+pub const JSON_FUNCTIONS: (&str, &str) = ("json_agg", "json_build_array");
 
 /// Exports group PostgreSQL rows by `Table::pg_chunk` (a hash aggregate).
 pub const EXPORT_PRAGMA: Option<&str> = None;

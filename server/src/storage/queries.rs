@@ -737,16 +737,22 @@ pub async fn latest_change(pool: &Pool<Db>) -> Result<i64, StorageError> {
     Ok(seq.unwrap_or(0))
 }
 
-/// Surveys changed after `seq`, and the newest sequence number seen.
-pub async fn changes_since(pool: &Pool<Db>, seq: i64) -> Result<(Vec<String>, i64), StorageError> {
+/// The change feed after `seq`, oldest first: (seq, survey id or `*`).
+pub async fn changes_after(pool: &Pool<Db>, seq: i64) -> Result<Vec<(i64, String)>, StorageError> {
     let mut q = QueryBuilder::<Db>::new("SELECT seq, survey_id FROM survey_changes WHERE seq > ");
     q.push_bind(seq).push(" ORDER BY seq");
-    let rows: Vec<(i64, String)> = q.build_query_as().fetch_all(pool).await?;
-    let newest = rows.last().map_or(seq, |(s, _)| *s);
-    let mut ids: Vec<String> = rows.into_iter().map(|(_, id)| id).collect();
-    ids.sort();
-    ids.dedup();
-    Ok((ids, newest))
+    Ok(q.build_query_as().fetch_all(pool).await?)
+}
+
+/// The newest sequence number after `seq` (or `seq` itself) and how many there are.
+pub async fn change_summary(pool: &Pool<Db>, seq: i64) -> Result<(i64, i64), StorageError> {
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT), CAST(COUNT(*) AS BIGINT) \
+         FROM survey_changes WHERE seq > ",
+    );
+    q.push_bind(seq);
+    let (newest, count): (i64, i64) = q.build_query_as().fetch_one(pool).await?;
+    Ok((newest.max(seq), count))
 }
 
 /// Moves a survey to `status` if it is still at `expected_version`; records the change in
@@ -914,38 +920,4 @@ pub async fn surveys_with_status(
         .push(" ORDER BY id LIMIT ")
         .push_bind(limit);
     Ok(q.build_query_scalar().fetch_all(pool).await?)
-}
-
-/// Streams the facts of every approved survey into `each`, without holding them all. The
-/// database packs a few thousand surveys at a time into one JSON array, so a few hundred
-/// rows cross the driver instead of hundreds of thousands (per-row driver cost dominated the
-/// start-up otherwise).
-pub async fn each_stored_fact(
-    pool: &Pool<Db>,
-    each: &mut (dyn FnMut(domain::engine::SurveyFact) + Send),
-) -> Result<usize, StorageError> {
-    let (agg, array, chunk) = super::JSON_FUNCTIONS;
-    let sql = format!(
-        "SELECT CAST({agg}({array}(s.id, s.household_id, h.village_code, s.wave, h.model, \
-           h.poverty_registration, h.head_sex, h.head_ethnicity, f.size, f.net_income_fen, f.guarantees_met, \
-           f.programme_days, f.programme_wages_fen, f.women_programme_days, f.equity_shares_positive, \
-           f.equity_land_milli_mu, f.dividends_fen, f.understory_milli_mu, f.understory_net_fen, \
-           f.livestock_head_end, f.livestock_net_fen, f.trained_persons)) AS TEXT) \
-         FROM survey_facts f JOIN surveys s ON s.id = f.survey_id JOIN households h ON h.id = s.household_id \
-         WHERE s.status = 'approved' GROUP BY {chunk}"
-    );
-    let mut chunks = sqlx::query_scalar::<_, String>(&sql).fetch(pool);
-    let mut count = 0;
-    while let Some(chunk) = chunks.try_next().await? {
-        let rows: Vec<crate::storage::rows::PackedFact> =
-            serde_json::from_str(&chunk).map_err(|err| StorageError::CorruptRow {
-                table: "survey_facts",
-                detail: err.to_string(),
-            })?;
-        for row in rows {
-            each(row.into_fact()?);
-            count += 1;
-        }
-    }
-    Ok(count)
 }

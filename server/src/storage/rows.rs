@@ -11,7 +11,7 @@ use domain::{
 
 use super::StorageError;
 
-fn corrupt(table: &'static str, detail: impl std::fmt::Display) -> StorageError {
+pub(super) fn corrupt(table: &'static str, detail: impl std::fmt::Display) -> StorageError {
     StorageError::CorruptRow {
         table,
         detail: detail.to_string(),
@@ -19,13 +19,18 @@ fn corrupt(table: &'static str, detail: impl std::fmt::Display) -> StorageError 
 }
 
 /// Parses a stored code with the vocabulary's `parse`.
-fn code<T>(
+pub(super) fn code<T>(
     table: &'static str,
     column: &str,
     value: &str,
     parse: fn(&str) -> Option<T>,
 ) -> Result<T, StorageError> {
     parse(value).ok_or_else(|| corrupt(table, format!("{column} = {value:?}")))
+}
+
+/// A stored record id's 128 bits ([`RecordId::to_u128`]); a malformed one is a corrupt row.
+pub(super) fn bits(table: &'static str, value: &str) -> Result<u128, StorageError> {
+    RecordId::bits_of(value).ok_or_else(|| corrupt(table, format!("id = {value:?}")))
 }
 
 /// A stored record id; a malformed one is a corrupt row.
@@ -703,107 +708,5 @@ where
                 trained_persons: row.try_get(21)?,
             },
         })
-    }
-}
-
-/// One fact as a JSON array element of `each_stored_fact`'s packed rows (same order as the
-/// SQL). Flags arrive as `0`/`1` from SQLite and `true`/`false` from PostgreSQL.
-#[derive(Debug, serde::Deserialize)]
-pub struct PackedFact(
-    String,
-    String,
-    String,
-    i32,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    i64,
-    Flag,
-    i64,
-    i64,
-    i64,
-    Flag,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-);
-
-#[derive(Debug, serde::Deserialize)]
-#[serde(untagged)]
-enum Flag {
-    Bool(bool),
-    Int(i64),
-}
-
-impl Flag {
-    fn get(&self) -> bool {
-        match self {
-            Flag::Bool(b) => *b,
-            Flag::Int(i) => *i != 0,
-        }
-    }
-}
-
-impl PackedFact {
-    pub fn into_fact(self) -> Result<domain::engine::SurveyFact, StorageError> {
-        let PackedFact(
-            survey_id,
-            household_id,
-            village_code,
-            wave,
-            model,
-            reg,
-            sex,
-            eth,
-            size,
-            net,
-            g,
-            pd,
-            pw,
-            wd,
-            eq,
-            land,
-            div,
-            ua,
-            un,
-            he,
-            ln,
-            tp,
-        ) = self;
-        let place = FactPlace {
-            survey_id,
-            household_id,
-            village_code,
-            wave,
-            model,
-            poverty_registration: reg,
-            head_sex: sex,
-            head_ethnicity: eth,
-        };
-        place.into_fact(
-            "survey_facts",
-            domain::engine::SurveyMeasures {
-                size,
-                net_income_fen: net,
-                guarantees_met: g.get(),
-                programme_days: pd,
-                programme_wages_fen: pw,
-                women_programme_days: wd,
-                equity_shares_positive: eq.get(),
-                equity_land_milli_mu: land,
-                dividends_fen: div,
-                understory_milli_mu: ua,
-                understory_net_fen: un,
-                livestock_head_end: he,
-                livestock_net_fen: ln,
-                trained_persons: tp,
-            },
-        )
     }
 }

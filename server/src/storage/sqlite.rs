@@ -10,9 +10,8 @@ use super::StorageError;
 
 pub type Db = sqlx::Sqlite;
 
-/// Packing rows as JSON in this dialect: (aggregate into an array, build an array, group
-/// rows into chunks of a few thousand, in scan order where the database allows).
-pub const JSON_FUNCTIONS: (&str, &str, &str) = ("json_group_array", "json_array", "s.rowid / 2000");
+/// Packing rows as JSON in this dialect: (aggregate into an array, build an array).
+pub const JSON_FUNCTIONS: (&str, &str) = ("json_group_array", "json_array");
 
 /// Exports read SQLite tables in rowid ranges (no sort), with a unary `+` that keeps the
 /// planner from starting at the surveys' status index.
@@ -40,6 +39,11 @@ pub mod accounts;
 pub mod export;
 
 pub async fn connect(url: &str) -> Result<SqlitePool, StorageError> {
+    // The engine's start-up read opens the file a second time (`sqlite_scan`), which an
+    // in-memory database does not allow.
+    if url.contains(":memory:") || url.contains("mode=memory") {
+        return Err(StorageError::UnsupportedUrl(url.to_owned()));
+    }
     let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)

@@ -366,3 +366,71 @@ crate::on_both_backends!(
     the_api_answers_and_refuses_bad_parameters_clearly,
     an_approval_through_the_api_shows_in_the_next_answer_on_every_instance,
 );
+
+/// PostgreSQL hands out change-feed numbers when a transaction asks for one, not when it
+/// commits: an approval that took seq N can commit after the one that took N + 1 was read and
+/// applied. The engine must still apply it (SQLite writers take turns, so this is PostgreSQL's).
+mod a_change_committed_late_still_shows {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        let app = TestApp::postgres().await;
+        seed(&app.store, SMALL).await.expect("seed");
+        let server::storage::Store::Postgres { pool, .. } = &app.store else {
+            unreachable!("a PostgreSQL test app");
+        };
+        let ids = app
+            .store
+            .surveys_with_status(SurveyStatus::Submitted, 2021, 2)
+            .await
+            .expect("submitted");
+        assert_eq!(ids.len(), 2, "the demo has submitted surveys");
+        let [late, early] = [&ids[0], &ids[1]].map(|id| RecordId::parse(id).expect("id"));
+        let admin = app.admin().await;
+        let url = "/api/v1/indicators?unit=513400&wave=2021&indicator=households_surveyed";
+        let before = surveyed(&app.get_as(&admin, url).await.json());
+
+        // The late approval takes its feed number first and holds its transaction open.
+        let mut held = pool.begin().await.expect("begin");
+        sqlx::query("UPDATE surveys SET status = 'approved', version = version + 1 WHERE id = $1")
+            .bind(late.as_str())
+            .execute(&mut *held)
+            .await
+            .expect("approve");
+        let late_seq: i64 =
+            sqlx::query_scalar("INSERT INTO survey_changes (survey_id) VALUES ($1) RETURNING seq")
+                .bind(late.as_str())
+                .fetch_one(&mut *held)
+                .await
+                .expect("feed");
+
+        // Another approval commits meanwhile, with a higher number, and is applied.
+        let version = app
+            .store
+            .survey(&early)
+            .await
+            .expect("read")
+            .expect("exists")
+            .version;
+        let audit = server::storage::AuditEntry::by(None, "test");
+        app.store
+            .set_survey_status(&early, SurveyStatus::Approved, version, None, &audit)
+            .await
+            .expect("approve")
+            .expect("not stale");
+        assert!(app.store.latest_change().await.expect("feed") > late_seq);
+        assert_eq!(
+            surveyed(&app.get_as(&admin, url).await.json()),
+            before + 1.0
+        );
+
+        // Now the first one commits: the newest number does not move, yet it shows.
+        held.commit().await.expect("commit");
+        assert_eq!(
+            surveyed(&app.get_as(&admin, url).await.json()),
+            before + 2.0,
+            "the late commit is applied too"
+        );
+    }
+}
