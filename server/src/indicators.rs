@@ -10,7 +10,7 @@ use std::time::Instant;
 use domain::engine::Engine;
 use tokio::sync::{Mutex, RwLock, RwLockReadGuard};
 
-use crate::storage::{StorageError, Store, REBUILD_ALL};
+use crate::storage::{FeedTail, StorageError, Store, REBUILD_ALL};
 
 /// PostgreSQL may commit sequence numbers out of order (a transaction that took seq 100 can
 /// commit after the one that took 101): changes this far behind the newest one applied are
@@ -47,9 +47,10 @@ impl Applied {
         self.recent = self.recent.split_off(&(window + 1));
     }
 
-    /// Whether the feed's summary of the window (newest seq, count) shows nothing unapplied.
-    fn covers(&self, (newest, count): (i64, i64)) -> bool {
-        newest <= self.newest && count == self.recent.len() as i64
+    /// Whether `tail`, read when `self` was as it is now, shows no change committed late:
+    /// every change in the window is either applied or among the newer ones.
+    fn nothing_late(&self, tail: &FeedTail) -> bool {
+        tail.in_window == (self.recent.len() + tail.newer.len()) as i64
     }
 }
 
@@ -88,25 +89,21 @@ impl LiveEngine {
     /// Applies every survey change made since the last call.
     pub async fn catch_up(&self, store: &Store) -> Result<(), StorageError> {
         // Ask the database first, without holding the lock: concurrent requests do not queue
-        // behind each other's round trip when nothing changed (the common case).
-        let window = self.feed.lock().await.window();
-        let summary = store.change_summary(window).await?;
+        // behind each other's round trip when nothing changed (the common case). One round
+        // trip tells what is newer and whether anything older committed late.
+        let (window, newest, applied) = {
+            let feed = self.feed.lock().await;
+            (feed.window(), feed.newest, feed.recent.len())
+        };
+        let tail = store.feed_tail(window, newest).await?;
         let mut feed = self.feed.lock().await;
-        let unapplied = if feed.window() == window {
-            if feed.covers(summary) {
-                return Ok(());
-            }
-            // Usually only changes newer than the newest applied are missing; older ones only
-            // when the count in the window says so.
-            let newer = store.changes_after(feed.newest).await?;
-            let counted = newer.iter().filter(|(seq, _)| *seq <= summary.0).count();
-            if summary.1 > (feed.recent.len() + counted) as i64 {
-                Self::unapplied(store, &feed).await?
-            } else {
-                newer
-            }
+        // Only a feed unchanged since the read may be compared with it (with the same newest,
+        // the applied set only grows).
+        let unchanged = feed.newest == newest && feed.recent.len() == applied;
+        let unapplied = if unchanged && feed.nothing_late(&tail) {
+            tail.newer
         } else {
-            // Another catch-up ran meanwhile.
+            // Another catch-up ran meanwhile, or a change below the newest committed late.
             Self::unapplied(store, &feed).await?
         };
         if unapplied.is_empty() {
@@ -177,19 +174,27 @@ pub async fn build(store: &Store) -> Result<Engine, StorageError> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Applied, LOOKBACK};
+    use super::{Applied, FeedTail, LOOKBACK};
+
+    fn tail(in_window: i64, newer: &[i64]) -> FeedTail {
+        FeedTail {
+            in_window,
+            newer: newer.iter().map(|seq| (*seq, format!("s{seq}"))).collect(),
+        }
+    }
 
     #[test]
     fn a_change_committed_late_below_the_newest_is_still_seen() {
         let mut feed = Applied::default();
         feed.extend([1, 2, 3, 5]);
         assert_eq!(feed.newest, 5);
-        assert!(feed.covers((5, 4)), "nothing new");
-        // Seq 4 commits after 5 was applied: the newest is unchanged, the count is not.
-        assert!(!feed.covers((5, 5)));
-        assert!(!feed.covers((6, 5)), "a newer one");
+        assert!(feed.nothing_late(&tail(4, &[])), "nothing new");
+        assert!(feed.nothing_late(&tail(6, &[6, 7])), "only newer ones");
+        // Seq 4 commits after 5 was applied: nothing is newer, yet the window holds one more.
+        assert!(!feed.nothing_late(&tail(5, &[])));
+        assert!(!feed.nothing_late(&tail(6, &[6])), "late and newer");
         feed.extend([4]);
-        assert!(feed.covers((5, 5)));
+        assert!(feed.nothing_late(&tail(5, &[])));
     }
 
     #[test]
@@ -200,6 +205,6 @@ mod tests {
         assert_eq!(feed.window(), 1000 - LOOKBACK);
         assert_eq!(feed.recent.len() as i64, LOOKBACK);
         assert_eq!(feed.recent.first().copied(), Some(1000 - LOOKBACK + 1));
-        assert!(feed.covers((1000, LOOKBACK)));
+        assert!(feed.nothing_late(&tail(LOOKBACK, &[])));
     }
 }

@@ -34,6 +34,16 @@ pub use batch::Batch;
 pub const REBUILD_ALL: &str = "*";
 pub use rows::UnitRow;
 
+/// The newest end of the change feed, as one read saw it (see [`Store::feed_tail`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedTail {
+    /// How many changes come after the window's start.
+    pub in_window: i64,
+    /// The changes after the newest one the reader knew of, oldest first: (seq, survey id or
+    /// [`REBUILD_ALL`]).
+    pub newer: Vec<(i64, String)>,
+}
+
 /// Why storage failed. Never shown to users as is; logged once where handled.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -452,10 +462,10 @@ impl Store {
         on_backend!(self, changes_after(seq))
     }
 
-    /// The newest sequence number after `seq` (or `seq` if none) and how many there are: the
-    /// cheap check made before every read of the engine.
-    pub async fn change_summary(&self, seq: i64) -> Result<(i64, i64), StorageError> {
-        on_backend!(self, change_summary(seq))
+    /// How many changes there are after `window` and which come after `newest`, in one round
+    /// trip: the cheap check made before every read of the engine.
+    pub async fn feed_tail(&self, window: i64, newest: i64) -> Result<FeedTail, StorageError> {
+        on_backend!(self, feed_tail(window, newest))
     }
 
     /// Review transition with optimistic concurrency; `None` if missing or stale.

@@ -19,7 +19,7 @@ use crate::storage::rows::{
     PovertyLineRow, SurveyRow, TargetRow, TrainingRowDb, UnderstoryRowDb, UnitFullRow, WaveRow,
 };
 use crate::storage::rows::{FactRow, StoredFactRow};
-use crate::storage::StorageError;
+use crate::storage::{FeedTail, StorageError};
 
 /// Bind parameters per statement: below SQLite's 32,766 and PostgreSQL's 65,535.
 const MAX_BINDS: usize = 30_000;
@@ -744,15 +744,29 @@ pub async fn changes_after(pool: &Pool<Db>, seq: i64) -> Result<Vec<(i64, String
     Ok(q.build_query_as().fetch_all(pool).await?)
 }
 
-/// The newest sequence number after `seq` (or `seq` itself) and how many there are.
-pub async fn change_summary(pool: &Pool<Db>, seq: i64) -> Result<(i64, i64), StorageError> {
+/// The feed's watched end in one statement: how many changes there are after `window`, and
+/// those after `newest` (oldest first). One statement reads one snapshot, so the count
+/// includes exactly the entries listed.
+pub async fn feed_tail(
+    pool: &Pool<Db>,
+    window: i64,
+    newest: i64,
+) -> Result<FeedTail, StorageError> {
     let mut q = QueryBuilder::<Db>::new(
-        "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT), CAST(COUNT(*) AS BIGINT) \
-         FROM survey_changes WHERE seq > ",
+        "SELECT w.n, c.seq, c.survey_id FROM \
+         (SELECT CAST(COUNT(*) AS BIGINT) AS n FROM survey_changes WHERE seq > ",
     );
-    q.push_bind(seq);
-    let (newest, count): (i64, i64) = q.build_query_as().fetch_one(pool).await?;
-    Ok((newest.max(seq), count))
+    q.push_bind(window)
+        .push(") AS w LEFT JOIN survey_changes AS c ON c.seq > ")
+        .push_bind(newest)
+        .push(" ORDER BY c.seq");
+    let rows: Vec<(i64, Option<i64>, Option<String>)> = q.build_query_as().fetch_all(pool).await?;
+    let in_window = rows.first().map_or(0, |(n, _, _)| *n);
+    let newer = rows
+        .into_iter()
+        .filter_map(|(_, seq, id)| Some((seq?, id?)))
+        .collect();
+    Ok(FeedTail { in_window, newer })
 }
 
 /// Moves a survey to `status` if it is still at `expected_version`; records the change in

@@ -361,8 +361,51 @@ async fn an_approval_through_the_api_shows_in_the_next_answer_on_every_instance(
     assert_eq!(entries[1]["after"]["version"], version + 1);
 }
 
+/// The one-round-trip check made before every read: the count of the whole window and the
+/// entries after the newest one known, also when nothing is newer (no row to join).
+async fn the_feed_tail_counts_the_window_and_lists_only_newer_entries(app: &TestApp) {
+    seed(&app.store, SMALL).await.expect("seed");
+    let store = &app.store;
+    let before = store.latest_change().await.expect("feed");
+    let all_before = store.changes_after(0).await.expect("feed").len() as i64;
+    let audit = server::storage::AuditEntry::by(None, "test");
+    let ids = store
+        .surveys_with_status(SurveyStatus::Submitted, 2021, 2)
+        .await
+        .expect("submitted");
+    assert_eq!(ids.len(), 2, "the demo has submitted surveys");
+    for id in &ids {
+        let id = RecordId::parse(id).expect("id");
+        let version = store
+            .survey(&id)
+            .await
+            .expect("read")
+            .expect("exists")
+            .version;
+        store
+            .set_survey_status(&id, SurveyStatus::Approved, version, None, &audit)
+            .await
+            .expect("approve")
+            .expect("not stale");
+    }
+    let new = store.changes_after(before).await.expect("feed");
+    let listed: Vec<&str> = new.iter().map(|(_, id)| id.as_str()).collect();
+    assert_eq!(listed, [ids[0].as_str(), ids[1].as_str()]);
+    let (first, second) = (new[0].0, new[1].0);
+
+    let tail = store.feed_tail(before, before).await.expect("tail");
+    assert_eq!((tail.in_window, tail.newer), (2, new.clone()));
+    let tail = store.feed_tail(before, first).await.expect("tail");
+    assert_eq!((tail.in_window, tail.newer), (2, vec![new[1].clone()]));
+    let tail = store.feed_tail(0, second).await.expect("tail");
+    assert_eq!((tail.in_window, tail.newer), (all_before + 2, vec![]));
+    let tail = store.feed_tail(second, second).await.expect("tail");
+    assert_eq!((tail.in_window, tail.newer), (0, vec![]));
+}
+
 crate::on_both_backends!(
     sql_facts_equal_domain_facts,
+    the_feed_tail_counts_the_window_and_lists_only_newer_entries,
     the_api_answers_and_refuses_bad_parameters_clearly,
     an_approval_through_the_api_shows_in_the_next_answer_on_every_instance,
 );
