@@ -13,19 +13,17 @@
 //! household) has a newer change-feed entry, so the next catch-up takes it out and reads it
 //! again, whatever the reads saw of it.
 
-use domain::engine::{BulkLoad, IdMap, Place, Profile, SurveyMeasures};
-use domain::{EngagementModel, Ethnicity, PovertyRegistration, Sex, UnitCode};
+use domain::engine::{BulkLoad, IdMap, Place, SurveyMeasures};
+use domain::UnitCode;
 
-use super::rows::{bits, code, corrupt};
+use super::rows::{bits, corrupt, household_profile, unit, HouseholdProfile};
 use super::StorageError;
 
 /// Where a household's surveys go: its village and profile, parsed once for all its waves.
 #[derive(Debug)]
 struct HouseholdPlace {
     village: UnitCode,
-    profile: Profile,
-    participates: bool,
-    poor: bool,
+    profile: HouseholdProfile,
 }
 
 /// The households table, as far as the engine needs it.
@@ -57,23 +55,9 @@ impl Households {
     ) -> Result<(), StorageError> {
         const T: &str = "households";
         let id = bits(T, id)?;
-        let model = code(T, "model", model, EngagementModel::parse)?;
-        let registration = code(
-            T,
-            "poverty_registration",
-            registration,
-            PovertyRegistration::parse,
-        )?;
         let place = HouseholdPlace {
-            village: UnitCode::parse(village).map_err(|err| corrupt(T, err))?,
-            profile: Profile::new(
-                model,
-                registration,
-                code(T, "head_sex", sex, Sex::parse)?,
-                code(T, "head_ethnicity", ethnicity, Ethnicity::parse)?,
-            ),
-            participates: model.participates(),
-            poor: registration.is_poor(),
+            village: unit(T, village)?,
+            profile: household_profile(T, model, registration, sex, ethnicity)?,
         };
         self.positions.insert(id, self.places.len() as u32);
         self.places.push(place);
@@ -116,7 +100,10 @@ impl<'l, 'e> Join<'l, 'e> {
         let places = households
             .places
             .iter()
-            .map(|h| load.place(&h.village, h.profile, h.participates, h.poor))
+            .map(|h| {
+                let p = h.profile;
+                load.place(&h.village, p.profile, p.participates, p.poor)
+            })
             .collect();
         Join {
             households,
@@ -147,6 +134,42 @@ impl<'l, 'e> Join<'l, 'e> {
     /// How many surveys were added.
     pub fn count(&self) -> usize {
         self.count
+    }
+}
+
+/// How many measures rows travel together from a reader to the join.
+const BATCH: usize = 4096;
+
+/// A measures reader's side of the stream: rows go out to `send` in batches of [`BATCH`];
+/// `send` answers whether anyone still listens.
+pub struct Batches<F: FnMut(Vec<(u128, SurveyMeasures)>) -> bool> {
+    batch: Vec<(u128, SurveyMeasures)>,
+    send: F,
+}
+
+impl<F: FnMut(Vec<(u128, SurveyMeasures)>) -> bool> Batches<F> {
+    pub fn new(send: F) -> Self {
+        Batches {
+            batch: Vec::with_capacity(BATCH),
+            send,
+        }
+    }
+
+    /// Adds one row; `false` once the join has stopped listening (the reader may stop).
+    pub fn push(&mut self, row: (u128, SurveyMeasures)) -> bool {
+        self.batch.push(row);
+        self.batch.len() < BATCH
+            || (self.send)(std::mem::replace(
+                &mut self.batch,
+                Vec::with_capacity(BATCH),
+            ))
+    }
+
+    /// Sends the last, partly filled batch.
+    pub fn finish(mut self) {
+        if !self.batch.is_empty() {
+            (self.send)(std::mem::take(&mut self.batch));
+        }
     }
 }
 
@@ -256,6 +279,30 @@ mod tests {
             .expect("loaded");
         assert_eq!(fact.household, RecordId::parse(H1).expect("id"));
         assert!(fact.participates && fact.poor);
+    }
+
+    #[test]
+    fn batches_go_out_full_then_the_rest_and_stop_when_nobody_listens() {
+        let row = measures_row(S1, measures(1, 1)).expect("row");
+        let mut sizes = Vec::new();
+        let mut batches = Batches::new(|batch: Vec<_>| {
+            sizes.push(batch.len());
+            true
+        });
+        for _ in 0..2 * BATCH + 1 {
+            assert!(batches.push(row.clone()));
+        }
+        batches.finish();
+        assert_eq!(sizes, [BATCH, BATCH, 1]);
+
+        let mut batches = Batches::new(|_| false);
+        for _ in 0..BATCH - 1 {
+            assert!(
+                batches.push(row.clone()),
+                "nothing sent before a batch is full"
+            );
+        }
+        assert!(!batches.push(row), "the join stopped listening");
     }
 
     #[test]

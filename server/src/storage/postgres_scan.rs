@@ -7,11 +7,8 @@ use domain::engine::{BulkLoad, SurveyMeasures};
 use futures_util::TryStreamExt;
 use sqlx::{PgPool, Row};
 
-use super::fact_load::{self, Approved, Households, Join};
+use super::fact_load::{self, Approved, Batches, Households, Join};
 use super::StorageError;
-
-/// How many measures rows travel together from the reading task.
-const BATCH: usize = 4096;
 
 /// Adds every approved survey to `load`; returns how many.
 pub async fn load_facts(pool: &PgPool, load: &mut BulkLoad<'_>) -> Result<usize, StorageError> {
@@ -56,14 +53,14 @@ async fn read_approved(pool: &PgPool) -> Result<Approved, StorageError> {
     Ok(approved)
 }
 
-/// Every row of `survey_facts`, in batches of [`BATCH`]; stops early when nobody listens.
+/// Every row of `survey_facts`, in batches; stops early when nobody listens.
 async fn read_measures(
     pool: PgPool,
     out: tokio::sync::mpsc::UnboundedSender<Vec<(u128, SurveyMeasures)>>,
 ) -> Result<(), StorageError> {
     let sql = format!("SELECT {} FROM survey_facts", fact_load::MEASURE_COLUMNS);
     let mut rows = sqlx::query(&sql).fetch(&pool);
-    let mut batch = Vec::with_capacity(BATCH);
+    let mut batches = Batches::new(|batch| out.send(batch).is_ok());
     while let Some(row) = rows.try_next().await? {
         let mut numbers = [0i64; 14];
         for (i, n) in numbers.iter_mut().enumerate() {
@@ -73,17 +70,10 @@ async fn read_measures(
                 _ => row.try_get(i + 1)?,
             };
         }
-        batch.push(fact_load::measures_row(row.try_get(0)?, numbers)?);
-        if batch.len() == BATCH
-            && out
-                .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
-                .is_err()
-        {
+        if !batches.push(fact_load::measures_row(row.try_get(0)?, numbers)?) {
             return Ok(());
         }
     }
-    if !batch.is_empty() {
-        let _ = out.send(batch);
-    }
+    batches.finish();
     Ok(())
 }

@@ -38,8 +38,44 @@ pub(crate) fn id(table: &'static str, value: &str) -> Result<RecordId, StorageEr
     RecordId::parse(value).map_err(|err| corrupt(table, err))
 }
 
-fn unit(table: &'static str, value: &str) -> Result<UnitCode, StorageError> {
+pub(super) fn unit(table: &'static str, value: &str) -> Result<UnitCode, StorageError> {
     UnitCode::parse(value).map_err(|err| corrupt(table, err))
+}
+
+/// What the engine needs of a household beyond its village, parsed from its stored codes.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct HouseholdProfile {
+    pub profile: domain::engine::Profile,
+    pub participates: bool,
+    pub poor: bool,
+}
+
+/// Parses a household's four stored profile codes (model, poverty registration, head's sex
+/// and ethnicity); an unknown one is a corrupt row of `table`.
+pub(super) fn household_profile(
+    table: &'static str,
+    model: &str,
+    registration: &str,
+    sex: &str,
+    ethnicity: &str,
+) -> Result<HouseholdProfile, StorageError> {
+    let model = code(table, "model", model, domain::EngagementModel::parse)?;
+    let registration = code(
+        table,
+        "poverty_registration",
+        registration,
+        domain::PovertyRegistration::parse,
+    )?;
+    Ok(HouseholdProfile {
+        profile: domain::engine::Profile::new(
+            model,
+            registration,
+            code(table, "head_sex", sex, domain::Sex::parse)?,
+            code(table, "head_ethnicity", ethnicity, domain::Ethnicity::parse)?,
+        ),
+        participates: model.participates(),
+        poor: registration.is_poor(),
+    })
 }
 
 fn date(table: &'static str, value: Option<&str>) -> Result<Option<Date>, StorageError> {
@@ -626,31 +662,21 @@ impl FactPlace {
         table: &'static str,
         measures: domain::engine::SurveyMeasures,
     ) -> Result<domain::engine::SurveyFact, StorageError> {
-        let model = code(table, "model", &self.model, domain::EngagementModel::parse)?;
-        let registration = code(
+        let household = household_profile(
             table,
-            "poverty_registration",
+            &self.model,
             &self.poverty_registration,
-            domain::PovertyRegistration::parse,
+            &self.head_sex,
+            &self.head_ethnicity,
         )?;
         Ok(domain::engine::SurveyFact {
             survey: id(table, &self.survey_id)?,
             household: id(table, &self.household_id)?,
             village: unit(table, &self.village_code)?,
             wave: self.wave,
-            profile: domain::engine::Profile::new(
-                model,
-                registration,
-                code(table, "head_sex", &self.head_sex, domain::Sex::parse)?,
-                code(
-                    table,
-                    "head_ethnicity",
-                    &self.head_ethnicity,
-                    domain::Ethnicity::parse,
-                )?,
-            ),
-            participates: model.participates(),
-            poor: registration.is_poor(),
+            profile: household.profile,
+            participates: household.participates,
+            poor: household.poor,
             measures,
         })
     }

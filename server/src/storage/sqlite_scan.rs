@@ -16,11 +16,8 @@ use std::time::Duration;
 use domain::engine::{BulkLoad, SurveyMeasures};
 use rusqlite::{Connection, OpenFlags, Row};
 
-use super::fact_load::{self, Approved, Households, Join};
+use super::fact_load::{self, Approved, Batches, Households, Join};
 use super::StorageError;
-
-/// How many measures rows travel together from the reading thread.
-const BATCH: usize = 4096;
 
 /// Adds every approved survey in the database file at `path` to `load`; returns how many.
 ///
@@ -102,29 +99,26 @@ fn read_households(connection: &Connection) -> Result<Households, StorageError> 
     Ok(households)
 }
 
-/// Every row of `survey_facts`, in storage order, in batches of [`BATCH`] to `send` (which
-/// answers whether to go on).
+/// Every row of `survey_facts`, in storage order, in batches to `send` (which answers
+/// whether to go on).
 fn read_measures(
     connection: &Connection,
-    mut send: impl FnMut(Vec<(u128, SurveyMeasures)>) -> bool,
+    send: impl FnMut(Vec<(u128, SurveyMeasures)>) -> bool,
 ) -> Result<(), StorageError> {
     let sql = format!("SELECT {} FROM survey_facts", fact_load::MEASURE_COLUMNS);
     let mut statement = connection.prepare(&sql)?;
     let mut rows = statement.query([])?;
-    let mut batch = Vec::with_capacity(BATCH);
+    let mut batches = Batches::new(send);
     while let Some(row) = rows.next()? {
         let mut numbers = [0i64; 14];
         for (i, n) in numbers.iter_mut().enumerate() {
             *n = row.get(i + 1)?;
         }
-        batch.push(fact_load::measures_row(text(row, 0)?, numbers)?);
-        if batch.len() == BATCH && !send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))) {
+        if !batches.push(fact_load::measures_row(text(row, 0)?, numbers)?) {
             return Ok(());
         }
     }
-    if !batch.is_empty() {
-        send(batch);
-    }
+    batches.finish();
     Ok(())
 }
 
