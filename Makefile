@@ -1,6 +1,8 @@
 # Tanhui — the two commands a newcomer needs, and a few for developers.
 #   make run    install what is missing, build (release), serve http://127.0.0.1:3000
-#   make test   install what is missing, run fmt, clippy (ssr + wasm), unit, integration, browser
+#   make test   install what is missing, run fmt, build with clippy (ssr + wasm), unit,
+#               integration, browser; each tier's wall time in the summary
+# Builds go to ~/.cache/tanhui/target (or $CARGO_TARGET_DIR), kept between runs.
 .PHONY: run test setup build bench clean-data
 
 run:
@@ -16,7 +18,8 @@ setup:
 # Release build of the server and the wasm bundle, without serving.
 build:
 	@scripts/setup.sh build
-	@PATH="$$HOME/.cargo/bin:$$PWD/node_modules/.bin:$$PATH" cargo leptos build --release --precompress
+	@bash -c 'source scripts/lib.sh && guard_sources && cargo build --release -p server --bin tanhui --locked'
+	@scripts/site.sh
 
 # Engine vs SQLite vs DuckDB on 100,000 households × 4 waves (see README "Benchmark").
 bench:

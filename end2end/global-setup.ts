@@ -1,17 +1,17 @@
-// Starts `tanhui serve` from the release build on port 0 with a fresh database, waits for the
-// address it prints, and hands it to the tests through TANHUI_E2E_URL. The returned function
-// stops it with SIGTERM, as an operator would.
+// Starts `tanhui serve` (the build scripts/test.sh names in TANHUI_BIN) on port 0 with a
+// fresh database, waits for the address it prints, and hands it to the tests through
+// TANHUI_E2E_URL. The returned function stops it with SIGTERM, as an operator would.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
-  const root = resolve(__dirname, '..');
-  const binary = process.env.TANHUI_BIN || join(root, 'target', 'release', 'tanhui');
-  const siteRoot = process.env.TANHUI_SITE_ROOT || join(root, 'target', 'site');
-  if (!existsSync(binary)) throw new Error(`no release build at ${binary}: run cargo leptos build --release`);
-  if (!existsSync(join(siteRoot, 'pkg', 'tanhui.wasm'))) throw new Error(`no wasm bundle under ${siteRoot}/pkg`);
+  const built = join(process.env.HOME || '', '.cache', 'tanhui', 'target');
+  const binary = process.env.TANHUI_BIN || join(built, 'ci', 'tanhui');
+  const siteRoot = process.env.TANHUI_SITE_ROOT || join(built, 'site');
+  if (!existsSync(binary)) throw new Error(`no server build at ${binary}: run make test (or set TANHUI_BIN)`);
+  if (!existsSync(join(siteRoot, 'pkg', 'tanhui.wasm'))) throw new Error(`no wasm bundle under ${siteRoot}/pkg: run scripts/site.sh`);
 
   const dir = mkdtempSync(join(tmpdir(), 'tanhui-e2e-'));
   const server = spawn(binary, ['serve', '--db', `sqlite://${dir}/e2e.db`, '--addr', '127.0.0.1:0'], {

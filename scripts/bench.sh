@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # `make bench`: the indicator engine against plain SQL on SQLite and on DuckDB, same data,
 # same run. Seeds BENCH_HOUSEHOLDS (default 100,000) households × 4 waves once and keeps it
-# under target/bench/. DuckDB comes from PyPI into a local virtualenv. Prints ratios; never
+# under $CARGO_TARGET_DIR/bench/ (~/.cache/tanhui/target/bench). DuckDB comes from PyPI into a local virtualenv. Prints ratios; never
 # fails on a timing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build
-export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+source scripts/lib.sh
+guard_sources
 households=${BENCH_HOUSEHOLDS:-100000}
-target_dir=${CARGO_TARGET_DIR:-target}
-dir="$PWD/target/bench"
+target_dir=$TARGET_DIR
+dir="$TARGET_DIR/bench"
 mkdir -p "$dir"
 db="$dir/bench-$households.db"
 
-cargo leptos build --release
+cargo build --release -p server --bin tanhui --locked
+scripts/site.sh
 if [ ! -f "$db" ]; then
   "$target_dir/release/tanhui" seed --db "sqlite://$db" --households "$households" --seed 1
 fi
@@ -29,7 +31,7 @@ echo "== $(date -u +%Y-%m-%d) on $(nproc) cores, $(free -g | awk '/Mem:/ {print 
 # Page render times on the same data: a release server on a free port, signed in as the
 # prefecture's demo official (demo accounts exist because the seeded units are synthetic).
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-TANHUI_SITE_ROOT="$PWD/target/site" TANHUI_LOG=warn \
+TANHUI_SITE_ROOT="$SITE_DIR" TANHUI_LOG=warn \
   "$target_dir/release/tanhui" serve --db "sqlite://$db" --addr "127.0.0.1:$port" > "$dir/serve.log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT

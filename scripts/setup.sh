@@ -2,12 +2,16 @@
 # Installs what Tanhui needs and is missing, from package registries only (crates.io, npm,
 # Debian). Every step checks first, so a second run installs nothing and takes seconds.
 #
-#   scripts/setup.sh build   wasm target, cargo-leptos, wasm-bindgen CLI, wasm-opt (npm binaryen)
-#   scripts/setup.sh test    all of the above, plus Chromium, CJK fonts and the Playwright package
+#   scripts/setup.sh build          wasm target, Node and npm, wasm-opt (npm binaryen), wasm-bindgen CLI
+#   scripts/setup.sh test           all of the above, plus Chromium, CJK fonts and the Playwright package
+#   scripts/setup.sh base           wasm target, Node and npm, wasm-opt
+#   scripts/setup.sh wasm-bindgen   the wasm-bindgen CLI alone (`make test` installs it beside a build)
+#   scripts/setup.sh browser        Chromium, CJK fonts and the Playwright package alone
+#
+# No cargo-leptos: scripts/site.sh does its work for this project (see README "Building").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-CARGO_LEPTOS_VERSION=0.3.10
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 
 say() { printf '\033[1;32m==> %s\033[0m\n' "$*"; }
@@ -45,12 +49,6 @@ ensure_wasm_target() {
   rustup target add wasm32-unknown-unknown
 }
 
-ensure_cargo_leptos() {
-  if cargo leptos --version 2>/dev/null | grep -q " $CARGO_LEPTOS_VERSION\$"; then return 0; fi
-  say "cargo install cargo-leptos $CARGO_LEPTOS_VERSION (about 11 minutes, once)"
-  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
-}
-
 # The wasm-bindgen CLI must match the wasm-bindgen crate in Cargo.lock exactly.
 ensure_wasm_bindgen() {
   local want
@@ -59,7 +57,11 @@ ensure_wasm_bindgen() {
   if wasm-bindgen --version 2>/dev/null | grep -q " $want\$"; then return 0; fi
   say "cargo install wasm-bindgen-cli $want"
   # --locked can fail when a locked dependency was yanked; then let cargo resolve afresh.
-  cargo install wasm-bindgen-cli --version "$want" --locked || cargo install wasm-bindgen-cli --version "$want"
+  # Its own release profile is LTO with one codegen unit; the CLI runs for seconds, so build it
+  # the cheap way.
+  local cheap=(env CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16)
+  "${cheap[@]}" cargo install wasm-bindgen-cli --version "$want" --locked \
+    || "${cheap[@]}" cargo install wasm-bindgen-cli --version "$want"
 }
 
 ensure_node() {
@@ -89,17 +91,22 @@ ensure_browser() {
   ensure_npm_packages end2end
 }
 
-main() {
-  local what=${1:-build}
+base() {
   require_rust
   ensure_wasm_target
   ensure_node
   ensure_wasm_opt
-  ensure_wasm_bindgen
-  ensure_cargo_leptos
-  if [ "$what" = test ]; then
-    ensure_browser
-  fi
+}
+
+main() {
+  case ${1:-build} in
+    base) base ;;
+    build) base; ensure_wasm_bindgen ;;
+    test) base; ensure_wasm_bindgen; ensure_browser ;;
+    wasm-bindgen) require_rust; ensure_wasm_bindgen ;;
+    browser) ensure_node; ensure_browser ;;
+    *) echo "usage: scripts/setup.sh [build|test|base|wasm-bindgen|browser]" >&2; exit 2 ;;
+  esac
 }
 
 main "$@"

@@ -1,54 +1,67 @@
 #!/usr/bin/env bash
-# `make test`: install what is missing, then run every tier in order and stop at the first
-# that fails or runs no test:
-#   fmt → clippy (ssr) → clippy (hydrate, wasm32) → unit → integration → browser
+# `make test`: install what is missing, then run every tier and stop at the first that fails or
+# runs no test. Each dependency is compiled once per target:
+#   fmt
+#   ssr build   every test target and the `tanhui` binary in the `ci` profile, clippy
+#               (-D warnings) on the workspace crates as they compile
+#   unit        the library tests of domain, app and server, from that build
+#   integration server/tests/integration on SQLite and PostgreSQL, from that build
+#   site        (in the background from the start, at low priority, in its own cargo target)
+#               the wasm-bindgen CLI if missing, then scripts/site.sh --lint: the release wasm
+#               with clippy on the hydrate build, wasm-bindgen, wasm-opt, CSS, precompression
+#   browser     Playwright driving Chromium against the `ci` binary serving that site
 # PostgreSQL cases run when TANHUI_TEST_PG_URL is set; otherwise they are skipped, loudly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh test
-export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+started=$(date +%s)
+source scripts/lib.sh
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
-target_dir=${CARGO_TARGET_DIR:-target}
-logs="$target_dir/test-logs"
+logs="$TARGET_DIR/test-logs"
 mkdir -p "$logs"
 
 declare -a SUMMARY=()
 TOTAL_PASSED=0
+site_pid=
 
 banner() { printf '\n\033[1;34m━━━ %s ━━━\033[0m\n' "$*"; }
 
+print_summary() {
+  banner "summary"
+  printf '%s\n' "${SUMMARY[@]}"
+  printf '%-12s %s\n' total "$(took "$started")"
+}
+
 fail() {
   printf '\n\033[1;31mFAILED: %s\033[0m\n' "$*" >&2
+  if [ -n "$site_pid" ]; then kill -- "-$site_pid" 2>/dev/null || kill "$site_pid" 2>/dev/null || true; fi
   print_summary
   echo "tests: $TOTAL_PASSED passed, 1 failed"
   exit 1
 }
 
-print_summary() {
-  banner "summary"
-  printf '%s\n' "${SUMMARY[@]}"
-}
-
-# gate NAME CMD… — a check with no test count (formatting, lints).
-gate() {
-  local name=$1; shift
+# step NAME CMD… — a check with no test count (installs, formatting, builds with lints).
+step() {
+  local name=$1 t0
+  shift
   banner "$name"
+  t0=$(now_s)
   if "$@" 2>&1 | tee "$logs/$name.log"; then
-    SUMMARY+=("$(printf '%-12s ok' "$name")")
+    SUMMARY+=("$(printf '%-12s ok                              %s' "$name" "$(took "$t0")")")
   else
-    fail "$name"
+    fail "$name (log: $logs/$name.log)"
   fi
 }
 
 # cargo_tier NAME CMD… — a cargo test run; counts the tests and refuses zero.
 cargo_tier() {
-  local name=$1; shift
+  local name=$1 t0 status passed failed ignored
+  shift
   banner "$name"
+  t0=$(now_s)
   set +e
   "$@" 2>&1 | tee "$logs/$name.log"
-  local status=${PIPESTATUS[0]}
+  status=${PIPESTATUS[0]}
   set -e
-  local passed failed ignored
   # "test result: ok. 7 passed; 0 failed; 1 ignored; …" — one line per test binary.
   read -r passed failed ignored < <(awk '/^test result:/ { for (i = 1; i <= NF; i++) {
       if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i; if ($(i+1) ~ /^ignored/) g += $i } }
@@ -56,7 +69,7 @@ cargo_tier() {
   [ "$status" -eq 0 ] || fail "$name ($failed failed)"
   [ "$passed" -gt 0 ] || fail "$name ran no test"
   TOTAL_PASSED=$((TOTAL_PASSED + passed))
-  SUMMARY+=("$(printf '%-12s %4d passed, %d failed, %d ignored' "$name" "$passed" "$failed" "$ignored")")
+  SUMMARY+=("$(printf '%-12s %4d passed, %d failed, %d ignored  %s' "$name" "$passed" "$failed" "$ignored" "$(took "$t0")")")
 }
 
 pg_skip=()
@@ -68,17 +81,44 @@ else
   printf '\n\033[1;33m!!! TANHUI_TEST_PG_URL is not set: the PostgreSQL half of the integration tests is SKIPPED !!!\033[0m\n'
 fi
 
-gate fmt cargo fmt --all --check
-gate clippy-ssr cargo clippy -p domain -p app -p server --features app/ssr --all-targets --locked -- -D warnings
-gate clippy-wasm cargo clippy -p domain -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown --locked -- -D warnings
-cargo_tier unit cargo test -p domain -p app -p server --features app/ssr --lib --locked
-cargo_tier integration cargo test -p server --test integration --locked -- "${pg_skip[@]}"
+step setup scripts/setup.sh base
+guard_sources
 
-banner "browser (release build)"
-cargo leptos build --release --precompress 2>&1 | tee "$logs/build.log" || fail "release build"
-bin="$(cd "$target_dir" && pwd)/release/tanhui"
+# The site builds beside the server, in its own target directory ($WASM_TARGET_DIR) so that
+# neither cargo waits for the other's lock, and niced so that the server build keeps both cores when it can use
+# them. Its log is printed when the browser tier needs it.
+site_t0=$(now_s)
+set -m
+rm -f "$logs/site.end"
+( nice -n 10 bash -c 'scripts/setup.sh wasm-bindgen && scripts/site.sh --lint && date +%s > "$0"' \
+    "$logs/site.end" > "$logs/site.log" 2>&1 ) &
+site_pid=$!
+set +m
+
+step fmt cargo fmt --all --check
+ssr=(-p domain -p app -p server --features app/ssr --profile ci --locked)
+step ssr-build env RUSTC_WORKSPACE_WRAPPER="$(rustup which clippy-driver)" CLIPPY_ARGS=-Dwarnings \
+  cargo test "${ssr[@]}" --all-targets --no-run
+cargo_tier unit cargo test "${ssr[@]}" --lib
+cargo_tier integration cargo test "${ssr[@]}" --test integration -- "${pg_skip[@]}"
+step browser-deps scripts/setup.sh browser
+
+banner "site (built in the background since the start)"
 set +e
-(cd end2end && TANHUI_BIN="$bin" TANHUI_SITE_ROOT="$PWD/../target/site" npx playwright test) 2>&1 | tee "$logs/browser.log"
+wait "$site_pid"
+site_status=$?
+set -e
+site_pid=
+cat "$logs/site.log"
+[ "$site_status" -eq 0 ] || fail "site (wasm build, clippy on hydrate, wasm-bindgen or wasm-opt; log: $logs/site.log)"
+site_s=$(( $(cat "$logs/site.end") - site_t0 ))
+SUMMARY+=("$(printf '%-12s ok, in the background            %dm %02ds' site $((site_s / 60)) $((site_s % 60)))")
+
+banner "browser"
+b_t0=$(now_s)
+bin="$TARGET_DIR/ci/tanhui"
+set +e
+(cd end2end && TANHUI_BIN="$bin" TANHUI_SITE_ROOT="$SITE_DIR" npx playwright test) 2>&1 | tee "$logs/browser.log"
 status=${PIPESTATUS[0]}
 set -e
 b_passed=$(awk '/^ +[0-9]+ passed/ {s+=$1} END {print s+0}' "$logs/browser.log")
@@ -86,7 +126,7 @@ b_failed=$(awk '/^ +[0-9]+ failed/ {s+=$1} END {print s+0}' "$logs/browser.log")
 [ "$status" -eq 0 ] || fail "browser ($b_failed failed; screenshots in end2end/test-results)"
 [ "$b_passed" -gt 0 ] || fail "browser ran no test"
 TOTAL_PASSED=$((TOTAL_PASSED + b_passed))
-SUMMARY+=("$(printf '%-12s %4d passed, %d failed' browser "$b_passed" "$b_failed")")
+SUMMARY+=("$(printf '%-12s %4d passed, %d failed             %s' browser "$b_passed" "$b_failed" "$(took "$b_t0")")")
 
 print_summary
 echo "$PG_NOTE"
