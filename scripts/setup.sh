@@ -57,9 +57,10 @@ ensure_wasm_bindgen() {
   if wasm-bindgen --version 2>/dev/null | grep -q " $want\$"; then return 0; fi
   say "cargo install wasm-bindgen-cli $want"
   # --locked can fail when a locked dependency was yanked; then let cargo resolve afresh.
-  # Its own release profile is LTO with one codegen unit; the CLI runs for seconds, so build it
-  # the cheap way.
-  local cheap=(env CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16)
+  # The CLI runs for seconds on our bundle: build it the cheap way (no LTO, 16 codegen units,
+  # opt-level 1) rather than as its release profile says.
+  local cheap=(env CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=1)
   "${cheap[@]}" cargo install wasm-bindgen-cli --version "$want" --locked \
     || "${cheap[@]}" cargo install wasm-bindgen-cli --version "$want"
 }
@@ -83,6 +84,7 @@ ensure_npm_packages() {
 ensure_wasm_opt() {
   ensure_npm_packages .
   node_modules/.bin/wasm-opt --version | grep -q 'version 132' || { echo "wrong wasm-opt" >&2; exit 1; }
+  [ -x node_modules/.bin/terser ] || { echo "no terser in node_modules" >&2; exit 1; }
 }
 
 ensure_browser() {

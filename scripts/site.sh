@@ -2,7 +2,8 @@
 # Builds the browser bundle that `tanhui serve` serves, into $CARGO_TARGET_DIR/site:
 #   1. the `frontend` crate for wasm32 in the `wasm-release` profile (cargo);
 #   2. wasm-bindgen's JS glue and bindings (`--target web`): pkg/tanhui.js, pkg/tanhui.wasm;
-#   3. wasm-opt -Oz (npm `binaryen` 132; Debian's 108 breaks hydration);
+#   3. wasm-opt -Oz (npm `binaryen` 132; Debian's 108 breaks hydration), and the JS glue
+#      minified (npm `terser`, as an ES module: its exports keep their names);
 #   4. style/main.css as pkg/tanhui.css and the files in public/ at the site root;
 #   5. a .gz and a .br beside every file, which the server sends to browsers that accept them.
 # Steps 2–3 are skipped when cargo's wasm is the one they last processed.
@@ -39,6 +40,8 @@ else
   mv "$pkg/tanhui_bg.wasm" "$pkg/tanhui.wasm"
   say "wasm-opt -Oz"
   wasm-opt -Oz --enable-bulk-memory "$pkg/tanhui.wasm" -o "$pkg/tanhui.wasm"
+  say "terser (JS glue)"
+  terser "$pkg/tanhui.js" --module --compress --mangle --output "$pkg/tanhui.js"
   echo "$digest" > "$pkg/.source"
 fi
 

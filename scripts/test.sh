@@ -96,11 +96,13 @@ site_pid=$!
 set +m
 
 step fmt cargo fmt --all --check
-ssr=(-p domain -p app -p server --features app/ssr --profile ci --locked)
-step ssr-build env RUSTC_WORKSPACE_WRAPPER="$(rustup which clippy-driver)" CLIPPY_ARGS=-Dwarnings \
-  cargo test "${ssr[@]}" --all-targets --no-run
-cargo_tier unit cargo test "${ssr[@]}" --lib
-cargo_tier integration cargo test "${ssr[@]}" --test integration -- "${pg_skip[@]}"
+# The wrapper is part of each workspace crate's fingerprint: the test runs below set it too, or
+# cargo would compile domain, app and server again without it.
+ssr=(env RUSTC_WORKSPACE_WRAPPER="$(rustup which clippy-driver)" CLIPPY_ARGS=-Dwarnings
+  cargo test -p domain -p app -p server --features app/ssr --profile ci --locked)
+step ssr-build "${ssr[@]}" --all-targets --no-run
+cargo_tier unit "${ssr[@]}" --lib
+cargo_tier integration "${ssr[@]}" --test integration -- "${pg_skip[@]}"
 step browser-deps scripts/setup.sh browser
 
 banner "site (built in the background since the start)"
