@@ -6,7 +6,7 @@
 #      minified (npm `terser`, as an ES module: its exports keep their names);
 #   4. style/main.css as pkg/tanhui.css and the files in public/ at the site root;
 #   5. a .gz and a .br beside every file, which the server sends to browsers that accept them.
-# Steps 2–3 are skipped when cargo's wasm is the one they last processed.
+# Steps 2–3 are skipped when cargo's wasm, this script and the tools are as they last ran.
 #
 #   scripts/site.sh          build
 #   scripts/site.sh --lint   the same, with clippy (-D warnings) on the workspace crates as they
@@ -30,9 +30,11 @@ wasm="$WASM_TARGET_DIR/wasm32-unknown-unknown/wasm-release/frontend.wasm"
 
 pkg="$SITE_DIR/pkg"
 mkdir -p "$pkg"
-digest=$(sha256sum "$wasm" | cut -d' ' -f1)
+# What steps 2–3 made from: cargo's wasm, this script, and the tools' versions.
+digest=$({ sha256sum "$wasm" scripts/site.sh | cut -d' ' -f1; wasm-bindgen --version; wasm-opt --version
+  terser --version; } | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$pkg/.source" 2>/dev/null)" = "$digest" ] && [ -f "$pkg/tanhui.wasm" ] && [ -f "$pkg/tanhui.js" ]; then
-  say "wasm unchanged since the last bundle: wasm-bindgen and wasm-opt skipped"
+  say "wasm, script and tools as for the last bundle: wasm-bindgen, wasm-opt and terser skipped"
 else
   rm -f "$pkg/.source"
   say "wasm-bindgen"

@@ -6,7 +6,7 @@
 #               (-D warnings) on the workspace crates as they compile
 #   unit        the library tests of domain, app and server, from that build
 #   integration server/tests/integration on SQLite and PostgreSQL, from that build
-#   site        (in the background from the start, at low priority, in its own cargo target)
+#   site        (in the background from the start, in its own cargo target directory)
 #               the wasm-bindgen CLI if missing, then scripts/site.sh --lint: the release wasm
 #               with clippy on the hydrate build, wasm-bindgen, wasm-opt, CSS, precompression
 #   browser     Playwright driving Chromium against the `ci` binary serving that site
@@ -85,12 +85,13 @@ step setup scripts/setup.sh base
 guard_sources
 
 # The site builds beside the server, in its own target directory ($WASM_TARGET_DIR) so that
-# neither cargo waits for the other's lock, and niced so that the server build keeps both cores when it can use
-# them. Its log is printed when the browser tier needs it.
+# neither cargo waits for the other's lock. Much of it runs on one core (the app crate in one
+# codegen unit, then LTO), which leaves the other to the server build. Its log is printed when
+# the browser tier needs it.
 site_t0=$(now_s)
 set -m
 rm -f "$logs/site.end"
-( nice -n 10 bash -c 'scripts/setup.sh wasm-bindgen && scripts/site.sh --lint && date +%s > "$0"' \
+( bash -c 'scripts/setup.sh wasm-bindgen && scripts/site.sh --lint && date +%s > "$0"' \
     "$logs/site.end" > "$logs/site.log" 2>&1 ) &
 site_pid=$!
 set +m
@@ -114,7 +115,7 @@ site_pid=
 cat "$logs/site.log"
 [ "$site_status" -eq 0 ] || fail "site (wasm build, clippy on hydrate, wasm-bindgen or wasm-opt; log: $logs/site.log)"
 site_s=$(( $(cat "$logs/site.end") - site_t0 ))
-SUMMARY+=("$(printf '%-12s ok, in the background            %dm %02ds' site $((site_s / 60)) $((site_s % 60)))")
+SUMMARY+=("$(printf '%-12s ok, beside the tiers above       %dm %02ds' site $((site_s / 60)) $((site_s % 60)))")
 
 banner "browser"
 b_t0=$(now_s)
