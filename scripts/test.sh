@@ -2,6 +2,8 @@
 # `make test`: install what is missing, then run every tier and stop at the first that fails or
 # runs no test. Each dependency is compiled once per target:
 #   fmt
+#   guard       scripts/guard-test.sh: the build folder's source guard (scripts/lib.sh) on a
+#               throw-away crate in two checkouts
 #   ssr build   every test target and the `tanhui` binary in the `ci` profile, clippy
 #               (-D warnings) on the workspace crates as they compile
 #   unit        the library tests of domain, app and server, from that build
@@ -97,6 +99,7 @@ site_pid=$!
 set +m
 
 step fmt cargo fmt --all --check
+step guard scripts/guard-test.sh
 # The wrapper is part of each workspace crate's fingerprint: the test runs below set it too, or
 # cargo would compile domain, app and server again without it.
 ssr=(env RUSTC_WORKSPACE_WRAPPER="$(rustup which clippy-driver)" CLIPPY_ARGS=-Dwarnings

@@ -174,8 +174,7 @@ pub async fn child_units(parent: String) -> Result<Vec<UnitView>, ServerFnError>
 pub async fn home_units() -> Result<Vec<UnitView>, ServerFnError> {
     let (_, actor) = guard::signed_in()?;
     let backend = guard::backend()?;
-    let prefecture = domain::UnitCode::parse(crate::pages::home::PREFECTURE_CODE)
-        .map_err(|_| guard::unavailable())?;
+    let prefecture = domain::UnitCode::prefecture();
     if actor.covers(&prefecture) {
         return guard::plain(backend.child_units(&prefecture).await);
     }

@@ -32,7 +32,7 @@ pub use survey::{
     EmploymentRow, Equity, Guarantees, HouseholdSurvey, LivestockRow, OtherIncome, SurveyAnswers,
     TrainingRow, UnderstoryRow, Wave,
 };
-pub use unit_code::{UnitCode, UnitCodeError, UnitLevel};
+pub use unit_code::{UnitCode, UnitCodeError, UnitLevel, PREFECTURE_CODE};
 pub use validate::{Issue, Severity};
 pub use vocab::{
     Activity, Education, EngagementModel, Ethnicity, Health, LabourAbility, LivestockSpecies,

@@ -90,7 +90,16 @@ impl Localized for UnitCodeError {
 #[serde(try_from = "String", into = "String")]
 pub struct UnitCode(String);
 
+/// Liangshan Yi Autonomous Prefecture (凉山彝族自治州), the root of every unit the programme
+/// covers and the one prefecture every deployment monitors.
+pub const PREFECTURE_CODE: &str = "513400";
+
 impl UnitCode {
+    /// The prefecture the programme covers ([`PREFECTURE_CODE`]).
+    pub fn prefecture() -> UnitCode {
+        UnitCode(PREFECTURE_CODE.to_owned())
+    }
+
     pub fn parse(text: &str) -> Result<UnitCode, UnitCodeError> {
         let text = text.trim();
         if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
@@ -172,6 +181,13 @@ mod tests {
         assert_eq!(code("513434").level(), UnitLevel::County);
         assert_eq!(code("513434100").level(), UnitLevel::Township);
         assert_eq!(code("513434100201").level(), UnitLevel::Village);
+    }
+
+    #[test]
+    fn the_programme_prefecture_is_a_valid_prefecture_code() {
+        let code = UnitCode::prefecture();
+        assert_eq!(UnitCode::parse(super::PREFECTURE_CODE), Ok(code.clone()));
+        assert_eq!(code.level(), UnitLevel::Prefecture);
     }
 
     #[test]

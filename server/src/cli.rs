@@ -210,9 +210,13 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
                 indicator,
             };
             // The CLI runs with the database's own authority: every unit is allowed.
-            let selection =
-                crate::api::parse_selection(&params, &engine, crate::api::prefecture(), &|_| true)
-                    .map_err(|err| anyhow::anyhow!(describe(err)))?;
+            let selection = crate::api::parse_selection(
+                &params,
+                &engine,
+                domain::UnitCode::prefecture(),
+                &|_| true,
+            )
+            .map_err(|err| anyhow::anyhow!(describe(err)))?;
             let table = crate::api::indicator_table(&engine, &selection, false);
             match format {
                 OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&table)?),
@@ -340,7 +344,7 @@ async fn export(command: ExportCommand, settings: Settings) -> anyhow::Result<()
             let request = crate::api::exports::table_request(
                 &params,
                 &engine,
-                crate::api::prefecture(),
+                domain::UnitCode::prefecture(),
                 &|_| true,
                 suppress_small_cells,
             )
@@ -391,7 +395,7 @@ async fn user(command: UserCommand, settings: Settings) -> anyhow::Result<()> {
                 password,
             };
             // The CLI acts as the system (audited as such).
-            let result = crate::auth::users::create_user(
+            let result = crate::service::accounts::create_user(
                 &store,
                 &app::backend::RequestViewer::default(),
                 input,

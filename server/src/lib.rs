@@ -1,21 +1,24 @@
 //! The `tanhui` server: settings, storage, the axum application and the CLI commands.
 //!
+//! Layers, arrows pointing down: `http` and `api` (and `cli`) → [`service`] (the app-facing
+//! use cases) → `storage`, `auth`, `indicators` (the live engine) → `domain`.
+//!
 //! `main.rs` only parses arguments and calls into here, so integration tests drive the very
 //! same [`http::build`] router in-process and over a real port.
 
 pub mod api;
 pub mod auth;
 pub mod cli;
-pub mod entry;
 pub mod export;
 pub mod http;
 pub mod import;
 pub mod indicators;
+mod layers;
 pub mod records;
-pub mod review;
 pub mod seed;
 pub mod serve;
+pub mod service;
 pub mod settings;
+pub mod state;
 pub mod storage;
 pub mod telemetry;
-pub mod views;

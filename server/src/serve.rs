@@ -3,9 +3,10 @@
 
 use tokio::net::TcpListener;
 
-use crate::http::{build, AppState};
+use crate::http::build;
 use crate::seed::SeedOptions;
 use crate::settings::Settings;
+use crate::state::AppState;
 use crate::storage::Store;
 
 /// The seed of the demo data `serve` loads into an empty database.
@@ -37,7 +38,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     // Demo accounts (with their published password) only where the demo data is: a real
     // database never gets them, even with the default settings.
     let demo = store.count_synthetic_units().await? > 0;
-    let created = crate::auth::accounts::ensure_starting_accounts(&store, demo).await?;
+    let created = crate::service::starting_accounts::ensure_starting_accounts(&store, demo).await?;
     if !settings.cookie_secure {
         tracing::warn!("session cookies are not marked Secure (TANHUI_COOKIE_SECURE=false): use this on a trusted plain-HTTP network only");
     }
@@ -65,11 +66,11 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
 
 /// Tells the person starting the server how to sign in. One-time passwords go to standard
 /// output only, never to the log.
-fn print_sign_ins(demo: bool, created: &[crate::auth::accounts::StartingAccount]) {
+fn print_sign_ins(demo: bool, created: &[crate::service::starting_accounts::StartingAccount]) {
     if demo {
         println!(
             "Demo sign-ins 演示账号 (password 密码: {}):",
-            crate::auth::accounts::DEMO_PASSWORD
+            crate::service::starting_accounts::DEMO_PASSWORD
         );
         for (username, what) in [
             ("admin", "administrator 系统管理员"),

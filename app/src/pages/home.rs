@@ -7,9 +7,6 @@ use super::dashboard::Dashboard;
 use crate::i18n::{use_lang, Pick, Tr};
 use crate::server_fns::check_server;
 
-/// Liangshan Yi Autonomous Prefecture, the root of every unit the programme covers.
-pub const PREFECTURE_CODE: &str = "513400";
-
 /// The overview at `/`: what Tanhui is in one line, the dashboard of the viewer's home unit
 /// (the prefecture for most: the three counties side by side), and a server check.
 #[component]

@@ -10,8 +10,8 @@ use serde::Deserialize;
 use serde_json::{json, Value as JsonValue};
 
 use super::{require, ApiError};
-use crate::auth::users;
-use crate::http::AppState;
+use crate::service::accounts as users;
+use crate::state::AppState;
 
 pub async fn me(Extension(viewer): Extension<RequestViewer>) -> Result<Json<JsonValue>, ApiError> {
     // Allowed with a one-time password: a client needs to learn that it must change it.

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::exports::attachment;
 use super::{require, ApiError};
 use crate::export::csv::{field, yuan};
-use crate::http::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ChartParams {
@@ -66,7 +66,7 @@ pub async fn chart_svg(
         en: format!("no chart {file}"),
     };
     let id = file.strip_suffix(".svg").ok_or_else(not_found)?;
-    if !crate::views::CHART_IDS.contains(&id) {
+    if !crate::service::charts::CHART_IDS.contains(&id) {
         return Err(not_found());
     }
     let query = DashQuery {

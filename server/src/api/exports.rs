@@ -12,10 +12,10 @@ use domain::engine::{find, Dim, Engine, CATALOGUE};
 use domain::{Actor, Role, UnitCode};
 use serde::Deserialize;
 
-use super::{prefecture, require, ApiError};
+use super::{require, ApiError};
 use crate::export::indicators::{table_csv, table_lines, TableRequest};
 use crate::export::microdata::{codebook_csv, codebook_json, table, Filter};
-use crate::http::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct TableParams {
@@ -149,7 +149,9 @@ pub async fn indicators(
     Query(params): Query<TableParams>,
 ) -> Result<Response, ApiError> {
     let actor = require(&viewer)?;
-    let home = actor.home(&prefecture()).ok_or(ApiError::Forbidden)?;
+    let home = actor
+        .home(&UnitCode::prefecture())
+        .ok_or(ApiError::Forbidden)?;
     let engine = state.engine.read(&state.store).await?;
     let request = table_request(
         &params,
@@ -223,7 +225,7 @@ fn micro_filter(actor: &Actor, params: &MicroParams) -> Result<Filter, ApiError>
             })
         }
     };
-    let village_prefixes = match actor.covers(&prefecture()) {
+    let village_prefixes = match actor.covers(&UnitCode::prefecture()) {
         true => Vec::new(),
         false => actor
             .scopes

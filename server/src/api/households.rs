@@ -13,10 +13,10 @@ use serde::Deserialize;
 use serde_json::{json, Value as JsonValue};
 
 use super::{require, ApiError};
-use crate::entry::SaveError;
-use crate::http::AppState;
 use crate::records::{register_household, Author, RecordError};
-use crate::review::ReviewError;
+use crate::service::field_work::SaveError;
+use crate::service::review::ReviewError;
+use crate::state::AppState;
 use crate::storage::now_ms;
 
 fn record_id(text: &str) -> Result<RecordId, ApiError> {
@@ -166,7 +166,7 @@ pub async fn review(
         actor,
         ip: viewer.ip.clone(),
     };
-    let result = crate::review::review_survey(
+    let result = crate::service::review::review_survey(
         &state.store,
         &author,
         &id,
@@ -255,7 +255,7 @@ pub async fn save_survey(
         confirm_warnings: body.confirm_warnings,
         answers: body.answers,
     };
-    match crate::entry::save_survey(&state.store, &author, &waves, &input).await {
+    match crate::service::field_work::save_survey(&state.store, &author, &waves, &input).await {
         Ok(saved) => {
             let code = match saved.version == 1 && !saved.replayed {
                 true => StatusCode::CREATED,

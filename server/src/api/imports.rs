@@ -9,7 +9,7 @@ use axum::Extension;
 use serde::Deserialize;
 
 use super::{require, ApiError};
-use crate::http::AppState;
+use crate::state::AppState;
 
 /// `GET /api/v1/import/surveys/template.csv`: the documented template with one example row.
 pub async fn template(Extension(viewer): Extension<RequestViewer>) -> Result<Response, ApiError> {

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::{json, Value as JsonValue};
 
 use super::{require, ApiError};
-use crate::http::AppState;
+use crate::state::AppState;
 
 pub async fn catalogue(
     Extension(viewer): Extension<RequestViewer>,
@@ -168,7 +168,7 @@ pub async fn indicators(
 ) -> Result<Json<JsonValue>, ApiError> {
     let actor = require(&viewer)?;
     let home = actor
-        .home(&super::prefecture())
+        .home(&UnitCode::prefecture())
         .ok_or(ApiError::Forbidden)?;
     let engine = state.engine.read(&state.store).await?;
     let selection = parse_selection(&params, &engine, home, &|u| actor.may_read(u))?;
@@ -239,7 +239,7 @@ pub async fn explain(
 ) -> Result<Json<JsonValue>, ApiError> {
     let actor = require(&viewer)?;
     let home = actor
-        .home(&super::prefecture())
+        .home(&UnitCode::prefecture())
         .ok_or(ApiError::Forbidden)?;
     let def = find(&id).ok_or_else(|| ApiError::NotFound {
         zh: format!("没有编号为“{id}”的指标"),

@@ -1,16 +1,11 @@
 //! Authentication: who is asking. Sessions for browsers (an HttpOnly cookie holding a random
 //! token), bearer API tokens for scripts, Argon2id passwords, login throttling. What an
-//! authenticated actor may then do is decided by `domain::access`; the middleware here only
-//! establishes the [`app::backend::RequestViewer`] every handler and server function reads.
+//! authenticated actor may then do is decided by `domain::access`. The HTTP side — the
+//! middleware that establishes the [`app::backend::RequestViewer`] every handler and server
+//! function reads, the sign-in handlers, CSRF and security headers — is in `crate::http`.
 
-pub mod accounts;
-pub mod csrf;
-pub mod handlers;
-pub mod headers;
-pub mod middleware;
 pub mod password;
 pub mod secret;
-pub mod users;
 
 use crate::storage::{now_ms, AuditEntry, SessionRecord, StorageError, Store, UserRecord};
 

@@ -13,7 +13,11 @@ use crate::storage::{StorageError, Store};
 
 /// The pseudonymiser under this installation's secret (created on first use).
 pub async fn pseudonymiser(store: &Store) -> Result<Pseudonymiser, StorageError> {
-    Ok(Pseudonymiser::new(&store.server_secret(SECRET_NAME).await?))
+    Ok(Pseudonymiser::new(
+        &store
+            .server_secret(SECRET_NAME, &crate::auth::secret::generate(""))
+            .await?,
+    ))
 }
 
 struct FileOut(std::io::BufWriter<std::fs::File>);

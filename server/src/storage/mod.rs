@@ -6,17 +6,13 @@
 pub mod accounts;
 mod batch;
 mod fact_load;
+pub mod microdata;
 mod postgres;
 mod postgres_scan;
 mod rows;
 mod sqlite;
 mod sqlite_scan;
 
-use app::backend::{Backend, BackendError, RequestViewer};
-use app::model::{
-    AuditQuery, AuditView, IssuedPassword, NewToken, NewUserInput, ServerStatus, TokenView,
-    UnitView, UserChangeInput, UserView,
-};
 use domain::{
     AdminUnit, AfforestationPlot, Household, HouseholdSurvey, PovertyLine, RecordId, Target,
     UnitCode, Wave,
@@ -627,17 +623,16 @@ impl Store {
     /// Streams one micro-data table into `sink`; returns the number of rows.
     pub async fn stream_table(
         &self,
-        table: &crate::export::microdata::Table,
-        filter: &crate::export::microdata::Filter,
+        table: &microdata::Table,
+        filter: &microdata::Filter,
         sink: &mut (dyn RowSink + Send),
     ) -> Result<u64, StorageError> {
         on_export!(self, stream_table(table, filter, sink))
     }
 
-    /// The named server secret, generated on first use.
-    pub async fn server_secret(&self, name: &str) -> Result<String, StorageError> {
-        let fresh = crate::auth::secret::generate("");
-        on_export!(self, server_secret(name, &fresh))
+    /// The named server secret; `fresh` is stored as its value on first use.
+    pub async fn server_secret(&self, name: &str, fresh: &str) -> Result<String, StorageError> {
+        on_export!(self, server_secret(name, fresh))
     }
 
     /// Waits for connections to finish and closes them (SQLite checkpoints its WAL here).
@@ -664,90 +659,6 @@ pub fn redact(url: &str) -> String {
     match userinfo.split_once(':') {
         Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
         None => url.to_owned(),
-    }
-}
-
-fn backend_error(err: StorageError) -> BackendError {
-    tracing::error!(%err, "storage failed");
-    BackendError::Storage(err.to_string())
-}
-
-#[async_trait::async_trait]
-impl Backend for Store {
-    async fn status(&self) -> Result<ServerStatus, BackendError> {
-        let schema_version = self.schema_version().await.map_err(backend_error)?;
-        let units = self.count_units().await.map_err(backend_error)?;
-        Ok(ServerStatus {
-            backend: self.backend_name().to_owned(),
-            schema_version,
-            units,
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-        })
-    }
-
-    async fn child_units(&self, parent: &UnitCode) -> Result<Vec<UnitView>, BackendError> {
-        let rows = Store::child_units(self, parent)
-            .await
-            .map_err(backend_error)?;
-        rows.into_iter()
-            .map(UnitView::try_from)
-            .collect::<Result<_, _>>()
-            .map_err(backend_error)
-    }
-
-    async fn users(&self) -> Result<Vec<UserView>, BackendError> {
-        let users = Store::users(self).await.map_err(backend_error)?;
-        Ok(users.into_iter().map(UserView::from).collect())
-    }
-
-    async fn create_user(
-        &self,
-        by: &RequestViewer,
-        input: NewUserInput,
-    ) -> Result<IssuedPassword, BackendError> {
-        crate::auth::users::create_user(self, by, input).await
-    }
-
-    async fn update_user(
-        &self,
-        by: &RequestViewer,
-        id: &str,
-        change: UserChangeInput,
-    ) -> Result<UserView, BackendError> {
-        crate::auth::users::update_user(self, by, id, change).await
-    }
-
-    async fn reset_password(
-        &self,
-        by: &RequestViewer,
-        id: &str,
-    ) -> Result<IssuedPassword, BackendError> {
-        crate::auth::users::reset_password(self, by, id).await
-    }
-
-    async fn change_password(
-        &self,
-        by: &RequestViewer,
-        current: &str,
-        new: &str,
-    ) -> Result<(), BackendError> {
-        crate::auth::users::change_password(self, by, current, new).await
-    }
-
-    async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditView>, BackendError> {
-        crate::auth::users::audit(self, query).await
-    }
-
-    async fn tokens(&self, by: &RequestViewer) -> Result<Vec<TokenView>, BackendError> {
-        crate::auth::users::tokens(self, by).await
-    }
-
-    async fn create_token(&self, by: &RequestViewer, name: &str) -> Result<NewToken, BackendError> {
-        crate::auth::users::create_token(self, by, name).await
-    }
-
-    async fn revoke_token(&self, by: &RequestViewer, id: &str) -> Result<(), BackendError> {
-        crate::auth::users::revoke_token(self, by, id).await
     }
 }
 

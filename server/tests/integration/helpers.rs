@@ -7,8 +7,9 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
-use server::http::{build, AppState};
+use server::http::build;
 use server::settings::Settings;
+use server::state::AppState;
 use server::storage::Store;
 use tower::ServiceExt;
 
@@ -118,7 +119,7 @@ impl TestApp {
             scopes: scopes.into(),
             password: TEST_PASSWORD.into(),
         };
-        server::auth::users::create_user(
+        server::service::accounts::create_user(
             &self.store,
             &app::backend::RequestViewer::default(),
             input,

@@ -16,6 +16,9 @@ use domain::engine::{find, Dim, Engine, IndicatorDef, Measure, Slice, Totals};
 use domain::risk::{RiskReason, RiskRules};
 use domain::{Actor, Localized, RecordId, UnitCode, UnitLevel};
 
+use super::charts::{chart_units, charts};
+use super::review::REVIEW_LIMIT;
+use super::{actor, invalid, storage};
 use crate::indicators::LiveEngine;
 use crate::storage::{AuditFilter, StorageError, Store};
 
@@ -57,19 +60,6 @@ pub struct LiveViews {
     pub prefecture: UnitCode,
 }
 
-pub(crate) fn storage(err: StorageError) -> BackendError {
-    tracing::error!(%err, "storage failed");
-    BackendError::Storage(err.to_string())
-}
-
-pub(crate) fn invalid(path: &str, zh: String, en: String) -> BackendError {
-    BackendError::Invalid(vec![FieldIssue::error(path, "query", zh, en)])
-}
-
-pub(crate) fn actor(by: &RequestViewer) -> Result<&Actor, BackendError> {
-    by.actor.as_ref().ok_or(BackendError::Forbidden)
-}
-
 /// How many decimals a figure in this unit deserves.
 pub fn decimals(def: &IndicatorDef) -> usize {
     match def.unit_en {
@@ -91,13 +81,13 @@ pub(crate) fn unit_view(engine: &Engine, code: &UnitCode) -> UnitView {
     }
 }
 
-fn both(zh: impl Into<String>, en: impl Into<String>) -> Both {
+pub(super) fn both(zh: impl Into<String>, en: impl Into<String>) -> Both {
     Both::new(zh, en)
 }
 
 /// Reads the unit named in a request (the viewer's home when none), checking scope before
 /// saying anything about it.
-fn pick_unit(
+pub(super) fn pick_unit(
     engine: &Engine,
     actor: &Actor,
     prefecture: &UnitCode,
@@ -207,12 +197,12 @@ fn pick_slice(query: &DashQuery) -> Result<(Slice, Vec<FilterView>, Option<Both>
 
 /// A figure as this viewer may see it: researchers get survey figures over 1–4 households
 /// withheld, as in their exports.
-struct Reader {
+pub(super) struct Reader {
     suppress: bool,
 }
 
 impl Reader {
-    fn value(
+    pub(super) fn value(
         &self,
         engine: &Engine,
         def: &IndicatorDef,
@@ -295,313 +285,11 @@ fn card(
     }
 }
 
-/// The series units of the trend charts: the counties on the prefecture's page, else the
-/// unit itself.
-fn chart_units(engine: &Engine, actor: &Actor, unit: &UnitCode) -> Vec<UnitCode> {
-    if unit.level() == UnitLevel::Prefecture {
-        let kids: Vec<UnitCode> = engine
-            .children(unit)
-            .into_iter()
-            .filter(|c| actor.may_read(c))
-            .collect();
-        if !kids.is_empty() {
-            return kids;
-        }
-    }
-    vec![unit.clone()]
-}
-
-fn def(id: &str) -> &'static IndicatorDef {
-    // Ids below are the catalogue's own; a missing one is a programming error caught by the
-    // unit test `every_dashboard_indicator_is_in_the_catalogue`.
-    find(id).unwrap_or(&domain::engine::CATALOGUE[0])
-}
-
-fn series_of(
-    engine: &Engine,
-    reader: &Reader,
-    id: &str,
-    unit: &UnitCode,
-    waves: &[i32],
-    slice: Slice,
-    name: Both,
-) -> Series {
-    let d = def(id);
-    Series {
-        name,
-        values: waves
-            .iter()
-            .map(|&w| reader.value(engine, d, unit, w, slice))
-            .collect(),
-    }
-}
-
-fn unit_name(engine: &Engine, code: &UnitCode) -> Both {
-    let v = unit_view(engine, code);
-    let en = if v.name_pinyin.is_empty() {
-        v.name_zh.clone()
-    } else {
-        v.name_pinyin.clone()
-    };
-    both(v.name_zh, en)
-}
-
-fn panel(unit: Both, mark: Mark, series: Vec<Series>) -> Panel {
-    Panel {
-        unit,
-        mark,
-        series,
-        reference: None,
-    }
-}
-
-/// The eight charts of a dashboard page.
-fn charts(
-    engine: &Engine,
-    actor: &Actor,
-    reader: &Reader,
-    unit: &UnitCode,
-    slice: Slice,
-) -> Vec<ChartData> {
-    let waves: Vec<i32> = engine.waves().collect();
-    let units = chart_units(engine, actor, unit);
-    let per_unit = |id: &str| -> Vec<Series> {
-        units
-            .iter()
-            .map(|u| series_of(engine, reader, id, u, &waves, slice, unit_name(engine, u)))
-            .collect()
-    };
-    let own = |id: &str, name: Both| series_of(engine, reader, id, unit, &waves, slice, name);
-    let d = |id: &str| def(id);
-    let name = |id: &str| both(d(id).name_zh, d(id).name_en);
-    let unit_of = |id: &str| both(d(id).unit_zh, d(id).unit_en);
-    let line = Series {
-        name: both("国家贫困线", "National poverty line"),
-        values: waves
-            .iter()
-            .map(|&w| Some(engine.line_fen(w) as f64 / 100.0))
-            .collect(),
-    };
-    // Income composition per person: programme sources, and the rest of net income.
-    let parts: [(Measure, Both); 4] = [
-        (
-            Measure::ProgrammeWagesFen,
-            both("项目务工收入", "Programme wages"),
-        ),
-        (Measure::DividendsFen, both("入股分红", "Dividends")),
-        (
-            Measure::UnderstoryNetFen,
-            both("林下经济纯收入", "Understory net income"),
-        ),
-        (
-            Measure::LivestockNetFen,
-            both("养殖纯收入", "Livestock net income"),
-        ),
-    ];
-    let totals: Vec<Option<Totals>> = waves
-        .iter()
-        .map(|&w| {
-            let t = engine.totals(unit, w, slice);
-            let shown = t.get(Measure::People) > 0
-                && !(reader.suppress
-                    && d("per_capita_net_income")
-                        .suppressed_for_researchers(t.get(Measure::Households)));
-            shown.then_some(t)
-        })
-        .collect();
-    let per_person = |t: &Totals, fen: i64| fen as f64 / 100.0 / t.get(Measure::People) as f64;
-    let mut composition: Vec<Series> = parts
-        .iter()
-        .map(|(m, label)| Series {
-            name: label.clone(),
-            values: totals
-                .iter()
-                .map(|t| t.as_ref().map(|t| per_person(t, t.get(*m))))
-                .collect(),
-        })
-        .collect();
-    composition.push(Series {
-        name: both(
-            "其他收入（其他务工、种植、转移性收入等）",
-            "Other income (other wages, crops, transfers…)",
-        ),
-        values: totals
-            .iter()
-            .map(|t| {
-                t.as_ref().map(|t| {
-                    let programme: i64 = parts.iter().map(|(m, _)| t.get(*m)).sum();
-                    per_person(t, t.get(Measure::NetIncomeFen) - programme)
-                })
-            })
-            .collect(),
-    });
-    // The three engagement models (on top of the other filters, where the engine has the cell).
-    let models: Vec<Series> = Dim::Model
-        .values()
-        .into_iter()
-        .map(|(v, _, zh, en)| {
-            series_of(
-                engine,
-                reader,
-                "per_capita_net_income",
-                unit,
-                &waves,
-                slice.with(Dim::Model, v),
-                both(zh, en),
-            )
-        })
-        .collect();
-    let plots = Slice::ALL;
-    vec![
-        ChartData {
-            id: "income_trend".into(),
-            title: both(
-                "人均纯收入与贫困线",
-                "Per-capita net income and the poverty line",
-            ),
-            waves: waves.clone(),
-            panels: vec![Panel {
-                unit: unit_of("per_capita_net_income"),
-                mark: Mark::Lines,
-                series: per_unit("per_capita_net_income"),
-                reference: Some(line),
-            }],
-        },
-        ChartData {
-            id: "poverty_trend".into(),
-            title: both("贫困发生率", "Poverty headcount ratio"),
-            waves: waves.clone(),
-            panels: vec![panel(
-                unit_of("poverty_headcount_ratio"),
-                Mark::Lines,
-                per_unit("poverty_headcount_ratio"),
-            )],
-        },
-        ChartData {
-            id: "income_composition".into(),
-            title: both("人均纯收入构成", "Per-capita net income by source"),
-            waves: waves.clone(),
-            panels: vec![panel(
-                both("元/人/年", "RMB/person/yr"),
-                Mark::Stacked,
-                composition,
-            )],
-        },
-        ChartData {
-            id: "model_comparison".into(),
-            title: both(
-                "集体经济主导型、农户主体型与对照户的人均纯收入",
-                "Per-capita net income: collective, household and comparison",
-            ),
-            waves: waves.clone(),
-            panels: vec![panel(unit_of("per_capita_net_income"), Mark::Lines, models)],
-        },
-        ChartData {
-            id: "employment".into(),
-            title: both("项目务工天数与工资", "Programme employment days and wages"),
-            waves: waves.clone(),
-            panels: vec![
-                panel(
-                    unit_of("programme_employment_days"),
-                    Mark::Bars,
-                    vec![own(
-                        "programme_employment_days",
-                        name("programme_employment_days"),
-                    )],
-                ),
-                panel(
-                    unit_of("programme_wages"),
-                    Mark::Bars,
-                    vec![own("programme_wages", name("programme_wages"))],
-                ),
-            ],
-        },
-        ChartData {
-            id: "equity".into(),
-            title: both("林地入股与分红", "Forest-land equity and dividends"),
-            waves: waves.clone(),
-            panels: vec![
-                panel(
-                    unit_of("equity_households"),
-                    Mark::Bars,
-                    vec![own("equity_households", name("equity_households"))],
-                ),
-                panel(
-                    unit_of("dividends_paid"),
-                    Mark::Bars,
-                    vec![own("dividends_paid", name("dividends_paid"))],
-                ),
-            ],
-        },
-        ChartData {
-            id: "understory_livestock".into(),
-            title: both(
-                "林下经济与养殖纯收入",
-                "Understory and livestock net income",
-            ),
-            waves: waves.clone(),
-            panels: vec![panel(
-                unit_of("understory_net_income"),
-                Mark::Bars,
-                vec![
-                    own("understory_net_income", name("understory_net_income")),
-                    own("livestock_net_income", name("livestock_net_income")),
-                ],
-            )],
-        },
-        ChartData {
-            id: "afforestation".into(),
-            title: both("造林面积与碳汇量", "Afforested area and sequestration"),
-            waves: waves.clone(),
-            panels: vec![
-                panel(
-                    unit_of("afforested_area_ha"),
-                    Mark::Bars,
-                    vec![series_of(
-                        engine,
-                        reader,
-                        "afforested_area_ha",
-                        unit,
-                        &waves,
-                        plots,
-                        name("afforested_area_ha"),
-                    )],
-                ),
-                panel(
-                    unit_of("sequestration_tco2e"),
-                    Mark::Bars,
-                    vec![series_of(
-                        engine,
-                        reader,
-                        "sequestration_tco2e",
-                        unit,
-                        &waves,
-                        plots,
-                        name("sequestration_tco2e"),
-                    )],
-                ),
-            ],
-        },
-    ]
-}
-
-/// The chart ids, for the download endpoint.
-pub const CHART_IDS: [&str; 8] = [
-    "income_trend",
-    "poverty_trend",
-    "income_composition",
-    "model_comparison",
-    "employment",
-    "equity",
-    "understory_livestock",
-    "afforestation",
-];
-
-fn risk_codes(reasons: &[RiskReason]) -> Vec<String> {
+pub(super) fn risk_codes(reasons: &[RiskReason]) -> Vec<String> {
     reasons.iter().map(|r| r.code().to_owned()).collect()
 }
 
-fn head_name(actor: &Actor, h: &domain::Household) -> String {
+pub(super) fn head_name(actor: &Actor, h: &domain::Household) -> String {
     if actor.may_see_personal(&h.village) {
         h.head_name.clone()
     } else {
@@ -609,7 +297,7 @@ fn head_name(actor: &Actor, h: &domain::Household) -> String {
     }
 }
 
-fn trail(engine: &Engine, actor: &Actor, unit: &UnitCode) -> Vec<UnitView> {
+pub(super) fn trail(engine: &Engine, actor: &Actor, unit: &UnitCode) -> Vec<UnitView> {
     let mut out = Vec::new();
     let mut next = unit.parent();
     while let Some(code) = next {
@@ -620,90 +308,6 @@ fn trail(engine: &Engine, actor: &Actor, unit: &UnitCode) -> Vec<UnitView> {
     }
     out.reverse();
     out
-}
-
-impl LiveViews {
-    /// The whole at-risk list for a request (every page), with the unit, wave and rules used.
-    pub async fn risk_list(
-        &self,
-        by: &RequestViewer,
-        query: &RiskQuery,
-    ) -> Result<
-        (
-            UnitView,
-            i32,
-            Vec<i32>,
-            RiskRules,
-            Vec<domain::engine::HouseholdRisk>,
-        ),
-        BackendError,
-    > {
-        let actor = actor(by)?;
-        let engine = self.engine.read(&self.store).await.map_err(storage)?;
-        let unit = pick_unit(&engine, actor, &self.prefecture, query.unit.as_deref())?;
-        if !actor.may_see_households(&unit) {
-            return Err(BackendError::Forbidden);
-        }
-        let (wave, waves) = pick_wave(&engine, query.wave)?;
-        let rules = RiskRules::new(
-            query.margin.unwrap_or(RiskRules::default().margin_pct),
-            query.drop.unwrap_or(RiskRules::default().drop_pct),
-        );
-        let reason = match query.reason.as_deref().filter(|r| !r.is_empty()) {
-            None => None,
-            Some(code) => Some(RiskReason::parse(code).ok_or_else(|| {
-                invalid(
-                    "reason",
-                    format!("没有“{code}”这种风险类型"),
-                    format!("there is no risk type {code:?}"),
-                )
-            })?),
-        };
-        let mut list = engine.at_risk(&unit, wave, Slice::ALL, rules);
-        if let Some(reason) = reason {
-            list.retain(|r| r.reasons.contains(&reason));
-        }
-        Ok((unit_view(&engine, &unit), wave, waves, rules, list))
-    }
-
-    /// Rows for flagged households, with names as this viewer may see them.
-    pub async fn risk_rows(
-        &self,
-        by: &RequestViewer,
-        flagged: &[domain::engine::HouseholdRisk],
-    ) -> Result<Vec<RiskRowView>, BackendError> {
-        let actor = actor(by)?;
-        let ids: Vec<RecordId> = flagged.iter().map(|f| f.household.clone()).collect();
-        let households: HashMap<RecordId, domain::Household> = self
-            .store
-            .households_by_ids(&ids)
-            .await
-            .map_err(storage)?
-            .into_iter()
-            .map(|h| (h.id.clone(), h))
-            .collect();
-        let engine = self.engine.read(&self.store).await.map_err(storage)?;
-        Ok(flagged
-            .iter()
-            .filter_map(|f| {
-                let h = households.get(&f.household)?;
-                Some(RiskRowView {
-                    household: f.household.as_str().to_owned(),
-                    village: unit_view(&engine, &f.village),
-                    registry_no: h.registry_no.clone(),
-                    head_name: head_name(actor, h),
-                    per_capita: f.situation.per_capita_fen.map(|p| p as f64 / 100.0),
-                    line: f.situation.line_fen as f64 / 100.0,
-                    previous_wave: f.previous_wave,
-                    previous_per_capita: f
-                        .situation
-                        .previous_per_capita_fen
-                        .map(|p| p as f64 / 100.0),
-                    reasons: risk_codes(&f.reasons),
-                })
-            })
-            .collect())
-    }
 }
 
 #[async_trait::async_trait]
@@ -1061,7 +665,7 @@ impl Views for LiveViews {
             ip: by.ip.clone(),
         };
         let comment = Some(input.comment.as_str());
-        match crate::review::review_survey(
+        match crate::service::review::review_survey(
             &self.store,
             &author,
             &id,
@@ -1076,76 +680,15 @@ impl Views for LiveViews {
                 status: status.code().to_owned(),
                 version,
             }),
-            Err(crate::review::ReviewError::NotFound) => Err(BackendError::NotFound),
-            Err(crate::review::ReviewError::Forbidden) => Err(BackendError::Forbidden),
-            Err(crate::review::ReviewError::Refused(field, rule, zh, en)) => Err(
+            Err(crate::service::review::ReviewError::NotFound) => Err(BackendError::NotFound),
+            Err(crate::service::review::ReviewError::Forbidden) => Err(BackendError::Forbidden),
+            Err(crate::service::review::ReviewError::Refused(field, rule, zh, en)) => Err(
                 BackendError::Invalid(vec![FieldIssue::error(field, rule, zh, en)]),
             ),
-            Err(crate::review::ReviewError::Storage(err)) => Err(storage(err)),
+            Err(crate::service::review::ReviewError::Storage(err)) => Err(storage(err)),
         }
     }
 }
-
-impl LiveViews {
-    /// Rows for surveys (id, household, status, version, enumerator, comment), with what a
-    /// reviewer needs to decide: the household, its size and per-capita income against the line.
-    async fn review_rows(
-        &self,
-        actor: &Actor,
-        line_fen: i64,
-        found: Vec<(String, String, String, i32, String, Option<String>)>,
-    ) -> Result<Vec<ReviewRowView>, BackendError> {
-        let ids: Vec<RecordId> = found
-            .iter()
-            .filter_map(|r| RecordId::parse(&r.1).ok())
-            .collect();
-        let households: HashMap<RecordId, domain::Household> = self
-            .store
-            .households_by_ids(&ids)
-            .await
-            .map_err(storage)?
-            .into_iter()
-            .map(|h| (h.id.clone(), h))
-            .collect();
-        let mut rows = Vec::new();
-        for (survey, household, status, version, enumerator, comment) in found {
-            let (Ok(sid), Ok(hid)) = (RecordId::parse(&survey), RecordId::parse(&household)) else {
-                continue;
-            };
-            let (Some(h), Some(s)) = (
-                households.get(&hid),
-                self.store.survey(&sid).await.map_err(storage)?,
-            ) else {
-                continue;
-            };
-            rows.push(ReviewRowView {
-                survey,
-                household,
-                village: UnitView {
-                    code: h.village.as_str().to_owned(),
-                    name_zh: String::new(),
-                    name_pinyin: String::new(),
-                    level: UnitLevel::Village,
-                },
-                registry_no: h.registry_no.clone(),
-                head_name: head_name(actor, h),
-                status,
-                version,
-                own: enumerator == actor.username,
-                enumerator,
-                review_comment: comment,
-                members: s.answers.household_size(),
-                per_capita: s.answers.per_capita_net_income(),
-                line: line_fen as f64 / 100.0,
-                guarantees_met: s.answers.guarantees.all_met(),
-            });
-        }
-        Ok(rows)
-    }
-}
-
-/// The most surveys one list shows (a township's wave is a few hundred at most).
-const REVIEW_LIMIT: i64 = 300;
 
 #[cfg(test)]
 mod tests {

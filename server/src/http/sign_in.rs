@@ -10,10 +10,10 @@ use axum::{Extension, Form};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::middleware::{encode_component, safe_next};
-use super::{LoginError, UserRecord};
+use super::authenticate::{encode_component, safe_next};
 use crate::api::ApiError;
-use crate::http::AppState;
+use crate::auth::{LoginError, UserRecord};
+use crate::state::AppState;
 use crate::storage::AuditEntry;
 
 #[derive(Debug, Deserialize)]
@@ -50,7 +50,7 @@ pub async fn login_form(
     Form(form): Form<LoginForm>,
 ) -> Response {
     let next = safe_next(form.next.as_deref());
-    match super::login(
+    match crate::auth::login(
         &state.store,
         &state.auth,
         &state.sign_in,
@@ -96,7 +96,7 @@ pub async fn login_json(
     if let Err(err) = end_session(&state, &viewer).await {
         return err.into_response();
     }
-    match super::login(
+    match crate::auth::login(
         &state.store,
         &state.auth,
         &state.sign_in,

@@ -1,17 +1,22 @@
 //! The axum application: built by one function so that `serve`, the in-process tests and the
-//! browser tests all run the same router.
+//! browser tests all run the same router, with its middleware: who is asking
+//! ([`authenticate`]), sign-in and sign-out ([`sign_in`]), the CSRF origin check ([`csrf`])
+//! and the security headers ([`headers`]).
 
-use std::net::SocketAddr;
+pub mod authenticate;
+pub mod csrf;
+pub mod headers;
+pub mod sign_in;
+
 use std::sync::Arc;
 
 use app::backend::{SharedBackend, SharedFieldWork, SharedViews};
-use axum::extract::{FromRef, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Json};
 use axum::routing::{get, post};
 use axum::Router;
-use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use serde_json::json;
@@ -19,54 +24,8 @@ use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Pr
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::auth::AuthConfig;
-use crate::indicators::LiveEngine;
-use crate::settings::Settings;
+use crate::state::AppState;
 use crate::storage::Store;
-
-/// Everything a request handler may need.
-#[derive(Clone, FromRef)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub store: Store,
-    pub engine: Arc<LiveEngine>,
-    pub auth: AuthConfig,
-    pub sign_in: crate::auth::SignInGate,
-}
-
-impl AppState {
-    /// The officials' pages' data over this state's store and engine.
-    pub fn views(&self) -> crate::views::LiveViews {
-        crate::views::LiveViews {
-            store: self.store.clone(),
-            engine: self.engine.clone(),
-            prefecture: crate::api::prefecture(),
-        }
-    }
-
-    /// `addr` is where the server actually listens (it may differ from the settings' port 0).
-    pub fn new(
-        settings: &Settings,
-        store: Store,
-        engine: Arc<LiveEngine>,
-        addr: SocketAddr,
-    ) -> AppState {
-        let leptos_options = LeptosOptions::builder()
-            .output_name("tanhui")
-            .site_root(settings.site_root.to_string_lossy().into_owned())
-            .site_pkg_dir("pkg")
-            .site_addr(addr)
-            .env(leptos::config::Env::PROD)
-            .build();
-        AppState {
-            leptos_options,
-            store,
-            engine,
-            auth: settings.auth_config(),
-            sign_in: crate::auth::SignInGate::default(),
-        }
-    }
-}
 
 /// The app's routes, worked out once per process. Generating them runs the app with resource
 /// loading suppressed through a process-wide flag (leptos_server's `SuppressResourceLoad`), so
@@ -101,8 +60,13 @@ pub fn build(state: AppState) -> Router {
 
     Router::new()
         .route("/healthz", get(healthz))
-        .route("/login", post(crate::auth::handlers::login_form))
-        .route("/logout", post(crate::auth::handlers::logout_form))
+        .route("/login", post(crate::http::sign_in::login_form))
+        .route("/logout", post(crate::http::sign_in::logout_form))
+        // The JSON sign-in sits beside the API it opens, but belongs to this layer.
+        .route(
+            "/api/v1/session",
+            post(sign_in::login_json).delete(sign_in::logout_json),
+        )
         .nest("/api/v1", crate::api::router())
         .merge(pages)
         .fallback(leptos_axum::file_and_error_handler_with_context::<
@@ -110,14 +74,14 @@ pub fn build(state: AppState) -> Router {
             _,
         >(context, app::shell))
         // Pages, including whatever the fallback renders (`/admin/users/`, unknown paths).
-        .layer(from_fn(crate::auth::middleware::page_guard))
+        .layer(from_fn(crate::http::authenticate::page_guard))
         .layer(from_fn(server_fn_input_errors))
         .layer(from_fn_with_state(
             state.clone(),
-            crate::auth::middleware::authenticate,
+            crate::http::authenticate::authenticate,
         ))
-        .layer(from_fn(crate::auth::csrf::verify_origin))
-        .layer(from_fn(crate::auth::headers::security_headers))
+        .layer(from_fn(crate::http::csrf::verify_origin))
+        .layer(from_fn(crate::http::headers::security_headers))
         // Exports are not compressed on the fly: a streamed CSV body came out truncated
         // through the compression layer (seen with gzip in curl and Chromium), and XLSX is a
         // zip already.

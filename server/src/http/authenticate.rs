@@ -9,9 +9,9 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use super::{secret, SESSION_COOKIE};
 use crate::api::ApiError;
-use crate::http::AppState;
+use crate::auth::{secret, SESSION_COOKIE};
+use crate::state::AppState;
 
 /// The value of cookie `name`, if the request carries it.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -50,7 +50,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     };
     let mut stale_cookie = false;
     if let Some(token) = bearer(req.headers()) {
-        match super::token_user(&state.store, token).await {
+        match crate::auth::token_user(&state.store, token).await {
             Ok(Some(user)) => {
                 viewer.actor = Some(user.actor());
                 viewer.via_token = true;
@@ -59,7 +59,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
             Err(err) => return ApiError::from(err).into_response(),
         }
     } else if let Some(token) = cookie(req.headers(), SESSION_COOKIE) {
-        match super::session(&state.store, &state.auth, token).await {
+        match crate::auth::session(&state.store, &state.auth, token).await {
             Ok(Some(session)) => {
                 viewer.must_change_password = session.user.must_change_password;
                 viewer.actor = Some(session.user.actor());

@@ -2,23 +2,19 @@
 //! audit-log query. Input arrives as text (forms, CLI, API), becomes domain values here, and
 //! every change is written together with its audit entry.
 
-use app::backend::{BackendError, RequestViewer};
+use app::backend::{Backend, BackendError, RequestViewer};
 use app::model::{
-    AuditQuery, AuditView, FieldIssue, IssuedPassword, NewToken, NewUserInput, TokenView,
-    UserChangeInput, UserView,
+    AuditQuery, AuditView, FieldIssue, IssuedPassword, NewToken, NewUserInput, ServerStatus,
+    TokenView, UnitView, UserChangeInput, UserView,
 };
 use domain::access::{check_password, check_scopes, check_username};
 use domain::{Role, UnitCode};
 
-use super::{password, secret, TOKEN_PREFIX};
+use super::storage;
+use crate::auth::{password, secret, TOKEN_PREFIX};
 use crate::storage::{
     now_ms, AuditEntry, AuditFilter, StorageError, Store, TokenRecord, UserChange, UserRecord,
 };
-
-fn storage(err: StorageError) -> BackendError {
-    tracing::error!(%err, "account storage failed");
-    BackendError::Storage(err.to_string())
-}
 
 fn issue(path: &str, rule: &str, zh: impl Into<String>, en: impl Into<String>) -> FieldIssue {
     FieldIssue::error(path, rule, zh, en)
@@ -463,5 +459,83 @@ pub async fn revoke_token(store: &Store, by: &RequestViewer, id: &str) -> Result
     {
         true => Ok(()),
         false => Err(BackendError::NotFound),
+    }
+}
+
+/// The accounts port the pages' server functions use, over the store.
+#[async_trait::async_trait]
+impl Backend for Store {
+    async fn status(&self) -> Result<ServerStatus, BackendError> {
+        let schema_version = self.schema_version().await.map_err(storage)?;
+        let units = self.count_units().await.map_err(storage)?;
+        Ok(ServerStatus {
+            backend: self.backend_name().to_owned(),
+            schema_version,
+            units,
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        })
+    }
+
+    async fn child_units(&self, parent: &UnitCode) -> Result<Vec<UnitView>, BackendError> {
+        let rows = Store::child_units(self, parent).await.map_err(storage)?;
+        rows.into_iter()
+            .map(UnitView::try_from)
+            .collect::<Result<_, _>>()
+            .map_err(storage)
+    }
+
+    async fn users(&self) -> Result<Vec<UserView>, BackendError> {
+        let users = Store::users(self).await.map_err(storage)?;
+        Ok(users.into_iter().map(UserView::from).collect())
+    }
+
+    async fn create_user(
+        &self,
+        by: &RequestViewer,
+        input: NewUserInput,
+    ) -> Result<IssuedPassword, BackendError> {
+        create_user(self, by, input).await
+    }
+
+    async fn update_user(
+        &self,
+        by: &RequestViewer,
+        id: &str,
+        change: UserChangeInput,
+    ) -> Result<UserView, BackendError> {
+        update_user(self, by, id, change).await
+    }
+
+    async fn reset_password(
+        &self,
+        by: &RequestViewer,
+        id: &str,
+    ) -> Result<IssuedPassword, BackendError> {
+        reset_password(self, by, id).await
+    }
+
+    async fn change_password(
+        &self,
+        by: &RequestViewer,
+        current: &str,
+        new: &str,
+    ) -> Result<(), BackendError> {
+        change_password(self, by, current, new).await
+    }
+
+    async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditView>, BackendError> {
+        audit(self, query).await
+    }
+
+    async fn tokens(&self, by: &RequestViewer) -> Result<Vec<TokenView>, BackendError> {
+        tokens(self, by).await
+    }
+
+    async fn create_token(&self, by: &RequestViewer, name: &str) -> Result<NewToken, BackendError> {
+        create_token(self, by, name).await
+    }
+
+    async fn revoke_token(&self, by: &RequestViewer, id: &str) -> Result<(), BackendError> {
+        revoke_token(self, by, id).await
     }
 }

@@ -18,9 +18,10 @@ use domain::{
     Actor, HouseholdSurvey, Localized, RecordId, Role, SurveyStatus, UnitCode, UnitLevel,
 };
 
+use super::views::{pick_wave, unit_view, LiveViews};
+use super::{actor, invalid, storage};
 use crate::records::Author;
 use crate::storage::{AuditEntry, SaveOutcome, SaveRequest, StorageError, Store, StoredState};
-use crate::views::{actor, invalid, pick_wave, storage, unit_view, LiveViews};
 
 /// Why a save wrote nothing.
 #[derive(Debug, thiserror::Error)]
@@ -205,7 +206,7 @@ impl From<SaveError> for BackendError {
 fn entry_villages(engine: &domain::engine::Engine, actor: &Actor) -> Vec<UnitCode> {
     let mut villages = Vec::new();
     let mut stack: Vec<UnitCode> = match actor.role {
-        Role::Admin => engine.children(&crate::api::prefecture()),
+        Role::Admin => engine.children(&UnitCode::prefecture()),
         Role::Supervisor | Role::Enumerator => actor.scopes.to_vec(),
         _ => Vec::new(),
     };

@@ -113,7 +113,7 @@ pub async fn ensure_starting_accounts(
                 String::new()
             },
         };
-        let issued = super::users::create_user(store, &system, input)
+        let issued = super::accounts::create_user(store, &system, input)
             .await
             .map_err(|err| AccountsError::Create {
                 username: username.into(),

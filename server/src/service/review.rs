@@ -2,8 +2,14 @@
 //! a submitted survey, or un-approves an approved one. One function for the API and the
 //! review page, so both refuse the same things with the same words.
 
-use domain::{RecordId, SurveyStatus};
+use std::collections::HashMap;
 
+use app::backend::BackendError;
+use app::model::{ReviewRowView, UnitView};
+use domain::{Actor, RecordId, SurveyStatus, UnitLevel};
+
+use super::storage;
+use super::views::{head_name, LiveViews};
 use crate::records::Author;
 use crate::storage::{AuditEntry, StorageError, Store};
 
@@ -117,3 +123,64 @@ pub async fn review_survey(
         )),
     }
 }
+
+impl LiveViews {
+    /// Rows for surveys (id, household, status, version, enumerator, comment), with what a
+    /// reviewer needs to decide: the household, its size and per-capita income against the line.
+    pub(super) async fn review_rows(
+        &self,
+        actor: &Actor,
+        line_fen: i64,
+        found: Vec<(String, String, String, i32, String, Option<String>)>,
+    ) -> Result<Vec<ReviewRowView>, BackendError> {
+        let ids: Vec<RecordId> = found
+            .iter()
+            .filter_map(|r| RecordId::parse(&r.1).ok())
+            .collect();
+        let households: HashMap<RecordId, domain::Household> = self
+            .store
+            .households_by_ids(&ids)
+            .await
+            .map_err(storage)?
+            .into_iter()
+            .map(|h| (h.id.clone(), h))
+            .collect();
+        let mut rows = Vec::new();
+        for (survey, household, status, version, enumerator, comment) in found {
+            let (Ok(sid), Ok(hid)) = (RecordId::parse(&survey), RecordId::parse(&household)) else {
+                continue;
+            };
+            let (Some(h), Some(s)) = (
+                households.get(&hid),
+                self.store.survey(&sid).await.map_err(storage)?,
+            ) else {
+                continue;
+            };
+            rows.push(ReviewRowView {
+                survey,
+                household,
+                village: UnitView {
+                    code: h.village.as_str().to_owned(),
+                    name_zh: String::new(),
+                    name_pinyin: String::new(),
+                    level: UnitLevel::Village,
+                },
+                registry_no: h.registry_no.clone(),
+                head_name: head_name(actor, h),
+                status,
+                version,
+                own: enumerator == actor.username,
+                enumerator,
+                review_comment: comment,
+                members: s.answers.household_size(),
+                per_capita: s.answers.per_capita_net_income(),
+                line: line_fen as f64 / 100.0,
+                guarantees_met: s.answers.guarantees.all_met(),
+            });
+        }
+        Ok(rows)
+    }
+}
+
+/// The most surveys one list shows (a township's wave is a few hundred at most).
+pub(super) const REVIEW_LIMIT: i64 = 300;

@@ -9,8 +9,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Json, Response};
 use serde_json::json;
 
-use super::middleware::{bearer, cookie};
-use super::SESSION_COOKIE;
+use super::authenticate::{bearer, cookie};
+use crate::auth::SESSION_COOKIE;
 
 /// Why a request is refused, or `None` when it may proceed. `authority` is the request
 /// URI's authority, which stands in for `Host` on HTTP/2.
