@@ -12,9 +12,9 @@ use serde_json::json;
 
 use super::authenticate::{encode_component, safe_next};
 use crate::api::ApiError;
-use crate::auth::{LoginError, UserRecord};
+use crate::auth::LoginError;
 use crate::state::AppState;
-use crate::storage::AuditEntry;
+use crate::storage::{AuditEntry, UserRecord};
 
 #[derive(Debug, Deserialize)]
 pub struct LoginForm {

@@ -172,7 +172,7 @@ pub async fn create_user(
     };
     let now = now_ms();
     let user = UserRecord {
-        id: super::new_id(),
+        id: crate::auth::new_id(),
         username,
         display_name,
         role,
@@ -422,7 +422,7 @@ pub async fn create_token(
     }
     let secret = secret::generate(TOKEN_PREFIX);
     let token = TokenRecord {
-        id: super::new_id(),
+        id: crate::auth::new_id(),
         user_id: actor.user_id.clone(),
         name: name.to_owned(),
         prefix: secret[..TOKEN_PREFIX.len() + 6].to_owned(),

@@ -4,9 +4,9 @@
 
 use app::charts::{Both, ChartData, Mark, Panel, Series};
 use domain::engine::{find, Dim, Engine, IndicatorDef, Measure, Slice, Totals};
-use domain::{Actor, Localized, UnitCode, UnitLevel};
+use domain::{Actor, UnitCode, UnitLevel};
 
-use super::views::{both, Reader};
+use super::views::{both, unit_view, Reader};
 
 /// The series units of the trend charts: the counties on the prefecture's page, else the
 /// unit itself.
@@ -24,7 +24,7 @@ pub(super) fn chart_units(engine: &Engine, actor: &Actor, unit: &UnitCode) -> Ve
     vec![unit.clone()]
 }
 
-fn def(id: &str) -> &'static IndicatorDef {
+pub(super) fn def(id: &str) -> &'static IndicatorDef {
     // Ids below are the catalogue's own; a missing one is a programming error caught by the
     // unit test `every_dashboard_indicator_is_in_the_catalogue`.
     find(id).unwrap_or(&domain::engine::CATALOGUE[0])

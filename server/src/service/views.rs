@@ -6,17 +6,17 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use app::backend::{BackendError, RequestViewer, Views};
-use app::charts::{Both, ChartData, Mark, Panel, Series};
+use app::charts::Both;
 use app::model::{
     CardView, ChartView, ChildRow, ColumnView, DashQuery, DashboardView, FieldIssue, FilterView,
-    HouseholdPageView, HouseholdRowView, ReviewDone, ReviewInput, ReviewQueueView, ReviewRowView,
-    RiskPageView, RiskQuery, RiskRowView, SurveyHistoryView, UnitView,
+    HouseholdPageView, HouseholdRowView, ReviewDone, ReviewInput, ReviewQueueView,
+    RiskPageView, RiskQuery, SurveyHistoryView, UnitView,
 };
-use domain::engine::{find, Dim, Engine, IndicatorDef, Measure, Slice, Totals};
+use domain::engine::{Dim, Engine, IndicatorDef, Measure, Slice};
 use domain::risk::{RiskReason, RiskRules};
 use domain::{Actor, Localized, RecordId, UnitCode, UnitLevel};
 
-use super::charts::{chart_units, charts};
+use super::charts::{charts, def};
 use super::review::REVIEW_LIMIT;
 use super::{actor, invalid, storage};
 use crate::indicators::LiveEngine;
@@ -198,7 +198,7 @@ fn pick_slice(query: &DashQuery) -> Result<(Slice, Vec<FilterView>, Option<Both>
 /// A figure as this viewer may see it: researchers get survey figures over 1–4 households
 /// withheld, as in their exports.
 pub(super) struct Reader {
-    suppress: bool,
+    pub(super) suppress: bool,
 }
 
 impl Reader {

@@ -4,7 +4,7 @@
 use futures_util::TryStreamExt;
 use sqlx::{Pool, QueryBuilder, Row};
 
-use super::microdata::{Filter, Kind, Table};
+use crate::storage::microdata::{Filter, Kind, Table};
 use super::Db;
 use crate::storage::{Cell, RowSink, StorageError};
 
