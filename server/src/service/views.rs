@@ -693,6 +693,7 @@ impl Views for LiveViews {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use domain::engine::find;
 
     #[test]
     fn every_dashboard_indicator_is_in_the_catalogue() {
