@@ -9,8 +9,8 @@ use app::backend::{BackendError, RequestViewer, Views};
 use app::charts::Both;
 use app::model::{
     CardView, ChartView, ChildRow, ColumnView, DashQuery, DashboardView, FieldIssue, FilterView,
-    HouseholdPageView, HouseholdRowView, ReviewDone, ReviewInput, ReviewQueueView,
-    RiskPageView, RiskQuery, SurveyHistoryView, UnitView,
+    HouseholdPageView, HouseholdRowView, ReviewDone, ReviewInput, ReviewQueueView, RiskPageView,
+    RiskQuery, SurveyHistoryView, UnitView,
 };
 use domain::engine::{Dim, Engine, IndicatorDef, Measure, Slice};
 use domain::risk::{RiskReason, RiskRules};

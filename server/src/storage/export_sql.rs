@@ -4,8 +4,8 @@
 use futures_util::TryStreamExt;
 use sqlx::{Pool, QueryBuilder, Row};
 
-use crate::storage::microdata::{Filter, Kind, Table};
 use super::Db;
+use crate::storage::microdata::{Filter, Kind, Table};
 use crate::storage::{Cell, RowSink, StorageError};
 
 /// Streams one micro-data table into `sink`; returns how many rows it wrote.
