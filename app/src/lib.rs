@@ -31,6 +31,7 @@ use crate::pages::{
     account::AccountPage,
     admin_audit::AdminAuditPage,
     admin_import::AdminImportPage,
+    admin_status::AdminStatusPage,
     admin_users::AdminUsersPage,
     at_risk::AtRiskPage,
     dashboard::UnitPage,
@@ -141,6 +142,11 @@ pub fn App() -> impl IntoView {
                         view=AdminAuditPage
                         ssr=SsrMode::Async
                     />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("status"))
+                        view=AdminStatusPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
         </Router>
@@ -194,6 +200,7 @@ fn UserMenu() -> impl IntoView {
                                 <a href="/admin/users"><Tr zh="用户" en="Users" /></a>
                                 <a href="/admin/import" data-testid="import-link"><Tr zh="导入" en="Import" /></a>
                                 <a href="/admin/audit"><Tr zh="审计" en="Audit" /></a>
+                                <a href="/admin/status" data-testid="status-link"><Tr zh="状态" en="Status" /></a>
                             })}
                             <form method="post" action="/logout" class="inline">
                                 <button type="submit" class="link" data-testid="logout">

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin_audit;
 pub mod admin_import;
+pub mod admin_status;
 pub mod admin_users;
 pub mod at_risk;
 pub mod dashboard;

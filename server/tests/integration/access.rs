@@ -315,6 +315,8 @@ async fn every_role_gets_exactly_its_access_on_every_endpoint(app: &TestApp) {
             [200, 200, 200, 200, 200, 200, 303], [200, 200, 200, 200, 200, 200, 303]),
         ("page /admin", get("/admin/users".into()), get("/admin/audit".into()),
             [200, 403, 403, 403, 403, 403, 303], [200, 403, 403, 403, 403, 403, 303]),
+        ("page /admin/status", get("/admin/status".into()), get("/admin/import".into()),
+            [200, 403, 403, 403, 403, 403, 303], [200, 403, 403, 403, 403, 403, 303]),
     ];
 
     let private = [
