@@ -35,6 +35,7 @@ print_summary() {
 
 fail() {
   printf '\n\033[1;31mFAILED: %s\033[0m\n' "$*" >&2
+  SUMMARY+=("FAILED: $*")
   if [ -n "$site_pid" ]; then kill -- "-$site_pid" 2>/dev/null || kill "$site_pid" 2>/dev/null || true; fi
   print_summary
   echo "tests: $TOTAL_PASSED passed, 1 failed"

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::dashboard::Dashboard;
-use crate::i18n::{use_lang, Pick, Tr};
+use crate::i18n::{use_lang, Pick};
 
 /// The overview at `/`: what Tanhui is in one line, the dashboard of the viewer's home unit
 /// (the prefecture for most: the three counties side by side).
