@@ -2,8 +2,6 @@
 //! it, a drop from the previous wave), in the viewer's scope, with names as the viewer may see
 //! them. The page, its CSV download and the API use these.
 
-use std::collections::HashMap;
-
 use app::backend::{BackendError, RequestViewer};
 use app::model::{RiskQuery, RiskRowView, UnitView};
 use domain::engine::Slice;
@@ -65,14 +63,7 @@ impl LiveViews {
     ) -> Result<Vec<RiskRowView>, BackendError> {
         let actor = actor(by)?;
         let ids: Vec<RecordId> = flagged.iter().map(|f| f.household.clone()).collect();
-        let households: HashMap<RecordId, domain::Household> = self
-            .store
-            .households_by_ids(&ids)
-            .await
-            .map_err(storage)?
-            .into_iter()
-            .map(|h| (h.id.clone(), h))
-            .collect();
+        let households = self.households_by_id(&ids).await?;
         let engine = self.engine.read(&self.store).await.map_err(storage)?;
         Ok(flagged
             .iter()

@@ -2,8 +2,6 @@
 //! a submitted survey, or un-approves an approved one. One function for the API and the
 //! review page, so both refuse the same things with the same words.
 
-use std::collections::HashMap;
-
 use app::backend::BackendError;
 use app::model::{ReviewRowView, UnitView};
 use domain::{Actor, RecordId, SurveyStatus, UnitLevel};
@@ -137,14 +135,7 @@ impl LiveViews {
             .iter()
             .filter_map(|r| RecordId::parse(&r.1).ok())
             .collect();
-        let households: HashMap<RecordId, domain::Household> = self
-            .store
-            .households_by_ids(&ids)
-            .await
-            .map_err(storage)?
-            .into_iter()
-            .map(|h| (h.id.clone(), h))
-            .collect();
+        let households = self.households_by_id(&ids).await?;
         let mut rows = Vec::new();
         for (survey, household, status, version, enumerator, comment) in found {
             let (Ok(sid), Ok(hid)) = (RecordId::parse(&survey), RecordId::parse(&household)) else {

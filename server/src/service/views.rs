@@ -310,6 +310,23 @@ pub(super) fn trail(engine: &Engine, actor: &Actor, unit: &UnitCode) -> Vec<Unit
     out
 }
 
+impl LiveViews {
+    /// These households, by id (ids not found are left out).
+    pub(super) async fn households_by_id(
+        &self,
+        ids: &[RecordId],
+    ) -> Result<HashMap<RecordId, domain::Household>, BackendError> {
+        Ok(self
+            .store
+            .households_by_ids(ids)
+            .await
+            .map_err(storage)?
+            .into_iter()
+            .map(|h| (h.id.clone(), h))
+            .collect())
+    }
+}
+
 #[async_trait::async_trait]
 impl Views for LiveViews {
     async fn dashboard(
