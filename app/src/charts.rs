@@ -11,25 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::format;
 use crate::i18n::Pick;
 
-/// A text in both languages.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct Both {
-    pub zh: String,
-    pub en: String,
-}
-
-impl Both {
-    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Both {
-        Both {
-            zh: zh.into(),
-            en: en.into(),
-        }
-    }
-
-    pub fn get(&self, lang: Lang) -> &str {
-        lang.pick(&self.zh, &self.en)
-    }
-}
+pub use domain::Both;
 
 /// One line or bar series: a value per wave (aligned with [`ChartData::waves`]), `None` where
 /// there is no data.

@@ -13,6 +13,7 @@ pub mod backend;
 pub mod charts;
 #[cfg(feature = "hydrate")]
 mod download;
+pub mod error;
 pub mod format;
 pub mod i18n;
 pub mod model;

@@ -1,7 +1,8 @@
 //! Wire and view types: what server functions return and pages show. Shared by SSR and
 //! hydrate, so they are plain serde data with no database types in them.
 
-use domain::{Lang, UnitLevel};
+use domain::risk::RiskReason;
+use domain::{Lang, SurveyStatus, UnitLevel};
 use serde::{Deserialize, Serialize};
 
 /// An administrative unit as a page shows it.
@@ -278,12 +279,12 @@ pub struct HouseholdRowView {
     pub head_name: String,
     pub registration: Both,
     pub model: Both,
-    /// The wave's survey status code (`draft`, `submitted`, `approved`, `rejected`), if any.
-    pub status: Option<String>,
+    /// The wave's survey status, if there is a survey.
+    pub status: Option<SurveyStatus>,
     pub review_comment: Option<String>,
     /// Per-capita net income (RMB) from the approved survey.
     pub per_capita: Option<f64>,
-    pub risks: Vec<String>,
+    pub risks: Vec<RiskReason>,
 }
 
 /// A chart with its drawing and text alternative.
@@ -321,7 +322,7 @@ pub struct DashboardView {
 pub struct SurveyHistoryView {
     pub id: String,
     pub wave: i32,
-    pub status: String,
+    pub status: SurveyStatus,
     pub enumerator: String,
     /// Who approved or rejected it, and when (China time), from the audit log.
     pub reviewed_by: Option<String>,
@@ -376,7 +377,7 @@ pub struct RiskRowView {
     pub line: f64,
     pub previous_wave: Option<i32>,
     pub previous_per_capita: Option<f64>,
-    pub reasons: Vec<String>,
+    pub reasons: Vec<RiskReason>,
 }
 
 /// The at-risk list page.
@@ -387,10 +388,10 @@ pub struct RiskPageView {
     pub waves: Vec<i32>,
     pub margin: u32,
     pub drop: u32,
-    pub reason: Option<String>,
-    /// Flagged households in all, and by reason code.
+    pub reason: Option<RiskReason>,
+    /// Flagged households in all, and by reason.
     pub total: usize,
-    pub by_reason: Vec<(String, usize)>,
+    pub by_reason: Vec<(RiskReason, usize)>,
     pub page: u32,
     pub pages: u32,
     pub rows: Vec<RiskRowView>,
@@ -404,7 +405,7 @@ pub struct ReviewRowView {
     pub village: UnitView,
     pub registry_no: String,
     pub head_name: String,
-    pub status: String,
+    pub status: SurveyStatus,
     /// The version the reviewer sees; a decision carries it back (stale ones are refused).
     pub version: i32,
     pub enumerator: String,
@@ -432,7 +433,8 @@ pub struct ReviewQueueView {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewInput {
     pub survey: String,
-    /// `approve` or `reject`.
+    /// A [`domain::ReviewDecision`] code (`approve`, `reject`), as the form sent it; parsed
+    /// once the reviewer is known to be allowed, so a stranger learns nothing from the answer.
     pub decision: String,
     pub version: i32,
     pub comment: String,
@@ -441,7 +443,7 @@ pub struct ReviewInput {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewDone {
     pub survey: String,
-    pub status: String,
+    pub status: SurveyStatus,
     pub version: i32,
 }
 
@@ -453,8 +455,8 @@ pub struct FieldRowView {
     pub household: String,
     pub registry_no: String,
     pub head_name: String,
-    /// `None` when no survey exists yet for the wave; else its status code.
-    pub status: Option<String>,
+    /// `None` when no survey exists yet for the wave.
+    pub status: Option<SurveyStatus>,
     pub review_comment: Option<String>,
 }
 
@@ -470,15 +472,15 @@ pub struct FieldHomeView {
     pub wave: i32,
     pub waves: Vec<i32>,
     pub villages: Vec<FieldVillageView>,
-    /// Households per status code (`none` for not started).
-    pub counts: Vec<(String, usize)>,
+    /// Households per status (`None`: not started), in status order.
+    pub counts: Vec<(Option<SurveyStatus>, usize)>,
 }
 
 /// A survey's bookkeeping as the form needs it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SurveyMetaView {
     pub id: String,
-    pub status: String,
+    pub status: SurveyStatus,
     pub version: i32,
     pub enumerator: String,
     pub review_comment: Option<String>,
@@ -499,9 +501,9 @@ pub struct SurveyFormView {
     pub answers: Option<domain::validate::SurveyInput>,
     /// The latest earlier wave's answers, offered as a starting point.
     pub previous: Option<(i32, domain::validate::SurveyInput)>,
-    /// Whether this viewer may change the survey now; if not, why (zh, en).
+    /// Whether this viewer may change the survey now; if not, why.
     pub editable: bool,
-    pub locked: Option<(String, String)>,
+    pub locked: Option<Both>,
 }
 
 /// One save from the survey form (or the API).
@@ -523,7 +525,7 @@ pub struct SurveySaveInput {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SurveySaved {
     pub survey: String,
-    pub status: String,
+    pub status: SurveyStatus,
     pub version: i32,
     /// The same save had already been applied (a retry); nothing new was written.
     pub replayed: bool,

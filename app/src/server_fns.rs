@@ -8,6 +8,8 @@
 
 use leptos::prelude::*;
 
+use crate::error::AppError;
+
 use crate::model::{
     AuditView, DashQuery, DashboardView, FieldIssue, HouseholdPageView, IssuedPassword, NewToken,
     NewUserInput, ReviewDone, ReviewInput, ReviewQueueView, RiskPageView, RiskQuery, ServerStatus,
@@ -22,131 +24,102 @@ pub type Outcome<T> = Result<T, Vec<FieldIssue>>;
 
 #[cfg(feature = "ssr")]
 mod guard {
-    use leptos::prelude::*;
-
     use crate::backend::{BackendError, RequestViewer, SharedBackend};
+    use crate::error::AppError;
 
-    pub fn field() -> Result<crate::backend::SharedFieldWork, ServerFnError> {
-        use_context::<crate::backend::SharedFieldWork>()
-            .ok_or_else(|| ServerFnError::ServerError("服务未就绪 / service not ready".into()))
-    }
-
-    pub fn views() -> Result<crate::backend::SharedViews, ServerFnError> {
-        use_context::<crate::backend::SharedViews>()
-            .ok_or_else(|| ServerFnError::ServerError("服务未就绪 / service not ready".into()))
-    }
-
-    pub fn backend() -> Result<SharedBackend, ServerFnError> {
-        use_context::<SharedBackend>()
-            .ok_or_else(|| ServerFnError::ServerError("服务未就绪 / service not ready".into()))
-    }
-
-    fn status(code: http::StatusCode) {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(code);
+    /// The error, with its HTTP status set on the response.
+    pub fn fail(error: AppError) -> AppError {
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            let status = http::StatusCode::from_u16(error.status())
+                .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+            response.set_status(status);
         }
+        error
+    }
+
+    fn context<T: Clone + Send + Sync + 'static>() -> Result<T, AppError> {
+        leptos::prelude::use_context::<T>().ok_or_else(|| fail(AppError::Unavailable))
+    }
+
+    pub fn field() -> Result<crate::backend::SharedFieldWork, AppError> {
+        context()
+    }
+
+    pub fn views() -> Result<crate::backend::SharedViews, AppError> {
+        context()
+    }
+
+    pub fn backend() -> Result<SharedBackend, AppError> {
+        context()
     }
 
     /// Who is asking (anonymous when the middleware found no session or token).
     pub fn viewer() -> RequestViewer {
-        use_context::<http::request::Parts>()
+        leptos::prelude::use_context::<http::request::Parts>()
             .and_then(|parts| parts.extensions.get::<RequestViewer>().cloned())
             .unwrap_or_default()
     }
 
     /// The signed-in account, or a 401; a 403 while its one-time password is unchanged.
-    pub fn signed_in() -> Result<(RequestViewer, domain::Actor), ServerFnError> {
+    pub fn signed_in() -> Result<(RequestViewer, domain::Actor), AppError> {
         let (viewer, actor) = signed_in_with_one_time_password()?;
         if viewer.must_change_password {
-            status(http::StatusCode::FORBIDDEN);
-            return Err(ServerFnError::ServerError(
-                "请先修改一次性密码 / change your one-time password first".into(),
-            ));
+            return Err(fail(AppError::PasswordChangeRequired));
         }
         Ok((viewer, actor))
     }
 
     /// The signed-in account, even one that still has to replace its one-time password.
-    pub fn signed_in_with_one_time_password(
-    ) -> Result<(RequestViewer, domain::Actor), ServerFnError> {
+    pub fn signed_in_with_one_time_password() -> Result<(RequestViewer, domain::Actor), AppError> {
         let viewer = viewer();
         match viewer.actor.clone() {
             Some(actor) => Ok((viewer, actor)),
-            None => {
-                status(http::StatusCode::UNAUTHORIZED);
-                Err(ServerFnError::ServerError(
-                    "请先登录 / sign in first".into(),
-                ))
-            }
+            None => Err(fail(AppError::Unauthenticated)),
         }
     }
 
-    /// A 403 with no data.
-    pub fn forbidden() -> ServerFnError {
-        status(http::StatusCode::FORBIDDEN);
-        ServerFnError::ServerError(
-            "您的账号无权访问此数据 / your account may not access this".into(),
-        )
-    }
-
-    /// Succeeds when `allowed`, else a 403.
-    pub fn allow(allowed: bool) -> Result<(), ServerFnError> {
+    /// Succeeds when `allowed`, else a 403 with no data.
+    pub fn allow(allowed: bool) -> Result<(), AppError> {
         match allowed {
             true => Ok(()),
-            false => Err(forbidden()),
+            false => Err(fail(AppError::Forbidden)),
         }
-    }
-
-    /// Bad arguments are the caller's mistake: 400, not the default 500.
-    pub fn bad_args(message: String) -> ServerFnError {
-        status(http::StatusCode::BAD_REQUEST);
-        ServerFnError::Args(message)
     }
 
     /// Maps a backend failure: field issues go back to the form, the rest become errors.
-    pub fn outcome<T>(result: Result<T, BackendError>) -> Result<super::Outcome<T>, ServerFnError> {
+    pub fn outcome<T>(result: Result<T, BackendError>) -> Result<super::Outcome<T>, AppError> {
         match result {
             Ok(value) => Ok(Ok(value)),
             Err(BackendError::Invalid(issues)) => Ok(Err(issues)),
-            Err(BackendError::NotFound) => {
-                status(http::StatusCode::NOT_FOUND);
-                Err(ServerFnError::ServerError("没有找到 / not found".into()))
-            }
-            Err(BackendError::Forbidden) => Err(forbidden()),
-            Err(BackendError::Storage(_)) => Err(unavailable()),
+            Err(other) => Err(fail(error(other))),
         }
     }
 
-    pub fn unavailable() -> ServerFnError {
-        ServerFnError::ServerError(
-            "数据库暂时不可用，请稍后重试 / the database is unavailable, try again later".into(),
-        )
+    /// Maps a backend failure where no form shows field issues: they become the error.
+    pub fn plain<T>(result: Result<T, BackendError>) -> Result<T, AppError> {
+        result.map_err(|err| fail(error(err)))
     }
 
-    pub fn plain<T>(result: Result<T, BackendError>) -> Result<T, ServerFnError> {
-        match outcome(result)? {
-            Ok(value) => Ok(value),
-            Err(issues) => Err(bad_args(
-                issues
-                    .iter()
-                    .map(|i| format!("{} / {}", i.zh, i.en))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            )),
+    fn error(err: BackendError) -> AppError {
+        match err {
+            BackendError::Invalid(issues) => AppError::Invalid(issues),
+            BackendError::NotFound => AppError::NotFound,
+            BackendError::Forbidden => AppError::Forbidden,
+            BackendError::Storage(_) => AppError::Unavailable,
         }
     }
 }
 
 /// Status of the server and its database (any signed-in account).
 #[server(prefix = "/sfn", endpoint = "check_server")]
-pub async fn check_server() -> Result<ServerStatus, ServerFnError> {
+pub async fn check_server() -> Result<ServerStatus, AppError> {
     guard::signed_in()?;
     guard::plain(guard::backend()?.status().await)
 }
 
 /// The signed-in account, or `None` for an anonymous reader.
 #[server(prefix = "/sfn", endpoint = "whoami")]
-pub async fn whoami() -> Result<Option<ViewerView>, ServerFnError> {
+pub async fn whoami() -> Result<Option<ViewerView>, AppError> {
     let viewer = guard::viewer();
     Ok(viewer.actor.map(|actor| ViewerView {
         username: actor.username,
@@ -159,11 +132,11 @@ pub async fn whoami() -> Result<Option<ViewerView>, ServerFnError> {
 
 /// Units directly below `parent` (a 6-, 9- or 12-digit code) inside the caller's scope.
 #[server(prefix = "/sfn", endpoint = "child_units")]
-pub async fn child_units(parent: String) -> Result<Vec<UnitView>, ServerFnError> {
+pub async fn child_units(parent: String) -> Result<Vec<UnitView>, AppError> {
     use domain::Localized;
     let (_, actor) = guard::signed_in()?;
     let parent = domain::UnitCode::parse(&parent)
-        .map_err(|err| guard::bad_args(format!("{} / {}", err.zh(), err.en())))?;
+        .map_err(|err| guard::fail(AppError::invalid("parent", "unit_code", err.zh(), err.en())))?;
     guard::allow(actor.may_read(&parent))?;
     guard::plain(guard::backend()?.child_units(&parent).await)
 }
@@ -171,7 +144,7 @@ pub async fn child_units(parent: String) -> Result<Vec<UnitView>, ServerFnError>
 /// Where the caller's dashboard starts: the counties for prefecture-wide accounts, otherwise
 /// the units of its own scope.
 #[server(prefix = "/sfn", endpoint = "home_units")]
-pub async fn home_units() -> Result<Vec<UnitView>, ServerFnError> {
+pub async fn home_units() -> Result<Vec<UnitView>, AppError> {
     let (_, actor) = guard::signed_in()?;
     let backend = guard::backend()?;
     let prefecture = domain::UnitCode::prefecture();
@@ -191,16 +164,14 @@ pub async fn home_units() -> Result<Vec<UnitView>, ServerFnError> {
 
 /// Every account (administrators).
 #[server(prefix = "/sfn", endpoint = "admin_users")]
-pub async fn admin_users() -> Result<Vec<UserView>, ServerFnError> {
+pub async fn admin_users() -> Result<Vec<UserView>, AppError> {
     let (_, actor) = guard::signed_in()?;
     guard::allow(actor.may_administer())?;
     guard::plain(guard::backend()?.users().await)
 }
 
 #[server(prefix = "/sfn", endpoint = "admin_create_user")]
-pub async fn admin_create_user(
-    input: NewUserInput,
-) -> Result<Outcome<IssuedPassword>, ServerFnError> {
+pub async fn admin_create_user(input: NewUserInput) -> Result<Outcome<IssuedPassword>, AppError> {
     let (viewer, actor) = guard::signed_in()?;
     guard::allow(actor.may_administer())?;
     guard::outcome(guard::backend()?.create_user(&viewer, input).await)
@@ -210,14 +181,14 @@ pub async fn admin_create_user(
 pub async fn admin_update_user(
     id: String,
     change: UserChangeInput,
-) -> Result<Outcome<UserView>, ServerFnError> {
+) -> Result<Outcome<UserView>, AppError> {
     let (viewer, actor) = guard::signed_in()?;
     guard::allow(actor.may_administer())?;
     guard::outcome(guard::backend()?.update_user(&viewer, &id, change).await)
 }
 
 #[server(prefix = "/sfn", endpoint = "admin_reset_password")]
-pub async fn admin_reset_password(id: String) -> Result<Outcome<IssuedPassword>, ServerFnError> {
+pub async fn admin_reset_password(id: String) -> Result<Outcome<IssuedPassword>, AppError> {
     let (viewer, actor) = guard::signed_in()?;
     guard::allow(actor.may_administer())?;
     guard::outcome(guard::backend()?.reset_password(&viewer, &id).await)
@@ -233,7 +204,7 @@ pub async fn audit_log(
     from: Option<String>,
     to: Option<String>,
     before: Option<i64>,
-) -> Result<Outcome<Vec<AuditView>>, ServerFnError> {
+) -> Result<Outcome<Vec<AuditView>>, AppError> {
     let (_, viewer) = guard::signed_in()?;
     guard::allow(viewer.may_administer())?;
     let query = crate::model::AuditQuery {
@@ -249,7 +220,7 @@ pub async fn audit_log(
 
 /// The signed-in account changes its own password.
 #[server(prefix = "/sfn", endpoint = "change_password")]
-pub async fn change_password(current: String, new: String) -> Result<Outcome<()>, ServerFnError> {
+pub async fn change_password(current: String, new: String) -> Result<Outcome<()>, AppError> {
     let (viewer, _) = guard::signed_in_with_one_time_password()?;
     guard::outcome(
         guard::backend()?
@@ -259,21 +230,21 @@ pub async fn change_password(current: String, new: String) -> Result<Outcome<()>
 }
 
 #[server(prefix = "/sfn", endpoint = "my_tokens")]
-pub async fn my_tokens() -> Result<Vec<TokenView>, ServerFnError> {
+pub async fn my_tokens() -> Result<Vec<TokenView>, AppError> {
     let (viewer, actor) = guard::signed_in()?;
     guard::allow(actor.may_hold_tokens())?;
     guard::plain(guard::backend()?.tokens(&viewer).await)
 }
 
 #[server(prefix = "/sfn", endpoint = "create_token")]
-pub async fn create_token(name: String) -> Result<Outcome<NewToken>, ServerFnError> {
+pub async fn create_token(name: String) -> Result<Outcome<NewToken>, AppError> {
     let (viewer, actor) = guard::signed_in()?;
     guard::allow(actor.may_hold_tokens())?;
     guard::outcome(guard::backend()?.create_token(&viewer, &name).await)
 }
 
 #[server(prefix = "/sfn", endpoint = "revoke_token")]
-pub async fn revoke_token(id: String) -> Result<(), ServerFnError> {
+pub async fn revoke_token(id: String) -> Result<(), AppError> {
     let (viewer, actor) = guard::signed_in()?;
     guard::allow(actor.may_hold_tokens())?;
     guard::plain(guard::backend()?.revoke_token(&viewer, &id).await)
@@ -286,7 +257,7 @@ pub async fn dashboard(
     // Optional: with no filter set, the form encoding sends nothing for it at all.
     query: Option<DashQuery>,
     lang: domain::Lang,
-) -> Result<DashboardView, ServerFnError> {
+) -> Result<DashboardView, AppError> {
     let (viewer, _) = guard::signed_in()?;
     let query = query.unwrap_or_default();
     let mut view = guard::plain(
@@ -308,14 +279,14 @@ fn draw(chart: &mut crate::model::ChartView, lang: domain::Lang) {
 
 /// One household's page (officials, supervisors and enumerators within scope).
 #[server(prefix = "/sfn", endpoint = "household_page")]
-pub async fn household_page(id: String) -> Result<HouseholdPageView, ServerFnError> {
+pub async fn household_page(id: String) -> Result<HouseholdPageView, AppError> {
     let (viewer, _) = guard::signed_in()?;
     guard::plain(guard::views()?.household(&viewer, &id).await)
 }
 
 /// The at-risk list (防返贫监测).
 #[server(prefix = "/sfn", endpoint = "at_risk")]
-pub async fn at_risk(query: Option<RiskQuery>) -> Result<RiskPageView, ServerFnError> {
+pub async fn at_risk(query: Option<RiskQuery>) -> Result<RiskPageView, AppError> {
     let (viewer, _) = guard::signed_in()?;
     let query = query.unwrap_or_default();
     guard::plain(guard::views()?.at_risk(&viewer, &query).await)
@@ -324,7 +295,7 @@ pub async fn at_risk(query: Option<RiskQuery>) -> Result<RiskPageView, ServerFnE
 /// The review page's lists (supervisors and administrators review; enumerators see what was
 /// sent back to them).
 #[server(prefix = "/sfn", endpoint = "review_queue")]
-pub async fn review_queue(wave: Option<i32>) -> Result<ReviewQueueView, ServerFnError> {
+pub async fn review_queue(wave: Option<i32>) -> Result<ReviewQueueView, AppError> {
     let (viewer, actor) = guard::signed_in()?;
     guard::allow(matches!(
         actor.role,
@@ -336,38 +307,35 @@ pub async fn review_queue(wave: Option<i32>) -> Result<ReviewQueueView, ServerFn
 /// Approve or reject one survey; a refusal (four eyes, a missing comment, a stale version)
 /// comes back as field issues to show next to the row.
 #[server(prefix = "/sfn", endpoint = "review_survey")]
-pub async fn review_survey(input: ReviewInput) -> Result<Outcome<ReviewDone>, ServerFnError> {
+pub async fn review_survey(input: ReviewInput) -> Result<Outcome<ReviewDone>, AppError> {
     let (viewer, _) = guard::signed_in()?;
     guard::outcome(guard::views()?.review(&viewer, &input).await)
 }
 
 /// The enumerator's home: its villages' households and their surveys for a wave.
 #[server(prefix = "/sfn", endpoint = "field_home")]
-pub async fn field_home(wave: Option<i32>) -> Result<FieldHomeView, ServerFnError> {
+pub async fn field_home(wave: Option<i32>) -> Result<FieldHomeView, AppError> {
     let (viewer, _) = guard::signed_in()?;
     guard::plain(guard::field()?.field_home(&viewer, wave).await)
 }
 
 /// What the survey form of one household and wave starts from.
 #[server(prefix = "/sfn", endpoint = "survey_form")]
-pub async fn survey_form(
-    household: String,
-    wave: Option<i32>,
-) -> Result<SurveyFormView, ServerFnError> {
+pub async fn survey_form(household: String, wave: Option<i32>) -> Result<SurveyFormView, AppError> {
     let (viewer, _) = guard::signed_in()?;
     guard::plain(guard::field()?.survey_form(&viewer, &household, wave).await)
 }
 
 /// Saves the survey form (draft or submit). Sent as JSON: the answers nest rows in lists.
 #[server(prefix = "/sfn", endpoint = "save_survey", input = leptos::server_fn::codec::Json)]
-pub async fn save_survey(input: SurveySaveInput) -> Result<Outcome<SurveySaved>, ServerFnError> {
+pub async fn save_survey(input: SurveySaveInput) -> Result<Outcome<SurveySaved>, AppError> {
     let (viewer, _) = guard::signed_in()?;
     guard::outcome(guard::field()?.save_survey(&viewer, &input).await)
 }
 
 /// The villages the account may register households in.
 #[server(prefix = "/sfn", endpoint = "register_form")]
-pub async fn register_form() -> Result<RegisterFormView, ServerFnError> {
+pub async fn register_form() -> Result<RegisterFormView, AppError> {
     let (viewer, _) = guard::signed_in()?;
     guard::plain(guard::field()?.register_form(&viewer).await)
 }
@@ -376,7 +344,7 @@ pub async fn register_form() -> Result<RegisterFormView, ServerFnError> {
 #[server(prefix = "/sfn", endpoint = "register_household")]
 pub async fn register_household(
     input: domain::validate::HouseholdInput,
-) -> Result<Outcome<Registered>, ServerFnError> {
+) -> Result<Outcome<Registered>, AppError> {
     let (viewer, _) = guard::signed_in()?;
     guard::outcome(guard::field()?.register(&viewer, &input).await)
 }

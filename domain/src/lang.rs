@@ -61,6 +61,48 @@ pub trait Localized {
     }
 }
 
+/// A text in both languages, as it travels to the page: labels, notes, messages. The one
+/// bilingual text type; anything [`Localized`] becomes one with [`Both::of`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct Both {
+    /// The Chinese text (shown by default).
+    pub zh: String,
+    /// The English text.
+    pub en: String,
+}
+
+impl Both {
+    /// A text from its two languages.
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Both {
+        Both {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    /// The text of anything localized (a vocabulary value, a reason, a status).
+    pub fn of(value: &impl Localized) -> Both {
+        Both::new(value.zh(), value.en())
+    }
+
+    /// The text in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+impl Localized for Both {
+    fn zh(&self) -> String {
+        self.zh.clone()
+    }
+    fn en(&self) -> String {
+        self.en.clone()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

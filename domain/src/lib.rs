@@ -24,7 +24,7 @@ pub use access::{Actor, Scope};
 pub use date::Date;
 pub use household::{AdminUnit, Household, Member, Phone};
 pub use id_card::{IdCardError, IdCardNumber};
-pub use lang::{Lang, Localized};
+pub use lang::{Both, Lang, Localized};
 pub use programme::{national_line, AfforestationPlot, PovertyLine, SurvivalInspection, Target};
 pub use quantity::{Days, Heads, Hectares, Mu, QuantityError, Rmb};
 pub use record_id::RecordId;
@@ -36,6 +36,6 @@ pub use unit_code::{UnitCode, UnitCodeError, UnitLevel, PREFECTURE_CODE};
 pub use validate::{Issue, Severity};
 pub use vocab::{
     Activity, Education, EngagementModel, Ethnicity, Health, LabourAbility, LivestockSpecies,
-    ManagingParty, PovertyCause, PovertyRegistration, PovertyScheme, Relation, Role, Sex,
-    SurveyStatus, TrainingTopic, TreeSpecies, UnderstoryProduct,
+    ManagingParty, PovertyCause, PovertyRegistration, PovertyScheme, Relation, ReviewDecision,
+    Role, Sex, SurveyStatus, TrainingTopic, TreeSpecies, UnderstoryProduct,
 };

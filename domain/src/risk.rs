@@ -65,23 +65,27 @@ impl RiskReason {
     pub fn parse(code: &str) -> Option<RiskReason> {
         RiskReason::ALL.into_iter().find(|r| r.code() == code)
     }
+}
 
-    pub fn zh(self) -> &'static str {
+impl crate::Localized for RiskReason {
+    fn zh(&self) -> String {
         match self {
             RiskReason::BelowLine => "低于贫困线",
             RiskReason::NearLine => "接近贫困线",
             RiskReason::GuaranteeMissed => "“两不愁三保障”未达标",
             RiskReason::IncomeFell => "收入大幅下降",
         }
+        .into()
     }
 
-    pub fn en(self) -> &'static str {
+    fn en(&self) -> String {
         match self {
             RiskReason::BelowLine => "below the line",
             RiskReason::NearLine => "near the line",
             RiskReason::GuaranteeMissed => "a guarantee missed",
             RiskReason::IncomeFell => "income fell sharply",
         }
+        .into()
     }
 }
 

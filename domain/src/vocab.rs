@@ -193,7 +193,7 @@ vocabulary!(
     /// A survey's place in review: draft → submitted → approved | rejected.
     SurveyStatus {
         Draft = "draft", "草稿", "draft";
-        Submitted = "submitted", "已提交", "submitted";
+        Submitted = "submitted", "待审核", "submitted";
         Approved = "approved", "已审核", "approved";
         Rejected = "rejected", "已退回", "rejected";
     }
@@ -217,6 +217,21 @@ impl SurveyStatus {
             }
             _ => None,
         }
+    }
+}
+
+vocabulary!(
+    /// A supervisor's decision on a survey (see [`SurveyStatus::after_review`]).
+    ReviewDecision {
+        Approve = "approve", "通过", "approve";
+        Reject = "reject", "退回", "send back";
+    }
+);
+
+impl ReviewDecision {
+    /// Whether the decision approves the survey.
+    pub fn approves(self) -> bool {
+        self == ReviewDecision::Approve
     }
 }
 

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::{failure_text, when, Failure, Issues};
+use super::{when, Failure, Issues};
 use crate::i18n::{use_lang, Pick, Tr};
 use crate::server_fns::{whoami, ChangePassword, CreateToken, RevokeToken};
 
@@ -72,7 +72,7 @@ fn ChangePasswordForm() -> impl IntoView {
             }
             .into_any(),
             Ok(Err(issues)) => view! { <Issues issues /> }.into_any(),
-            Err(err) => view! { <Failure message=failure_text(&err) /> }.into_any(),
+            Err(err) => view! { <Failure error=err /> }.into_any(),
         })
     };
     view! {
@@ -114,7 +114,7 @@ fn Tokens() -> impl IntoView {
             }
             .into_any(),
             Ok(Err(issues)) => view! { <Issues issues /> }.into_any(),
-            Err(err) => view! { <Failure message=failure_text(&err) /> }.into_any(),
+            Err(err) => view! { <Failure error=err /> }.into_any(),
         })
     };
     view! {
@@ -176,7 +176,7 @@ fn Tokens() -> impl IntoView {
                             </tbody>
                         </table>
                     }.into_any(),
-                    Err(err) => view! { <Failure message=failure_text(&err) /> }.into_any(),
+                    Err(err) => view! { <Failure error=err /> }.into_any(),
                 }
             })}
         </Suspense>

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::{failure_text, when, Failure, Issues};
+use super::{when, Failure, Issues};
 use crate::i18n::Tr;
 use crate::model::AuditQuery;
 use crate::server_fns::audit_log;
@@ -129,7 +129,7 @@ pub fn AdminAuditPage() -> impl IntoView {
                             }.into_any()
                         }
                         Ok(Err(issues)) => view! { <Issues issues /> }.into_any(),
-                        Err(err) => view! { <Failure message=failure_text(&err) /> }.into_any(),
+                        Err(err) => view! { <Failure error=err /> }.into_any(),
                     }
                 })}
             </Suspense>

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use super::Failure;
+use crate::error::AppError;
 use crate::i18n::{use_lang, Pick, Tr};
 use crate::model::{ImportIssue, ImportReport};
 
@@ -17,7 +18,7 @@ pub fn AdminImportPage() -> impl IntoView {
     let chosen = RwSignal::new(None::<(String, f64)>);
     let confirm = RwSignal::new(false);
     let busy = RwSignal::new(false);
-    let outcome = RwSignal::new(None::<Result<ImportReport, String>>);
+    let outcome = RwSignal::new(None::<Result<ImportReport, AppError>>);
 
     let on_file = move |_| {
         outcome.set(None);
@@ -68,7 +69,7 @@ pub fn AdminImportPage() -> impl IntoView {
         })}
         {move || outcome.get().map(|result| match result {
             Ok(report) => view! { <Report report /> }.into_any(),
-            Err(message) => view! { <Failure message /> }.into_any(),
+            Err(error) => view! { <Failure error /> }.into_any(),
         })}
     }
 }
@@ -93,13 +94,15 @@ fn picked() -> Option<(String, f64, ())> {
 }
 
 /// Sends the file itself to `POST /api/v1/import/surveys` (same origin, the session cookie);
-/// the report on 200 and 422, the server's message otherwise ("中文 / English").
+/// the report on 200 and 422, the server's message otherwise.
 #[cfg(feature = "hydrate")]
-async fn upload(file: web_sys::File, confirm: bool) -> Result<ImportReport, String> {
+async fn upload(file: web_sys::File, confirm: bool) -> Result<ImportReport, AppError> {
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
-    let lost =
-        "网络中断，没有收到服务器的答复；请稍后重试 / the connection failed; try again".to_owned();
+    let lost = AppError::Failed(domain::Both::new(
+        "网络中断，没有收到服务器的答复；请稍后重试",
+        "the connection failed; try again",
+    ));
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_body(&file);
@@ -124,7 +127,7 @@ async fn upload(file: web_sys::File, confirm: bool) -> Result<ImportReport, Stri
                 .as_str()
                 .unwrap_or("import failed")
                 .to_owned();
-            Err(format!("{zh} / {en}"))
+            Err(AppError::Failed(domain::Both::new(zh, en)))
         }
     }
 }

@@ -4,7 +4,7 @@
 use domain::{Localized, Role};
 use leptos::prelude::*;
 
-use super::{failure_text, when, Failure, Issues};
+use super::{when, Failure, Issues};
 use crate::i18n::{use_lang, Pick, Tr};
 use crate::model::UserView;
 use crate::server_fns::{admin_users, AdminCreateUser, AdminResetPassword, AdminUpdateUser};
@@ -43,7 +43,7 @@ pub fn AdminUsersPage() -> impl IntoView {
         |_| admin_users(),
     );
     let issued = move |value: Option<
-        Result<crate::server_fns::Outcome<crate::model::IssuedPassword>, ServerFnError>,
+        Result<crate::server_fns::Outcome<crate::model::IssuedPassword>, crate::error::AppError>,
     >| {
         value.map(|outcome| match outcome {
             Ok(Ok(issued)) => view! {
@@ -62,7 +62,7 @@ pub fn AdminUsersPage() -> impl IntoView {
             }
             .into_any(),
             Ok(Err(issues)) => view! { <Issues issues /> }.into_any(),
-            Err(err) => view! { <Failure message=failure_text(&err) /> }.into_any(),
+            Err(err) => view! { <Failure error=err /> }.into_any(),
         })
     };
 
@@ -110,7 +110,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                     </p>
                 }.into_any(),
                 Ok(Err(issues)) => view! { <Issues issues /> }.into_any(),
-                Err(err) => view! { <Failure message=failure_text(&err) /> }.into_any(),
+                Err(err) => view! { <Failure error=err /> }.into_any(),
             })}
             <h2><Tr zh="全部账号" en="All accounts" /></h2>
             <Suspense fallback=|| ()>
@@ -134,7 +134,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                                 </table>
                             </div>
                         }.into_any(),
-                        Err(err) => view! { <Failure message=failure_text(&err) /> }.into_any(),
+                        Err(err) => view! { <Failure error=err /> }.into_any(),
                     }
                 })}
             </Suspense>

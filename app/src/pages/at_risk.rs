@@ -2,12 +2,14 @@
 //! missing a guarantee, or whose income fell sharply. Filters in the URL; the whole list can
 //! be downloaded as CSV; each household links to its page.
 
+use domain::risk::RiskReason;
+use domain::Localized;
 use leptos::prelude::*;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
-use super::dashboard::risk_text;
-use super::{failure_text, Failure};
+use super::Failure;
+use super::Flag;
 use crate::format;
 use crate::i18n::{use_lang, Pick, Tr};
 use crate::model::{RiskPageView, RiskQuery};
@@ -38,7 +40,7 @@ pub fn AtRiskPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(page) => view! { <RiskList page /> }.into_any(),
-                    Err(err) => view! { <Failure message=failure_text(&err) /> }.into_any(),
+                    Err(err) => view! { <Failure error=err /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -50,7 +52,7 @@ fn RiskList(page: RiskPageView) -> impl IntoView {
     let lang = use_lang();
     let unit = page.unit.clone();
     let name_unit = unit.clone();
-    let reason = page.reason.clone().unwrap_or_default();
+    let reason = page.reason.map_or("", RiskReason::code);
     let params = format!(
         "unit={}&wave={}&margin={}&drop={}&reason={}",
         unit.code, page.wave, page.margin, page.drop, reason
@@ -93,10 +95,9 @@ fn RiskList(page: RiskPageView) -> impl IntoView {
                 <label>
                     <span><Tr zh="风险类型" en="Risk" /></span>
                     <select name="reason" data-testid="risk-reason">
-                        <option value="" selected=reason.is_empty()><Tr zh="全部" en="All" /></option>
-                        {domain::risk::RiskReason::ALL.iter().map(|r| {
-                            let code = r.code();
-                            view! { <option value=code selected=code == reason>{move || risk_text(code, lang.get())}</option> }
+                        <option value="" selected=page.reason.is_none()><Tr zh="全部" en="All" /></option>
+                        {RiskReason::ALL.iter().map(|&r| {
+                            view! { <option value=r.code() selected=page.reason == Some(r)>{move || r.in_lang(lang.get())}</option> }
                         }).collect_view()}
                     </select>
                 </label>
@@ -106,10 +107,7 @@ fn RiskList(page: RiskPageView) -> impl IntoView {
         <p data-testid="risk-total">
             <strong>{format::grouped(page.total as f64, 0)}</strong>
             <Tr zh=" 户 · " en=" households · " />
-            {counts.iter().cloned().map(|(code, n)| {
-                let class = format!("flag flag-{code}");
-                view! { <span class=class>{move || risk_text(&code, lang.get())}" "{n}</span> }
-            }).collect_view()}
+            {counts.iter().map(|&(reason, n)| view! { <Flag reason count=n /> }).collect_view()}
             " "<a href=csv_href download data-testid="risk-csv"><Tr zh="下载全部 (CSV)" en="Download all (CSV)" /></a>
         </p>
         <div class="table-wrap">
@@ -135,10 +133,7 @@ fn RiskList(page: RiskPageView) -> impl IntoView {
                                 <td class="num">{move || r.per_capita.map(|p| format::figure(p, 0, lang.get())).unwrap_or_else(|| "—".into())}</td>
                                 <td class="num">{move || format::figure(r.line, 0, lang.get())}</td>
                                 <td class="num">{move || previous.map(|(w, p)| format!("{} ({w})", p.map(|p| format::figure(p, 0, lang.get())).unwrap_or_else(|| "—".into()))).unwrap_or_default()}</td>
-                                <td>{r.reasons.iter().cloned().map(|code| {
-                                    let class = format!("flag flag-{code}");
-                                    view! { <span class=class>{move || risk_text(&code, lang.get())}</span> }
-                                }).collect_view()}</td>
+                                <td>{r.reasons.iter().map(|&reason| view! { <Flag reason /> }).collect_view()}</td>
                             </tr>
                         }
                     }).collect_view()}

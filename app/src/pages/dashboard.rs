@@ -7,10 +7,10 @@ use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::{failure_text, Failure};
+use super::{status_class, status_text, Failure, Flag};
 use crate::charts::Both;
 use crate::format;
-use crate::i18n::{use_lang, Pick, Tr};
+use crate::i18n::{use_lang, Tr};
 use crate::model::{
     CardView, ChartView, ChildRow, DashQuery, DashboardView, HouseholdRowView, UnitView,
 };
@@ -62,7 +62,7 @@ pub fn Dashboard(unit: Signal<Option<String>>) -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(view) => view! { <DashboardBody view /> }.into_any(),
-                    Err(err) => view! { <Failure message=failure_text(&err) /> }.into_any(),
+                    Err(err) => view! { <Failure error=err /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -468,27 +468,6 @@ fn ChildTable(view: DashboardView) -> impl IntoView {
     }
 }
 
-pub fn status_text(status: &str, lang: Lang) -> &'static str {
-    match (status, lang) {
-        ("draft", Lang::Zh) => "草稿",
-        ("submitted", Lang::Zh) => "待审核",
-        ("approved", Lang::Zh) => "已审核",
-        ("rejected", Lang::Zh) => "已退回",
-        ("draft", Lang::En) => "draft",
-        ("submitted", Lang::En) => "submitted",
-        ("approved", Lang::En) => "approved",
-        ("rejected", Lang::En) => "rejected",
-        (_, Lang::Zh) => "未调查",
-        (_, Lang::En) => "not started",
-    }
-}
-
-pub fn risk_text(code: &str, lang: Lang) -> &'static str {
-    domain::risk::RiskReason::parse(code)
-        .map(|r| lang.pick(r.zh(), r.en()))
-        .unwrap_or("")
-}
-
 /// A village's households with their survey status and flags for the wave.
 #[component]
 fn HouseholdTable(rows: Vec<HouseholdRowView>, wave: i32) -> impl IntoView {
@@ -510,8 +489,8 @@ fn HouseholdTable(rows: Vec<HouseholdRowView>, wave: i32) -> impl IntoView {
                     <tbody>
                         {rows.into_iter().map(|h| {
                             let href = format!("/household/{}", h.id);
-                            let status = h.status.clone().unwrap_or_default();
-                            let status_class = format!("status status-{}", if status.is_empty() { "none" } else { &status });
+                            let status = h.status;
+                            let status_class = status_class(status);
                             let registration = h.registration.clone();
                             let model = h.model.clone();
                             let risks = h.risks.clone();
@@ -523,14 +502,11 @@ fn HouseholdTable(rows: Vec<HouseholdRowView>, wave: i32) -> impl IntoView {
                                     <td>{move || registration.get(lang.get()).to_owned()}</td>
                                     <td>{move || model.get(lang.get()).to_owned()}</td>
                                     <td>
-                                        <span class=status_class.clone()>{let s = status.clone(); move || status_text(&s, lang.get())}</span>
+                                        <span class=status_class.clone()>{move || status_text(status, lang.get())}</span>
                                         {comment.map(|c| view! { <span class="small muted">" "{c}</span> })}
                                     </td>
                                     <td class="num">{move || shown(h.per_capita, 0, lang.get())}</td>
-                                    <td>{risks.into_iter().map(|r| {
-                                        let class = format!("flag flag-{r}");
-                                        view! { <span class=class>{move || risk_text(&r, lang.get())}</span> }
-                                    }).collect_view()}</td>
+                                    <td>{risks.into_iter().map(|reason| view! { <Flag reason /> }).collect_view()}</td>
                                 </tr>
                             }
                         }).collect_view()}

@@ -3,12 +3,13 @@
 //! it is typed and duplicates anywhere refused by the server.
 
 use domain::validate::{check_household, HouseholdInput};
+use domain::SurveyStatus;
 use domain::{Lang, Localized};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use super::dashboard::status_text;
-use super::{failure_text, Failure, Issues};
+use super::{status_class, status_text};
+use super::{Failure, Issues};
 use crate::i18n::{use_lang, Pick, Tr};
 use crate::model::{FieldHomeView, RegisterFormView};
 use crate::server_fns::{field_home, register_form, register_household};
@@ -26,7 +27,7 @@ pub fn FieldHomePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(home) => view! { <FieldHome home /> }.into_any(),
-                    Err(err) => view! { <Failure message=failure_text(&err) /> }.into_any(),
+                    Err(err) => view! { <Failure error=err /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -51,8 +52,7 @@ fn FieldHome(home: FieldHomeView) -> impl IntoView {
         </form>
         <p class="tags" data-testid="field-counts">
             {counts.into_iter().map(|(status, n)| {
-                let class = format!("status status-{status}");
-                view! { <span class=class>{move || status_text(&status, lang.get())}" "{n}</span>" " }.into_any()
+                view! { <span class=status_class(status)>{move || status_text(status, lang.get())}" "{n}</span>" " }.into_any()
             }).collect_view()}
         </p>
         {home.villages.is_empty().then(|| view! {
@@ -73,21 +73,21 @@ fn FieldHome(home: FieldHomeView) -> impl IntoView {
                             </tr></thead>
                             <tbody>
                                 {v.households.into_iter().map(|h| {
-                                    let status = h.status.clone().unwrap_or_default();
-                                    let class = format!("status status-{}", h.status.clone().unwrap_or_else(|| "none".into()));
+                                    let status = h.status;
+                                    let class = status_class(status);
                                     let href = format!("/survey/{}?wave={wave}", h.household);
-                                    let (zh, en) = match h.status.as_deref() {
+                                    let (zh, en) = match status {
                                         None => ("开始填写", "Start"),
-                                        Some("draft") => ("继续填写", "Continue"),
-                                        Some("rejected") => ("修改后重新提交", "Fix and resubmit"),
-                                        _ => ("查看", "View"),
+                                        Some(SurveyStatus::Draft) => ("继续填写", "Continue"),
+                                        Some(SurveyStatus::Rejected) => ("修改后重新提交", "Fix and resubmit"),
+                                        Some(SurveyStatus::Submitted | SurveyStatus::Approved) => ("查看", "View"),
                                     };
                                     view! {
                                         <tr data-household=h.household.clone()>
                                             <td>{h.registry_no.clone()}</td>
                                             <td><a href=format!("/household/{}", h.household)>{h.head_name.clone()}</a></td>
                                             <td>
-                                                <span class=class>{move || status_text(&status, lang.get())}</span>
+                                                <span class=class>{move || status_text(status, lang.get())}</span>
                                                 {h.review_comment.clone().map(|c| view! { <span class="small warning">" "{c}</span> })}
                                             </td>
                                             <td><a href=href data-testid="open-survey">{move || lang.get().pick(zh, en)}</a></td>
@@ -114,7 +114,7 @@ pub fn RegisterPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(form) => view! { <RegisterForm form /> }.into_any(),
-                    Err(err) => view! { <Failure message=failure_text(&err) /> }.into_any(),
+                    Err(err) => view! { <Failure error=err /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -280,7 +280,7 @@ fn RegisterForm(form: RegisterFormView) -> impl IntoView {
             {move || register.value().get().and_then(|r| match r {
                 Ok(Ok(_)) => None,
                 Ok(Err(issues)) => Some(view! { <Issues issues /> }.into_any()),
-                Err(err) => Some(view! { <Failure message=failure_text(&err) /> }.into_any()),
+                Err(err) => Some(view! { <Failure error=err /> }.into_any()),
             })}
         </form>
     }

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::dashboard::status_text;
-use super::{failure_text, Failure};
+use super::Failure;
+use super::{status_class, status_text};
 use crate::format;
 use crate::i18n::{use_lang, Pick, Tr};
 use crate::model::{HouseholdPageView, SurveyHistoryView};
@@ -24,7 +24,7 @@ pub fn HouseholdPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(h) => view! { <Household h /> }.into_any(),
-                    Err(err) => view! { <Failure message=failure_text(&err) /> }.into_any(),
+                    Err(err) => view! { <Failure error=err /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -74,8 +74,8 @@ fn Household(h: HouseholdPageView) -> impl IntoView {
 #[component]
 fn Wave(s: SurveyHistoryView) -> impl IntoView {
     let lang = use_lang();
-    let status = s.status.clone();
-    let status_class = format!("status status-{}", s.status);
+    let status = Some(s.status);
+    let status_class = status_class(status);
     let below = s.per_capita.map(|p| p < s.line);
     let poverty = move || match (below, lang.get()) {
         (Some(true), Lang::Zh) => "低于贫困线",
@@ -93,7 +93,7 @@ fn Wave(s: SurveyHistoryView) -> impl IntoView {
     let net = s.net_income;
     view! {
         <section class="wave-card" data-wave=s.wave data-testid=format!("wave-{}", s.wave)>
-            <h2>{s.wave}<span class=status_class>{move || status_text(&status, lang.get())}</span></h2>
+            <h2>{s.wave}<span class=status_class>{move || status_text(status, lang.get())}</span></h2>
             <p class="small">
                 <Tr zh="调查员：" en="Entered by: " />{s.enumerator.clone()}
                 {review.map(|r| view! { " · "<Tr zh="审核：" en="Reviewed by: " />{r.clone()} })}

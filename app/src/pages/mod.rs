@@ -19,6 +19,10 @@ pub mod survey;
 use leptos::prelude::*;
 
 use crate::i18n::{use_lang, Pick};
+use domain::risk::RiskReason;
+use domain::{Lang, Localized, SurveyStatus};
+
+use crate::error::AppError;
 use crate::model::FieldIssue;
 
 /// Field issues of a form, in the reader's language, each tagged with its field.
@@ -42,27 +46,42 @@ pub fn Issues(issues: Vec<FieldIssue>) -> impl IntoView {
     }
 }
 
-/// The readable part of a server function's failure ("中文 / English").
-pub fn failure_text(err: &ServerFnError) -> String {
-    match err {
-        ServerFnError::ServerError(message) | ServerFnError::Args(message) => message.clone(),
-        other => other.to_string(),
+/// A server function's failure, shown as an alert in the reader's language (several field
+/// issues each in that language). `data-error` carries the kind (`forbidden`, `invalid`…).
+#[component]
+pub fn Failure(#[prop(into)] error: AppError) -> impl IntoView {
+    let lang = use_lang();
+    let kind = error.code();
+    view! {
+        <p class="error" role="alert" data-error=kind>
+            {move || error.in_lang(lang.get())}
+        </p>
     }
 }
 
-/// A server function's failure, shown as an alert.
-#[component]
-pub fn Failure(#[prop(into)] message: String) -> impl IntoView {
-    // Messages from the server are "中文 / English".
-    let lang = use_lang();
-    view! {
-        <p class="error" role="alert">
-            {move || {
-                let (zh, en) = message.split_once(" / ").unwrap_or((&message, &message));
-                lang.get().pick(zh, en).to_owned()
-            }}
-        </p>
+/// A survey status as the pages show it; `None` is a household not surveyed yet.
+pub fn status_text(status: Option<SurveyStatus>, lang: Lang) -> String {
+    match status {
+        Some(status) => status.in_lang(lang),
+        None => lang.pick("未调查", "not started").to_owned(),
     }
+}
+
+/// The badge class of a status: `status status-draft` … `status status-none`.
+pub fn status_class(status: Option<SurveyStatus>) -> String {
+    format!(
+        "status status-{}",
+        status.map_or("none", SurveyStatus::code)
+    )
+}
+
+/// A risk flag, as a badge with its reason's class.
+#[component]
+pub fn Flag(reason: RiskReason, #[prop(optional)] count: Option<usize>) -> impl IntoView {
+    let lang = use_lang();
+    let class = format!("flag flag-{}", reason.code());
+    let count = count.map(|n| format!(" {n}"));
+    view! { <span class=class>{move || reason.in_lang(lang.get())}{count.clone()}</span> }
 }
 
 /// A Unix-milliseconds instant in China time.

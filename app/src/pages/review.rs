@@ -4,11 +4,12 @@
 //! rather than overwritten; the four-eyes rule keeps one's own surveys out of reach.
 //! Deciding needs JavaScript (the buttons call the server function); the lists do not.
 
+use domain::ReviewDecision;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::dashboard::status_text;
-use super::{failure_text, Failure, Issues};
+use super::{status_class, status_text};
+use super::{Failure, Issues};
 use crate::format;
 use crate::i18n::{use_lang, Pick, Tr};
 use crate::model::{ReviewInput, ReviewQueueView, ReviewRowView};
@@ -33,7 +34,7 @@ pub fn ReviewPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(queue) => view! { <Queue queue refresh /> }.into_any(),
-                    Err(err) => view! { <Failure message=failure_text(&err) /> }.into_any(),
+                    Err(err) => view! { <Failure error=err /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -89,8 +90,8 @@ fn Summary(row: ReviewRowView) -> impl IntoView {
     let lang = use_lang();
     let href = format!("/household/{}", row.household);
     let village = row.village.clone();
-    let status = row.status.clone();
-    let status_class = format!("status status-{}", row.status);
+    let status = Some(row.status);
+    let status_class = status_class(status);
     let below = row.per_capita.map(|p| p < row.line);
     let per_capita = row.per_capita;
     let line = row.line;
@@ -98,7 +99,7 @@ fn Summary(row: ReviewRowView) -> impl IntoView {
         <div class="review-head">
             <a href=href>{row.head_name.clone()}</a>
             <span class="small muted">" "{row.registry_no.clone()}" · "{move || village.name(lang.get()).to_owned()}</span>
-            <span class=status_class>{move || status_text(&status, lang.get())}</span>
+            <span class=status_class>{move || status_text(status, lang.get())}</span>
         </div>
         <p class="small">
             <Tr zh="人均纯收入 " en="Per capita " />
@@ -121,10 +122,10 @@ fn Row(row: ReviewRowView, refresh: RwSignal<u32>) -> impl IntoView {
     let survey = row.survey.clone();
     let version = row.version;
     let own = row.own;
-    let send = move |decision: &'static str| {
+    let send = move |decision: ReviewDecision| {
         decide.dispatch(ReviewInput {
             survey: survey.clone(),
-            decision: decision.to_owned(),
+            decision: decision.code().to_owned(),
             version,
             comment: comment.get_untracked(),
         });
@@ -140,7 +141,7 @@ fn Row(row: ReviewRowView, refresh: RwSignal<u32>) -> impl IntoView {
         decide.value().get().map(|result| match result {
             Ok(Ok(_)) => ().into_any(),
             Ok(Err(issues)) => view! { <Issues issues /> }.into_any(),
-            Err(err) => view! { <Failure message=failure_text(&err) /> }.into_any(),
+            Err(err) => view! { <Failure error=err /> }.into_any(),
         })
     };
     let testid = format!("review-{}", row.survey);
@@ -160,10 +161,10 @@ fn Row(row: ReviewRowView, refresh: RwSignal<u32>) -> impl IntoView {
                             prop:value=move || comment.get()
                             on:input=move |ev| comment.set(event_target_value(&ev))
                         />
-                        <button type="button" data-testid="approve" disabled=move || decide.pending().get() on:click=move |_| send("approve")>
+                        <button type="button" data-testid="approve" disabled=move || decide.pending().get() on:click=move |_| send(ReviewDecision::Approve)>
                             <Tr zh="通过" en="Approve" />
                         </button>
-                        <button type="button" class="danger" data-testid="reject" disabled=move || decide.pending().get() on:click=move |_| send_reject("reject")>
+                        <button type="button" class="danger" data-testid="reject" disabled=move || decide.pending().get() on:click=move |_| send_reject(ReviewDecision::Reject)>
                             <Tr zh="退回" en="Reject" />
                         </button>
                     </div>

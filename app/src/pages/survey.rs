@@ -17,12 +17,12 @@ use domain::validate::{
     check_survey, EmploymentInput, LivestockInput, MemberInput, SurveyInput, TrainingInput,
     UnderstoryInput,
 };
-use domain::{Issue, Lang, Localized, Severity};
+use domain::{Issue, Lang, Localized, Severity, SurveyStatus};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::dashboard::status_text;
-use super::{failure_text, Failure, Issues};
+use super::{status_class, status_text};
+use super::{Failure, Issues};
 use crate::format;
 use crate::i18n::{use_lang, Pick, Tr};
 use crate::model::{FieldIssue, SurveyFormView, SurveySaveInput, SurveySaved};
@@ -115,7 +115,7 @@ pub fn SurveyPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(view) => view! { <SurveyForm view /> }.into_any(),
-                    Err(err) => view! { <Failure message=failure_text(&err) /> }.into_any(),
+                    Err(err) => view! { <Failure error=err /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -152,7 +152,7 @@ fn SurveyForm(view: SurveyFormView) -> impl IntoView {
     provide_context(ctx);
     // Bumped when the whole form is replaced (previous wave's answers): inputs are redrawn.
     let generation = RwSignal::new(0u32);
-    let status = RwSignal::new(view.survey.as_ref().map(|s| s.status.clone()));
+    let status = RwSignal::new(view.survey.as_ref().map(|s| s.status));
     let version = RwSignal::new(view.survey.as_ref().map_or(0, |s| s.version));
     let editable = ctx.editable;
     let previous = view.previous.clone();
@@ -212,15 +212,15 @@ fn SurveyForm(view: SurveyFormView) -> impl IntoView {
                     <a href=household_href>{view.head_name.clone()}</a>
                     <span class="muted small">" "{view.registry_no.clone()}</span>
                     " "
-                    <span class=move || format!("status status-{}", status.get().unwrap_or_else(|| "none".into())) data-testid="survey-status">
-                        {move || status_text(&status.get().unwrap_or_default(), lang.get())}
+                    <span class=move || status_class(status.get()) data-testid="survey-status">
+                        {move || status_text(status.get(), lang.get())}
                     </span>
                 </h1>
                 {comment.map(|c| view! {
                     <p class="warning" data-testid="review-comment"><Tr zh="审核意见：" en="Reviewer's comment: " />{c}</p>
                 })}
-                {view.locked.clone().map(|(zh, en)| view! {
-                    <p class="notice" data-testid="survey-locked">{move || lang.get().pick(&zh, &en).to_owned()}</p>
+                {view.locked.clone().map(|why| view! {
+                    <p class="notice" data-testid="survey-locked">{move || why.get(lang.get()).to_owned()}</p>
                 })}
                 {move || restorable.with(Option::is_some).then(|| view! {
                     <p class="notice no-print" data-testid="local-copy">
@@ -954,14 +954,14 @@ enum Said {
     Confirm(Vec<FieldIssue>),
     Refused(Vec<FieldIssue>),
     /// The answer never came (network, server down): the same save may be retried.
-    Lost(String),
+    Lost(crate::error::AppError),
 }
 
 #[component]
 fn SaveBar(
     household: String,
     wave: i32,
-    status: RwSignal<Option<String>>,
+    status: RwSignal<Option<SurveyStatus>>,
     version: RwSignal<i32>,
     editable: RwSignal<bool>,
     /// Where the form's unsaved answers are kept in this browser.
@@ -1008,10 +1008,10 @@ fn SaveBar(
                 pending.set_value(None);
                 local::remove(&key);
                 version.set(saved.version);
-                if saved.status != "draft" {
+                if saved.status != SurveyStatus::Draft {
                     editable.set(false);
                 }
-                status.set(Some(saved.status.clone()));
+                status.set(Some(saved.status));
                 Said::Saved(saved)
             }
             Ok(Err(issues)) => {
@@ -1021,7 +1021,7 @@ fn SaveBar(
                     false => Said::Refused(issues),
                 }
             }
-            Err(err) => Said::Lost(failure_text(&err)),
+            Err(err) => Said::Lost(err),
         };
         said.set(Some(outcome));
     });
@@ -1059,9 +1059,9 @@ fn SaveBar(
                 {move || said.get().map(|s| match s {
                     Said::Saved(saved) => {
                         let l = lang.get();
-                        let text = match (saved.status.as_str(), l) {
-                            ("draft", Lang::Zh) => format!("草稿已保存（第 {} 版）", saved.version),
-                            ("draft", Lang::En) => format!("Draft saved (version {})", saved.version),
+                        let text = match (saved.status, l) {
+                            (SurveyStatus::Draft, Lang::Zh) => format!("草稿已保存（第 {} 版）", saved.version),
+                            (SurveyStatus::Draft, Lang::En) => format!("Draft saved (version {})", saved.version),
                             (_, Lang::Zh) => format!("已提交审核（第 {} 版）", saved.version),
                             (_, Lang::En) => format!("Submitted for review (version {})", saved.version),
                         };
@@ -1089,7 +1089,7 @@ fn SaveBar(
                     Said::Lost(message) => view! {
                         <div class="error" data-testid="save-lost">
                             <p><Tr zh="网络中断或服务器无响应，不确定是否已保存。您填写的内容仍在页面上，请稍后再点一次（不会重复保存）。" en="The connection failed; the save may or may not have landed. Everything is still on the page: try again (it will not be saved twice)." /></p>
-                            <p class="small muted">{message}</p>
+                            <p class="small muted">{move || message.in_lang(lang.get())}</p>
                         </div>
                     }.into_any(),
                 })}

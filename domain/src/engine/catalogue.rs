@@ -109,24 +109,42 @@ pub enum NoData {
     ZeroDenominator,
     /// The indicator does not break down by household dimensions (plot-based indicators).
     NotDisaggregated,
+    /// Withheld from this reader: a survey figure over fewer than [`MIN_CELL_HOUSEHOLDS`]
+    /// households, as researchers receive it.
+    Suppressed,
 }
 
 impl NoData {
-    /// The stable code (as serialised): `no_approved_surveys`, `zero_denominator`, `not_disaggregated`.
+    /// The stable code (as serialised): `no_approved_surveys`, `zero_denominator`,
+    /// `not_disaggregated`, `suppressed`.
     pub fn code(self) -> &'static str {
         match self {
             NoData::NoApprovedSurveys => "no_approved_surveys",
             NoData::ZeroDenominator => "zero_denominator",
             NoData::NotDisaggregated => "not_disaggregated",
+            NoData::Suppressed => "suppressed",
         }
     }
+}
 
-    pub fn zh(self) -> &'static str {
+impl crate::Localized for NoData {
+    fn zh(&self) -> String {
         match self {
-            NoData::NoApprovedSurveys => "该单位本期没有已审核的调查",
+            NoData::NoApprovedSurveys => "本期没有已审核的调查",
             NoData::ZeroDenominator => "分母为零，无法计算",
             NoData::NotDisaggregated => "该指标不按农户特征分组",
+            NoData::Suppressed => "样本少于 5 户，不予显示",
         }
+        .into()
+    }
+    fn en(&self) -> String {
+        match self {
+            NoData::NoApprovedSurveys => "no approved surveys in this wave",
+            NoData::ZeroDenominator => "zero denominator",
+            NoData::NotDisaggregated => "not broken down by household",
+            NoData::Suppressed => "fewer than 5 households: withheld",
+        }
+        .into()
     }
 }
 
@@ -152,6 +170,21 @@ pub struct Value {
 }
 
 impl Value {
+    /// The figure as a reader receives it. Researchers (`researcher`) never see a survey
+    /// figure over 1–4 households: it is withheld and says [`NoData::Suppressed`]. This is the
+    /// one place the rule is applied; pages, the API and every export call it.
+    pub fn for_reader(self, def: &IndicatorDef, households: i64, researcher: bool) -> Value {
+        match researcher && def.suppressed_for_researchers(households) {
+            true => Value::none(NoData::Suppressed),
+            false => self,
+        }
+    }
+
+    /// Whether the figure was withheld from its reader.
+    pub fn suppressed(&self) -> bool {
+        self.no_data == Some(NoData::Suppressed)
+    }
+
     pub(crate) fn none(reason: NoData) -> Value {
         Value {
             value: None,

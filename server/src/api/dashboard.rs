@@ -9,7 +9,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Extension;
 use domain::risk::RiskReason;
-use domain::Lang;
+use domain::{Lang, Localized};
 use serde::Deserialize;
 
 use super::exports::attachment;
@@ -161,12 +161,8 @@ pub async fn at_risk_csv(
             .unwrap_or_default()
     };
     for r in &rows {
-        let has = |reason: RiskReason| u8::from(r.reasons.iter().any(|c| c == reason.code()));
-        let zh: Vec<&str> = r
-            .reasons
-            .iter()
-            .filter_map(|c| RiskReason::parse(c).map(RiskReason::zh))
-            .collect();
+        let has = |reason: RiskReason| u8::from(r.reasons.contains(&reason));
+        let zh: Vec<String> = r.reasons.iter().map(Localized::zh).collect();
         out.push_str(&format!(
             "{},{},{},{},{},{wave},{},{},{},{},{},{},{},{},{}\n",
             r.household,

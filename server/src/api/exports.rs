@@ -9,7 +9,7 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Json, Response};
 use axum::Extension;
 use domain::engine::{find, Dim, Engine, CATALOGUE};
-use domain::{Actor, Role, UnitCode};
+use domain::{Actor, Role, SurveyStatus, UnitCode};
 use serde::Deserialize;
 
 use super::{require, ApiError};
@@ -214,9 +214,11 @@ fn micro_filter(actor: &Actor, params: &MicroParams) -> Result<Filter, ApiError>
             })
         })
         .collect::<Result<_, _>>()?;
-    let all_statuses = match params.statuses.as_deref() {
-        None | Some("approved") => false,
+    // Approved surveys only (the default), or every status.
+    let all_statuses = match params.statuses.as_deref().map(str::trim) {
+        None => false,
         Some("all") => true,
+        Some(code) if SurveyStatus::parse(code) == Some(SurveyStatus::Approved) => false,
         Some(other) => {
             return Err(ApiError::BadParameter {
                 field: "statuses",

@@ -101,9 +101,9 @@ pub async fn detail(
     let mut body = household_json(actor, &household);
     body["surveys"] = json!(surveys
         .iter()
-        .map(|(id, wave, status, version, enumerator, comment)| json!({
-            "id": id, "wave": wave, "status": status, "version": version,
-            "enumerator": enumerator, "review_comment": comment,
+        .map(|line| json!({
+            "id": line.id.as_str(), "wave": line.wave, "status": line.status, "version": line.version,
+            "enumerator": line.enumerator, "review_comment": line.review_comment,
         }))
         .collect::<Vec<_>>());
     Ok(Json(body))

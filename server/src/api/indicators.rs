@@ -8,7 +8,7 @@ use app::backend::RequestViewer;
 use axum::extract::{Query, State};
 use axum::response::Json;
 use axum::Extension;
-use domain::engine::{find, Dim, Engine, IndicatorDef, Slice, CATALOGUE};
+use domain::engine::{find, Dim, Engine, IndicatorDef, NoData, Slice, Value, CATALOGUE};
 use domain::{Localized, UnitCode};
 use serde::Deserialize;
 use serde_json::{json, Value as JsonValue};
@@ -195,12 +195,12 @@ pub fn indicator_table(engine: &Engine, selection: &Selection, suppress: bool) -
                         .values
                         .iter()
                         .find(|(id, _)| *id == def.id)
-                        .map(|(_, v)| *v);
+                        .map(|(_, v)| v.for_reader(def, households, suppress));
                     let progress = engine.progress(def, &selection.unit, selection.wave, row.slice);
-                    if suppress && def.suppressed_for_researchers(households) {
+                    if value.is_some_and(|v| v.suppressed()) {
                         return json!({
                             "id": def.id, "value": null, "numerator": null, "denominator": null,
-                            "no_data": "suppressed", "suppressed": true,
+                            "no_data": NoData::Suppressed, "suppressed": true,
                             "baseline": null, "change_since_baseline": null,
                             "target": progress.target, "progress_pct": null,
                         });
@@ -267,34 +267,30 @@ pub async fn explain(
     );
     // Researchers: a figure, or a child unit's figure, over fewer than 5 households is withheld.
     let suppress = actor.role == domain::Role::Researcher;
-    let small = |unit: &UnitCode| {
-        suppress
-            && def.suppressed_for_researchers(
-                engine
-                    .totals(unit, selection.wave, Slice::ALL)
-                    .get(domain::engine::Measure::Households),
-            )
+    let for_reader = |unit: &UnitCode, value: Value| {
+        let households = engine
+            .totals(unit, selection.wave, Slice::ALL)
+            .get(domain::engine::Measure::Households);
+        value.for_reader(def, households, suppress)
     };
-    let value = match small(&selection.unit) {
+    let shown = for_reader(&selection.unit, why.value);
+    let value = match shown.suppressed() {
         true => {
-            json!({ "value": null, "numerator": null, "denominator": null, "no_data": "suppressed", "suppressed": true })
+            json!({ "value": null, "numerator": null, "denominator": null, "no_data": shown.no_data, "suppressed": true })
         }
-        false => json!(why.value),
+        false => json!(shown),
     };
     Ok(Json(json!({
         "indicator": def,
         "unit": unit_json(&engine, &selection.unit),
         "wave": selection.wave,
         "value": value,
-        "children": why.children.iter().map(|(code, name, value)| match small(code) {
-            true => json!({
-                "code": code.as_str(), "name_zh": name, "value": null, "numerator": null,
-                "denominator": null, "no_data": "suppressed", "suppressed": true,
-            }),
-            false => json!({
+        "children": why.children.iter().map(|(code, name, value)| {
+            let value = for_reader(code, *value);
+            json!({
                 "code": code.as_str(), "name_zh": name, "value": value.value, "numerator": value.numerator,
-                "denominator": value.denominator, "no_data": value.no_data, "suppressed": false,
-            }),
+                "denominator": value.denominator, "no_data": value.no_data, "suppressed": value.suppressed(),
+            })
         }).collect::<Vec<_>>(),
         "households": with_households.then(|| why.households.iter().map(|(survey, household)| json!({
             "survey_id": survey.as_str(), "household_id": household.as_str(),

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use domain::engine::{Dim, Engine, IndicatorDef, Measure};
+use domain::engine::{Dim, Engine, IndicatorDef, Measure, NoData};
 use domain::UnitCode;
 
 use super::csv::{field, number};
@@ -35,7 +35,7 @@ pub struct TableLine {
     pub numerator: Option<f64>,
     pub denominator: Option<f64>,
     pub households: i64,
-    pub no_data: Option<&'static str>,
+    pub no_data: Option<NoData>,
     pub suppressed: bool,
 }
 
@@ -65,9 +65,7 @@ pub fn table_lines(engine: &Engine, request: &TableRequest) -> Vec<TableLine> {
                         .values
                         .iter()
                         .find(|(id, _)| *id == def.id)
-                        .map(|(_, v)| *v);
-                    let suppressed = request.suppress && def.suppressed_for_researchers(households);
-                    let shown = value.filter(|_| !suppressed);
+                        .map(|(_, v)| v.for_reader(def, households, request.suppress));
                     lines.push(TableLine {
                         unit_code: unit.as_str().to_owned(),
                         unit_name_zh: name_zh.clone(),
@@ -79,15 +77,12 @@ pub fn table_lines(engine: &Engine, request: &TableRequest) -> Vec<TableLine> {
                         indicator_en: def.name_en,
                         measure_unit_zh: def.unit_zh,
                         measure_unit_en: def.unit_en,
-                        value: shown.and_then(|v| v.value),
-                        numerator: shown.and_then(|v| v.numerator),
-                        denominator: shown.and_then(|v| v.denominator),
+                        value: value.and_then(|v| v.value),
+                        numerator: value.and_then(|v| v.numerator),
+                        denominator: value.and_then(|v| v.denominator),
                         households,
-                        no_data: match suppressed {
-                            true => Some("suppressed"),
-                            false => value.and_then(|v| v.no_data).map(|n| n.code()),
-                        },
-                        suppressed,
+                        no_data: value.and_then(|v| v.no_data),
+                        suppressed: value.is_some_and(|v| v.suppressed()),
                     });
                 }
             }
@@ -134,7 +129,7 @@ pub fn table_csv(by: &[Dim], lines: &[TableLine]) -> String {
             opt(line.numerator),
             opt(line.denominator),
             line.households.to_string(),
-            line.no_data.unwrap_or_default().to_owned(),
+            line.no_data.map_or("", NoData::code).to_owned(),
             u8::from(line.suppressed).to_string(),
         ]);
         out.push_str(&cells.join(","));

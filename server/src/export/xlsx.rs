@@ -219,7 +219,7 @@ pub fn indicator_table(
         }
         sheet.write_number(r, c, line.households as f64)?;
         c += 1;
-        text(sheet, &mut c, line.no_data.unwrap_or_default())?;
+        text(sheet, &mut c, line.no_data.map_or("", |n| n.code()))?;
         sheet.write_number(r, c, f64::from(u8::from(line.suppressed)))?;
     }
     workbook.save_to_buffer()

@@ -114,9 +114,8 @@ async fn server_fn_input_errors(
         Ok(bytes) => bytes,
         Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response(),
     };
-    let input_error = ["Args|", "Deserialization|", "MissingArg|"]
-        .iter()
-        .any(|prefix| bytes.starts_with(prefix.as_bytes()));
+    // `app::error::AppError` on the wire: undecodable arguments are its `bad_request` kind.
+    let input_error = bytes.starts_with(br#"{"error":"bad_request""#);
     if input_error {
         parts.status = StatusCode::BAD_REQUEST;
     }

@@ -281,15 +281,22 @@ pub fn template_xlsx() -> Result<Vec<u8>, String> {
     let groups: Vec<(&str, Choices)> = vec![
         (
             "status",
-            vec![
-                ("draft".into(), "草稿".into(), "draft".into()),
-                (
-                    "submitted".into(),
-                    "已提交（默认）".into(),
-                    "submitted (default)".into(),
+            // What an import may set; rejection is a reviewer's decision.
+            [
+                SurveyStatus::Draft,
+                SurveyStatus::Submitted,
+                SurveyStatus::Approved,
+            ]
+            .into_iter()
+            .map(|status| match status {
+                SurveyStatus::Submitted => (
+                    status.code().to_owned(),
+                    format!("{}（默认）", status.zh()),
+                    format!("{} (default)", status.en()),
                 ),
-                ("approved".into(), "已审核".into(), "approved".into()),
-            ],
+                _ => (status.code().to_owned(), status.zh(), status.en()),
+            })
+            .collect(),
         ),
         ("member*_sex", list(domain::Sex::ALL, domain::Sex::code)),
         (
@@ -648,11 +655,13 @@ pub async fn import_surveys(
                 format!("there is no {wave} wave (there are: {list:?})"),
             ));
         }
-        let status = match row.text("status").as_str() {
-            "" | "submitted" => SurveyStatus::Submitted,
-            "draft" => SurveyStatus::Draft,
-            "approved" => SurveyStatus::Approved,
-            other => {
+        let text = row.text("status");
+        let status = match SurveyStatus::parse(&text) {
+            _ if text.is_empty() => SurveyStatus::Submitted,
+            // An import may not pass judgement on its own rows by sending them back.
+            Some(status) if status != SurveyStatus::Rejected => status,
+            _ => {
+                let other = text;
                 row.issues.push(issue(
                     line,
                     "status",
@@ -703,7 +712,7 @@ pub async fn import_surveys(
                                 .village_surveys(&village, wave)
                                 .await?
                                 .into_iter()
-                                .map(|(h, ..)| h)
+                                .map(|line| line.household.as_str().to_owned())
                                 .collect();
                             surveyed.insert(key.clone(), ids);
                         }

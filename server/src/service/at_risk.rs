@@ -8,7 +8,7 @@ use domain::engine::Slice;
 use domain::risk::{RiskReason, RiskRules};
 use domain::RecordId;
 
-use super::views::{head_name, pick_unit, pick_wave, risk_codes, unit_view, LiveViews};
+use super::views::{head_name, pick_unit, pick_wave, unit_view, LiveViews};
 use super::{actor, invalid, storage};
 
 impl LiveViews {
@@ -81,7 +81,7 @@ impl LiveViews {
                         .situation
                         .previous_per_capita_fen
                         .map(|p| p as f64 / 100.0),
-                    reasons: risk_codes(&f.reasons),
+                    reasons: f.reasons.clone(),
                 })
             })
             .collect())

@@ -15,13 +15,15 @@ use app::model::{
 };
 use domain::validate::{check_survey, HouseholdInput, SurveyInput};
 use domain::{
-    Actor, HouseholdSurvey, Localized, RecordId, Role, SurveyStatus, UnitCode, UnitLevel,
+    Actor, Both, HouseholdSurvey, Localized, RecordId, Role, SurveyStatus, UnitCode, UnitLevel,
 };
 
 use super::views::{pick_wave, unit_view, LiveViews};
 use super::{actor, invalid, storage};
 use crate::records::Author;
-use crate::storage::{AuditEntry, SaveOutcome, SaveRequest, StorageError, Store, StoredState};
+use crate::storage::{
+    AuditEntry, SaveOutcome, SaveRequest, StorageError, Store, StoredState, SurveyLine,
+};
 
 /// Why a save wrote nothing.
 #[derive(Debug, thiserror::Error)]
@@ -117,7 +119,7 @@ pub async fn save_survey(
     };
     let saved = |id: String, status: SurveyStatus, version: i32, replayed: bool| SurveySaved {
         survey: id,
-        status: status.code().to_owned(),
+        status,
         version,
         replayed,
         warnings: warnings.clone(),
@@ -127,8 +129,8 @@ pub async fn save_survey(
         SaveOutcome::Replayed(stored) => Ok(saved(stored.id, stored.status, stored.version, true)),
         SaveOutcome::Conflict(stored) => Err(conflict(stored.as_ref(), input.base_version)),
         SaveOutcome::Locked(stored) => {
-            let (zh, en) = locked_reason(stored.status);
-            Err(SaveError::Conflict("locked", zh, en))
+            let why = locked_reason(stored.status);
+            Err(SaveError::Conflict("locked", why.zh, why.en))
         }
     }
 }
@@ -172,15 +174,15 @@ fn conflict(stored: Option<&StoredState>, base: i32) -> SaveError {
 }
 
 /// Why a survey in this status cannot be changed by its enumerator.
-pub fn locked_reason(status: SurveyStatus) -> (String, String) {
+pub fn locked_reason(status: SurveyStatus) -> Both {
     match status {
-        SurveyStatus::Submitted => (
-            "问卷已提交，正在等待审核；审核员退回后才能修改".into(),
-            "the survey is submitted and waits for review; it can be changed once sent back".into(),
+        SurveyStatus::Submitted => Both::new(
+            "问卷已提交，正在等待审核；审核员退回后才能修改",
+            "the survey is submitted and waits for review; it can be changed once sent back",
         ),
-        _ => (
-            "问卷已审核通过；如需更正，请审核员先退回".into(),
-            "the survey is approved; to correct it, a supervisor must send it back first".into(),
+        SurveyStatus::Approved | SurveyStatus::Draft | SurveyStatus::Rejected => Both::new(
+            "问卷已审核通过；如需更正，请审核员先退回",
+            "the survey is approved; to correct it, a supervisor must send it back first",
         ),
     }
 }
@@ -260,7 +262,7 @@ impl FieldWork for LiveViews {
             };
             (wave, waves, villages)
         };
-        let mut counts = std::collections::BTreeMap::<String, usize>::new();
+        let mut counts = std::collections::BTreeMap::<Option<SurveyStatus>, usize>::new();
         let mut out = Vec::new();
         for village in villages {
             let code = UnitCode::parse(&village.code).map_err(|_| BackendError::NotFound)?;
@@ -270,19 +272,15 @@ impl FieldWork for LiveViews {
                 .village_surveys(&code, wave)
                 .await
                 .map_err(storage)?;
-            let by_household: std::collections::HashMap<&str, (&str, Option<&String>)> = surveys
-                .iter()
-                .map(|(h, s, c)| (h.as_str(), (s.as_str(), c.as_ref())))
-                .collect();
+            let by_household: std::collections::HashMap<&RecordId, &SurveyLine> =
+                surveys.iter().map(|s| (&s.household, s)).collect();
             let clear = actor.may_see_personal(&code);
             let rows: Vec<FieldRowView> = households
                 .iter()
                 .map(|h| {
-                    let found = by_household.get(h.id.as_str());
-                    let status = found.map(|(s, _)| (*s).to_owned());
-                    *counts
-                        .entry(status.clone().unwrap_or_else(|| "none".into()))
-                        .or_default() += 1;
+                    let found = by_household.get(&h.id);
+                    let status = found.map(|s| s.status);
+                    *counts.entry(status).or_default() += 1;
                     FieldRowView {
                         household: h.id.as_str().to_owned(),
                         registry_no: h.registry_no.clone(),
@@ -291,7 +289,7 @@ impl FieldWork for LiveViews {
                             false => domain::access::mask_name(&h.head_name),
                         },
                         status,
-                        review_comment: found.and_then(|(_, c)| c.cloned()),
+                        review_comment: found.and_then(|s| s.review_comment.clone()),
                     }
                 })
                 .collect();
@@ -335,24 +333,21 @@ impl FieldWork for LiveViews {
         // The latest earlier wave, approved answers preferred.
         let earlier = history
             .iter()
-            .filter(|(_, w, ..)| *w < wave)
-            .max_by_key(|(_, w, status, ..)| (status == "approved", *w));
+            .filter(|s| s.wave < wave)
+            .max_by_key(|s| (s.status == SurveyStatus::Approved, s.wave));
         let previous = match earlier {
-            Some((sid, w, ..)) => match RecordId::parse(sid) {
-                Ok(sid) => self
-                    .store
-                    .survey(&sid)
-                    .await
-                    .map_err(storage)?
-                    .map(|s| (*w, SurveyInput::from(&s.answers))),
-                Err(_) => None,
-            },
+            Some(line) => self
+                .store
+                .survey(&line.id)
+                .await
+                .map_err(storage)?
+                .map(|s| (line.wave, SurveyInput::from(&s.answers))),
             None => None,
         };
         let locked = match (&current, actor.may_enter(&found.village)) {
-            (_, false) => Some((
-                "您可以查看这户的问卷，但不能修改".to_owned(),
-                "you may read this household's survey but not change it".to_owned(),
+            (_, false) => Some(Both::new(
+                "您可以查看这户的问卷，但不能修改",
+                "you may read this household's survey but not change it",
             )),
             (Some(s), true) if !s.status.editable() => Some(locked_reason(s.status)),
             _ => None,
@@ -369,7 +364,7 @@ impl FieldWork for LiveViews {
             line,
             survey: current.as_ref().map(|s| SurveyMetaView {
                 id: s.id.as_str().to_owned(),
-                status: s.status.code().to_owned(),
+                status: s.status,
                 version: s.version,
                 enumerator: s.enumerator.clone(),
                 review_comment: s.review_comment.clone(),

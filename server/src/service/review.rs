@@ -4,12 +4,12 @@
 
 use app::backend::BackendError;
 use app::model::{ReviewRowView, UnitView};
-use domain::{Actor, RecordId, SurveyStatus, UnitLevel};
+use domain::{Actor, Localized, RecordId, ReviewDecision, SurveyStatus, UnitLevel};
 
 use super::storage;
 use super::views::{head_name, LiveViews};
 use crate::records::Author;
-use crate::storage::{AuditEntry, StorageError, Store};
+use crate::storage::{AuditEntry, StorageError, Store, SurveyLine};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReviewError {
@@ -33,7 +33,8 @@ fn refused(
     ReviewError::Refused(field, rule, zh.into(), en.into())
 }
 
-/// Applies a decision (`approve` or `reject`) to the survey at the version the reviewer saw.
+/// Applies a decision (a [`ReviewDecision`] code, parsed once the reviewer is known to be
+/// allowed) to the survey at the version the reviewer saw.
 /// Returns the new status and version. Audited in the same transaction as the change.
 pub async fn review_survey(
     store: &Store,
@@ -62,18 +63,15 @@ pub async fn review_survey(
             "you entered this survey: another supervisor must review it",
         ));
     }
-    let approve = match decision {
-        "approve" => true,
-        "reject" => false,
-        other => {
-            return Err(refused(
-                "decision",
-                "decision",
-                format!("审核结论应为 approve（通过）或 reject（退回），而不是“{other}”"),
-                format!("decision: approve or reject, not {other:?}"),
-            ))
-        }
-    };
+    let decision = ReviewDecision::parse(decision).ok_or_else(|| {
+        refused(
+            "decision",
+            "decision",
+            format!("审核结论应为 approve（通过）或 reject（退回），而不是“{decision}”"),
+            format!("decision: approve or reject, not {decision:?}"),
+        )
+    })?;
+    let approve = decision.approves();
     let comment = comment.map(str::trim).filter(|c| !c.is_empty());
     if !approve && comment.is_none() {
         return Err(refused(
@@ -89,22 +87,24 @@ pub async fn review_survey(
             "status",
             format!(
                 "问卷当前状态为“{}”，不能{}",
-                domain::Localized::zh(&survey.status),
-                if approve { "通过" } else { "退回" }
+                survey.status.zh(),
+                decision.zh()
             ),
             format!(
                 "the survey is {}; it cannot be {}",
-                domain::Localized::en(&survey.status),
-                if approve { "approved" } else { "rejected" }
+                survey.status.en(),
+                match decision {
+                    ReviewDecision::Approve => "approved",
+                    ReviewDecision::Reject => "rejected",
+                }
             ),
         ));
     };
     let audit = AuditEntry::by(
         Some(actor),
-        if approve {
-            "survey.approve"
-        } else {
-            "survey.reject"
+        match decision {
+            ReviewDecision::Approve => "survey.approve",
+            ReviewDecision::Reject => "survey.reject",
         },
     )
     .ip(author.ip.clone());
@@ -123,33 +123,27 @@ pub async fn review_survey(
 }
 
 impl LiveViews {
-    /// Rows for surveys (id, household, status, version, enumerator, comment), with what a
-    /// reviewer needs to decide: the household, its size and per-capita income against the line.
+    /// Rows for surveys, with what a reviewer needs to decide: the household, its size and
+    /// per-capita income against the line.
     pub(super) async fn review_rows(
         &self,
         actor: &Actor,
         line_fen: i64,
-        found: Vec<(String, String, String, i32, String, Option<String>)>,
+        found: Vec<SurveyLine>,
     ) -> Result<Vec<ReviewRowView>, BackendError> {
-        let ids: Vec<RecordId> = found
-            .iter()
-            .filter_map(|r| RecordId::parse(&r.1).ok())
-            .collect();
+        let ids: Vec<RecordId> = found.iter().map(|line| line.household.clone()).collect();
         let households = self.households_by_id(&ids).await?;
         let mut rows = Vec::new();
-        for (survey, household, status, version, enumerator, comment) in found {
-            let (Ok(sid), Ok(hid)) = (RecordId::parse(&survey), RecordId::parse(&household)) else {
-                continue;
-            };
+        for line in found {
             let (Some(h), Some(s)) = (
-                households.get(&hid),
-                self.store.survey(&sid).await.map_err(storage)?,
+                households.get(&line.household),
+                self.store.survey(&line.id).await.map_err(storage)?,
             ) else {
                 continue;
             };
             rows.push(ReviewRowView {
-                survey,
-                household,
+                survey: line.id.as_str().to_owned(),
+                household: line.household.as_str().to_owned(),
                 village: UnitView {
                     code: h.village.as_str().to_owned(),
                     name_zh: String::new(),
@@ -158,11 +152,11 @@ impl LiveViews {
                 },
                 registry_no: h.registry_no.clone(),
                 head_name: head_name(actor, h),
-                status,
-                version,
-                own: enumerator == actor.username,
-                enumerator,
-                review_comment: comment,
+                status: line.status,
+                version: line.version,
+                own: line.enumerator == actor.username,
+                enumerator: line.enumerator,
+                review_comment: line.review_comment,
                 members: s.answers.household_size(),
                 per_capita: s.answers.per_capita_net_income(),
                 line: line_fen as f64 / 100.0,

@@ -14,7 +14,7 @@ use app::model::{
 };
 use domain::engine::{Dim, Engine, IndicatorDef, Measure, Slice};
 use domain::risk::{RiskReason, RiskRules};
-use domain::{Actor, Localized, RecordId, UnitCode, UnitLevel};
+use domain::{Actor, Localized, RecordId, SurveyStatus, UnitCode, UnitLevel};
 
 use super::charts::{charts, def};
 use super::review::REVIEW_LIMIT;
@@ -202,6 +202,21 @@ pub(super) struct Reader {
 }
 
 impl Reader {
+    /// The figure as this reader receives it ([`domain::engine::Value::for_reader`]).
+    pub(super) fn figure(
+        &self,
+        engine: &Engine,
+        def: &IndicatorDef,
+        unit: &UnitCode,
+        wave: i32,
+        slice: Slice,
+    ) -> domain::engine::Value {
+        let households = engine.totals(unit, wave, slice).get(Measure::Households);
+        engine
+            .value(def, unit, wave, slice)
+            .for_reader(def, households, self.suppress)
+    }
+
     pub(super) fn value(
         &self,
         engine: &Engine,
@@ -210,23 +225,7 @@ impl Reader {
         wave: i32,
         slice: Slice,
     ) -> Option<f64> {
-        let households = engine.totals(unit, wave, slice).get(Measure::Households);
-        if self.suppress && def.suppressed_for_researchers(households) {
-            return None;
-        }
-        engine.value(def, unit, wave, slice).value
-    }
-}
-
-fn no_data_text(code: &str) -> Both {
-    match code {
-        "no_approved_surveys" => both("本期没有已审核的调查", "no approved surveys in this wave"),
-        "zero_denominator" => both("分母为零，无法计算", "zero denominator"),
-        "not_disaggregated" => both("该指标不按农户特征分组", "not broken down by household"),
-        _ => both(
-            "样本少于 5 户，不予显示",
-            "fewer than 5 households: withheld",
-        ),
+        self.figure(engine, def, unit, wave, slice).value
     }
 }
 
@@ -240,8 +239,8 @@ fn card(
     slice: Slice,
 ) -> CardView {
     let households = engine.totals(unit, wave, slice).get(Measure::Households);
-    let withheld = reader.suppress && def.suppressed_for_researchers(households);
-    let value = engine.value(def, unit, wave, slice);
+    let value = reader.figure(engine, def, unit, wave, slice);
+    let withheld = value.suppressed();
     let progress = engine.progress(def, unit, wave, slice);
     let explained = engine.explain(def, unit, wave, slice, false);
     let contributors = explained
@@ -255,23 +254,18 @@ fn card(
             )
         })
         .collect();
-    let no_data = if withheld {
-        Some(no_data_text("suppressed"))
-    } else {
-        value.no_data.map(|n| no_data_text(n.code()))
-    };
     let keep = |v: Option<f64>| if withheld { None } else { v };
     CardView {
         id: def.id.to_owned(),
         name: both(def.name_zh, def.name_en),
         unit: both(def.unit_zh, def.unit_en),
         decimals: decimals(def),
-        value: keep(value.value),
-        no_data,
+        value: value.value,
+        no_data: value.no_data.map(|reason| Both::of(&reason)),
         formula: both(def.formula_zh, def.formula_en),
-        numerator: keep(value.numerator),
+        numerator: value.numerator,
         numerator_label: both(def.numerator.label_zh(), def.numerator.label_en()),
-        denominator: keep(value.denominator),
+        denominator: value.denominator,
         denominator_label: def.denominator.map(|m| both(m.label_zh(), m.label_en())),
         households: if withheld { 0 } else { households },
         baseline_wave: engine.baseline(),
@@ -283,10 +277,6 @@ fn card(
         higher_is_better: def.direction == domain::engine::catalogue::Direction::Higher,
         contributors,
     }
-}
-
-pub(super) fn risk_codes(reasons: &[RiskReason]) -> Vec<String> {
-    reasons.iter().map(|r| r.code().to_owned()).collect()
 }
 
 pub(super) fn head_name(actor: &Actor, h: &domain::Household) -> String {
@@ -417,19 +407,19 @@ impl Views for LiveViews {
                 })
             })?;
             let households = self.store.households_in(&code).await.map_err(storage)?;
-            let statuses: HashMap<String, (String, Option<String>)> = self
+            let surveys: HashMap<RecordId, crate::storage::SurveyLine> = self
                 .store
                 .village_surveys(&code, view.wave)
                 .await
                 .map_err(storage)?
                 .into_iter()
-                .map(|(h, status, comment)| (h, (status, comment)))
+                .map(|line| (line.household.clone(), line))
                 .collect();
             view.households = Some(
                 households
                     .iter()
                     .map(|h| {
-                        let status = statuses.get(h.id.as_str());
+                        let survey = surveys.get(&h.id);
                         HouseholdRowView {
                             id: h.id.as_str().to_owned(),
                             registry_no: h.registry_no.clone(),
@@ -439,13 +429,13 @@ impl Views for LiveViews {
                                 h.poverty_registration.en(),
                             ),
                             model: both(h.model.zh(), h.model.en()),
-                            status: status.map(|s| s.0.clone()),
-                            review_comment: status.and_then(|s| s.1.clone()),
+                            status: survey.map(|s| s.status),
+                            review_comment: survey.and_then(|s| s.review_comment.clone()),
                             per_capita: figures
                                 .get(&h.id)
                                 .and_then(|s| s.per_capita_fen)
                                 .map(|p| p as f64 / 100.0),
-                            risks: risks.get(&h.id).map(|r| risk_codes(r)).unwrap_or_default(),
+                            risks: risks.get(&h.id).cloned().unwrap_or_default(),
                         }
                     })
                     .collect(),
@@ -471,18 +461,15 @@ impl Views for LiveViews {
             return Err(BackendError::Forbidden);
         }
         let mut surveys = Vec::new();
-        for (survey_id, ..) in self.store.surveys_of(&id).await.map_err(storage)? {
-            let Ok(sid) = RecordId::parse(&survey_id) else {
-                continue;
-            };
-            let Some(survey) = self.store.survey(&sid).await.map_err(storage)? else {
+        for line in self.store.surveys_of(&id).await.map_err(storage)? {
+            let Some(survey) = self.store.survey(&line.id).await.map_err(storage)? else {
                 continue;
             };
             let reviews = self
                 .store
                 .audit(&AuditFilter {
                     action: Some("survey.".to_owned()),
-                    target: Some(survey_id.clone()),
+                    target: Some(line.id.as_str().to_owned()),
                     limit: 20,
                     ..AuditFilter::default()
                 })
@@ -511,7 +498,7 @@ impl Views for LiveViews {
                 SurveyHistoryView {
                     id: s.id.as_str().to_owned(),
                     wave: s.wave,
-                    status: s.status.code().to_owned(),
+                    status: s.status,
                     enumerator: s.enumerator.clone(),
                     reviewed_by: review.as_ref().map(|r| r.0.clone()),
                     reviewed_at: review
@@ -584,17 +571,13 @@ impl Views for LiveViews {
         query: &RiskQuery,
     ) -> Result<RiskPageView, BackendError> {
         let (unit, wave, waves, rules, list) = self.risk_list(by, query).await?;
-        let mut by_reason: Vec<(String, usize)> = RiskReason::ALL
+        let by_reason: Vec<(RiskReason, usize)> = RiskReason::ALL
             .iter()
-            .map(|r| (r.code().to_owned(), 0))
+            .map(|&reason| {
+                let flagged = list.iter().filter(|f| f.reasons.contains(&reason)).count();
+                (reason, flagged)
+            })
             .collect();
-        for f in &list {
-            for r in &f.reasons {
-                if let Some(slot) = by_reason.iter_mut().find(|(c, _)| c == r.code()) {
-                    slot.1 += 1;
-                }
-            }
-        }
         let pages = list.len().div_ceil(PAGE).max(1) as u32;
         let page = query.page.unwrap_or(1).clamp(1, pages);
         let start = (page as usize - 1) * PAGE;
@@ -606,7 +589,8 @@ impl Views for LiveViews {
             waves,
             margin: rules.margin_pct,
             drop: rules.drop_pct,
-            reason: query.reason.clone().filter(|r| !r.is_empty()),
+            // Checked by `risk_list`: a reason that does not parse has already been refused.
+            reason: query.reason.as_deref().and_then(RiskReason::parse),
             total: list.len(),
             by_reason,
             page,
@@ -638,7 +622,7 @@ impl Views for LiveViews {
         let submitted = if may_review {
             let found = self
                 .store
-                .surveys_in_scope(&scopes, wave, &["submitted"], REVIEW_LIMIT)
+                .surveys_in_scope(&scopes, wave, &[SurveyStatus::Submitted], REVIEW_LIMIT)
                 .await
                 .map_err(storage)?;
             self.review_rows(actor, line_fen, found).await?
@@ -647,7 +631,7 @@ impl Views for LiveViews {
         };
         let found = self
             .store
-            .surveys_in_scope(&scopes, wave, &["rejected"], REVIEW_LIMIT)
+            .surveys_in_scope(&scopes, wave, &[SurveyStatus::Rejected], REVIEW_LIMIT)
             .await
             .map_err(storage)?;
         let rejected = self.review_rows(actor, line_fen, found).await?;
@@ -694,7 +678,7 @@ impl Views for LiveViews {
         {
             Ok((status, version)) => Ok(ReviewDone {
                 survey: id.as_str().to_owned(),
-                status: status.code().to_owned(),
+                status,
                 version,
             }),
             Err(crate::service::review::ReviewError::NotFound) => Err(BackendError::NotFound),

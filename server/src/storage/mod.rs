@@ -28,7 +28,7 @@ pub use batch::Batch;
 /// The change-feed entry that means "reference data changed (units, waves, lines, plots,
 /// targets): rebuild everything" rather than one survey.
 pub const REBUILD_ALL: &str = "*";
-pub use rows::UnitRow;
+pub use rows::{SurveyLine, UnitRow};
 
 /// The newest end of the change feed, as one read saw it (see [`Store::feed_tail`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -348,7 +348,7 @@ impl Store {
         &self,
         village: &UnitCode,
         wave: i32,
-    ) -> Result<Vec<(String, String, Option<String>)>, StorageError> {
+    ) -> Result<Vec<SurveyLine>, StorageError> {
         on_backend!(self, village_surveys(village, wave))
     }
 
@@ -356,16 +356,13 @@ impl Store {
         &self,
         scopes: &[UnitCode],
         wave: i32,
-        statuses: &[&str],
+        statuses: &[domain::SurveyStatus],
         limit: i64,
-    ) -> Result<Vec<(String, String, String, i32, String, Option<String>)>, StorageError> {
+    ) -> Result<Vec<SurveyLine>, StorageError> {
         on_backend!(self, surveys_in_scope(scopes, wave, statuses, limit))
     }
 
-    pub async fn surveys_of(
-        &self,
-        household: &RecordId,
-    ) -> Result<Vec<(String, i32, String, i32, String, Option<String>)>, StorageError> {
+    pub async fn surveys_of(&self, household: &RecordId) -> Result<Vec<SurveyLine>, StorageError> {
         on_backend!(self, surveys_of(household))
     }
 

@@ -27,6 +27,10 @@ pub const BEGIN_WRITE: &str = "BEGIN";
 pub mod queries;
 
 #[allow(clippy::duplicate_mod)]
+#[path = "survey_sql.rs"]
+pub mod surveys;
+
+#[allow(clippy::duplicate_mod)]
 #[path = "accounts_sql.rs"]
 pub mod accounts;
 

@@ -14,12 +14,14 @@ use domain::engine::SurveyMeasures;
 use futures_util::TryStreamExt;
 
 use crate::storage::accounts::AuditEntry;
-use crate::storage::rows::{
-    EmploymentRowDb, HouseholdRow, InspectionRow, LivestockRowDb, MemberRow, PlotRow,
-    PovertyLineRow, SurveyRow, TargetRow, TrainingRowDb, UnderstoryRowDb, UnitFullRow, WaveRow,
-};
 use crate::storage::rows::{FactRow, StoredFactRow};
+use crate::storage::rows::{
+    HouseholdRow, InspectionRow, PlotRow, PovertyLineRow, TargetRow, UnitFullRow, WaveRow,
+};
 use crate::storage::{FeedTail, StorageError};
+
+// Reads of surveys live beside this file; the backends' `queries` name them too.
+pub use super::surveys::*;
 
 /// Bind parameters per statement: below SQLite's 32,766 and PostgreSQL's 65,535.
 const MAX_BINDS: usize = 30_000;
@@ -401,71 +403,6 @@ pub async fn households_by_ids(
     Ok(out)
 }
 
-/// Every survey of a village's households in one wave: (household id, status, review comment).
-pub async fn village_surveys(
-    pool: &Pool<Db>,
-    village: &UnitCode,
-    wave: i32,
-) -> Result<Vec<(String, String, Option<String>)>, StorageError> {
-    let mut q = QueryBuilder::<Db>::new(
-        "SELECT s.household_id, s.status, s.review_comment FROM surveys s \
-         JOIN households h ON h.id = s.household_id WHERE h.village_code = ",
-    );
-    q.push_bind(village.as_str())
-        .push(" AND s.wave = ")
-        .push_bind(wave);
-    Ok(q.build_query_as().fetch_all(pool).await?)
-}
-
-/// Surveys of one wave with one of `statuses`, in villages under any of `scopes` (every
-/// village when `scopes` is empty): (survey id, household id, status, version, enumerator,
-/// review comment), oldest household first, at most `limit`.
-pub async fn surveys_in_scope(
-    pool: &Pool<Db>,
-    scopes: &[UnitCode],
-    wave: i32,
-    statuses: &[&str],
-    limit: i64,
-) -> Result<Vec<(String, String, String, i32, String, Option<String>)>, StorageError> {
-    let mut q = QueryBuilder::<Db>::new(
-        "SELECT s.id, s.household_id, s.status, s.version, s.enumerator, s.review_comment \
-         FROM surveys s JOIN households h ON h.id = s.household_id WHERE s.wave = ",
-    );
-    q.push_bind(wave).push(" AND s.status IN (");
-    let mut list = q.separated(", ");
-    for status in statuses {
-        list.push_bind(*status);
-    }
-    q.push(")");
-    if !scopes.is_empty() {
-        q.push(" AND (");
-        for (i, scope) in scopes.iter().enumerate() {
-            if i > 0 {
-                q.push(" OR ");
-            }
-            q.push("h.village_code LIKE ")
-                .push_bind(format!("{}%", scope.as_str()));
-        }
-        q.push(")");
-    }
-    q.push(" ORDER BY h.village_code, h.registry_no, s.id LIMIT ")
-        .push_bind(limit);
-    Ok(q.build_query_as().fetch_all(pool).await?)
-}
-
-/// One line per survey of a household, by wave: (id, wave, status, version, enumerator,
-/// review comment).
-pub async fn surveys_of(
-    pool: &Pool<Db>,
-    household: &RecordId,
-) -> Result<Vec<(String, i32, String, i32, String, Option<String>)>, StorageError> {
-    let mut q = QueryBuilder::<Db>::new(
-        "SELECT id, wave, status, version, enumerator, review_comment FROM surveys WHERE household_id = ",
-    );
-    q.push_bind(household.as_str()).push(" ORDER BY wave");
-    Ok(q.build_query_as().fetch_all(pool).await?)
-}
-
 /// The household whose head holds this ID-card number, if any: (id, village code).
 pub async fn household_by_id_card(
     pool: &Pool<Db>,
@@ -487,79 +424,6 @@ pub async fn survey_ids(pool: &Pool<Db>) -> Result<Vec<String>, StorageError> {
     Ok(sqlx::query_scalar("SELECT id FROM surveys ORDER BY id")
         .fetch_all(pool)
         .await?)
-}
-
-pub async fn survey(
-    pool: &Pool<Db>,
-    id: &RecordId,
-) -> Result<Option<HouseholdSurvey>, StorageError> {
-    let mut q = QueryBuilder::<Db>::new(format!(
-        "SELECT {} FROM surveys WHERE id = ",
-        SurveyRow::COLUMNS
-    ));
-    q.push_bind(id.as_str());
-    let Some(header): Option<SurveyRow> = q.build_query_as().fetch_optional(pool).await? else {
-        return Ok(None);
-    };
-    let members: Vec<MemberRow> =
-        by_survey(pool, MemberRow::COLUMNS, "survey_members", "member_no", id).await?;
-    let employment: Vec<EmploymentRowDb> = by_survey(
-        pool,
-        EmploymentRowDb::COLUMNS,
-        "employment_rows",
-        "row_no",
-        id,
-    )
-    .await?;
-    let training: Vec<TrainingRowDb> =
-        by_survey(pool, TrainingRowDb::COLUMNS, "training_rows", "row_no", id).await?;
-    let understory: Vec<UnderstoryRowDb> = by_survey(
-        pool,
-        UnderstoryRowDb::COLUMNS,
-        "understory_rows",
-        "row_no",
-        id,
-    )
-    .await?;
-    let livestock: Vec<LivestockRowDb> = by_survey(
-        pool,
-        LivestockRowDb::COLUMNS,
-        "livestock_rows",
-        "row_no",
-        id,
-    )
-    .await?;
-    header
-        .into_survey(members, employment, training, understory, livestock)
-        .map(Some)
-}
-
-pub async fn survey_id_for(
-    pool: &Pool<Db>,
-    household: &RecordId,
-    wave: i32,
-) -> Result<Option<String>, StorageError> {
-    let mut q = QueryBuilder::<Db>::new("SELECT id FROM surveys WHERE household_id = ");
-    q.push_bind(household.as_str())
-        .push(" AND wave = ")
-        .push_bind(wave);
-    Ok(q.build_query_scalar().fetch_optional(pool).await?)
-}
-
-async fn by_survey<T>(
-    pool: &Pool<Db>,
-    columns: &str,
-    table: &str,
-    order: &str,
-    id: &RecordId,
-) -> Result<Vec<T>, StorageError>
-where
-    T: for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row> + Send + Unpin,
-{
-    let mut q =
-        QueryBuilder::<Db>::new(format!("SELECT {columns} FROM {table} WHERE survey_id = "));
-    q.push_bind(id.as_str()).push(format!(" ORDER BY {order}"));
-    Ok(q.build_query_as().fetch_all(pool).await?)
 }
 
 pub async fn units(pool: &Pool<Db>) -> Result<Vec<AdminUnit>, StorageError> {
@@ -918,20 +782,4 @@ pub async fn save_survey(
         id: stored.id,
         version: replacement.version,
     })
-}
-
-/// Ids of up to `limit` surveys of a wave in a status, by id.
-pub async fn surveys_with_status(
-    pool: &Pool<Db>,
-    status: domain::SurveyStatus,
-    wave: i32,
-    limit: i64,
-) -> Result<Vec<String>, StorageError> {
-    let mut q = QueryBuilder::<Db>::new("SELECT id FROM surveys WHERE status = ");
-    q.push_bind(status.code())
-        .push(" AND wave = ")
-        .push_bind(wave)
-        .push(" ORDER BY id LIMIT ")
-        .push_bind(limit);
-    Ok(q.build_query_scalar().fetch_all(pool).await?)
 }

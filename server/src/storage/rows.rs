@@ -380,6 +380,50 @@ impl SurveyRow {
     }
 }
 
+/// One survey's bookkeeping, without its answers: what lists, the review queue and a
+/// household's history show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveyLine {
+    pub id: RecordId,
+    pub household: RecordId,
+    pub wave: i32,
+    pub status: domain::SurveyStatus,
+    pub version: i32,
+    pub enumerator: String,
+    pub review_comment: Option<String>,
+}
+
+/// A [`SurveyLine`] as stored.
+#[derive(Debug, sqlx::FromRow)]
+pub struct SurveyLineRow {
+    id: String,
+    household_id: String,
+    wave: i32,
+    status: String,
+    version: i32,
+    enumerator: String,
+    review_comment: Option<String>,
+}
+
+impl SurveyLineRow {
+    /// The columns, for a query on `surveys s`.
+    pub const COLUMNS: &'static str =
+        "s.id, s.household_id, s.wave, s.status, s.version, s.enumerator, s.review_comment";
+
+    pub fn into_line(self) -> Result<SurveyLine, StorageError> {
+        const T: &str = "surveys";
+        Ok(SurveyLine {
+            id: id(T, &self.id)?,
+            household: id(T, &self.household_id)?,
+            wave: self.wave,
+            status: code(T, "status", &self.status, domain::SurveyStatus::parse)?,
+            version: self.version,
+            enumerator: self.enumerator,
+            review_comment: self.review_comment,
+        })
+    }
+}
+
 #[derive(Debug, sqlx::FromRow)]
 pub struct MemberRow {
     pub member_no: i32,

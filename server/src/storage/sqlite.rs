@@ -31,6 +31,10 @@ pub const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 pub mod queries;
 
 #[allow(clippy::duplicate_mod)]
+#[path = "survey_sql.rs"]
+pub mod surveys;
+
+#[allow(clippy::duplicate_mod)]
 #[path = "accounts_sql.rs"]
 pub mod accounts;
 
