@@ -131,18 +131,24 @@ impl SurveyAnswers {
             .sum()
     }
 
-    /// Net income (fen): wages + dividends + understory net + livestock net + crop net +
-    /// transfers + remittances + other. Negative when losses exceed earnings.
-    pub fn net_income_fen(&self) -> i64 {
+    /// Income by source (fen).
+    pub fn income_parts(&self) -> IncomeParts {
         let other = &self.other_income;
-        self.wages_fen()
-            + self.equity.dividends.fen()
-            + self.understory_net_fen()
-            + self.livestock_net_fen()
-            + other.crop_net.fen()
-            + other.transfers.fen()
-            + other.remittances.fen()
-            + other.other.fen()
+        IncomeParts {
+            wages: self.wages_fen(),
+            dividends: self.equity.dividends.fen(),
+            understory_net: self.understory_net_fen(),
+            livestock_net: self.livestock_net_fen(),
+            crop_net: other.crop_net.fen(),
+            transfers: other.transfers.fen(),
+            remittances: other.remittances.fen(),
+            other: other.other.fen(),
+        }
+    }
+
+    /// Net income (fen): see [`IncomeParts::net_fen`]. Negative when losses exceed earnings.
+    pub fn net_income_fen(&self) -> i64 {
+        self.income_parts().net_fen()
     }
 
     /// Per-capita net income in yuan; `None` for an empty roster.
@@ -150,6 +156,50 @@ impl SurveyAnswers {
         let size = self.household_size();
         (size > 0).then(|| self.net_income_fen() as f64 / 100.0 / size as f64)
     }
+}
+
+/// A household's income by source, in fen. The one definition of net income: the stored
+/// survey ([`SurveyAnswers::net_income_fen`]) and the survey form's live summary (from
+/// [`crate::validate::SurveyInput::income_parts`]) both sum it with [`IncomeParts::net_fen`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IncomeParts {
+    /// Wages of every employment row, programme work included.
+    pub wages: i64,
+    /// Dividends on collective-forest equity shares.
+    pub dividends: i64,
+    /// Understory (林下经济) sales less costs.
+    pub understory_net: i64,
+    /// Livestock sales less costs.
+    pub livestock_net: i64,
+    /// Crop farming, net.
+    pub crop_net: i64,
+    /// Transfers (subsidies, pensions, 低保).
+    pub transfers: i64,
+    /// Remittances from family members away.
+    pub remittances: i64,
+    /// Anything else.
+    pub other: i64,
+}
+
+impl IncomeParts {
+    /// Net income: wages + dividends + understory net + livestock net + crop net + transfers +
+    /// remittances + other.
+    pub fn net_fen(&self) -> i64 {
+        self.wages
+            + self.dividends
+            + self.understory_net
+            + self.livestock_net
+            + self.crop_net
+            + self.transfers
+            + self.remittances
+            + self.other
+    }
+}
+
+/// Per-capita net income in whole fen, rounded down as the indicator engine does; `None` for
+/// an empty roster.
+pub fn per_capita_fen(net_fen: i64, size: i64) -> Option<i64> {
+    (size > 0).then(|| net_fen.div_euclid(size))
 }
 
 /// One household's survey in one wave, with its review state.

@@ -2,8 +2,8 @@
 //! them with the domain's rules, then store them — or refuse with field-level issues and
 //! write nothing.
 
-use domain::validate::{check_household, check_survey, HouseholdInput, SurveyInput};
-use domain::{Actor, Date, Household, HouseholdSurvey, Issue, RecordId, SurveyStatus};
+use domain::validate::{check_household, HouseholdInput};
+use domain::{Actor, Date, Household, Issue, RecordId};
 
 use crate::storage::{AuditEntry, StorageError, Store};
 
@@ -106,49 +106,4 @@ fn household_snapshot(household: &Household) -> serde_json::Value {
     value["head_id_card"] = serde_json::json!(household.head_id_card.masked());
     value["phone"] = serde_json::json!(household.phone.as_ref().map(|p| p.masked()));
     value
-}
-
-/// What a new survey carries besides its answers.
-pub struct NewSurvey {
-    pub id: RecordId,
-    pub household_id: RecordId,
-    pub wave: i32,
-    pub client_id: RecordId,
-}
-
-/// Records a draft survey from raw input, in one transaction with its audit entry.
-pub async fn record_survey(
-    store: &Store,
-    author: &Author<'_>,
-    new: NewSurvey,
-    input: &SurveyInput,
-) -> Result<(HouseholdSurvey, Vec<Issue>), RecordError> {
-    let village = store
-        .household(&new.household_id)
-        .await?
-        .map(|h| h.village)
-        .ok_or(RecordError::Forbidden)?;
-    if !author.actor.may_enter(&village) {
-        return Err(RecordError::Forbidden);
-    }
-    let (answers, warnings) = check_survey(input, new.wave).map_err(RecordError::Invalid)?;
-    let survey = HouseholdSurvey {
-        id: new.id,
-        household_id: new.household_id,
-        wave: new.wave,
-        status: SurveyStatus::Draft,
-        // Whoever is signed in entered it, whatever the caller says.
-        enumerator: author.actor.username.clone(),
-        client_id: new.client_id,
-        version: 1,
-        review_comment: None,
-        answers,
-    };
-    let audit = AuditEntry::by(Some(author.actor), "survey.create")
-        .target("survey", survey.id.as_str())
-        .unit(Some(&village))
-        .ip(author.ip.clone())
-        .change(None, serde_json::to_value(&survey).ok());
-    store.insert_survey(&survey, audit).await?;
-    Ok((survey, warnings))
 }

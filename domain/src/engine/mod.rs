@@ -520,8 +520,10 @@ impl Engine {
                 (
                     RecordId::from_u128(f.household),
                     Situation {
-                        per_capita_fen: (f.measures.size > 0)
-                            .then(|| f.measures.net_income_fen.div_euclid(f.measures.size)),
+                        per_capita_fen: crate::survey::per_capita_fen(
+                            f.measures.net_income_fen,
+                            f.measures.size,
+                        ),
                         line_fen,
                         guarantees_met: f.measures.guarantees_met,
                         previous_per_capita_fen: None,
@@ -541,7 +543,7 @@ impl Engine {
         rules: RiskRules,
     ) -> Vec<HouseholdRisk> {
         let per_capita =
-            |m: &SurveyMeasures| (m.size > 0).then(|| m.net_income_fen.div_euclid(m.size));
+            |m: &SurveyMeasures| crate::survey::per_capita_fen(m.net_income_fen, m.size);
         // Each household's latest counted wave before this one.
         let mut previous: IdMap<(i32, Option<i64>)> = IdMap::default();
         for held in self

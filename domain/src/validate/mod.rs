@@ -415,6 +415,27 @@ pub struct SurveyInput {
     pub guarantees: Guarantees,
 }
 
+impl SurveyInput {
+    /// Income by source (fen) from what is typed so far, for a form's live summary: an amount
+    /// that is not a valid sum of money (negative, too large) counts as 0 — its field already
+    /// shows an error.
+    pub fn income_parts(&self) -> crate::survey::IncomeParts {
+        let fen = |yuan: f64| Rmb::from_yuan(yuan).map_or(0, Rmb::fen);
+        let net = |sales: f64, costs: f64| fen(sales) - fen(costs);
+        let o = &self.other_income;
+        crate::survey::IncomeParts {
+            wages: self.employment.iter().map(|r| fen(r.wages)).sum(),
+            dividends: fen(self.equity.dividends),
+            understory_net: self.understory.iter().map(|r| net(r.sales, r.costs)).sum(),
+            livestock_net: self.livestock.iter().map(|r| net(r.sales, r.costs)).sum(),
+            crop_net: fen(o.crop_net),
+            transfers: fen(o.transfers),
+            remittances: fen(o.remittances),
+            other: fen(o.other),
+        }
+    }
+}
+
 /// Parses and checks a survey for the wave of `wave_year`.
 pub fn check_survey(input: &SurveyInput, wave_year: i32) -> Checked<SurveyAnswers> {
     let mut c = Collector::default();

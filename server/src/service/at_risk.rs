@@ -9,7 +9,7 @@ use domain::risk::{RiskReason, RiskRules};
 use domain::RecordId;
 
 use super::views::{head_name, pick_unit, pick_wave, unit_view, LiveViews};
-use super::{actor, invalid, storage};
+use super::{actor, invalid, read, storage, QueryIssues};
 
 impl LiveViews {
     /// The whole at-risk list for a request (every page), with the unit, wave and rules used.
@@ -29,25 +29,33 @@ impl LiveViews {
     > {
         let actor = actor(by)?;
         let engine = self.engine.read(&self.store).await.map_err(storage)?;
-        let unit = pick_unit(&engine, actor, &self.prefecture, query.unit.as_deref())?;
-        if !actor.may_see_households(&unit) {
+        let mut issues = QueryIssues::default();
+        let unit = issues.take(pick_unit(
+            &engine,
+            actor,
+            &self.prefecture,
+            query.unit.as_deref(),
+        ))?;
+        if unit.as_ref().is_some_and(|u| !actor.may_see_households(u)) {
             return Err(BackendError::Forbidden);
         }
-        let (wave, waves) = pick_wave(&engine, query.wave)?;
+        let picked = issues.take(pick_wave(&engine, query.wave))?;
         let rules = RiskRules::new(
             query.margin.unwrap_or(RiskRules::default().margin_pct),
             query.drop.unwrap_or(RiskRules::default().drop_pct),
         );
         let reason = match query.reason.as_deref().filter(|r| !r.is_empty()) {
             None => None,
-            Some(code) => Some(RiskReason::parse(code).ok_or_else(|| {
+            Some(code) => issues.take(RiskReason::parse(code).ok_or_else(|| {
                 invalid(
                     "reason",
                     format!("没有“{code}”这种风险类型"),
                     format!("there is no risk type {code:?}"),
                 )
-            })?),
+            }))?,
         };
+        issues.finish()?;
+        let (unit, (wave, waves)) = (read(unit)?, read(picked)?);
         let mut list = engine.at_risk(&unit, wave, Slice::ALL, rules);
         if let Some(reason) = reason {
             list.retain(|r| r.reasons.contains(&reason));

@@ -18,7 +18,7 @@ use domain::{Actor, Localized, RecordId, SurveyStatus, UnitCode, UnitLevel};
 
 use super::charts::{charts, def};
 use super::review::REVIEW_LIMIT;
-use super::{actor, invalid, storage};
+use super::{actor, invalid, read, storage, QueryIssues};
 use crate::indicators::LiveEngine;
 use crate::storage::{AuditFilter, StorageError, Store};
 
@@ -140,6 +140,7 @@ fn pick_slice(query: &DashQuery) -> Result<(Slice, Vec<FilterView>, Option<Both>
         ("sex", Dim::Sex, &query.sex),
         ("ethnicity", Dim::Ethnicity, &query.ethnicity),
     ];
+    let mut issues = Vec::new();
     let mut slice = Slice::ALL;
     let mut fixed = 0;
     let mut ignored = Vec::new();
@@ -147,13 +148,15 @@ fn pick_slice(query: &DashQuery) -> Result<(Slice, Vec<FilterView>, Option<Both>
     for (key, dim, value) in chosen {
         let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty());
         if let Some(code) = value {
-            let v = dim.value_of(code).ok_or_else(|| {
-                invalid(
+            let Some(v) = dim.value_of(code) else {
+                issues.push(FieldIssue::error(
                     key,
+                    "query",
                     format!("{}：没有“{code}”这一项", dim.label_zh()),
                     format!("{}: there is no value {code:?}", dim.label_en()),
-                )
-            })?;
+                ));
+                continue;
+            };
             if fixed < 2 {
                 slice = slice.with(dim, v);
                 fixed += 1;
@@ -192,7 +195,10 @@ fn pick_slice(query: &DashQuery) -> Result<(Slice, Vec<FilterView>, Option<Both>
             ),
         )
     });
-    Ok((slice, filters, note))
+    match issues.is_empty() {
+        true => Ok((slice, filters, note)),
+        false => Err(BackendError::Invalid(issues)),
+    }
 }
 
 /// A figure as this viewer may see it: researchers get survey figures over 1–4 households
@@ -329,11 +335,15 @@ impl Views for LiveViews {
         let reader = Reader {
             suppress: actor.role == domain::Role::Researcher,
         };
-        let (slice, filters, filter_note) = pick_slice(query)?;
+        let mut issues = QueryIssues::default();
+        let sliced = issues.take(pick_slice(query))?;
         let (view, village) = {
             let engine = self.engine.read(&self.store).await.map_err(storage)?;
-            let unit = pick_unit(&engine, actor, &self.prefecture, unit)?;
-            let (wave, waves) = pick_wave(&engine, query.wave)?;
+            let unit = issues.take(pick_unit(&engine, actor, &self.prefecture, unit))?;
+            let picked = issues.take(pick_wave(&engine, query.wave))?;
+            issues.finish()?;
+            let (unit, (wave, waves)) = (read(unit)?, read(picked)?);
+            let (slice, filters, filter_note) = read(sliced)?;
             let cards = HEADLINE
                 .iter()
                 .map(|id| card(&engine, actor, &reader, def(id), &unit, wave, slice))

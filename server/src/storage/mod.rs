@@ -295,20 +295,6 @@ impl Store {
         }
     }
 
-    /// Writes one survey with all its sections in one transaction.
-    pub async fn insert_survey(
-        &self,
-        survey: &HouseholdSurvey,
-        audit: AuditEntry,
-    ) -> Result<(), StorageError> {
-        self.write(&Batch {
-            surveys: vec![survey.clone()],
-            audit: vec![audit],
-            ..Batch::default()
-        })
-        .await
-    }
-
     /// Creates or replaces a survey's answers (see [`SaveRequest`]), audited in the same
     /// transaction.
     pub async fn save_survey(

@@ -100,6 +100,65 @@ async fn the_language_cookie_switches_the_server_render_to_english(app: &TestApp
     assert!(!response.body.contains("森林碳汇扶贫监测评价平台"));
 }
 
+/// The text of the page's alerts (`role="alert"`), tags removed.
+fn alerts(html: &str) -> Vec<String> {
+    html.split("role=\"alert\"")
+        .skip(1)
+        .map(|rest| {
+            let body = rest.split_once('>').map_or("", |(_, b)| b);
+            let body = body.split("</p>").next().unwrap_or_default();
+            let mut text = String::new();
+            let mut in_tag = false;
+            for c in body.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            text
+        })
+        .collect()
+}
+
+async fn a_failure_with_three_field_issues_reads_wholly_in_english(app: &TestApp) {
+    // Three bad parameters at once: a malformed unit code, a wave that does not exist and an
+    // unknown risk type. The page reports all three, each in the reader's language.
+    let admin = app.admin().await;
+    let path = "/at-risk?unit=5134&wave=1900&reason=nonsense";
+    let english = app
+        .get_with_cookie(path, &format!("lang=en; {}", admin.cookie))
+        .await;
+    // The page still renders (its frame, the language switch), with the request's 400.
+    assert_eq!(english.status, StatusCode::BAD_REQUEST, "{}", english.body);
+    let shown = alerts(&english.body);
+    assert_eq!(shown.len(), 1, "one alert: {shown:?}");
+    let alert = &shown[0];
+    for part in [
+        "a unit code has 6, 9 or 12 digits, not 4",
+        "there is no 1900 wave",
+        "there is no risk type",
+    ] {
+        assert!(alert.contains(part), "{part:?} in {alert:?}");
+    }
+    assert!(
+        !alert
+            .chars()
+            .any(|c| ('\u{3000}'..='\u{9fff}').contains(&c)
+                || ('\u{ff00}'..='\u{ffef}').contains(&c)),
+        "no Chinese in the English alert: {alert:?}"
+    );
+    assert!(english.body.contains("data-error=\"invalid\""));
+    // The same failure in Chinese has no English sentence in it.
+    let chinese = app.get_as(&admin, path).await;
+    let alert = &alerts(&chinese.body)[0];
+    for part in ["不是4位", "没有 1900 年的调查轮次", "风险类型"] {
+        assert!(alert.contains(part), "{part:?} in {alert:?}");
+    }
+    assert!(!alert.contains("there is"), "{alert:?}");
+}
+
 async fn unknown_pages_are_a_real_404_in_chinese(app: &TestApp) {
     // Anonymous readers learn nothing about which paths exist: they are asked to sign in.
     assert_eq!(app.get("/no/such/page").await.status, StatusCode::SEE_OTHER);
@@ -154,4 +213,5 @@ crate::on_both_backends!(
     static_assets_are_served_compressed,
     serves_over_a_real_port,
     pages_need_a_signed_in_account_and_admin_pages_an_administrator,
+    a_failure_with_three_field_issues_reads_wholly_in_english,
 );

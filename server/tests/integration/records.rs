@@ -3,7 +3,8 @@
 
 use domain::validate::{EmploymentInput, HouseholdInput, MemberInput, SurveyInput};
 use domain::*;
-use server::records::{record_survey, register_household, NewSurvey, RecordError};
+use server::records::{register_household, RecordError};
+use server::service::field_work::{save_survey, SaveError};
 use server::storage::AuditEntry;
 use server::storage::Batch;
 
@@ -198,6 +199,15 @@ fn survey() -> HouseholdSurvey {
     }
 }
 
+/// One survey with its audit entry, as one batch.
+fn one_survey(survey: HouseholdSurvey) -> Batch {
+    Batch {
+        surveys: vec![survey],
+        audit: vec![AuditEntry::by(None, "test")],
+        ..Batch::default()
+    }
+}
+
 async fn every_entity_round_trips(app: &TestApp) {
     let reference = reference();
     app.store
@@ -209,7 +219,7 @@ async fn every_entity_round_trips(app: &TestApp) {
         .await
         .expect("insert household");
     app.store
-        .insert_survey(&survey(), AuditEntry::by(None, "test"))
+        .write(&one_survey(survey()))
         .await
         .expect("insert survey");
 
@@ -272,11 +282,7 @@ async fn a_failing_write_leaves_nothing_behind(app: &TestApp) {
         .expect("household");
     let mut orphan = survey();
     orphan.wave = 2031;
-    assert!(app
-        .store
-        .insert_survey(&orphan, AuditEntry::by(None, "test"))
-        .await
-        .is_err());
+    assert!(app.store.write(&one_survey(orphan)).await.is_err());
     assert_eq!(app.store.count_surveys().await.expect("count"), 0);
     assert_eq!(app.store.survey(&rid(2)).await.expect("read"), None);
 }
@@ -393,15 +399,24 @@ async fn raw_surveys_are_checked_before_anything_is_written(app: &TestApp) {
         }],
         ..SurveyInput::default()
     };
-    let new = || NewSurvey {
-        id: rid(30),
-        household_id: rid(1),
+    // Through the one write path every form, file and API body takes.
+    let waves = [2019];
+    let save = |input: &SurveyInput| app::model::SurveySaveInput {
+        household: rid(1).as_str().to_owned(),
         wave: 2019,
-        client_id: rid(31),
+        client_id: rid(31).as_str().to_owned(),
+        base_version: 0,
+        submit: false,
+        confirm_warnings: false,
+        answers: input.clone(),
     };
-    match record_survey(&app.store, &crate::helpers::author(), new(), &input).await {
-        Err(RecordError::Invalid(issues)) => {
-            let paths: Vec<_> = issues.iter().map(|i| (i.path.as_str(), i.rule)).collect();
+    let author = crate::helpers::author();
+    match save_survey(&app.store, &author, &waves, &save(&input)).await {
+        Err(SaveError::Invalid(issues)) => {
+            let paths: Vec<_> = issues
+                .iter()
+                .map(|i| (i.path.as_str(), i.rule.as_str()))
+                .collect();
             assert_eq!(
                 paths,
                 [
@@ -422,11 +437,19 @@ async fn raw_surveys_are_checked_before_anything_is_written(app: &TestApp) {
     input.members[1].birth_year = 2005;
     input.employment[0].days = 120;
     input.employment[0].wages = 12_000.0;
-    let (saved, _) = record_survey(&app.store, &crate::helpers::author(), new(), &input)
+    let saved = save_survey(&app.store, &author, &waves, &save(&input))
         .await
         .expect("valid survey");
     assert_eq!(saved.status, SurveyStatus::Draft);
-    assert_eq!(app.store.survey(&rid(30)).await.expect("read"), Some(saved));
+    let id = RecordId::parse(&saved.survey).expect("survey id");
+    let stored = app.store.survey(&id).await.expect("read").expect("stored");
+    assert_eq!(stored.status, SurveyStatus::Draft);
+    assert_eq!(
+        stored.answers,
+        domain::validate::check_survey(&input, 2019)
+            .expect("valid")
+            .0
+    );
 }
 
 crate::on_both_backends!(
