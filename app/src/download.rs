@@ -4,18 +4,6 @@
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
-/// Percent-encodes text for a `data:` URL.
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// Finds the `<svg>` of the figure the clicked button belongs to and saves it as PNG.
 pub fn svg_to_png(ev: leptos::ev::MouseEvent, name: &str) {
     let Some(svg) = ev
@@ -83,6 +71,6 @@ pub fn svg_to_png(ev: leptos::ev::MouseEvent, name: &str) {
     image.set_onload(Some(onload.unchecked_ref()));
     image.set_src(&format!(
         "data:image/svg+xml;charset=utf-8,{}",
-        encode(&svg.outer_html())
+        crate::format::percent_encode(&svg.outer_html(), b"")
     ));
 }

@@ -3,13 +3,29 @@
 
 use domain::Lang;
 
-/// `1234567.891` with `decimals` digits → `1,234,567.89`; negative numbers keep their sign.
 /// A number as typed into a form: no separators, no trailing zeros ("1200", "3.5", "0.25").
 pub fn plain(value: f64) -> String {
     let text = format!("{value:.2}");
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
+/// Percent-encodes text for a URL: unreserved characters (RFC 3986) stay, and so do the bytes
+/// in `keep` (`b"/"` for a path); everything else becomes `%XX` of its UTF-8 bytes.
+pub fn percent_encode(text: &str, keep: &[u8]) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            _ if keep.contains(&byte) => out.push(byte as char),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// `1234567.891` with `decimals` digits → `1,234,567.89`; negative numbers keep their sign.
 pub fn grouped(value: f64, decimals: usize) -> String {
     let text = format!("{:.*}", decimals, value.abs());
     let (whole, fraction) = match text.split_once('.') {
@@ -81,6 +97,16 @@ pub fn signed(value: f64, decimals: usize, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_encoding_keeps_unreserved_bytes_and_what_is_asked() {
+        assert_eq!(
+            percent_encode("a b/c?d=越", b""),
+            "a%20b%2Fc%3Fd%3D%E8%B6%8A"
+        );
+        assert_eq!(percent_encode("/a?b", b"/"), "/a%3Fb");
+        assert_eq!(percent_encode("A-z_0.9~", b""), "A-z_0.9~");
+    }
 
     #[test]
     fn thousands_are_grouped() {

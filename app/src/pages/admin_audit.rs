@@ -10,18 +10,6 @@ use crate::i18n::Tr;
 use crate::model::AuditQuery;
 use crate::server_fns::audit_log;
 
-/// Percent-encodes a query value.
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 #[component]
 pub fn AdminAuditPage() -> impl IntoView {
     let query = use_query_map();
@@ -47,7 +35,10 @@ pub fn AdminAuditPage() -> impl IntoView {
         let mut href = format!("/admin/audit?before={seq}");
         for name in ["action", "actor", "target", "from", "to"] {
             if let Some(v) = q.get(name).filter(|v| !v.is_empty()) {
-                href.push_str(&format!("&{name}={}", encode(&v)));
+                href.push_str(&format!(
+                    "&{name}={}",
+                    crate::format::percent_encode(&v, b"")
+                ));
             }
         }
         href

@@ -120,27 +120,11 @@ pub fn codebook_csv(filter: &Filter) -> String {
     let mut out = String::from("file,variable,label_zh,label_en,type,unit,values\n");
     for table in TABLES {
         for column in table.columns_for(filter) {
-            let values = column
-                .values
-                .map(|labels| {
-                    labels()
-                        .into_iter()
-                        .map(|(code, zh, en)| format!("{code}={zh}/{en}"))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                })
-                .unwrap_or_default();
-            let line = [
-                table.name,
-                column.name,
-                column.zh,
-                column.en,
-                column.kind.type_name(),
-                column.unit,
-                &values,
-            ]
-            .map(field)
-            .join(",");
+            let mut line = field(table.name);
+            for cell in column.codebook_entry() {
+                line.push(',');
+                line.push_str(&field(&cell));
+            }
             out.push_str(&line);
             out.push('\n');
         }

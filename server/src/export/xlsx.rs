@@ -80,26 +80,8 @@ impl<'a> XlsxSink<'a> {
                 .map_err(failed)?;
         }
         for (r, column) in self.columns.iter().enumerate() {
-            let values = column
-                .values
-                .map(|labels| {
-                    labels()
-                        .into_iter()
-                        .map(|(code, zh, en)| format!("{code}={zh}/{en}"))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                })
-                .unwrap_or_default();
-            let cells = [
-                column.name,
-                column.zh,
-                column.en,
-                column.kind.type_name(),
-                column.unit,
-                &values,
-            ];
-            for (c, text) in cells.iter().enumerate() {
-                book.write_string(r as u32 + 1, c as u16, *text)
+            for (c, text) in column.codebook_entry().iter().enumerate() {
+                book.write_string(r as u32 + 1, c as u16, text)
                     .map_err(failed)?;
             }
         }

@@ -81,16 +81,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
 
 /// Percent-encodes a path and query for a `next=` parameter.
 pub fn encode_component(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(byte as char)
-            }
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
+    app::format::percent_encode(text, b"/")
 }
 
 /// Only a local path may be a redirect target after sign-in: it starts with one `/`, and has

@@ -51,6 +51,32 @@ pub struct Column {
     pub values: Option<Labels>,
 }
 
+impl Column {
+    /// The column's codebook entry: variable, label_zh, label_en, type, unit, and its values
+    /// as `code=中文/English; …` (empty for free values). Every codebook (CSV, JSON's labels,
+    /// the workbooks' sheet) is written from this.
+    pub fn codebook_entry(&self) -> [String; 6] {
+        let values = self
+            .values
+            .map(|labels| {
+                labels()
+                    .into_iter()
+                    .map(|(code, zh, en)| format!("{code}={zh}/{en}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+            .unwrap_or_default();
+        [
+            self.name.to_owned(),
+            self.zh.to_owned(),
+            self.en.to_owned(),
+            self.kind.type_name().to_owned(),
+            self.unit.to_owned(),
+            values,
+        ]
+    }
+}
+
 /// One exported file.
 pub struct Table {
     /// File name without extension.

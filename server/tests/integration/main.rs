@@ -22,4 +22,5 @@ mod records;
 mod review;
 mod seed;
 mod server_fns;
+mod snapshots;
 mod storage;
