@@ -8,6 +8,7 @@
 #               (-D warnings) on the workspace crates as they compile
 #   unit        the library tests of domain, app and server, from that build
 #   integration server/tests/integration on SQLite and PostgreSQL, from that build
+#   docs        cargo doc of domain and app with warnings denied (missing docs, broken links)
 #   site        (in the background from the start, in its own cargo target directory)
 #               the wasm-bindgen CLI if missing, then scripts/site.sh --lint: the release wasm
 #               with clippy on the hydrate build, wasm-bindgen, wasm-opt, CSS, precompression
@@ -108,6 +109,9 @@ ssr=(env RUSTC_WORKSPACE_WRAPPER="$(rustup which clippy-driver)" CLIPPY_ARGS=-Dw
 step ssr-build "${ssr[@]}" --all-targets --no-run
 cargo_tier unit "${ssr[@]}" --lib
 cargo_tier integration "${ssr[@]}" --test integration -- "${pg_skip[@]}"
+# The API documentation of the shared crates, with every public item documented
+# (`#![warn(missing_docs)]`) and every intra-doc link resolving: warnings fail the tier.
+step docs env RUSTDOCFLAGS=-Dwarnings cargo doc -p domain -p app --features app/ssr --no-deps --locked
 step browser-deps scripts/setup.sh browser
 
 banner "site (built in the background since the start)"

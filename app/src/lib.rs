@@ -5,6 +5,7 @@
 //! the WebAssembly bundle. Anything server-only (the [`backend`] port) is behind `ssr`, so no
 //! database code can reach the browser.
 
+#![warn(missing_docs)]
 // Deeply nested views make deep types; the hydrate build needs more than the default 128.
 #![recursion_limit = "256"]
 

@@ -20,10 +20,16 @@ pub type Scope = Vec<UnitCode>;
 /// A signed-in account, as every access decision sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actor {
+    /// The account's id (`users.id`); audit entries and sessions refer to it.
     pub user_id: String,
+    /// The sign-in name, unique across accounts.
     pub username: String,
+    /// The name shown in the header and in the audit log.
     pub display_name: String,
+    /// What the account is for; with `scopes` it decides every permission below.
     pub role: Role,
+    /// The units the account may reach (all units inside them too); empty for an administrator,
+    /// who reaches everything.
     pub scopes: Scope,
 }
 

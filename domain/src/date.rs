@@ -1,9 +1,11 @@
 //! Calendar helpers that need no clock (the domain never asks what time it is).
 
+/// Whether `year` has a 29 February in the Gregorian calendar.
 pub fn is_leap_year(year: i32) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
 
+/// The number of days in `year`: 365, or 366 in a leap year.
 pub fn days_in_year(year: i32) -> u32 {
     if is_leap_year(year) {
         366
@@ -12,6 +14,7 @@ pub fn days_in_year(year: i32) -> u32 {
     }
 }
 
+/// Whether `month` is 1–12 and `day` exists in that month of `year`.
 pub fn is_valid_date(year: i32, month: u32, day: u32) -> bool {
     let days = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -48,16 +51,21 @@ mod tests {
 )]
 #[serde(try_from = "String", into = "String")]
 pub struct Date {
+    /// Four-digit year (1000–9999 when built by [`Date::new`] or [`Date::parse`]).
     pub year: i32,
+    /// Month, 1–12.
     pub month: u32,
+    /// Day of the month, 1–31 (valid for the month and year).
     pub day: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, thiserror::Error)]
 #[error("not a date in the form YYYY-MM-DD: {0:?}")]
+/// A text or parts that are not a valid `YYYY-MM-DD` date; holds the offending text.
 pub struct DateError(pub String);
 
 impl Date {
+    /// A date from its parts; fails unless the year has four digits and the day exists.
     pub fn new(year: i32, month: u32, day: u32) -> Result<Date, DateError> {
         if (1000..=9999).contains(&year) && is_valid_date(year, month, day) {
             Ok(Date { year, month, day })
@@ -66,6 +74,8 @@ impl Date {
         }
     }
 
+    /// Reads exactly `YYYY-MM-DD` (zero-padded, surrounding whitespace ignored), the form
+    /// [`Date`] has on the wire, in storage and in HTML date inputs.
     pub fn parse(text: &str) -> Result<Date, DateError> {
         let bad = || DateError(text.to_owned());
         let mut parts = text.trim().splitn(3, '-');

@@ -11,10 +11,15 @@ use crate::{
 /// 2019–2021). Level and parent follow from the code.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AdminUnit {
+    /// The 12-digit statistical code; it fixes the unit's level and parent.
     pub code: UnitCode,
+    /// The official Chinese name.
     pub name_zh: String,
+    /// The name in pinyin, for English pages; may be empty.
     pub name_pinyin: String,
+    /// When the unit came into being; `None` if it existed before the programme.
     pub valid_from: Option<Date>,
+    /// When the unit ceased to exist (merged into another); `None` while it still does.
     pub valid_to: Option<Date>,
     /// Made up for demo data; never mistaken for a real place.
     pub synthetic: bool,
@@ -25,11 +30,14 @@ pub struct AdminUnit {
 #[serde(try_from = "String", into = "String")]
 pub struct Phone(String);
 
+/// A text that is not an 11-digit mobile number starting with 1.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("a mobile number has 11 digits and starts with 1")]
 pub struct PhoneError;
 
 impl Phone {
+    /// Accepts the digits with any spaces and hyphens between them (`138-0000 1234`) and keeps
+    /// the 11 digits alone.
     pub fn parse(text: &str) -> Result<Phone, PhoneError> {
         let digits: String = text.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
         if digits.len() == 11
@@ -42,10 +50,13 @@ impl Phone {
         }
     }
 
+    /// The 11 digits in full: personal data, only for roles whose scope covers the household.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
+    /// The number with its middle four digits hidden (`138****1234`), for everyone else and
+    /// for logs.
     pub fn masked(&self) -> String {
         format!("{}****{}", &self.0[..3], &self.0[7..])
     }
@@ -73,22 +84,33 @@ impl From<Phone> for String {
 /// A registered household. `head_name`, `head_id_card` and `phone` are personal data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Household {
+    /// The household's id, assigned by the server at registration.
     pub id: RecordId,
+    /// The village the household lives in (a village-level code).
     pub village: UnitCode,
     /// The village's own registry number (户编号).
     pub registry_no: String,
+    /// The household head's name: personal data.
     pub head_name: String,
+    /// The head's resident ID-card number: personal data, and unique across households.
     pub head_id_card: IdCardNumber,
+    /// A contact mobile number, if the household gave one: personal data.
     pub phone: Option<Phone>,
+    /// The household head's sex.
     pub head_sex: Sex,
+    /// The household head's ethnic group.
     pub head_ethnicity: Ethnicity,
+    /// Whether and how the household is registered poor (建档立卡).
     pub poverty_registration: PovertyRegistration,
+    /// The main cause of poverty (致贫原因), if one was recorded.
     pub poverty_cause: Option<PovertyCause>,
     /// Year registered as poor (建档立卡年份), for registered households.
     pub registration_year: Option<i32>,
     /// Year the household exited poverty (脱贫年份), if it has.
     pub exit_year: Option<i32>,
+    /// How the household takes part in the programme, or `Comparison` if it does not.
     pub model: EngagementModel,
+    /// When the household joined the programme; `None` for comparison households.
     pub enrolment_date: Option<Date>,
 }
 
@@ -96,13 +118,21 @@ pub struct Household {
 /// survey; employment and training rows refer to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {
+    /// The member's number in this survey's roster, from 1.
     pub no: u8,
+    /// The member's sex.
     pub sex: Sex,
+    /// The year of birth; validation keeps it no later than the survey's wave year.
     pub birth_year: i32,
+    /// How the member is related to the household head.
     pub relation: Relation,
+    /// The member's ethnic group.
     pub ethnicity: Ethnicity,
+    /// The highest schooling the member has reached.
     pub education: Education,
+    /// The member's health.
     pub health: Health,
+    /// The member's ability to work.
     pub labour: LabourAbility,
 }
 

@@ -11,16 +11,27 @@ use crate::{Localized, Sex};
 const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK_CHARS: [u8; 11] = *b"10X98765432";
 
+/// Why a text is not a valid ID-card number; shown to the enumerator in both languages
+/// (via [`Localized`]) so the number can be re-read from the card.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdCardError {
+    /// Not 18 characters long; holds the number of characters found.
     #[error("an ID-card number has 18 characters, not {0}")]
     BadLength(usize),
+    /// Something other than 17 digits followed by a digit or `X`.
     #[error("an ID-card number has 17 digits followed by a digit or X")]
     BadCharacters,
+    /// Characters 7–14 are not a real date (or lie before 1880); holds it as `YYYY-MM-DD`.
     #[error("the birth date {0} inside the ID-card number is not a real date")]
     BadBirthDate(String),
+    /// The check character does not match the first 17 digits: a typing error.
     #[error("the check character should be {expected}, not {found}: the number was mistyped")]
-    BadChecksum { expected: char, found: char },
+    BadChecksum {
+        /// The check character the first 17 digits call for.
+        expected: char,
+        /// The 18th character as typed.
+        found: char,
+    },
 }
 
 impl Localized for IdCardError {
@@ -56,6 +67,8 @@ pub fn check_char(first17: &[u8; 17]) -> char {
 pub struct IdCardNumber(String);
 
 impl IdCardNumber {
+    /// Checks length, characters, the embedded birth date and the check character; surrounding
+    /// whitespace is ignored and a lower-case `x` accepted.
     pub fn parse(text: &str) -> Result<IdCardNumber, IdCardError> {
         let text = text.trim().to_ascii_uppercase();
         let bytes = text.as_bytes();
@@ -84,10 +97,12 @@ impl IdCardNumber {
         Ok(IdCardNumber(text))
     }
 
+    /// The full 18-character number: personal data, to be masked for anyone out of scope.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
+    /// The year of birth (characters 7–10).
     pub fn birth_year(&self) -> i32 {
         birth_parts(&self.0).0
     }

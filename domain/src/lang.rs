@@ -5,9 +5,11 @@ use serde::{Deserialize, Serialize};
 /// A reader's language. Chinese first: it is the default everywhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum Lang {
+    /// Simplified Chinese, code `zh` (tag `zh-CN`): the default.
     #[default]
     #[serde(rename = "zh")]
     Zh,
+    /// English, code `en`.
     #[serde(rename = "en")]
     En,
 }
@@ -50,9 +52,12 @@ impl Lang {
 
 /// Text a user may read, in both languages (labels, validation messages).
 pub trait Localized {
+    /// The text in Chinese.
     fn zh(&self) -> String;
+    /// The text in English.
     fn en(&self) -> String;
 
+    /// The text in `lang`: [`Localized::zh`] or [`Localized::en`].
     fn in_lang(&self, lang: Lang) -> String {
         match lang {
             Lang::Zh => self.zh(),

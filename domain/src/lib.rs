@@ -5,6 +5,8 @@
 //! constructor; once built, they are valid. Raw input becomes domain types in [`validate`],
 //! which reports every problem with its field path, in Chinese and English.
 
+#![warn(missing_docs)]
+
 pub mod access;
 pub mod date;
 pub mod engine;

@@ -4,10 +4,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Hectares, ManagingParty, PovertyScheme, RecordId, Rmb, TreeSpecies, UnitCode};
 
+/// A poverty line: the yearly net income per person below which a household counts as poor,
+/// for one year and scheme.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PovertyLine {
+    /// The income year the line applies to (a survey wave's year).
     pub year: i32,
+    /// The national line or Sichuan's exit threshold.
     pub scheme: PovertyScheme,
+    /// The line in current RMB per person per year.
     pub amount: Rmb,
 }
 
@@ -54,28 +59,43 @@ pub fn default_poverty_lines() -> Vec<PovertyLine> {
 /// Survival of a plot's trees at one inspection.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SurvivalInspection {
+    /// The year of the inspection; a plot's latest inspection up to a wave year counts for it.
     pub year: i32,
     /// Percent of trees alive, 0–100.
     pub survival_pct: f64,
 }
 
+/// A plot afforested under the programme; its area, species and survival give the carbon
+/// sequestration and survival indicators of its village.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AfforestationPlot {
+    /// The plot's id.
     pub id: RecordId,
+    /// The village the plot lies in; its figures count towards that village and the units above.
     pub village: UnitCode,
+    /// The planted area, in hectares.
     pub area: Hectares,
+    /// The main species planted; it sets the yearly sequestration rate per hectare.
     pub species: TreeSpecies,
+    /// The year of planting; the plot counts from this wave year on.
     pub planting_year: i32,
+    /// Who manages the plot.
     pub managing_party: ManagingParty,
+    /// Survival inspections, in any order; without one, 85% survival (the acceptance
+    /// threshold) is assumed.
     pub inspections: Vec<SurvivalInspection>,
 }
 
 /// A target for one indicator, unit and year.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Target {
+    /// The indicator's id in the catalogue (e.g. `participating_households`).
     pub indicator: String,
+    /// The unit the target is set for.
     pub unit: UnitCode,
+    /// The wave year the target is due.
     pub year: i32,
+    /// The target value, in the indicator's own unit (households, percent, RMB…).
     pub value: f64,
 }
 

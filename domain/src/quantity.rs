@@ -10,12 +10,21 @@ use crate::Localized;
 /// Why a number is not an acceptable quantity.
 #[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 pub enum QuantityError {
+    /// Below zero; holds the value given (in yuan for money).
     #[error("must not be negative (got {0})")]
     Negative(f64),
+    /// NaN or infinite.
     #[error("must be a finite number")]
     NotFinite,
+    /// Above the quantity's bound: far beyond a real figure, so most likely a typing slip.
     #[error("must be at most {max} (got {got})")]
-    TooLarge { max: f64, got: f64 },
+    TooLarge {
+        /// The largest value the quantity accepts.
+        max: f64,
+        /// The value given.
+        got: f64,
+    },
+    /// A fraction where a count is expected; holds the value given.
     #[error("must be a whole number (got {0})")]
     NotWhole(f64),
 }
@@ -53,6 +62,7 @@ fn non_negative(value: f64) -> Result<f64, QuantityError> {
 pub struct Rmb(i64);
 
 impl Rmb {
+    /// Nothing: 0 fen.
     pub const ZERO: Rmb = Rmb(0);
     /// 100 billion yuan: beyond any household's figure, well inside i64 fen.
     const MAX_YUAN: f64 = 1e11;
@@ -69,6 +79,7 @@ impl Rmb {
         Ok(Rmb((yuan * 100.0).round() as i64))
     }
 
+    /// From whole fen (1 yuan = 100 fen), exactly; fails only when negative.
     pub fn from_fen(fen: i64) -> Result<Rmb, QuantityError> {
         if fen < 0 {
             Err(QuantityError::Negative(fen as f64 / 100.0))
@@ -77,14 +88,17 @@ impl Rmb {
         }
     }
 
+    /// The amount in whole fen, exact: what storage and the indicator engine add up.
     pub fn fen(self) -> i64 {
         self.0
     }
 
+    /// The amount in yuan, for display and the wire (serde writes yuan as a number).
     pub fn yuan(self) -> f64 {
         self.0 as f64 / 100.0
     }
 
+    /// The sum, capped at `i64::MAX` fen instead of overflowing.
     pub fn saturating_add(self, other: Rmb) -> Rmb {
         Rmb(self.0.saturating_add(other.0))
     }
@@ -117,8 +131,11 @@ macro_rules! area {
         pub struct $name(f64);
 
         impl $name {
+            /// The largest area accepted, in the same unit: far beyond one household or one plot,
+            /// so that a larger figure is caught as a typing slip.
             pub const MAX: f64 = $max;
 
+            /// The area, if it is finite, not negative and at most [`Self::MAX`].
             pub fn new(value: f64) -> Result<$name, QuantityError> {
                 let value = non_negative(value)?;
                 if value > Self::MAX {
@@ -130,6 +147,7 @@ macro_rules! area {
                 Ok($name(value))
             }
 
+            /// The area as a number, in the type's unit.
             pub fn get(self) -> f64 {
                 self.0
             }
@@ -162,8 +180,10 @@ area!(Hectares, "hectares (公顷)", 100_000.0);
 pub struct Days(u16);
 
 impl Days {
+    /// The most days in one wave: a leap year's.
     pub const MAX: u16 = 366;
 
+    /// The count, if it is 0 to [`Days::MAX`].
     pub fn new(days: i64) -> Result<Days, QuantityError> {
         if days < 0 {
             Err(QuantityError::Negative(days as f64))
@@ -177,6 +197,7 @@ impl Days {
         }
     }
 
+    /// The number of days.
     pub fn get(self) -> u16 {
         self.0
     }
@@ -203,8 +224,10 @@ impl From<Days> for i64 {
 pub struct Heads(u32);
 
 impl Heads {
+    /// The largest count accepted (a million): anything above is a typing slip.
     pub const MAX: u32 = 1_000_000;
 
+    /// The count, if it is 0 to [`Heads::MAX`].
     pub fn new(count: i64) -> Result<Heads, QuantityError> {
         if count < 0 {
             Err(QuantityError::Negative(count as f64))
@@ -218,6 +241,7 @@ impl Heads {
         }
     }
 
+    /// The number of heads.
     pub fn get(self) -> u32 {
         self.0
     }

@@ -8,13 +8,18 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("not a UUID: {0:?}")]
+/// A text that is not a UUID in the 8-4-4-4-12 hex form; holds the text (trimmed, lower-cased).
 pub struct RecordIdError(pub String);
 
+/// The id of a household, survey or other record: a UUID, always in canonical lower-case
+/// 36-character text (which is also its serde and storage form).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct RecordId(String);
 
 impl RecordId {
+    /// Accepts any UUID shape (8-4-4-4-12 hex digits) in either case, surrounding whitespace
+    /// ignored; the version bits are not checked.
     pub fn parse(text: &str) -> Result<RecordId, RecordIdError> {
         let text = text.trim().to_ascii_lowercase();
         let shape_ok = text.len() == 36
@@ -45,6 +50,7 @@ impl RecordId {
         ))
     }
 
+    /// The canonical lower-case text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -82,6 +88,7 @@ impl RecordId {
         (invalid & 0x80 == 0).then(|| u128::from(halves[0]) << 64 | u128::from(halves[1]))
     }
 
+    /// The id with these 128 bits, back from [`RecordId::to_u128`].
     pub fn from_u128(bits: u128) -> RecordId {
         let hex = format!("{bits:032x}");
         RecordId(format!(

@@ -39,13 +39,20 @@ impl RiskRules {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RiskReason {
+    /// `below_line`: per-capita net income below the year's poverty line.
     BelowLine,
+    /// `near_line`: at or above the line, but within [`RiskRules::margin_pct`] of it.
     NearLine,
+    /// `guarantee_missed`: one of 两不愁三保障 (food, clothing, schooling, medical insurance,
+    /// housing) or safe water is not met.
     GuaranteeMissed,
+    /// `income_fell`: per-capita income fell by more than [`RiskRules::drop_pct`] since the
+    /// household's previous surveyed wave.
     IncomeFell,
 }
 
 impl RiskReason {
+    /// Every reason, in the order lists and exports show them.
     pub const ALL: [RiskReason; 4] = [
         RiskReason::BelowLine,
         RiskReason::NearLine,
@@ -53,6 +60,7 @@ impl RiskReason {
         RiskReason::IncomeFell,
     ];
 
+    /// The stable snake-case code: the serde form and the `reason` filter in URLs.
     pub fn code(self) -> &'static str {
         match self {
             RiskReason::BelowLine => "below_line",
@@ -62,6 +70,7 @@ impl RiskReason {
         }
     }
 
+    /// The reason with this code, or `None` for an unknown code.
     pub fn parse(code: &str) -> Option<RiskReason> {
         RiskReason::ALL.into_iter().find(|r| r.code() == code)
     }
@@ -94,7 +103,9 @@ impl crate::Localized for RiskReason {
 pub struct Situation {
     /// `None` for an empty roster (no per-capita figure).
     pub per_capita_fen: Option<i64>,
+    /// The poverty line that applies (year and scheme), in fen per person per year.
     pub line_fen: i64,
+    /// Whether 两不愁三保障 and safe water are all met.
     pub guarantees_met: bool,
     /// Per-capita income in the household's previous surveyed wave, if any.
     pub previous_per_capita_fen: Option<i64>,

@@ -10,66 +10,101 @@ use crate::{
 /// A survey wave: one year, the baseline first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Wave {
+    /// The wave's year; surveys, targets and poverty lines refer to a wave by it.
     pub year: i32,
+    /// Whether this is the baseline wave, against which changes and progress are measured.
     pub baseline: bool,
+    /// First day of the period the answers cover (1 January for a calendar-year wave).
     pub period_start: Date,
+    /// Last day of the period the answers cover (31 December for a calendar-year wave).
     pub period_end: Date,
 }
 
+/// One member's paid work of one kind during the wave (a survey's employment section).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EmploymentRow {
+    /// The member who did the work: a [`Member::no`] on this survey's roster.
     pub member_no: u8,
+    /// What the work was; programme work counts towards the programme-wage indicators.
     pub activity: Activity,
+    /// Days worked; one member's days over all rows fit in one year.
     pub days: Days,
+    /// Wages earned for this work over the wave.
     pub wages: Rmb,
 }
 
 /// Collective forest land contributed as equity (集体林地入股) and what it paid.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Equity {
+    /// Forest land the household contributed, in mu (1 mu = 1/15 ha).
     pub land_mu: Mu,
     /// Shares held; one share per mu contributed is the common rule, but not a law.
     pub shares: Mu,
+    /// Dividends received on the shares in the wave.
     pub dividends: Rmb,
 }
 
+/// One member's training on one topic during the wave.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainingRow {
+    /// The member trained: a [`Member::no`] on this survey's roster.
     pub member_no: u8,
+    /// What the training was about.
     pub topic: TrainingTopic,
+    /// Days of training; one member's days over all rows fit in one year.
     pub days: Days,
 }
 
+/// One understory (林下经济) product the household produced in the wave.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnderstoryRow {
+    /// The product.
     pub product: UnderstoryProduct,
+    /// The area under it, in mu.
     pub area: Mu,
     /// Output in kilograms (never negative; same bounds as an area).
     pub output_kg: Mu,
+    /// Revenue from selling the product.
     pub sales: Rmb,
+    /// Production costs; the row's net income is sales less costs (possibly negative).
     pub costs: Rmb,
 }
 
+/// One kind of livestock the household raised in the wave, with its head-count balance:
+/// `head_start + born − died − sold` should equal `head_end`, or a correction note explains
+/// why not.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LivestockRow {
+    /// The kind of animal.
     pub species: LivestockSpecies,
+    /// Head count at the start of the wave.
     pub head_start: Heads,
+    /// Animals born during the wave.
     pub born: Heads,
+    /// Animals that died during the wave.
     pub died: Heads,
+    /// Animals sold during the wave.
     pub sold: Heads,
+    /// Head count at the end of the wave.
     pub head_end: Heads,
+    /// Revenue from animals and animal products sold.
     pub sales: Rmb,
+    /// Feed, veterinary and other costs; the row's net income is sales less costs.
     pub costs: Rmb,
     /// Explains a head count that does not balance (bought animals, a recount…).
     pub correction_note: Option<String>,
 }
 
+/// Income from sources without a section of their own, for the whole wave.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OtherIncome {
+    /// Net income from crop farming.
     pub crop_net: Rmb,
     /// Pension, 低保, eco-compensation and other public transfers.
     pub transfers: Rmb,
+    /// Money sent home by family members working away.
     pub remittances: Rmb,
+    /// Any other income.
     pub other: Rmb,
 }
 
@@ -77,14 +112,21 @@ pub struct OtherIncome {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Guarantees {
+    /// 不愁吃、不愁穿: enough food and clothing.
     pub food_clothing_secure: bool,
+    /// 义务教育有保障: no child of compulsory-school age out of school.
     pub schooling_ok: bool,
+    /// 基本医疗有保障: everyone covered by basic medical insurance.
     pub insured: bool,
+    /// 住房安全有保障: the house is safe to live in.
     pub housing_safe: bool,
+    /// 饮水安全有保障: safe drinking water.
     pub water_safe: bool,
 }
 
 impl Guarantees {
+    /// Whether every guarantee is met; a household that misses any is at risk
+    /// ([`crate::risk::RiskReason::GuaranteeMissed`]).
     pub fn all_met(self) -> bool {
         self.food_clothing_secure
             && self.schooling_ok
@@ -97,13 +139,21 @@ impl Guarantees {
 /// Everything asked in one household's survey for one wave.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SurveyAnswers {
+    /// The household roster for this wave, numbered from 1.
     pub members: Vec<Member>,
+    /// Paid work, one row per member and kind of work.
     pub employment: Vec<EmploymentRow>,
+    /// Forest land held as equity and its dividends.
     pub equity: Equity,
+    /// Training attended, one row per member and topic.
     pub training: Vec<TrainingRow>,
+    /// Understory production, one row per product.
     pub understory: Vec<UnderstoryRow>,
+    /// Livestock raised, one row per kind.
     pub livestock: Vec<LivestockRow>,
+    /// Crop, transfer, remittance and other income.
     pub other_income: OtherIncome,
+    /// 两不愁三保障 and safe water.
     pub guarantees: Guarantees,
 }
 
@@ -113,10 +163,12 @@ impl SurveyAnswers {
         self.members.len()
     }
 
+    /// Wages of all employment rows (programme and other work), in fen.
     pub fn wages_fen(&self) -> i64 {
         self.employment.iter().map(|row| row.wages.fen()).sum()
     }
 
+    /// Understory sales less costs over all rows, in fen; negative when costs exceed sales.
     pub fn understory_net_fen(&self) -> i64 {
         self.understory
             .iter()
@@ -124,6 +176,7 @@ impl SurveyAnswers {
             .sum()
     }
 
+    /// Livestock sales less costs over all rows, in fen; negative when costs exceed sales.
     pub fn livestock_net_fen(&self) -> i64 {
         self.livestock
             .iter()
@@ -205,9 +258,13 @@ pub fn per_capita_fen(net_fen: i64, size: i64) -> Option<i64> {
 /// One household's survey in one wave, with its review state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HouseholdSurvey {
+    /// The survey's id.
     pub id: RecordId,
+    /// The household surveyed ([`crate::Household::id`]).
     pub household_id: RecordId,
+    /// The wave's year ([`Wave::year`]); a household has at most one survey per wave.
     pub wave: i32,
+    /// Where the survey is in review: draft, submitted, approved or rejected.
     pub status: SurveyStatus,
     /// Username of the enumerator who entered it.
     pub enumerator: String,
@@ -215,7 +272,9 @@ pub struct HouseholdSurvey {
     pub client_id: RecordId,
     /// Incremented on every write; a write carrying an older version is refused.
     pub version: i32,
+    /// The supervisor's comment from the last review (why it was sent back), if any.
     pub review_comment: Option<String>,
+    /// What the household answered.
     pub answers: SurveyAnswers,
 }
 

@@ -14,13 +14,18 @@ use crate::Localized;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UnitLevel {
+    /// A prefecture (州): 6 digits ending in `00`, e.g. `513400` Liangshan.
     Prefecture,
+    /// A county (县): 6 digits not ending in `00`.
     County,
+    /// A township (乡镇): 9 digits.
     Township,
+    /// A village (村): 12 digits.
     Village,
 }
 
 impl UnitLevel {
+    /// The snake-case code (`prefecture`, `county`, …): the serde form and the English label.
     pub fn as_str(self) -> &'static str {
         match self {
             UnitLevel::Prefecture => "prefecture",
@@ -30,6 +35,7 @@ impl UnitLevel {
         }
     }
 
+    /// The level with this code (exactly as [`UnitLevel::as_str`] writes it), or `None`.
     pub fn parse(text: &str) -> Option<UnitLevel> {
         [
             UnitLevel::Prefecture,
@@ -61,10 +67,13 @@ impl Localized for UnitLevel {
 /// Why a text is not a unit code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UnitCodeError {
+    /// Empty, or containing something other than digits; holds the (trimmed) text.
     #[error("a unit code has only digits: {0:?}")]
     NotDigits(String),
+    /// Digits, but not 6, 9 or 12 of them; holds the number of digits.
     #[error("a unit code has 6, 9 or 12 digits, not {0}")]
     BadLength(usize),
+    /// A 6-digit code that cannot name a prefecture or county (it starts with `00`).
     #[error("a prefecture code ends in 00 and a county code does not: {0}")]
     BadPrefectureCounty(String),
 }
@@ -100,6 +109,8 @@ impl UnitCode {
         UnitCode(PREFECTURE_CODE.to_owned())
     }
 
+    /// Accepts 6, 9 or 12 digits, surrounding whitespace ignored. Whether such a unit exists is
+    /// the database's business, not checked here.
     pub fn parse(text: &str) -> Result<UnitCode, UnitCodeError> {
         let text = text.trim();
         if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
@@ -115,10 +126,12 @@ impl UnitCode {
         Ok(UnitCode(text.to_owned()))
     }
 
+    /// The code's digits.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
+    /// The level, from the code's length (and a trailing `00` for a prefecture).
     pub fn level(&self) -> UnitLevel {
         match self.0.len() {
             6 if self.0.ends_with("00") => UnitLevel::Prefecture,

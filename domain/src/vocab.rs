@@ -5,21 +5,40 @@ use serde::{Deserialize, Serialize};
 
 use crate::Localized;
 
+/// Declares one closed vocabulary: an enum whose variants each carry a stable code (also their
+/// serde form) and a Chinese and English label, with `ALL`, `code`, `parse` and [`Localized`].
+/// Doc comments before the name document the enum; doc comments before a variant are added
+/// after the generated "`code` — 中文 / English" line.
 macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal, $zh:literal, $en:literal;)+ }) => {
+    (
+        $(#[$meta:meta])* $name:ident {
+            $($(#[$vmeta:meta])* $variant:ident = $code:literal, $zh:literal, $en:literal;)+
+        }
+    ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         pub enum $name {
-            $(#[serde(rename = $code)] $variant),+
+            $(
+                #[doc = concat!("`", $code, "` — ", $zh, " / ", $en)]
+                $(#[$vmeta])*
+                #[serde(rename = $code)]
+                $variant
+            ),+
         }
 
         impl $name {
+            /// Every value, in declaration order: the order of form choices, code lists in the
+            /// import template and export columns.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
+            /// The stable code: what the database stores, exports and URLs carry, and the serde
+            /// form on the wire.
             pub fn code(self) -> &'static str {
                 match self { $($name::$variant => $code),+ }
             }
 
+            /// The value with this code (surrounding whitespace ignored), or `None` for a code
+            /// that is not in the vocabulary. Inverse of `code`.
             pub fn parse(code: &str) -> Option<$name> {
                 let code = code.trim();
                 Self::ALL.iter().copied().find(|value| value.code() == code)
@@ -37,17 +56,24 @@ macro_rules! vocabulary {
     };
 }
 
-vocabulary!(Sex {
-    Male = "male", "男", "male";
-    Female = "female", "女", "female";
-});
+vocabulary!(
+    /// A person's sex (性别): a household head's or a roster member's.
+    Sex {
+        Male = "male", "男", "male";
+        Female = "female", "女", "female";
+    }
+);
 
-vocabulary!(Ethnicity {
-    Yi = "yi", "彝族", "Yi";
-    Han = "han", "汉族", "Han";
-    Tibetan = "tibetan", "藏族", "Tibetan";
-    Other = "other", "其他民族", "other";
-});
+vocabulary!(
+    /// Ethnic group (民族) of a household head or member: the groups the survey tells apart;
+    /// every other group is `Other`.
+    Ethnicity {
+        Yi = "yi", "彝族", "Yi";
+        Han = "han", "汉族", "Han";
+        Tibetan = "tibetan", "藏族", "Tibetan";
+        Other = "other", "其他民族", "other";
+    }
+);
 
 vocabulary!(
     /// Poverty registration (建档立卡) status.
@@ -60,25 +86,30 @@ vocabulary!(
 );
 
 impl PovertyRegistration {
+    /// Whether the household is registered poor (建档立卡) under any category: everything but
+    /// `NonPoor`.
     pub fn is_poor(self) -> bool {
         self != PovertyRegistration::NonPoor
     }
 }
 
-vocabulary!(PovertyCause {
-    Illness = "illness", "因病", "illness";
-    Disability = "disability", "因残", "disability";
-    Schooling = "schooling", "因学", "schooling costs";
-    Disaster = "disaster", "因灾", "disaster";
-    LackLand = "lack_land", "缺土地", "lack of land";
-    LackWater = "lack_water", "缺水", "lack of water";
-    LackSkills = "lack_skills", "缺技术", "lack of skills";
-    LackLabour = "lack_labour", "缺劳力", "lack of labour";
-    LackCapital = "lack_capital", "缺资金", "lack of capital";
-    PoorTransport = "poor_transport", "交通条件落后", "poor transport";
-    LackMotivation = "lack_motivation", "自身发展动力不足", "lack of motivation";
-    Other = "other", "其他", "other";
-});
+vocabulary!(
+    /// The main cause of poverty (致贫原因) on a household's registration, if it has one.
+    PovertyCause {
+        Illness = "illness", "因病", "illness";
+        Disability = "disability", "因残", "disability";
+        Schooling = "schooling", "因学", "schooling costs";
+        Disaster = "disaster", "因灾", "disaster";
+        LackLand = "lack_land", "缺土地", "lack of land";
+        LackWater = "lack_water", "缺水", "lack of water";
+        LackSkills = "lack_skills", "缺技术", "lack of skills";
+        LackLabour = "lack_labour", "缺劳力", "lack of labour";
+        LackCapital = "lack_capital", "缺资金", "lack of capital";
+        PoorTransport = "poor_transport", "交通条件落后", "poor transport";
+        LackMotivation = "lack_motivation", "自身发展动力不足", "lack of motivation";
+        Other = "other", "其他", "other";
+    }
+);
 
 vocabulary!(
     /// How a household takes part in the programme; `Comparison` households take no part.
@@ -90,43 +121,58 @@ vocabulary!(
 );
 
 impl EngagementModel {
+    /// Whether the household takes part in the programme: every model but the `Comparison`
+    /// group.
     pub fn participates(self) -> bool {
         self != EngagementModel::Comparison
     }
 }
 
-vocabulary!(Relation {
-    Head = "head", "户主", "head";
-    Spouse = "spouse", "配偶", "spouse";
-    Child = "child", "子女", "child";
-    Parent = "parent", "父母", "parent";
-    Grandchild = "grandchild", "孙子女", "grandchild";
-    Sibling = "sibling", "兄弟姐妹", "sibling";
-    Other = "other", "其他", "other";
-});
+vocabulary!(
+    /// A member's relation to the household head (与户主关系).
+    Relation {
+        Head = "head", "户主", "head";
+        Spouse = "spouse", "配偶", "spouse";
+        Child = "child", "子女", "child";
+        Parent = "parent", "父母", "parent";
+        Grandchild = "grandchild", "孙子女", "grandchild";
+        Sibling = "sibling", "兄弟姐妹", "sibling";
+        Other = "other", "其他", "other";
+    }
+);
 
-vocabulary!(Education {
-    Preschool = "preschool", "学龄前", "pre-school";
-    None = "none", "未上学", "no schooling";
-    Primary = "primary", "小学", "primary";
-    Junior = "junior", "初中", "junior secondary";
-    Senior = "senior", "高中或中专", "senior secondary";
-    Tertiary = "tertiary", "大专及以上", "tertiary";
-});
+vocabulary!(
+    /// The highest schooling a member has reached (文化程度); `Preschool` is for children not
+    /// yet of school age, `None` for those who never went to school.
+    Education {
+        Preschool = "preschool", "学龄前", "pre-school";
+        None = "none", "未上学", "no schooling";
+        Primary = "primary", "小学", "primary";
+        Junior = "junior", "初中", "junior secondary";
+        Senior = "senior", "高中或中专", "senior secondary";
+        Tertiary = "tertiary", "大专及以上", "tertiary";
+    }
+);
 
-vocabulary!(Health {
-    Healthy = "healthy", "健康", "healthy";
-    Chronic = "chronic", "长期慢性病", "chronic illness";
-    Serious = "serious", "大病", "serious illness";
-    Disabled = "disabled", "残疾", "disability";
-});
+vocabulary!(
+    /// A member's health (健康状况).
+    Health {
+        Healthy = "healthy", "健康", "healthy";
+        Chronic = "chronic", "长期慢性病", "chronic illness";
+        Serious = "serious", "大病", "serious illness";
+        Disabled = "disabled", "残疾", "disability";
+    }
+);
 
-vocabulary!(LabourAbility {
-    Ordinary = "ordinary", "普通劳动力", "ordinary labour";
-    Skilled = "skilled", "技能劳动力", "skilled labour";
-    Lost = "lost", "丧失劳动力", "lost labour ability";
-    NoLabour = "none", "无劳动力", "no labour ability";
-});
+vocabulary!(
+    /// A member's ability to work (劳动能力), as on the poverty register.
+    LabourAbility {
+        Ordinary = "ordinary", "普通劳动力", "ordinary labour";
+        Skilled = "skilled", "技能劳动力", "skilled labour";
+        Lost = "lost", "丧失劳动力", "lost labour ability";
+        NoLabour = "none", "无劳动力", "no labour ability";
+    }
+);
 
 vocabulary!(
     /// What a member worked at. All but other local work and migrant work are programme work.
@@ -143,51 +189,69 @@ vocabulary!(
 );
 
 impl Activity {
+    /// Whether this is programme work (afforestation, tending, ranger, nursery, understory or
+    /// livestock enterprise) rather than other local or migrant work.
     pub fn is_programme(self) -> bool {
         !matches!(self, Activity::OtherLocal | Activity::Migrant)
     }
 }
 
-vocabulary!(TrainingTopic {
-    Afforestation = "afforestation", "造林管护", "afforestation";
-    Understory = "understory", "林下种植", "understory";
-    Livestock = "livestock", "养殖", "livestock";
-    Other = "other", "其他", "other";
-});
+vocabulary!(
+    /// The subject of a training course a member attended (a survey's training rows).
+    TrainingTopic {
+        Afforestation = "afforestation", "造林管护", "afforestation";
+        Understory = "understory", "林下种植", "understory";
+        Livestock = "livestock", "养殖", "livestock";
+        Other = "other", "其他", "other";
+    }
+);
 
-vocabulary!(UnderstoryProduct {
-    SichuanPepper = "sichuan_pepper", "花椒", "Sichuan pepper";
-    Walnut = "walnut", "核桃", "walnut";
-    Konjac = "konjac", "魔芋", "konjac";
-    Herbs = "herbs", "中药材", "medicinal herbs";
-    Mushrooms = "mushrooms", "食用菌", "mushrooms";
-    PineNuts = "pine_nuts", "松子", "pine nuts";
-    Other = "other", "其他", "other";
-});
+vocabulary!(
+    /// A product of the understory economy (林下经济) that a household grows or gathers
+    /// (a survey's understory rows).
+    UnderstoryProduct {
+        SichuanPepper = "sichuan_pepper", "花椒", "Sichuan pepper";
+        Walnut = "walnut", "核桃", "walnut";
+        Konjac = "konjac", "魔芋", "konjac";
+        Herbs = "herbs", "中药材", "medicinal herbs";
+        Mushrooms = "mushrooms", "食用菌", "mushrooms";
+        PineNuts = "pine_nuts", "松子", "pine nuts";
+        Other = "other", "其他", "other";
+    }
+);
 
-vocabulary!(LivestockSpecies {
-    Pig = "pig", "猪（乌金猪）", "pig (Wujin)";
-    Goat = "goat", "黑山羊", "black goat";
-    Cattle = "cattle", "牛", "cattle";
-    Sheep = "sheep", "半细毛羊", "semi-fine-wool sheep";
-    Chicken = "chicken", "鸡", "chicken";
-    Other = "other", "其他", "other";
-});
+vocabulary!(
+    /// A kind of livestock a household raises (a survey's livestock rows).
+    LivestockSpecies {
+        Pig = "pig", "猪（乌金猪）", "pig (Wujin)";
+        Goat = "goat", "黑山羊", "black goat";
+        Cattle = "cattle", "牛", "cattle";
+        Sheep = "sheep", "半细毛羊", "semi-fine-wool sheep";
+        Chicken = "chicken", "鸡", "chicken";
+        Other = "other", "其他", "other";
+    }
+);
 
-vocabulary!(TreeSpecies {
-    YunnanPine = "yunnan_pine", "云南松", "Yunnan pine";
-    ArmandPine = "armand_pine", "华山松", "Armand pine";
-    Alder = "alder", "桤木", "alder";
-    SpruceFir = "spruce_fir", "云杉/冷杉", "spruce / fir";
-    Other = "other", "其他", "other";
-});
+vocabulary!(
+    /// The tree species planted on an afforestation plot.
+    TreeSpecies {
+        YunnanPine = "yunnan_pine", "云南松", "Yunnan pine";
+        ArmandPine = "armand_pine", "华山松", "Armand pine";
+        Alder = "alder", "桤木", "alder";
+        SpruceFir = "spruce_fir", "云杉/冷杉", "spruce / fir";
+        Other = "other", "其他", "other";
+    }
+);
 
-vocabulary!(ManagingParty {
-    Collective = "collective", "村集体", "village collective";
-    Enterprise = "enterprise", "企业", "enterprise";
-    Cooperative = "cooperative", "合作社", "cooperative";
-    Household = "household", "农户", "household";
-});
+vocabulary!(
+    /// Who manages an afforestation plot (经营主体).
+    ManagingParty {
+        Collective = "collective", "村集体", "village collective";
+        Enterprise = "enterprise", "企业", "enterprise";
+        Cooperative = "cooperative", "合作社", "cooperative";
+        Household = "household", "农户", "household";
+    }
+);
 
 vocabulary!(
     /// A survey's place in review: draft → submitted → approved | rejected.

@@ -6,11 +6,13 @@ use serde::Serialize;
 use super::measure::{Measure, Totals};
 use super::slice::Dim;
 
+/// How an indicator turns a cell's totals into its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Aggregation {
     /// Number of distinct households.
     CountDistinct,
+    /// The numerator measure summed over the cell, in its shown unit.
     Sum,
     /// Σ numerator ÷ Σ denominator.
     RatioOfSums,
@@ -32,29 +34,50 @@ pub enum Source {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
+    /// More is better (households reached, incomes, area planted): progress is the share of
+    /// the target reached.
     Higher,
+    /// Less is better (poverty headcount): progress is how far the value has come from the
+    /// baseline towards the target.
     Lower,
 }
 
+/// One catalogue indicator: what it counts, how it aggregates, how it is labelled and
+/// explained. The engine evaluates every entry of [`CATALOGUE`] in every cell.
 #[derive(Debug, Clone, Serialize)]
 pub struct IndicatorDef {
+    /// The stable id (`per_capita_net_income`…): a contract with the API, exports, URLs and
+    /// targets.
     pub id: &'static str,
+    /// The indicator's Chinese name.
     pub name_zh: &'static str,
+    /// The indicator's English name.
     pub name_en: &'static str,
+    /// The unit of the value in Chinese (户, 元, %…).
     pub unit_zh: &'static str,
+    /// The unit of the value in English (households, RMB, %…).
     pub unit_en: &'static str,
+    /// How the value is computed from the numerator and denominator.
     pub aggregation: Aggregation,
+    /// The measure summed on top (or alone, without a denominator).
     pub numerator: Measure,
+    /// The measure divided by, for ratios and shares; `None` for counts and sums.
     pub denominator: Option<Measure>,
+    /// Whether the facts come from surveys or plots; decides "no data" and breakdowns.
     pub source: Source,
+    /// Which way is better, for progress towards a target.
     pub direction: Direction,
+    /// The definition as a formula, in Chinese, shown when a figure is explained.
     pub formula_zh: &'static str,
+    /// The definition as a formula, in English, shown when a figure is explained.
     pub formula_en: &'static str,
 }
 
 const SURVEY_DIMS: &[Dim] = &[Dim::Model, Dim::Registration, Dim::Sex, Dim::Ethnicity];
 
 impl IndicatorDef {
+    /// The dimensions the indicator may be broken down by: all four for survey indicators,
+    /// none for plot indicators (whose figures cover land, not households).
     pub fn disaggregations(&self) -> &'static [Dim] {
         match self.source {
             Source::Surveys => SURVEY_DIMS,
@@ -163,9 +186,14 @@ impl IndicatorDef {
 /// A computed figure: `value` is `None` exactly when `no_data` says why.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Value {
+    /// The figure in the indicator's unit; `None` when there is no data.
     pub value: Option<f64>,
+    /// The numerator's sum in its shown unit, when computed (also when the denominator is
+    /// zero).
     pub numerator: Option<f64>,
+    /// The denominator's sum in its shown unit, for ratios and shares.
     pub denominator: Option<f64>,
+    /// Why `value` is `None`; `None` itself when there is a value.
     pub no_data: Option<NoData>,
 }
 
@@ -514,6 +542,7 @@ pub static CATALOGUE: [IndicatorDef; 21] = [
     ),
 ];
 
+/// The catalogue entry with this id, or `None` for an unknown id.
 pub fn find(id: &str) -> Option<&'static IndicatorDef> {
     CATALOGUE.iter().find(|d| d.id == id)
 }

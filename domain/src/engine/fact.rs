@@ -16,23 +16,38 @@ use crate::{
 /// here from the answers — both must agree, and a test checks that they do.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SurveyMeasures {
+    /// Household size: members on the roster.
     pub size: i64,
+    /// Household net income over the wave, in fen (negative when losses exceed earnings).
     pub net_income_fen: i64,
+    /// Whether 两不愁三保障 and safe water are all met.
     pub guarantees_met: bool,
+    /// Days of programme work by all members.
     pub programme_days: i64,
+    /// Wages from programme work, in fen.
     pub programme_wages_fen: i64,
+    /// Days of programme work by women members.
     pub women_programme_days: i64,
+    /// Whether the household holds any forest-land equity shares.
     pub equity_shares_positive: bool,
+    /// Forest land contributed as equity, in thousandths of a mu.
     pub equity_land_milli_mu: i64,
+    /// Equity dividends, in fen.
     pub dividends_fen: i64,
+    /// Understory area over all products, in thousandths of a mu.
     pub understory_milli_mu: i64,
+    /// Understory sales less costs, in fen.
     pub understory_net_fen: i64,
+    /// Livestock head count at the end of the wave, all kinds together.
     pub livestock_head_end: i64,
+    /// Livestock sales less costs, in fen.
     pub livestock_net_fen: i64,
+    /// Members with at least one day of training (each counted once).
     pub trained_persons: i64,
 }
 
 impl SurveyMeasures {
+    /// The measures of one survey's answers.
     pub fn of(a: &SurveyAnswers) -> SurveyMeasures {
         let women: std::collections::HashSet<u8> = a
             .members
@@ -78,21 +93,31 @@ impl SurveyMeasures {
 /// An approved survey placed in its cells: who, where, when, which slices, and its measures.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SurveyFact {
+    /// The survey's id; an edited or un-approved survey takes its old fact back out by it.
     pub survey: RecordId,
+    /// The household surveyed.
     pub household: RecordId,
+    /// The household's village; the fact counts in it and in every unit above.
     pub village: UnitCode,
+    /// The wave year.
     pub wave: i32,
+    /// The household's values on the breakdown dimensions, deciding its slices.
     pub profile: Profile,
+    /// Whether the household takes part in the programme (not a comparison household).
     pub participates: bool,
+    /// Whether the household is registered poor.
     pub poor: bool,
+    /// What the survey's answers say.
     pub measures: SurveyMeasures,
 }
 
+/// A mu or hectare figure in whole thousandths (rounded), as the measures store areas.
 pub fn milli(value: f64) -> i64 {
     (value * 1000.0).round() as i64
 }
 
 impl SurveyFact {
+    /// The fact of an approved `survey` of `household`.
     pub fn new(household: &Household, survey: &HouseholdSurvey) -> SurveyFact {
         SurveyFact {
             survey: survey.id.clone(),

@@ -10,10 +10,16 @@ macro_rules! measures {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum Measure {
-            $($variant = $index),+
+            $(
+                #[doc = concat!(
+                    $en, " (", $zh, "); stored × ", stringify!($factor), " is the shown value."
+                )]
+                $variant = $index
+            ),+
         }
 
         impl Measure {
+            /// Every measure, in index order: `ALL[i] as usize == i`, the position in [`Totals`].
             pub const ALL: &'static [Measure] = &[$(Measure::$variant),+];
 
             /// Multiply the stored whole number by this to get the displayed unit.
@@ -21,10 +27,12 @@ macro_rules! measures {
                 match self { $(Measure::$variant => $factor),+ }
             }
 
+            /// The measure's Chinese label, with the shown unit (元, 亩, 公顷…).
             pub fn label_zh(self) -> &'static str {
                 match self { $(Measure::$variant => $zh),+ }
             }
 
+            /// The measure's English label, with the shown unit (RMB, mu, ha…).
             pub fn label_en(self) -> &'static str {
                 match self { $(Measure::$variant => $en),+ }
             }
@@ -73,10 +81,12 @@ impl Default for Totals {
 }
 
 impl Totals {
+    /// The stored whole number for `measure` (multiply by [`Measure::factor`] to show it).
     pub fn get(&self, measure: Measure) -> i64 {
         self.0[measure as usize]
     }
 
+    /// Replaces the stored whole number for `measure`.
     pub fn set(&mut self, measure: Measure, value: i64) {
         self.0[measure as usize] = value;
     }
@@ -95,6 +105,7 @@ impl Totals {
         }
     }
 
+    /// Whether every measure is zero, e.g. a cell whose facts were all taken back out.
     pub fn is_zero(&self) -> bool {
         self.0.iter().all(|&v| v == 0)
     }

@@ -72,6 +72,10 @@ struct Held {
 }
 
 #[derive(Default)]
+/// The in-memory indicator store: [`Totals`] for every unit × wave × slice cell that has data,
+/// the counted facts (one per approved survey) and the plots. The server builds one at start-up
+/// ([`Engine::new`], then a [`BulkLoad`]) and keeps it fresh with [`Engine::upsert`] and
+/// [`Engine::remove`] as surveys are approved, edited and un-approved.
 pub struct Engine {
     codes: Vec<UnitCode>,
     index: HashMap<UnitCode, u32>,
@@ -92,27 +96,38 @@ pub struct Engine {
 /// A household flagged by the at-risk rules in one wave.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HouseholdRisk {
+    /// The approved survey the assessment is based on.
     pub survey: RecordId,
+    /// The household flagged.
     pub household: RecordId,
+    /// The household's village.
     pub village: UnitCode,
+    /// The figures the rules were applied to (per-capita income, line, guarantees).
     pub situation: Situation,
     /// The wave the "income fell" comparison used.
     pub previous_wave: Option<i32>,
+    /// Every reason that applies, in [`RiskReason::ALL`] order; never empty.
     pub reasons: Vec<RiskReason>,
 }
 
 /// One row of a query: a slice and every indicator's value in it.
 #[derive(Debug, Clone, Serialize)]
 pub struct SliceValues {
+    /// The households the row covers.
     pub slice: Slice,
+    /// Each catalogue indicator's id and value, in catalogue order.
     pub values: Vec<(&'static str, Value)>,
 }
 
 /// A value with its target, baseline and progress.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Progress {
+    /// The value in the baseline wave, if there is one.
     pub baseline: Option<f64>,
+    /// The value now minus the baseline value, when both exist.
     pub change_since_baseline: Option<f64>,
+    /// The target for this indicator, unit and wave year; targets exist for all households
+    /// ([`Slice::ALL`]) only.
     pub target: Option<f64>,
     /// Percent of the way from the baseline to the target (for "lower is better" indicators),
     /// or percent of the target reached (for "higher is better").
@@ -122,10 +137,15 @@ pub struct Progress {
 /// Why a value is what it is.
 #[derive(Debug, Clone, Serialize)]
 pub struct Explanation {
+    /// The indicator explained, with its definition and formula.
     pub indicator: &'static IndicatorDef,
+    /// The unit the figure is for.
     pub unit: UnitCode,
+    /// The wave year.
     pub wave: i32,
+    /// The households the figure covers.
     pub slice: Slice,
+    /// The figure itself, with its numerator and denominator.
     pub value: Value,
     /// Each child unit with its own value of the indicator.
     pub children: Vec<(UnitCode, String, Value)>,
@@ -135,6 +155,8 @@ pub struct Explanation {
 }
 
 impl Engine {
+    /// An engine with no facts yet: it knows the units, the national poverty lines, the waves
+    /// (the one flagged baseline, else the earliest, is the baseline) and the targets.
     pub fn new(
         units: &[AdminUnit],
         lines: &[PovertyLine],
@@ -332,10 +354,12 @@ impl Engine {
         self.plots.push(plot);
     }
 
+    /// How many surveys are counted.
     pub fn fact_count(&self) -> usize {
         self.facts.len()
     }
 
+    /// How many cells hold totals (including cells emptied by removals).
     pub fn cell_count(&self) -> usize {
         self.cells.len()
     }
@@ -347,14 +371,17 @@ impl Engine {
         self.cells.capacity() * cell + self.facts.capacity() * fact
     }
 
+    /// The wave years known, from the wave table and from counted surveys, in ascending order.
     pub fn waves(&self) -> impl Iterator<Item = i32> + '_ {
         self.waves.iter().copied()
     }
 
+    /// The baseline wave year, if any wave is known.
     pub fn baseline(&self) -> Option<i32> {
         self.baseline
     }
 
+    /// The unit's record (names, validity), if it is in the unit table.
     pub fn unit(&self, code: &UnitCode) -> Option<&AdminUnit> {
         self.units.get(code)
     }
@@ -373,6 +400,7 @@ impl Engine {
             .unwrap_or_default()
     }
 
+    /// One indicator's value in one cell.
     pub fn value(
         &self,
         indicator: &IndicatorDef,

@@ -9,15 +9,21 @@ use crate::{EngagementModel, Ethnicity, Localized, PovertyRegistration, Sex};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Dim {
+    /// The engagement model ([`EngagementModel`]), code `model`.
     Model,
+    /// The poverty registration ([`PovertyRegistration`]), code `poverty_registration`.
     Registration,
+    /// The household head's sex ([`Sex`]), code `head_sex`.
     Sex,
+    /// The household head's ethnic group ([`Ethnicity`]), code `head_ethnicity`.
     Ethnicity,
 }
 
 impl Dim {
+    /// Every dimension, in the order of a [`Profile`]'s and a [`Slice`]'s values.
     pub const ALL: [Dim; 4] = [Dim::Model, Dim::Registration, Dim::Sex, Dim::Ethnicity];
 
+    /// The stable code: a value of the `by` query parameter, and the dimension's name in JSON.
     pub fn code(self) -> &'static str {
         match self {
             Dim::Model => "model",
@@ -38,6 +44,7 @@ impl Dim {
         }
     }
 
+    /// The dimension's Chinese name, for column headers and filter labels.
     pub fn label_zh(self) -> &'static str {
         match self {
             Dim::Model => "参与模式",
@@ -75,6 +82,7 @@ impl Dim {
             .map(|(v, ..)| v)
     }
 
+    /// The dimension's English name, for column headers and filter labels.
     pub fn label_en(self) -> &'static str {
         match self {
             Dim::Model => "Engagement model",
@@ -120,6 +128,7 @@ fn index_of<T: PartialEq>(all: &[T], value: &T) -> u8 {
 pub struct Profile([u8; 4]);
 
 impl Profile {
+    /// The profile of a household with these values (1-based indices into each `ALL`).
     pub fn new(
         model: EngagementModel,
         registration: PovertyRegistration,
@@ -134,6 +143,7 @@ impl Profile {
         ])
     }
 
+    /// The household's 1-based value on `dim`.
     pub fn value(self, dim: Dim) -> u8 {
         self.0[dim as usize]
     }
@@ -159,17 +169,22 @@ impl Profile {
 pub struct Slice([u8; 4]);
 
 impl Slice {
+    /// All households: no dimension fixed.
     pub const ALL: Slice = Slice([0; 4]);
 
+    /// This slice with `dim` fixed to the 1-based `value` (0 lets it be any again).
     pub fn with(mut self, dim: Dim, value: u8) -> Slice {
         self.0[dim as usize] = value;
         self
     }
 
+    /// The 1-based value fixed on `dim`, or 0 if any value is allowed.
     pub fn value(self, dim: Dim) -> u8 {
         self.0[dim as usize]
     }
 
+    /// A compact key, 3 bits per dimension, for maps of cells; distinct slices have distinct
+    /// keys.
     pub fn key(self) -> u16 {
         u16::from(self.0[0])
             | u16::from(self.0[1]) << 3

@@ -18,10 +18,13 @@ pub const PLAUSIBLE_PER_CAPITA_MAX_YUAN: f64 = 200_000.0;
 /// The oldest birth year accepted on a roster.
 pub const EARLIEST_BIRTH_YEAR: i32 = 1900;
 
+/// How serious an [`Issue`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
+    /// `error`: the value cannot be right; nothing is saved until it is fixed.
     Error,
+    /// `warning`: unusual but possible; saved once the user confirms.
     Warning,
 }
 
@@ -32,8 +35,11 @@ pub struct Issue {
     pub path: String,
     /// A stable rule id, for tests and for translating elsewhere.
     pub rule: &'static str,
+    /// Whether the issue blocks saving or only asks for confirmation.
     pub severity: Severity,
+    /// The message in Chinese, shown beside the field.
     pub zh: String,
+    /// The message in English; it starts with the field's path.
     pub en: String,
 }
 
@@ -148,34 +154,60 @@ impl Collector {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct HouseholdInput {
+    /// The village's 12-digit code; a code of another level is refused.
     pub village: String,
+    /// The village's own registry number (户编号), free text, trimmed.
     pub registry_no: String,
+    /// The head's name: required, at most 50 characters.
     pub head_name: String,
+    /// The head's 18-character ID-card number, checked digit by digit.
     pub head_id_card: String,
+    /// A mobile number (11 digits starting with 1), or empty for none.
     pub phone: String,
+    /// A [`Sex`] code; a warning when it contradicts the ID-card number.
     pub head_sex: String,
+    /// An [`Ethnicity`] code.
     pub head_ethnicity: String,
+    /// A [`PovertyRegistration`] code.
     pub poverty_registration: String,
+    /// A [`PovertyCause`] code, or empty for none.
     pub poverty_cause: String,
+    /// Year registered as poor, 2013 to the current year; a warning when a registered poor
+    /// household has none.
     pub registration_year: Option<i32>,
+    /// Year the household exited poverty, 2013 to the current year and not before
+    /// `registration_year`.
     pub exit_year: Option<i32>,
+    /// An [`EngagementModel`](crate::EngagementModel) code.
     pub model: String,
 }
 
 /// The parsed fields of a household (the id and enrolment date are the server's to assign).
 #[derive(Debug, Clone, PartialEq)]
 pub struct HouseholdFields {
+    /// The household's village (a village-level code).
     pub village: UnitCode,
+    /// The village's registry number, trimmed (may be empty).
     pub registry_no: String,
+    /// The head's name, trimmed.
     pub head_name: String,
+    /// The head's verified ID-card number.
     pub head_id_card: IdCardNumber,
+    /// The contact mobile number, if one was given.
     pub phone: Option<Phone>,
+    /// The head's sex.
     pub head_sex: Sex,
+    /// The head's ethnic group.
     pub head_ethnicity: Ethnicity,
+    /// The poverty registration.
     pub poverty_registration: PovertyRegistration,
+    /// The main poverty cause, if one was given.
     pub poverty_cause: Option<PovertyCause>,
+    /// Year registered as poor, if given.
     pub registration_year: Option<i32>,
+    /// Year of exit from poverty, if given.
     pub exit_year: Option<i32>,
+    /// How the household takes part in the programme.
     pub model: crate::EngagementModel,
 }
 
@@ -330,74 +362,116 @@ pub fn check_household(input: &HouseholdInput, current_year: i32) -> Checked<Hou
 // ---------------------------------------------------------------------------------------------
 // Survey answers
 
+/// One roster member as typed; becomes a [`Member`] numbered by its position (from 1).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MemberInput {
+    /// A [`Sex`] code.
     pub sex: String,
+    /// Year of birth, from [`EARLIEST_BIRTH_YEAR`] to the wave year.
     pub birth_year: i32,
+    /// A [`Relation`] code; exactly one member of a roster is the head.
     pub relation: String,
+    /// An [`Ethnicity`] code.
     pub ethnicity: String,
+    /// An [`Education`] code.
     pub education: String,
+    /// A [`Health`] code.
     pub health: String,
+    /// A [`LabourAbility`] code.
     pub labour: String,
 }
 
+/// One employment row as typed; becomes an [`EmploymentRow`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct EmploymentInput {
     /// 1-based position on the roster.
     pub member_no: i64,
+    /// An [`Activity`] code.
     pub activity: String,
+    /// Days worked, 0–366; one member's days over all rows may not exceed 366.
     pub days: i64,
+    /// Wages in yuan (RMB), not negative.
     pub wages: f64,
 }
 
+/// The equity section as typed; becomes an [`Equity`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct EquityInput {
+    /// Forest land contributed, in mu.
     pub land_mu: f64,
+    /// Shares held; a warning when dividends come without shares.
     pub shares: f64,
+    /// Dividends received, in yuan.
     pub dividends: f64,
 }
 
+/// One training row as typed; becomes a [`TrainingRow`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TrainingInput {
+    /// 1-based position on the roster.
     pub member_no: i64,
+    /// A [`TrainingTopic`] code.
     pub topic: String,
+    /// Days of training, 0–366; one member's days over all rows may not exceed 366.
     pub days: i64,
 }
 
+/// One understory row as typed; becomes an [`UnderstoryRow`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UnderstoryInput {
+    /// An [`UnderstoryProduct`] code.
     pub product: String,
+    /// Area under the product, in mu.
     pub area_mu: f64,
+    /// Output in kilograms.
     pub output_kg: f64,
+    /// Sales in yuan.
     pub sales: f64,
+    /// Costs in yuan.
     pub costs: f64,
 }
 
+/// One livestock row as typed; becomes a [`LivestockRow`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct LivestockInput {
+    /// A [`LivestockSpecies`] code.
     pub species: String,
+    /// Head count at the start of the wave.
     pub head_start: i64,
+    /// Animals born in the wave.
     pub born: i64,
+    /// Animals that died in the wave.
     pub died: i64,
+    /// Animals sold in the wave.
     pub sold: i64,
+    /// Head count at the end; must equal start + born − died − sold unless
+    /// `correction_note` explains the difference.
     pub head_end: i64,
+    /// Sales in yuan.
     pub sales: f64,
+    /// Costs in yuan.
     pub costs: f64,
+    /// Why the head count does not balance; empty when it does.
     pub correction_note: String,
 }
 
+/// The other-income section as typed, amounts in yuan; becomes an [`OtherIncome`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct OtherIncomeInput {
+    /// Net crop income in yuan.
     pub crop_net: f64,
+    /// Public transfers (pension, 低保, eco-compensation…) in yuan.
     pub transfers: f64,
+    /// Remittances in yuan.
     pub remittances: f64,
+    /// Any other income in yuan.
     pub other: f64,
 }
 
@@ -405,13 +479,21 @@ pub struct OtherIncomeInput {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SurveyInput {
+    /// The roster, in order: a member's position (from 1) is its number; at least one.
     pub members: Vec<MemberInput>,
+    /// Employment rows.
     pub employment: Vec<EmploymentInput>,
+    /// The equity section.
     pub equity: EquityInput,
+    /// Training rows.
     pub training: Vec<TrainingInput>,
+    /// Understory rows.
     pub understory: Vec<UnderstoryInput>,
+    /// Livestock rows.
     pub livestock: Vec<LivestockInput>,
+    /// The other-income section.
     pub other_income: OtherIncomeInput,
+    /// 两不愁三保障 and safe water, ticked or not (unticked when absent).
     pub guarantees: Guarantees,
 }
 

@@ -8,10 +8,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Json, Response};
 use axum::Extension;
-use domain::engine::{find, Dim, Engine, CATALOGUE};
+use domain::engine::Engine;
 use domain::{Actor, Role, SurveyStatus, UnitCode};
 use serde::Deserialize;
 
+use super::params::list;
 use super::{require, ApiError};
 use crate::export::indicators::{table_csv, table_lines, TableRequest};
 use crate::export::microdata::{codebook_csv, codebook_json, table, Filter};
@@ -24,16 +25,6 @@ pub struct TableParams {
     pub by: Option<String>,
     pub indicator: Option<String>,
     pub format: Option<String>,
-}
-
-fn list(text: &Option<String>) -> Vec<String> {
-    text.as_deref()
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-        .collect()
 }
 
 pub(super) fn attachment(
@@ -62,7 +53,7 @@ pub fn table_request(
     suppress: bool,
 ) -> Result<TableRequest, ApiError> {
     let mut units = Vec::new();
-    for text in list(&params.unit) {
+    for text in list(params.unit.as_deref()) {
         let unit = UnitCode::parse(&text).map_err(|err| ApiError::BadParameter {
             field: "unit",
             zh: domain::Localized::zh(&err),
@@ -84,7 +75,7 @@ pub fn table_request(
     }
     let known: Vec<i32> = engine.waves().collect();
     let mut waves = Vec::new();
-    for text in list(&params.wave) {
+    for text in list(params.wave.as_deref()) {
         match text.parse::<i32>() {
             Ok(year) if known.contains(&year) => waves.push(year),
             _ => {
@@ -99,40 +90,8 @@ pub fn table_request(
     if waves.is_empty() {
         waves = known;
     }
-    let by = list(&params.by)
-        .iter()
-        .map(|d| {
-            Dim::parse(d).ok_or_else(|| ApiError::BadParameter {
-                field: "by",
-                zh: format!(
-                    "不能按“{d}”分组：可选 model、poverty_registration、head_sex、head_ethnicity"
-                ),
-                en: format!(
-                    "by: {d:?} is not one of model, poverty_registration, head_sex, head_ethnicity"
-                ),
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    if by.len() > 2 || (by.len() == 2 && by[0] == by[1]) {
-        return Err(ApiError::BadParameter {
-            field: "by",
-            zh: "最多按两个不同维度分组".into(),
-            en: "by: at most two different dimensions".into(),
-        });
-    }
-    let indicators = match list(&params.indicator) {
-        ids if ids.is_empty() => CATALOGUE.iter().collect(),
-        ids => ids
-            .iter()
-            .map(|id| {
-                find(id).ok_or_else(|| ApiError::BadParameter {
-                    field: "indicator",
-                    zh: format!("没有编号为“{id}”的指标"),
-                    en: format!("indicator: no indicator {id:?}"),
-                })
-            })
-            .collect::<Result<_, _>>()?,
-    };
+    let by = super::params::breakdown(params.by.as_deref())?;
+    let indicators = super::params::indicators(params.indicator.as_deref())?;
     Ok(TableRequest {
         units,
         waves,
@@ -204,7 +163,7 @@ fn micro_filter(actor: &Actor, params: &MicroParams) -> Result<Filter, ApiError>
     if !matches!(actor.role, Role::Researcher | Role::Admin) {
         return Err(ApiError::Forbidden);
     }
-    let waves = list(&params.wave)
+    let waves = list(params.wave.as_deref())
         .iter()
         .map(|w| {
             w.parse::<i32>().map_err(|_| ApiError::BadParameter {

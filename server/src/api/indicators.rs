@@ -97,42 +97,8 @@ pub fn parse_selection(
             year
         }
     };
-    let by = match params.by.as_deref().filter(|b| !b.trim().is_empty()) {
-        None => Vec::new(),
-        Some(text) => {
-            let dims = text
-                .split(',')
-                .map(|part| {
-                    Dim::parse(part).ok_or_else(|| ApiError::BadParameter {
-                        field: "by",
-                        zh: format!("不能按“{part}”分组：可选 model、poverty_registration、head_sex、head_ethnicity"),
-                        en: format!("by: {part:?} is not one of model, poverty_registration, head_sex, head_ethnicity"),
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            if dims.len() > 2 || (dims.len() == 2 && dims[0] == dims[1]) {
-                return Err(ApiError::BadParameter {
-                    field: "by",
-                    zh: "最多按两个不同维度分组".into(),
-                    en: "by: at most two different dimensions".into(),
-                });
-            }
-            dims
-        }
-    };
-    let indicators = match params.indicator.as_deref().filter(|i| !i.trim().is_empty()) {
-        None => CATALOGUE.iter().collect(),
-        Some(text) => text
-            .split(',')
-            .map(|id| {
-                find(id.trim()).ok_or_else(|| ApiError::BadParameter {
-                    field: "indicator",
-                    zh: format!("没有编号为“{id}”的指标"),
-                    en: format!("indicator: no indicator {id:?}"),
-                })
-            })
-            .collect::<Result<_, _>>()?,
-    };
+    let by = super::params::breakdown(params.by.as_deref())?;
+    let indicators = super::params::indicators(params.indicator.as_deref())?;
     Ok(Selection {
         unit,
         wave,

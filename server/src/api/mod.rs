@@ -9,6 +9,7 @@ pub mod exports;
 mod households;
 mod imports;
 mod indicators;
+mod params;
 
 use app::backend::RequestViewer;
 use axum::routing::{delete, get, post};
