@@ -24,6 +24,8 @@ pub struct RequestViewer {
     pub session_hash: Option<String>,
     /// Signed in with an API token rather than a session.
     pub via_token: bool,
+    /// Signed in with a one-time password not yet replaced: every server function but
+    /// `whoami` and `change_password` refuses with 403.
     pub must_change_password: bool,
     /// The client's address as the server saw it (for the audit log and throttling).
     pub ip: Option<String>,
@@ -32,11 +34,13 @@ pub struct RequestViewer {
 /// Failures a backend reports to the UI layer. `Storage` detail is for logs, never for users.
 #[derive(Debug, thiserror::Error)]
 pub enum BackendError {
+    /// The database failed; the text is for the log (users are told the service is unavailable).
     #[error("storage failed: {0}")]
     Storage(String),
     /// The input breaks rules; each issue names its field.
     #[error("invalid input")]
     Invalid(Vec<FieldIssue>),
+    /// No such record (or none the caller may know of).
     #[error("not found")]
     NotFound,
     /// Outside the account's role or scope.
@@ -44,6 +48,8 @@ pub enum BackendError {
     Forbidden,
 }
 
+/// Server status and accounts: what the account pages and the admin pages need. Implemented
+/// by the server over its store; server functions check roles before calling.
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync + 'static {
     /// Backend name, schema version and a row count: proves the database answers.
@@ -53,18 +59,22 @@ pub trait Backend: Send + Sync + 'static {
     async fn child_units(&self, parent: &UnitCode) -> Result<Vec<UnitView>, BackendError>;
 
     // Accounts. Callers have already checked that `by` may do this.
+    /// Every account, for the administrators' page.
     async fn users(&self) -> Result<Vec<UserView>, BackendError>;
+    /// Creates an account (audited as `by`); without a password, issues a one-time one.
     async fn create_user(
         &self,
         by: &RequestViewer,
         input: NewUserInput,
     ) -> Result<IssuedPassword, BackendError>;
+    /// Replaces account `id`'s display name, role, scopes and disabled flag.
     async fn update_user(
         &self,
         by: &RequestViewer,
         id: &str,
         change: UserChangeInput,
     ) -> Result<UserView, BackendError>;
+    /// Gives account `id` a new one-time password, returned once.
     async fn reset_password(
         &self,
         by: &RequestViewer,
@@ -77,9 +87,14 @@ pub trait Backend: Send + Sync + 'static {
         current: &str,
         new: &str,
     ) -> Result<(), BackendError>;
+    /// Audit entries matching `query`, newest first (a page of at most 200); a badly
+    /// written date comes back as a field issue.
     async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditView>, BackendError>;
+    /// The API tokens of the account `by`.
     async fn tokens(&self, by: &RequestViewer) -> Result<Vec<TokenView>, BackendError>;
+    /// Creates an API token named `name` for `by`; the secret is in the answer only.
     async fn create_token(&self, by: &RequestViewer, name: &str) -> Result<NewToken, BackendError>;
+    /// Revokes `by`'s token `id`; another account's token is not found.
     async fn revoke_token(&self, by: &RequestViewer, id: &str) -> Result<(), BackendError>;
 }
 
@@ -99,11 +114,13 @@ pub trait Views: Send + Sync + 'static {
         unit: Option<&str>,
         query: &DashQuery,
     ) -> Result<DashboardView, BackendError>;
+    /// Household `id`'s page, personal data masked outside the viewer's scope.
     async fn household(
         &self,
         by: &RequestViewer,
         id: &str,
     ) -> Result<HouseholdPageView, BackendError>;
+    /// The at-risk list of a unit and wave under the query's rules, one page of it.
     async fn at_risk(
         &self,
         by: &RequestViewer,
@@ -124,6 +141,7 @@ pub trait Views: Send + Sync + 'static {
     ) -> Result<ReviewDone, BackendError>;
 }
 
+/// What the server puts into the Leptos context for [`Views`].
 pub type SharedViews = Arc<dyn Views>;
 
 /// Field work: the enumerator's list, the survey form and its saves, registering households.
@@ -131,26 +149,35 @@ pub type SharedViews = Arc<dyn Views>;
 /// (`BackendError::Invalid`), a stale version as an issue on `version` (rule `stale`).
 #[async_trait::async_trait]
 pub trait FieldWork: Send + Sync + 'static {
+    /// The households of the villages `by` enters surveys for, with their status in the wave
+    /// (the latest when `None`).
     async fn field_home(
         &self,
         by: &RequestViewer,
         wave: Option<i32>,
     ) -> Result<crate::model::FieldHomeView, BackendError>;
+    /// The survey form of `household` for the wave (the latest when `None`): stored answers,
+    /// the previous wave's answers and whether the viewer may edit.
     async fn survey_form(
         &self,
         by: &RequestViewer,
         household: &str,
         wave: Option<i32>,
     ) -> Result<crate::model::SurveyFormView, BackendError>;
+    /// Saves a draft or submits, checking the answers, the version and the warnings'
+    /// confirmation; a retry with the same `client_id` is answered as replayed.
     async fn save_survey(
         &self,
         by: &RequestViewer,
         input: &crate::model::SurveySaveInput,
     ) -> Result<crate::model::SurveySaved, BackendError>;
+    /// The villages `by` may register households in.
     async fn register_form(
         &self,
         by: &RequestViewer,
     ) -> Result<crate::model::RegisterFormView, BackendError>;
+    /// Registers a household, or refuses a head already registered (pointing to that
+    /// household).
     async fn register(
         &self,
         by: &RequestViewer,
@@ -158,4 +185,5 @@ pub trait FieldWork: Send + Sync + 'static {
     ) -> Result<crate::model::Registered, BackendError>;
 }
 
+/// What the server puts into the Leptos context for [`FieldWork`].
 pub type SharedFieldWork = Arc<dyn FieldWork>;

@@ -17,12 +17,16 @@ pub use domain::Both;
 /// there is no data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Series {
+    /// The legend label: a unit's name, an engagement model, an income source…
     pub name: Both,
+    /// One value per wave, in the chart's unit; `None` breaks a line or leaves a bar out.
     pub values: Vec<Option<f64>>,
 }
 
+/// How a panel draws its series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Mark {
+    /// Lines across the waves, one per series; the only mark that draws a reference series.
     Lines,
     /// Bars side by side, one group per wave.
     Bars,
@@ -34,17 +38,25 @@ pub enum Mark {
 /// as the poverty line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Panel {
+    /// The unit of the y axis (元/人/年, %…), also used in the text alternative.
     pub unit: Both,
+    /// Lines, bars or stacked bars.
     pub mark: Mark,
+    /// The series drawn, each in its own colour.
     pub series: Vec<Series>,
+    /// A dashed line for comparison (e.g. the poverty line); drawn for `Lines` only.
     pub reference: Option<Series>,
 }
 
+/// A chart as data: built by the server, drawn as SVG by `svg` (ssr builds only);
+/// [`ChartData::alt`] gives its text alternative.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChartData {
     /// Stable id, used in file names and the download URL (`income_trend`, …).
     pub id: String,
+    /// The chart's title, drawn above the panels.
     pub title: Both,
+    /// The wave years along the x axis, in order; every series has one value per wave.
     pub waves: Vec<i32>,
     /// One panel, or two side by side (two measures with different units).
     pub panels: Vec<Panel>,

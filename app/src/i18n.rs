@@ -10,6 +10,7 @@ pub const LANG_COOKIE: &str = "lang";
 
 /// Picks the text for a language; used by every view.
 pub trait Pick {
+    /// `zh` or `en`, whichever is in this language.
     fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str;
 }
 
@@ -101,7 +102,12 @@ mod browser {
 /// label, so the browser bundle carries one copy of the code that renders and hydrates them
 /// (a closure per label is a type per label).
 #[component]
-pub fn Tr(zh: &'static str, en: &'static str) -> impl IntoView {
+pub fn Tr(
+    /// The text in Chinese.
+    zh: &'static str,
+    /// The text in English.
+    en: &'static str,
+) -> impl IntoView {
     let lang = use_lang();
     move || lang.get().pick(zh, en)
 }

@@ -2,7 +2,7 @@
 //! in the browser, plus the thin `#[server]` functions they call.
 //!
 //! This crate is compiled twice: with `ssr` into the `tanhui` server, and with `hydrate` into
-//! the WebAssembly bundle. Anything server-only (the [`backend`] port) is behind `ssr`, so no
+//! the WebAssembly bundle. Anything server-only (the `backend` port) is behind `ssr`, so no
 //! database code can reach the browser.
 
 #![warn(missing_docs)]
@@ -70,6 +70,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The whole application: top bar (brand, account menu, language switch) and the router
+/// with every page's route. Rendered inside [`shell`] on the server and hydrated in the browser.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();

@@ -132,7 +132,10 @@ pub async fn whoami() -> Result<Option<ViewerView>, AppError> {
 
 /// Units directly below `parent` (a 6-, 9- or 12-digit code) inside the caller's scope.
 #[server(prefix = "/sfn", endpoint = "child_units")]
-pub async fn child_units(parent: String) -> Result<Vec<UnitView>, AppError> {
+pub async fn child_units(
+    /// The code of the unit whose children are listed.
+    parent: String,
+) -> Result<Vec<UnitView>, AppError> {
     use domain::Localized;
     let (_, actor) = guard::signed_in()?;
     let parent = domain::UnitCode::parse(&parent)
@@ -170,16 +173,24 @@ pub async fn admin_users() -> Result<Vec<UserView>, AppError> {
     guard::plain(guard::backend()?.users().await)
 }
 
+/// Creates an account (administrators); without a password in `input` the server issues a
+/// one-time password, returned once.
 #[server(prefix = "/sfn", endpoint = "admin_create_user")]
-pub async fn admin_create_user(input: NewUserInput) -> Result<Outcome<IssuedPassword>, AppError> {
+pub async fn admin_create_user(
+    /// The new account as typed into the form.
+    input: NewUserInput,
+) -> Result<Outcome<IssuedPassword>, AppError> {
     let (viewer, actor) = guard::signed_in()?;
     guard::allow(actor.may_administer())?;
     guard::outcome(guard::backend()?.create_user(&viewer, input).await)
 }
 
+/// Changes an account's display name, role, scopes or disabled flag (administrators).
 #[server(prefix = "/sfn", endpoint = "admin_update_user")]
 pub async fn admin_update_user(
+    /// The account's id ([`UserView::id`](crate::model::UserView)).
     id: String,
+    /// The account's new settings, all fields replaced.
     change: UserChangeInput,
 ) -> Result<Outcome<UserView>, AppError> {
     let (viewer, actor) = guard::signed_in()?;
@@ -187,8 +198,12 @@ pub async fn admin_update_user(
     guard::outcome(guard::backend()?.update_user(&viewer, &id, change).await)
 }
 
+/// Gives an account a new one-time password, returned once (administrators).
 #[server(prefix = "/sfn", endpoint = "admin_reset_password")]
-pub async fn admin_reset_password(id: String) -> Result<Outcome<IssuedPassword>, AppError> {
+pub async fn admin_reset_password(
+    /// The account's id.
+    id: String,
+) -> Result<Outcome<IssuedPassword>, AppError> {
     let (viewer, actor) = guard::signed_in()?;
     guard::allow(actor.may_administer())?;
     guard::outcome(guard::backend()?.reset_password(&viewer, &id).await)
@@ -198,11 +213,17 @@ pub async fn admin_reset_password(id: String) -> Result<Outcome<IssuedPassword>,
 /// so that "no filter" encodes as an empty request.
 #[server(prefix = "/sfn", endpoint = "audit_log")]
 pub async fn audit_log(
+    /// An action (`survey.approve`), or a prefix ending in `.` (`survey.`) for a family.
     action: Option<String>,
+    /// The username of the account that acted.
     actor: Option<String>,
+    /// The target as recorded (a username, a survey or household id…), matched exactly.
     target: Option<String>,
+    /// The first day, `YYYY-MM-DD` in China time.
     from: Option<String>,
+    /// The last day (inclusive), `YYYY-MM-DD` in China time.
     to: Option<String>,
+    /// Only entries older than this sequence number: the next page of a long list.
     before: Option<i64>,
 ) -> Result<Outcome<Vec<AuditView>>, AppError> {
     let (_, viewer) = guard::signed_in()?;
@@ -220,7 +241,12 @@ pub async fn audit_log(
 
 /// The signed-in account changes its own password.
 #[server(prefix = "/sfn", endpoint = "change_password")]
-pub async fn change_password(current: String, new: String) -> Result<Outcome<()>, AppError> {
+pub async fn change_password(
+    /// The password in use now (or the one-time password).
+    current: String,
+    /// The new password: it must pass the password rules and differ from `current`.
+    new: String,
+) -> Result<Outcome<()>, AppError> {
     let (viewer, _) = guard::signed_in_with_one_time_password()?;
     guard::outcome(
         guard::backend()?
@@ -229,6 +255,7 @@ pub async fn change_password(current: String, new: String) -> Result<Outcome<()>
     )
 }
 
+/// The caller's API tokens, revoked ones included (researchers and administrators).
 #[server(prefix = "/sfn", endpoint = "my_tokens")]
 pub async fn my_tokens() -> Result<Vec<TokenView>, AppError> {
     let (viewer, actor) = guard::signed_in()?;
@@ -236,15 +263,24 @@ pub async fn my_tokens() -> Result<Vec<TokenView>, AppError> {
     guard::plain(guard::backend()?.tokens(&viewer).await)
 }
 
+/// Creates an API token for scripted exports; its secret is in the answer and nowhere else
+/// (researchers and administrators).
 #[server(prefix = "/sfn", endpoint = "create_token")]
-pub async fn create_token(name: String) -> Result<Outcome<NewToken>, AppError> {
+pub async fn create_token(
+    /// A label for the token, 1–64 characters (what it is for).
+    name: String,
+) -> Result<Outcome<NewToken>, AppError> {
     let (viewer, actor) = guard::signed_in()?;
     guard::allow(actor.may_hold_tokens())?;
     guard::outcome(guard::backend()?.create_token(&viewer, &name).await)
 }
 
+/// Revokes one of the caller's API tokens (researchers and administrators).
 #[server(prefix = "/sfn", endpoint = "revoke_token")]
-pub async fn revoke_token(id: String) -> Result<(), AppError> {
+pub async fn revoke_token(
+    /// The token's id ([`TokenView::id`](crate::model::TokenView)).
+    id: String,
+) -> Result<(), AppError> {
     let (viewer, actor) = guard::signed_in()?;
     guard::allow(actor.may_hold_tokens())?;
     guard::plain(guard::backend()?.revoke_token(&viewer, &id).await)
@@ -253,9 +289,12 @@ pub async fn revoke_token(id: String) -> Result<(), AppError> {
 /// A dashboard (overview or unit page) with its charts drawn, in the reader's language.
 #[server(prefix = "/sfn", endpoint = "dashboard")]
 pub async fn dashboard(
+    /// The unit's code, or `None` for the caller's home unit (the overview).
     unit: Option<String>,
     // Optional: with no filter set, the form encoding sends nothing for it at all.
+    /// The wave and household filters; `None` for none.
     query: Option<DashQuery>,
+    /// The language the charts' SVG and text alternatives are drawn in.
     lang: domain::Lang,
 ) -> Result<DashboardView, AppError> {
     let (viewer, _) = guard::signed_in()?;
@@ -279,14 +318,20 @@ fn draw(chart: &mut crate::model::ChartView, lang: domain::Lang) {
 
 /// One household's page (officials, supervisors and enumerators within scope).
 #[server(prefix = "/sfn", endpoint = "household_page")]
-pub async fn household_page(id: String) -> Result<HouseholdPageView, AppError> {
+pub async fn household_page(
+    /// The household's id.
+    id: String,
+) -> Result<HouseholdPageView, AppError> {
     let (viewer, _) = guard::signed_in()?;
     guard::plain(guard::views()?.household(&viewer, &id).await)
 }
 
 /// The at-risk list (防返贫监测).
 #[server(prefix = "/sfn", endpoint = "at_risk")]
-pub async fn at_risk(query: Option<RiskQuery>) -> Result<RiskPageView, AppError> {
+pub async fn at_risk(
+    /// Unit, wave and rule settings; `None` for the defaults.
+    query: Option<RiskQuery>,
+) -> Result<RiskPageView, AppError> {
     let (viewer, _) = guard::signed_in()?;
     let query = query.unwrap_or_default();
     guard::plain(guard::views()?.at_risk(&viewer, &query).await)
@@ -295,7 +340,10 @@ pub async fn at_risk(query: Option<RiskQuery>) -> Result<RiskPageView, AppError>
 /// The review page's lists (supervisors and administrators review; enumerators see what was
 /// sent back to them).
 #[server(prefix = "/sfn", endpoint = "review_queue")]
-pub async fn review_queue(wave: Option<i32>) -> Result<ReviewQueueView, AppError> {
+pub async fn review_queue(
+    /// The wave year; `None` for the latest.
+    wave: Option<i32>,
+) -> Result<ReviewQueueView, AppError> {
     let (viewer, actor) = guard::signed_in()?;
     guard::allow(matches!(
         actor.role,
@@ -307,28 +355,42 @@ pub async fn review_queue(wave: Option<i32>) -> Result<ReviewQueueView, AppError
 /// Approve or reject one survey; a refusal (four eyes, a missing comment, a stale version)
 /// comes back as field issues to show next to the row.
 #[server(prefix = "/sfn", endpoint = "review_survey")]
-pub async fn review_survey(input: ReviewInput) -> Result<Outcome<ReviewDone>, AppError> {
+pub async fn review_survey(
+    /// The survey, the version the reviewer saw, the decision and its comment.
+    input: ReviewInput,
+) -> Result<Outcome<ReviewDone>, AppError> {
     let (viewer, _) = guard::signed_in()?;
     guard::outcome(guard::views()?.review(&viewer, &input).await)
 }
 
 /// The enumerator's home: its villages' households and their surveys for a wave.
 #[server(prefix = "/sfn", endpoint = "field_home")]
-pub async fn field_home(wave: Option<i32>) -> Result<FieldHomeView, AppError> {
+pub async fn field_home(
+    /// The wave year; `None` for the latest.
+    wave: Option<i32>,
+) -> Result<FieldHomeView, AppError> {
     let (viewer, _) = guard::signed_in()?;
     guard::plain(guard::field()?.field_home(&viewer, wave).await)
 }
 
 /// What the survey form of one household and wave starts from.
 #[server(prefix = "/sfn", endpoint = "survey_form")]
-pub async fn survey_form(household: String, wave: Option<i32>) -> Result<SurveyFormView, AppError> {
+pub async fn survey_form(
+    /// The household's id.
+    household: String,
+    /// The wave year; `None` for the latest.
+    wave: Option<i32>,
+) -> Result<SurveyFormView, AppError> {
     let (viewer, _) = guard::signed_in()?;
     guard::plain(guard::field()?.survey_form(&viewer, &household, wave).await)
 }
 
 /// Saves the survey form (draft or submit). Sent as JSON: the answers nest rows in lists.
 #[server(prefix = "/sfn", endpoint = "save_survey", input = leptos::server_fn::codec::Json)]
-pub async fn save_survey(input: SurveySaveInput) -> Result<Outcome<SurveySaved>, AppError> {
+pub async fn save_survey(
+    /// The answers with their household, wave, version and whether to submit.
+    input: SurveySaveInput,
+) -> Result<Outcome<SurveySaved>, AppError> {
     let (viewer, _) = guard::signed_in()?;
     guard::outcome(guard::field()?.save_survey(&viewer, &input).await)
 }
@@ -343,6 +405,7 @@ pub async fn register_form() -> Result<RegisterFormView, AppError> {
 /// Registers a household; a duplicate ID-card number points to the existing household.
 #[server(prefix = "/sfn", endpoint = "register_household")]
 pub async fn register_household(
+    /// The household as typed into the registration form.
     input: domain::validate::HouseholdInput,
 ) -> Result<Outcome<Registered>, AppError> {
     let (viewer, _) = guard::signed_in()?;

@@ -8,6 +8,8 @@ use super::{when, Failure, Issues};
 use crate::i18n::{use_lang, Pick, Tr};
 use crate::server_fns::{whoami, ChangePassword, CreateToken, RevokeToken};
 
+/// `/account`: the signed-in user's account. `?must_change` (after signing in with a
+/// one-time password) asks for a new password before anything else.
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let lang = use_lang();

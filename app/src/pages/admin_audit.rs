@@ -10,6 +10,8 @@ use crate::i18n::Tr;
 use crate::model::AuditQuery;
 use crate::server_fns::audit_log;
 
+/// `/admin/audit` (administrators): the audit log, newest first, filtered by the URL's
+/// `action`, `actor`, `target`, `from` and `to`, with `before` paging to older entries.
 #[component]
 pub fn AdminAuditPage() -> impl IntoView {
     let query = use_query_map();

@@ -12,6 +12,8 @@ use crate::model::{ImportIssue, ImportReport};
 /// How many problems the page lists (the rest are counted).
 const SHOWN: usize = 200;
 
+/// `/admin/import` (administrators): download the template, pick a CSV file, and import it
+/// after the server has checked every line.
 #[component]
 pub fn AdminImportPage() -> impl IntoView {
     // The chosen file's name and size, once picked.

@@ -26,6 +26,8 @@ fn RoleOptions(selected: Role) -> impl IntoView {
         .collect_view()
 }
 
+/// `/admin/users` (administrators): every account, with forms to create one, change its role,
+/// scopes or status, and reset its password.
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
     let lang = use_lang();

@@ -15,6 +15,8 @@ use crate::i18n::{use_lang, Pick, Tr};
 use crate::model::{RiskPageView, RiskQuery};
 use crate::server_fns::at_risk;
 
+/// `/at-risk`: the at-risk households of a unit and wave, with the URL's `unit`, `wave`,
+/// `margin` and `drop` (percent) setting the list and its rules.
 #[component]
 pub fn AtRiskPage() -> impl IntoView {
     let query = use_query_map();

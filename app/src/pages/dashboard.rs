@@ -40,6 +40,7 @@ pub fn UnitPage() -> impl IntoView {
     view! { <Dashboard unit=Signal::derive(move || params.read().get("code")) /> }
 }
 
+/// The link to unit `code`'s page that keeps the current filters (`/unit/{code}?wave=…`).
 pub fn unit_href(code: &str, query: &DashQuery) -> String {
     format!("/unit/{code}{}", query.query_string())
 }
@@ -48,8 +49,14 @@ fn level_name(level: UnitLevel, lang: Lang) -> String {
     level.in_lang(lang)
 }
 
+/// The dashboard of `unit`, with its filters read from the URL (see [`dash_query`]): cards,
+/// charts, the child-unit table and, for a village, its households.
 #[component]
-pub fn Dashboard(unit: Signal<Option<String>>) -> impl IntoView {
+pub fn Dashboard(
+    /// The unit's code (from `/unit/{code}`), or `None` for the viewer's home unit (the
+    /// overview at `/`).
+    unit: Signal<Option<String>>,
+) -> impl IntoView {
     let lang = use_lang();
     let query = use_query_map();
     let filters = move || dash_query(&query.read());

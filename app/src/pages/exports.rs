@@ -24,6 +24,8 @@ const FILES: [(&str, &str, &str); 8] = [
     ),
 ];
 
+/// `/exports`: the indicator-table export form for everyone, and the micro-data and codebook
+/// downloads for researchers and administrators.
 #[component]
 pub fn ExportsPage() -> impl IntoView {
     let lang = use_lang();

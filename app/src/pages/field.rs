@@ -14,6 +14,8 @@ use crate::i18n::{use_lang, Pick, Tr};
 use crate::model::{FieldHomeView, RegisterFormView};
 use crate::server_fns::{field_home, register_form, register_household};
 
+/// `/field`: an enumerator's households and where each one's survey stands for the wave in
+/// the URL's `wave` (the latest wave without one).
 #[component]
 pub fn FieldHomePage() -> impl IntoView {
     let query = use_query_map();
@@ -105,6 +107,7 @@ fn FieldHome(home: FieldHomeView) -> impl IntoView {
     }
 }
 
+/// `/register`: the form to register a new household in one of the account's villages.
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| register_form());

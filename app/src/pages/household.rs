@@ -12,6 +12,8 @@ use crate::model::{HouseholdPageView, SurveyHistoryView};
 use crate::server_fns::household_page;
 use domain::Lang;
 
+/// `/household/{id}`: one household's page, for officials, supervisors and enumerators
+/// whose scope covers it.
 #[component]
 pub fn HouseholdPage() -> impl IntoView {
     let params = use_params_map();

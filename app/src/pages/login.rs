@@ -6,6 +6,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::i18n::{use_lang, Pick, Tr};
 
+/// `/login`: the sign-in form, with the reason of a failed attempt (`?error=…`) above it.
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let lang = use_lang();

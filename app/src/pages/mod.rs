@@ -27,7 +27,10 @@ use crate::model::FieldIssue;
 
 /// Field issues of a form, in the reader's language, each tagged with its field.
 #[component]
-pub fn Issues(issues: Vec<FieldIssue>) -> impl IntoView {
+pub fn Issues(
+    /// The issues to list, from an [`AppError`]'s `invalid` case or a form's own checks.
+    issues: Vec<FieldIssue>,
+) -> impl IntoView {
     let lang = use_lang();
     view! {
         <ul class="issues" role="alert" data-testid="form-issues">
@@ -49,7 +52,11 @@ pub fn Issues(issues: Vec<FieldIssue>) -> impl IntoView {
 /// A server function's failure, shown as an alert in the reader's language (several field
 /// issues each in that language). `data-error` carries the kind (`forbidden`, `invalid`…).
 #[component]
-pub fn Failure(#[prop(into)] error: AppError) -> impl IntoView {
+pub fn Failure(
+    /// The failure to show.
+    #[prop(into)]
+    error: AppError,
+) -> impl IntoView {
     let lang = use_lang();
     let kind = error.code();
     view! {
@@ -77,7 +84,13 @@ pub fn status_class(status: Option<SurveyStatus>) -> String {
 
 /// A risk flag, as a badge with its reason's class.
 #[component]
-pub fn Flag(reason: RiskReason, #[prop(optional)] count: Option<usize>) -> impl IntoView {
+pub fn Flag(
+    /// The reason shown; its code gives the badge's class (`flag flag-below_line`…).
+    reason: RiskReason,
+    /// A number shown after the label (households with this reason), if given.
+    #[prop(optional)]
+    count: Option<usize>,
+) -> impl IntoView {
     let lang = use_lang();
     let class = format!("flag flag-{}", reason.code());
     let count = count.map(|n| format!(" {n}"));

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::i18n::Tr;
 
+/// What every address without a route shows (the router's fallback).
 #[component]
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]

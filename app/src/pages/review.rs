@@ -15,6 +15,8 @@ use crate::i18n::{use_lang, Pick, Tr};
 use crate::model::{ReviewInput, ReviewQueueView, ReviewRowView};
 use crate::server_fns::{review_queue, review_survey};
 
+/// `/review`: the review queue of the wave in the URL's `wave` (else the latest): surveys to
+/// approve or reject for supervisors, surveys sent back for enumerators.
 #[component]
 pub fn ReviewPage() -> impl IntoView {
     let query = use_query_map();

@@ -62,7 +62,7 @@ pub struct SessionRecord {
 }
 
 /// An API token's public description (the secret is never stored, only its hash).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct TokenRecord {
     pub id: String,
     pub user_id: String,
@@ -162,4 +162,52 @@ pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// A `users` row as read (its scopes come from a second query).
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct UserRow {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub password_hash: String,
+    pub must_change_password: bool,
+    pub disabled: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A session with its account.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct SessionUserRow {
+    #[sqlx(flatten)]
+    pub user: UserRow,
+    pub session_created_at: i64,
+    pub session_last_seen_at: i64,
+}
+
+/// A live API token with its account.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct TokenUserRow {
+    #[sqlx(flatten)]
+    pub user: UserRow,
+    pub token_id: String,
+    pub token_last_used_at: Option<i64>,
+}
+
+/// An `audit_log` row as stored: `before` and `after` are JSON text.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct AuditRow {
+    pub seq: i64,
+    pub at: i64,
+    pub actor_id: Option<String>,
+    pub actor: String,
+    pub action: String,
+    pub target_kind: Option<String>,
+    pub target: Option<String>,
+    pub unit_code: Option<String>,
+    pub ip: Option<String>,
+    pub before: Option<String>,
+    pub after: Option<String>,
 }

@@ -5,11 +5,10 @@ use sqlx::{Pool, QueryBuilder, Transaction};
 
 use super::Db;
 use crate::storage::accounts::{
-    AuditEntry, AuditFilter, AuditRecord, SessionRecord, TokenRecord, UserChange, UserRecord,
+    AuditEntry, AuditFilter, AuditRecord, AuditRow, SessionRecord, SessionUserRow, TokenRecord,
+    TokenUserRow, UserChange, UserRecord, UserRow,
 };
 use crate::storage::StorageError;
-
-type UserRow = (String, String, String, String, String, bool, bool, i64, i64);
 
 const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.password_hash, \
      u.must_change_password, u.disabled, u.created_at, u.updated_at";
@@ -22,27 +21,25 @@ fn corrupt(table: &'static str, detail: impl std::fmt::Display) -> StorageError 
 }
 
 async fn user_from_row(pool: &Pool<Db>, row: UserRow) -> Result<UserRecord, StorageError> {
-    let (id, username, display_name, role, password_hash, must_change, disabled, created, updated) =
-        row;
-    let role =
-        domain::Role::parse(&role).ok_or_else(|| corrupt("users", format!("role {role:?}")))?;
+    let role = domain::Role::parse(&row.role)
+        .ok_or_else(|| corrupt("users", format!("role {:?}", row.role)))?;
     let mut q = QueryBuilder::<Db>::new("SELECT unit_code FROM user_scopes WHERE user_id = ");
-    q.push_bind(&id).push(" ORDER BY unit_code");
+    q.push_bind(&row.id).push(" ORDER BY unit_code");
     let codes: Vec<String> = q.build_query_scalar().fetch_all(pool).await?;
     let scopes = codes
         .iter()
         .map(|c| domain::UnitCode::parse(c).map_err(|err| corrupt("user_scopes", err)))
         .collect::<Result<_, _>>()?;
     Ok(UserRecord {
-        id,
-        username,
-        display_name,
+        id: row.id,
+        username: row.username,
+        display_name: row.display_name,
         role,
-        password_hash,
-        must_change_password: must_change,
-        disabled,
-        created_at: created,
-        updated_at: updated,
+        password_hash: row.password_hash,
+        must_change_password: row.must_change_password,
+        disabled: row.disabled,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
         scopes,
     })
 }
@@ -280,31 +277,23 @@ pub async fn session(
     token_hash: &str,
 ) -> Result<Option<SessionRecord>, StorageError> {
     let mut q = QueryBuilder::<Db>::new(format!(
-        "SELECT {USER_COLUMNS}, s.created_at, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = "
+        "SELECT {USER_COLUMNS}, s.created_at AS session_created_at, \
+         s.last_seen_at AS session_last_seen_at \
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = "
     ));
     q.push_bind(token_hash);
-    type Row = (
-        String,
-        String,
-        String,
-        String,
-        String,
-        bool,
-        bool,
-        i64,
-        i64,
-        i64,
-        i64,
-    );
-    let Some(row) = q.build_query_as::<Row>().fetch_optional(pool).await? else {
+    let Some(row) = q
+        .build_query_as::<SessionUserRow>()
+        .fetch_optional(pool)
+        .await?
+    else {
         return Ok(None);
     };
-    let (a, b, c, d, e, f, g, h, i, created_at, last_seen_at) = row;
-    let user = user_from_row(pool, (a, b, c, d, e, f, g, h, i)).await?;
+    let user = user_from_row(pool, row.user).await?;
     Ok(Some(SessionRecord {
         user,
-        created_at,
-        last_seen_at,
+        created_at: row.session_created_at,
+        last_seen_at: row.session_last_seen_at,
     }))
 }
 
@@ -376,36 +365,12 @@ pub async fn insert_token(
     Ok(())
 }
 
-type TokenRow = (
-    String,
-    String,
-    String,
-    String,
-    i64,
-    Option<i64>,
-    Option<i64>,
-);
-
-fn token_from_row(row: TokenRow) -> TokenRecord {
-    let (id, user_id, name, prefix, created_at, last_used_at, revoked_at) = row;
-    TokenRecord {
-        id,
-        user_id,
-        name,
-        prefix,
-        created_at,
-        last_used_at,
-        revoked_at,
-    }
-}
-
 pub async fn tokens_of(pool: &Pool<Db>, user_id: &str) -> Result<Vec<TokenRecord>, StorageError> {
     let mut q = QueryBuilder::<Db>::new(
         "SELECT id, user_id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = ",
     );
     q.push_bind(user_id).push(" ORDER BY created_at DESC, id");
-    let rows: Vec<TokenRow> = q.build_query_as().fetch_all(pool).await?;
-    Ok(rows.into_iter().map(token_from_row).collect())
+    Ok(q.build_query_as().fetch_all(pool).await?)
 }
 
 /// Revokes one of `user_id`'s live tokens; `false` if there is no such live token.
@@ -438,29 +403,20 @@ pub async fn token_user(
     token_hash: &str,
 ) -> Result<Option<(UserRecord, String, Option<i64>)>, StorageError> {
     let mut q = QueryBuilder::<Db>::new(format!(
-        "SELECT {USER_COLUMNS}, t.id, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id \
+        "SELECT {USER_COLUMNS}, t.id AS token_id, t.last_used_at AS token_last_used_at \
+         FROM api_tokens t JOIN users u ON u.id = t.user_id \
          WHERE t.revoked_at IS NULL AND t.token_hash = "
     ));
     q.push_bind(token_hash);
-    type Row = (
-        String,
-        String,
-        String,
-        String,
-        String,
-        bool,
-        bool,
-        i64,
-        i64,
-        String,
-        Option<i64>,
-    );
-    let Some(row) = q.build_query_as::<Row>().fetch_optional(pool).await? else {
+    let Some(row) = q
+        .build_query_as::<TokenUserRow>()
+        .fetch_optional(pool)
+        .await?
+    else {
         return Ok(None);
     };
-    let (a, b, c, d, e, f, g, h, i, token_id, last_used) = row;
-    let user = user_from_row(pool, (a, b, c, d, e, f, g, h, i)).await?;
-    Ok(Some((user, token_id, last_used)))
+    let user = user_from_row(pool, row.user).await?;
+    Ok(Some((user, row.token_id, row.token_last_used_at)))
 }
 
 pub async fn touch_token(pool: &Pool<Db>, id: &str, now: i64) -> Result<(), StorageError> {
@@ -494,20 +450,6 @@ pub async fn login_failures(
     };
     Ok((by_user, by_ip))
 }
-
-type AuditRow = (
-    i64,
-    i64,
-    Option<String>,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
 
 pub async fn audit(
     pool: &Pool<Db>,
@@ -544,39 +486,25 @@ pub async fn audit(
     }
     q.push(" ORDER BY seq DESC LIMIT ").push_bind(filter.limit);
     let rows: Vec<AuditRow> = q.build_query_as().fetch_all(pool).await?;
+    let json = |text: Option<String>| {
+        text.map(|t| serde_json::from_str(&t).map_err(|err| corrupt("audit_log", err)))
+            .transpose()
+    };
     rows.into_iter()
-        .map(
-            |(
-                seq,
-                at,
-                actor_id,
-                actor,
-                action,
-                target_kind,
-                target,
-                unit_code,
-                ip,
-                before,
-                after,
-            )| {
-                let json = |text: Option<String>| {
-                    text.map(|t| serde_json::from_str(&t).map_err(|err| corrupt("audit_log", err)))
-                        .transpose()
-                };
-                Ok(AuditRecord {
-                    seq,
-                    at,
-                    actor_id,
-                    actor,
-                    action,
-                    target_kind,
-                    target,
-                    unit_code,
-                    ip,
-                    before: json(before)?,
-                    after: json(after)?,
-                })
-            },
-        )
+        .map(|row| {
+            Ok(AuditRecord {
+                seq: row.seq,
+                at: row.at,
+                actor_id: row.actor_id,
+                actor: row.actor,
+                action: row.action,
+                target_kind: row.target_kind,
+                target: row.target,
+                unit_code: row.unit_code,
+                ip: row.ip,
+                before: json(row.before)?,
+                after: json(row.after)?,
+            })
+        })
         .collect()
 }

@@ -106,6 +106,8 @@ fn all_issues(input: &SurveyInput, wave: i32, bad: &[(String, bool)]) -> Vec<Iss
     issues
 }
 
+/// `/survey/{household}`: the survey form of one household for the wave in the URL's `wave`
+/// (the latest wave without one).
 #[component]
 pub fn SurveyPage() -> impl IntoView {
     let params = use_params_map();
