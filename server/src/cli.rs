@@ -217,10 +217,16 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
                 &|_| true,
             )
             .map_err(|err| anyhow::anyhow!(describe(err)))?;
-            let table = crate::api::indicator_table(&engine, &selection, false);
+            let lines = crate::api::selection_lines(&engine, &selection, false);
             match format {
-                OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&table)?),
-                OutputFormat::Csv => print!("{}", crate::export::indicators_csv(&table)),
+                OutputFormat::Json => {
+                    let table = crate::api::indicator_table(&engine, &selection, &lines);
+                    println!("{}", serde_json::to_string_pretty(&table)?)
+                }
+                OutputFormat::Csv => print!(
+                    "{}",
+                    crate::export::indicators::progress_csv(&selection.by, &lines)
+                ),
             }
             Ok(())
         }

@@ -2,18 +2,17 @@
 //! their parameters into domain types, check the unit against the caller's scope, catch the
 //! engine up with the change feed, and answer.
 
-use std::collections::BTreeMap;
-
 use app::backend::RequestViewer;
 use axum::extract::{Query, State};
 use axum::response::Json;
 use axum::Extension;
-use domain::engine::{find, Dim, Engine, IndicatorDef, NoData, Slice, Value, CATALOGUE};
+use domain::engine::{find, Dim, Engine, IndicatorDef, Slice, Value, CATALOGUE};
 use domain::{Localized, UnitCode};
 use serde::Deserialize;
 use serde_json::{json, Value as JsonValue};
 
 use super::{require, ApiError};
+use crate::export::indicators::{indicator_rows, table_lines, TableLine, TableRequest};
 use crate::state::AppState;
 
 pub async fn catalogue(
@@ -117,16 +116,6 @@ fn unit_json(engine: &Engine, unit: &UnitCode) -> JsonValue {
     })
 }
 
-fn slice_json(slice: Slice) -> (JsonValue, JsonValue) {
-    let mut codes = BTreeMap::new();
-    let mut labels = BTreeMap::new();
-    for (dim, code, zh, en) in slice.describe() {
-        codes.insert(dim.code(), json!(code));
-        labels.insert(dim.code(), json!({ "zh": zh, "en": en }));
-    }
-    (json!(codes), json!(labels))
-}
-
 pub async fn indicators(
     State(state): State<AppState>,
     Extension(viewer): Extension<RequestViewer>,
@@ -138,62 +127,33 @@ pub async fn indicators(
         .ok_or(ApiError::Forbidden)?;
     let engine = state.engine.read(&state.store).await?;
     let selection = parse_selection(&params, &engine, home, &|u| actor.may_read(u))?;
-    let suppress = actor.role == domain::Role::Researcher;
-    Ok(Json(indicator_table(&engine, &selection, suppress)))
+    let lines = selection_lines(&engine, &selection, actor.role == domain::Role::Researcher);
+    Ok(Json(indicator_table(&engine, &selection, &lines)))
 }
 
-/// The response of `/api/v1/indicators` (also the CLI's JSON output). With `suppress`
-/// (researchers), survey figures over fewer than 5 households are withheld and marked.
-pub fn indicator_table(engine: &Engine, selection: &Selection, suppress: bool) -> JsonValue {
-    let rows: Vec<JsonValue> = engine
-        .query(&selection.unit, selection.wave, &selection.by)
-        .into_iter()
-        .map(|row| {
-            let households = engine
-                .totals(&selection.unit, selection.wave, row.slice)
-                .get(domain::engine::Measure::Households);
-            let (slice, labels) = slice_json(row.slice);
-            let values: Vec<JsonValue> = selection
-                .indicators
-                .iter()
-                .map(|def| {
-                    let value = row
-                        .values
-                        .iter()
-                        .find(|(id, _)| *id == def.id)
-                        .map(|(_, v)| v.for_reader(def, households, suppress));
-                    let progress = engine.progress(def, &selection.unit, selection.wave, row.slice);
-                    if value.is_some_and(|v| v.suppressed()) {
-                        return json!({
-                            "id": def.id, "value": null, "numerator": null, "denominator": null,
-                            "no_data": NoData::Suppressed, "suppressed": true,
-                            "baseline": null, "change_since_baseline": null,
-                            "target": progress.target, "progress_pct": null,
-                        });
-                    }
-                    json!({
-                        "id": def.id,
-                        "value": value.and_then(|v| v.value),
-                        "numerator": value.and_then(|v| v.numerator),
-                        "denominator": value.and_then(|v| v.denominator),
-                        "no_data": value.and_then(|v| v.no_data),
-                        "baseline": progress.baseline,
-                        "change_since_baseline": progress.change_since_baseline,
-                        "target": progress.target,
-                        "progress_pct": progress.progress_pct,
-                        "suppressed": false,
-                    })
-                })
-                .collect();
-            json!({ "slice": slice, "labels": labels, "households": households, "indicators": values })
-        })
-        .collect();
+/// The lines of a selection (one unit, one wave): the same pipeline as the table export. With
+/// `suppress` (researchers), survey figures over fewer than 5 households are withheld and marked.
+pub fn selection_lines(engine: &Engine, selection: &Selection, suppress: bool) -> Vec<TableLine> {
+    table_lines(
+        engine,
+        &TableRequest {
+            units: vec![selection.unit.clone()],
+            waves: vec![selection.wave],
+            by: selection.by.clone(),
+            indicators: selection.indicators.clone(),
+            suppress,
+        },
+    )
+}
+
+/// The response of `/api/v1/indicators` (also the CLI's JSON output), from the selection's lines.
+pub fn indicator_table(engine: &Engine, selection: &Selection, lines: &[TableLine]) -> JsonValue {
     json!({
         "unit": unit_json(engine, &selection.unit),
         "wave": selection.wave,
         "baseline_wave": engine.baseline(),
         "by": selection.by.iter().map(|d| d.code()).collect::<Vec<_>>(),
-        "rows": rows,
+        "rows": indicator_rows(lines),
     })
 }
 

@@ -17,7 +17,9 @@ use axum::Router;
 use domain::Actor;
 
 pub use error::ApiError;
-pub use indicators::{indicator_table, parse_selection, IndicatorParams, Selection};
+pub use indicators::{
+    indicator_table, parse_selection, selection_lines, IndicatorParams, Selection,
+};
 
 use crate::state::AppState;
 

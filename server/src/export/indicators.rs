@@ -1,6 +1,8 @@
 //! Tabular output of indicator results (CSV with a header), for the CLI and exports.
 
-use serde_json::Value;
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
 
 use domain::engine::{Dim, Engine, IndicatorDef, Measure, NoData};
 use domain::UnitCode;
@@ -37,6 +39,15 @@ pub struct TableLine {
     pub households: i64,
     pub no_data: Option<NoData>,
     pub suppressed: bool,
+    /// Progress (the indicators API and the CLI show it; the table export keeps its columns).
+    #[serde(skip)]
+    pub baseline: Option<f64>,
+    #[serde(skip)]
+    pub change_since_baseline: Option<f64>,
+    #[serde(skip)]
+    pub target: Option<f64>,
+    #[serde(skip)]
+    pub progress_pct: Option<f64>,
 }
 
 /// Every line of the requested table, in unit, wave, slice, indicator order.
@@ -66,6 +77,10 @@ pub fn table_lines(engine: &Engine, request: &TableRequest) -> Vec<TableLine> {
                         .iter()
                         .find(|(id, _)| *id == def.id)
                         .map(|(_, v)| v.for_reader(def, households, request.suppress));
+                    let progress = engine.progress(def, unit, wave, row.slice);
+                    // A withheld figure withholds its progress too; the target is public.
+                    let withheld = value.is_some_and(|v| v.suppressed());
+                    let shown = |v: Option<f64>| v.filter(|_| !withheld);
                     lines.push(TableLine {
                         unit_code: unit.as_str().to_owned(),
                         unit_name_zh: name_zh.clone(),
@@ -82,7 +97,11 @@ pub fn table_lines(engine: &Engine, request: &TableRequest) -> Vec<TableLine> {
                         denominator: value.and_then(|v| v.denominator),
                         households,
                         no_data: value.and_then(|v| v.no_data),
-                        suppressed: value.is_some_and(|v| v.suppressed()),
+                        suppressed: withheld,
+                        baseline: shown(progress.baseline),
+                        change_since_baseline: shown(progress.change_since_baseline),
+                        target: progress.target,
+                        progress_pct: shown(progress.progress_pct),
                     });
                 }
             }
@@ -138,37 +157,70 @@ pub fn table_csv(by: &[Dim], lines: &[TableLine]) -> String {
     out
 }
 
-/// One line per slice × indicator of an `/api/v1/indicators` response.
-pub fn indicators_csv(table: &Value) -> String {
-    let by: Vec<&str> = table["by"]
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
+/// The rows of an `/api/v1/indicators` response (also the CLI's JSON): one per slice, each with
+/// its households and one entry per indicator, progress included. Built from the same lines as
+/// every other indicator table.
+pub fn indicator_rows(lines: &[TableLine]) -> Vec<Value> {
+    let mut rows: Vec<Value> = Vec::new();
+    let mut current: Option<&[(String, String, String, String)]> = None;
+    for line in lines {
+        if current != Some(line.slice.as_slice()) {
+            current = Some(line.slice.as_slice());
+            let mut codes = BTreeMap::new();
+            let mut labels = BTreeMap::new();
+            for (dim, code, zh, en) in &line.slice {
+                codes.insert(dim.as_str(), json!(code));
+                labels.insert(dim.as_str(), json!({ "zh": zh, "en": en }));
+            }
+            rows.push(json!({
+                "slice": codes, "labels": labels, "households": line.households, "indicators": [],
+            }));
+        }
+        if let Some(Value::Array(entries)) = rows.last_mut().map(|row| &mut row["indicators"]) {
+            entries.push(json!({
+                "id": line.indicator,
+                "value": line.value,
+                "numerator": line.numerator,
+                "denominator": line.denominator,
+                "no_data": line.no_data,
+                "baseline": line.baseline,
+                "change_since_baseline": line.change_since_baseline,
+                "target": line.target,
+                "progress_pct": line.progress_pct,
+                "suppressed": line.suppressed,
+            }));
+        }
+    }
+    rows
+}
+
+/// The lines with their progress as CSV, one per slice × indicator (the CLI's table).
+pub fn progress_csv(by: &[Dim], lines: &[TableLine]) -> String {
     let mut out = String::from("unit_code,wave");
-    for dim in &by {
+    for dim in by {
         out.push(',');
-        out.push_str(dim);
+        out.push_str(dim.code());
     }
     out.push_str(",indicator,value,numerator,denominator,no_data,baseline,target,progress_pct\n");
-    let unit = table["unit"]["code"].as_str().unwrap_or_default();
-    let wave = number(&table["wave"]);
-    for row in table["rows"].as_array().into_iter().flatten() {
-        for indicator in row["indicators"].as_array().into_iter().flatten() {
-            let mut line = vec![field(unit), wave.clone()];
-            for dim in &by {
-                line.push(field(row["slice"][*dim].as_str().unwrap_or_default()));
-            }
-            line.push(field(indicator["id"].as_str().unwrap_or_default()));
-            for key in ["value", "numerator", "denominator"] {
-                line.push(number(&indicator[key]));
-            }
-            line.push(field(indicator["no_data"].as_str().unwrap_or_default()));
-            for key in ["baseline", "target", "progress_pct"] {
-                line.push(number(&indicator[key]));
-            }
-            out.push_str(&line.join(","));
-            out.push('\n');
+    let opt = |v: Option<f64>| number(&v.map_or(Value::Null, |v| json!(v)));
+    for line in lines {
+        let mut cells = vec![field(&line.unit_code), line.wave.to_string()];
+        for dim in by {
+            let found = line.slice.iter().find(|(d, ..)| d == dim.code());
+            cells.push(found.map_or_else(String::new, |s| field(&s.1)));
         }
+        cells.extend([
+            field(line.indicator),
+            opt(line.value),
+            opt(line.numerator),
+            opt(line.denominator),
+            line.no_data.map_or("", NoData::code).to_owned(),
+            opt(line.baseline),
+            opt(line.target),
+            opt(line.progress_pct),
+        ]);
+        out.push_str(&cells.join(","));
+        out.push('\n');
     }
     out
 }
@@ -176,24 +228,52 @@ pub fn indicators_csv(table: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+
+    fn line(indicator: &'static str, value: Option<f64>, no_data: Option<NoData>) -> TableLine {
+        TableLine {
+            unit_code: "513434".into(),
+            unit_name_zh: "越西县".into(),
+            unit_name_en: "Yuexi".into(),
+            wave: 2019,
+            slice: vec![(
+                "model".into(),
+                "collective".into(),
+                "集体经济主导型".into(),
+                "collective-led".into(),
+            )],
+            indicator,
+            indicator_zh: "",
+            indicator_en: "",
+            measure_unit_zh: "",
+            measure_unit_en: "",
+            value,
+            numerator: value.map(|_| 11700.0),
+            denominator: value.map(|_| 7.0),
+            households: 7,
+            no_data,
+            suppressed: false,
+            baseline: None,
+            change_since_baseline: None,
+            target: no_data.map(|_| 85.0),
+            progress_pct: None,
+        }
+    }
 
     #[test]
     fn one_line_per_slice_and_indicator_with_empty_no_data_cells() {
-        let table = json!({
-            "unit": {"code": "513434"}, "wave": 2019, "by": ["model"],
-            "rows": [{"slice": {"model": "collective"}, "indicators": [
-                {"id": "per_capita_net_income", "value": 1671.428571, "numerator": 11700.0, "denominator": 7.0,
-                 "no_data": null, "baseline": null, "target": null, "progress_pct": null},
-                {"id": "survival_rate", "value": null, "numerator": null, "denominator": null,
-                 "no_data": "zero_denominator", "baseline": null, "target": 85.0, "progress_pct": null}
-            ]}]
-        });
+        let lines = [
+            line("per_capita_net_income", Some(1671.428571), None),
+            line("survival_rate", None, Some(NoData::ZeroDenominator)),
+        ];
         assert_eq!(
-            indicators_csv(&table),
+            progress_csv(&[Dim::Model], &lines),
             "unit_code,wave,model,indicator,value,numerator,denominator,no_data,baseline,target,progress_pct\n\
              513434,2019,collective,per_capita_net_income,1671.4286,11700,7,,,,\n\
              513434,2019,collective,survival_rate,,,,zero_denominator,,85,\n"
         );
+        let rows = indicator_rows(&lines);
+        assert_eq!(rows.len(), 1, "one slice");
+        assert_eq!(rows[0]["slice"], json!({ "model": "collective" }));
+        assert_eq!(rows[0]["indicators"][1]["no_data"], "zero_denominator");
     }
 }

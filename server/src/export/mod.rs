@@ -8,5 +8,3 @@ pub mod microdata;
 pub mod pseudonym;
 pub mod run;
 pub mod xlsx;
-
-pub use indicators::indicators_csv;
