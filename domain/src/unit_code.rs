@@ -74,7 +74,7 @@ pub enum UnitCodeError {
     #[error("a unit code has 6, 9 or 12 digits, not {0}")]
     BadLength(usize),
     /// A 6-digit code that cannot name a prefecture or county (it starts with `00`).
-    #[error("a prefecture code ends in 00 and a county code does not: {0}")]
+    #[error("a 6-digit code names a prefecture or county and cannot start with 00: {0}")]
     BadPrefectureCounty(String),
 }
 
@@ -84,7 +84,7 @@ impl Localized for UnitCodeError {
             UnitCodeError::NotDigits(_) => "行政区划代码只能包含数字".to_owned(),
             UnitCodeError::BadLength(n) => format!("行政区划代码应为6、9或12位数字，而不是{n}位"),
             UnitCodeError::BadPrefectureCounty(code) => {
-                format!("行政区划代码 {code} 无效：州级代码以00结尾，县级代码不以00结尾")
+                format!("行政区划代码 {code} 无效：6 位的州、县代码不能以 00 开头")
             }
         }
     }
@@ -238,10 +238,10 @@ mod tests {
             UnitCode::parse(""),
             Err(UnitCodeError::NotDigits(String::new()))
         );
-        assert!(matches!(
-            UnitCode::parse("001234"),
-            Err(UnitCodeError::BadPrefectureCounty(_))
-        ));
+        let err = UnitCode::parse("001234").expect_err("starts with 00");
+        assert!(matches!(err, UnitCodeError::BadPrefectureCounty(_)));
+        assert!(err.zh().contains("不能以 00 开头"), "{}", err.zh());
+        assert!(err.en().contains("cannot start with 00"), "{}", err.en());
         let err = UnitCode::parse("12345678").expect_err("8 digits");
         assert_eq!(err.zh(), "行政区划代码应为6、9或12位数字，而不是8位");
         assert_eq!(err.en(), "a unit code has 6, 9 or 12 digits, not 8");
