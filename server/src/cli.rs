@@ -278,15 +278,6 @@ fn describe(err: crate::api::ApiError) -> String {
     }
 }
 
-fn comma_list(text: Option<String>) -> Vec<String> {
-    text.unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
 async fn export(command: ExportCommand, settings: Settings) -> anyhow::Result<()> {
     match command {
         ExportCommand::Microdata {
@@ -298,7 +289,7 @@ async fn export(command: ExportCommand, settings: Settings) -> anyhow::Result<()
         } => {
             let store = Store::connect(&db.unwrap_or(settings.db)).await?;
             store.migrate().await?;
-            let waves = comma_list(wave)
+            let waves = crate::api::params::list(wave.as_deref())
                 .iter()
                 .map(|w| {
                     w.parse::<i32>()

@@ -119,8 +119,8 @@ pub struct SliceValues {
     pub values: Vec<(&'static str, Value)>,
 }
 
-/// A value with its target, baseline and progress.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// A value with its target, baseline and progress (`Default`: none of them known).
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Progress {
     /// The value in the baseline wave, if there is one.
     pub baseline: Option<f64>,

@@ -93,6 +93,7 @@ pub fn table_request(
     let by = super::params::breakdown(params.by.as_deref())?;
     let indicators = super::params::indicators(params.indicator.as_deref())?;
     Ok(TableRequest {
+        progress: false,
         units,
         waves,
         by,

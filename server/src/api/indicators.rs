@@ -142,6 +142,7 @@ pub fn selection_lines(engine: &Engine, selection: &Selection, suppress: bool) -
             by: selection.by.clone(),
             indicators: selection.indicators.clone(),
             suppress,
+            progress: true,
         },
     )
 }

@@ -9,7 +9,7 @@ pub mod exports;
 mod households;
 mod imports;
 mod indicators;
-mod params;
+pub mod params;
 
 use app::backend::RequestViewer;
 use axum::routing::{delete, get, post};

@@ -17,6 +17,9 @@ pub struct TableRequest {
     pub indicators: Vec<&'static IndicatorDef>,
     /// Researchers: survey figures over fewer than 5 households are withheld and marked.
     pub suppress: bool,
+    /// Fill each line's progress (baseline, target, progress): the indicators API and the
+    /// CLI show it; the table export does not, and skips the work.
+    pub progress: bool,
 }
 
 /// One line of an indicator table, with labels in both languages.
@@ -77,7 +80,10 @@ pub fn table_lines(engine: &Engine, request: &TableRequest) -> Vec<TableLine> {
                         .iter()
                         .find(|(id, _)| *id == def.id)
                         .map(|(_, v)| v.for_reader(def, households, request.suppress));
-                    let progress = engine.progress(def, unit, wave, row.slice);
+                    let progress = match request.progress {
+                        true => engine.progress(def, unit, wave, row.slice),
+                        false => Default::default(),
+                    };
                     // A withheld figure withholds its progress too; the target is public.
                     let withheld = value.is_some_and(|v| v.suppressed());
                     let shown = |v: Option<f64>| v.filter(|_| !withheld);
