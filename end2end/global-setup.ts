@@ -1,45 +1,9 @@
-// Starts `tanhui serve` (the build scripts/test.sh names in TANHUI_BIN) on port 0 with a
-// fresh database, waits for the address it prints, and hands it to the tests through
-// TANHUI_E2E_URL. The returned function stops it with SIGTERM, as an operator would.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// Starts the demo server every test shares (see server.ts) and hands its address to the tests
+// through TANHUI_E2E_URL. The returned function stops it.
+import { startServer } from './server';
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
-  const built = join(process.env.HOME || '', '.cache', 'tanhui', 'target');
-  const binary = process.env.TANHUI_BIN || join(built, 'ci', 'tanhui');
-  const siteRoot = process.env.TANHUI_SITE_ROOT || join(built, 'site');
-  if (!existsSync(binary)) throw new Error(`no server build at ${binary}: run make test (or set TANHUI_BIN)`);
-  if (!existsSync(join(siteRoot, 'pkg', 'tanhui.wasm'))) throw new Error(`no wasm bundle under ${siteRoot}/pkg: run scripts/site.sh`);
-
-  const dir = mkdtempSync(join(tmpdir(), 'tanhui-e2e-'));
-  const server = spawn(binary, ['serve', '--db', `sqlite://${dir}/e2e.db`, '--addr', '127.0.0.1:0'], {
-    env: { ...process.env, TANHUI_SITE_ROOT: siteRoot, TANHUI_LOG: 'warn', TANHUI_DEMO_HOUSEHOLDS: '1500' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error('tanhui serve did not print its address in 60 s')), 60_000);
-    let seen = '';
-    server.stdout!.on('data', (chunk: Buffer) => {
-      seen += chunk.toString();
-      const match = seen.match(/http:\/\/[0-9.]+:[0-9]+/);
-      if (match) {
-        clearTimeout(timer);
-        resolveUrl(match[0]);
-      }
-    });
-    server.on('exit', (code) => reject(new Error(`tanhui serve exited early with ${code}`)));
-  });
-  // Browse as http://localhost: a loopback origin is a secure context, so the session cookie
-  // keeps its default `Secure` flag, exactly as in production behind HTTPS.
-  process.env.TANHUI_E2E_URL = url.replace('127.0.0.1', 'localhost');
-
-  return async () => {
-    const stopped = new Promise((done) => server.on('exit', done));
-    server.kill('SIGTERM');
-    await stopped;
-    rmSync(dir, { recursive: true, force: true });
-  };
+  const server = await startServer({ TANHUI_DEMO: 'true', TANHUI_DEMO_HOUSEHOLDS: '1500' });
+  process.env.TANHUI_E2E_URL = server.url;
+  return server.stop;
 }

@@ -10,5 +10,6 @@ say "cargo build --release -p server"
 cargo build --release -p server --bin tanhui --locked
 scripts/site.sh
 export TANHUI_SITE_ROOT=${TANHUI_SITE_ROOT:-$SITE_DIR}
+say "tanhui serve --demo: an empty database gets the demo data set and demo accounts (a real one never does)"
 # exec: Ctrl-C and SIGTERM go straight to the server, which shuts down gracefully.
-exec "$TARGET_DIR/release/tanhui" serve "$@"
+exec "$TARGET_DIR/release/tanhui" serve --demo "$@"

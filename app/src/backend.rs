@@ -187,3 +187,47 @@ pub trait FieldWork: Send + Sync + 'static {
 
 /// What the server puts into the Leptos context for [`FieldWork`].
 pub type SharedFieldWork = Arc<dyn FieldWork>;
+
+/// Setting a programme up: administrative units, waves and poverty lines (administrators).
+/// File imports go through the JSON API; these are the pages' reads and single changes.
+#[async_trait::async_trait]
+pub trait Setup: Send + Sync + 'static {
+    /// A level of the unit tree, or the units matching a search.
+    async fn units_page(
+        &self,
+        by: &RequestViewer,
+        query: &crate::model::UnitsQuery,
+    ) -> Result<crate::model::UnitsPageView, BackendError>;
+    /// Corrects a unit's names, dates or successor (audited with before and after).
+    async fn update_unit(
+        &self,
+        by: &RequestViewer,
+        input: &crate::model::UnitEditInput,
+    ) -> Result<crate::model::UnitRecordView, BackendError>;
+    /// Waves, poverty lines and the number of targets.
+    async fn programme(
+        &self,
+        by: &RequestViewer,
+    ) -> Result<crate::model::ProgrammeView, BackendError>;
+    /// Opens a wave, or reopens a closed one (audited).
+    async fn open_wave(
+        &self,
+        by: &RequestViewer,
+        input: &crate::model::WaveInput,
+    ) -> Result<crate::model::ProgrammeView, BackendError>;
+    /// Closes a wave: no new saves or reviews in it.
+    async fn close_wave(
+        &self,
+        by: &RequestViewer,
+        year: i32,
+    ) -> Result<crate::model::ProgrammeView, BackendError>;
+    /// Sets the poverty line of a scheme and year.
+    async fn set_line(
+        &self,
+        by: &RequestViewer,
+        input: &crate::model::LineInput,
+    ) -> Result<crate::model::ProgrammeView, BackendError>;
+}
+
+/// What the server puts into the Leptos context for [`Setup`].
+pub type SharedSetup = Arc<dyn Setup>;

@@ -33,7 +33,9 @@ use crate::pages::{
     account::AccountPage,
     admin_audit::AdminAuditPage,
     admin_import::AdminImportPage,
+    admin_programme::AdminProgrammePage,
     admin_status::AdminStatusPage,
+    admin_units::AdminUnitsPage,
     admin_users::AdminUsersPage,
     at_risk::AtRiskPage,
     dashboard::UnitPage,
@@ -142,6 +144,16 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
+                        path=(StaticSegment("admin"), StaticSegment("units"))
+                        view=AdminUnitsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("programme"))
+                        view=AdminProgrammePage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
                         path=(StaticSegment("admin"), StaticSegment("audit"))
                         view=AdminAuditPage
                         ssr=SsrMode::Async
@@ -202,6 +214,8 @@ fn UserMenu() -> impl IntoView {
                             <a href="/exports"><Tr zh="导出" en="Exports" /></a>
                             {admin.then(|| view! {
                                 <a href="/admin/users"><Tr zh="用户" en="Users" /></a>
+                                <a href="/admin/units" data-testid="units-link"><Tr zh="区划" en="Units" /></a>
+                                <a href="/admin/programme" data-testid="programme-link"><Tr zh="轮次" en="Waves" /></a>
                                 <a href="/admin/import" data-testid="import-link"><Tr zh="导入" en="Import" /></a>
                                 <a href="/admin/audit"><Tr zh="审计" en="Audit" /></a>
                                 <a href="/admin/status" data-testid="status-link"><Tr zh="状态" en="Status" /></a>

@@ -5,6 +5,9 @@ use domain::risk::RiskReason;
 use domain::{Lang, SurveyStatus, UnitLevel};
 use serde::{Deserialize, Serialize};
 
+mod setup;
+pub use setup::*;
+
 /// An administrative unit as a page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnitView {
@@ -418,6 +421,10 @@ pub struct DashboardView {
     pub charts: Vec<ChartView>,
     /// Figures over 1–4 households are withheld from this viewer (researchers).
     pub suppressed: bool,
+    /// The unit merged into another: the day it ended and its successor. From the wave after
+    /// that day its households count under the successor.
+    #[serde(default)]
+    pub merged_into: Option<(String, UnitView)>,
 }
 
 /// One survey on the household page.
@@ -781,4 +788,8 @@ pub struct ImportReport {
     pub errors: Vec<ImportIssue>,
     /// Every warning found, by line.
     pub warnings: Vec<ImportIssue>,
+    /// What a re-import changed in records that already existed, by line (`column` names
+    /// the field, the texts say from what to what).
+    #[serde(default)]
+    pub changes: Vec<ImportIssue>,
 }

@@ -53,6 +53,10 @@ mod guard {
         context()
     }
 
+    pub fn setup() -> Result<crate::backend::SharedSetup, AppError> {
+        context()
+    }
+
     /// Who is asking (anonymous when the middleware found no session or token).
     pub fn viewer() -> RequestViewer {
         leptos::prelude::use_context::<http::request::Parts>()
@@ -410,4 +414,71 @@ pub async fn register_household(
 ) -> Result<Outcome<Registered>, AppError> {
     let (viewer, _) = guard::signed_in()?;
     guard::outcome(guard::field()?.register(&viewer, &input).await)
+}
+
+/// A level of the unit tree (the children of `parent`, the prefecture's by default) or the
+/// units matching `q` (administrators).
+#[server(prefix = "/sfn", endpoint = "admin_units")]
+pub async fn admin_units(
+    /// The unit whose children are listed.
+    parent: Option<String>,
+    /// A code prefix or part of a name.
+    q: Option<String>,
+) -> Result<crate::model::UnitsPageView, AppError> {
+    let (viewer, actor) = guard::signed_in()?;
+    guard::allow(actor.may_administer())?;
+    let query = crate::model::UnitsQuery { parent, q };
+    guard::plain(guard::setup()?.units_page(&viewer, &query).await)
+}
+
+/// Corrects one unit's names, dates or successor (administrators).
+#[server(prefix = "/sfn", endpoint = "admin_update_unit")]
+pub async fn admin_update_unit(
+    /// The unit as corrected in the form.
+    input: crate::model::UnitEditInput,
+) -> Result<Outcome<crate::model::UnitRecordView>, AppError> {
+    let (viewer, actor) = guard::signed_in()?;
+    guard::allow(actor.may_administer())?;
+    guard::outcome(guard::setup()?.update_unit(&viewer, &input).await)
+}
+
+/// Waves, poverty lines and targets (administrators).
+#[server(prefix = "/sfn", endpoint = "admin_programme")]
+pub async fn admin_programme() -> Result<crate::model::ProgrammeView, AppError> {
+    let (viewer, actor) = guard::signed_in()?;
+    guard::allow(actor.may_administer())?;
+    guard::plain(guard::setup()?.programme(&viewer).await)
+}
+
+/// Opens a wave, reopens a closed one or changes its period (administrators).
+#[server(prefix = "/sfn", endpoint = "admin_open_wave")]
+pub async fn admin_open_wave(
+    /// The wave as typed into the form.
+    input: crate::model::WaveInput,
+) -> Result<Outcome<crate::model::ProgrammeView>, AppError> {
+    let (viewer, actor) = guard::signed_in()?;
+    guard::allow(actor.may_administer())?;
+    guard::outcome(guard::setup()?.open_wave(&viewer, &input).await)
+}
+
+/// Closes a wave: no more saves or reviews in it (administrators).
+#[server(prefix = "/sfn", endpoint = "admin_close_wave")]
+pub async fn admin_close_wave(
+    /// The wave's year.
+    year: i32,
+) -> Result<Outcome<crate::model::ProgrammeView>, AppError> {
+    let (viewer, actor) = guard::signed_in()?;
+    guard::allow(actor.may_administer())?;
+    guard::outcome(guard::setup()?.close_wave(&viewer, year).await)
+}
+
+/// Sets a poverty line (administrators).
+#[server(prefix = "/sfn", endpoint = "admin_set_line")]
+pub async fn admin_set_line(
+    /// The line as typed into the form.
+    input: crate::model::LineInput,
+) -> Result<Outcome<crate::model::ProgrammeView>, AppError> {
+    let (viewer, actor) = guard::signed_in()?;
+    guard::allow(actor.may_administer())?;
+    guard::outcome(guard::setup()?.set_line(&viewer, &input).await)
 }

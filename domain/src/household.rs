@@ -17,10 +17,15 @@ pub struct AdminUnit {
     pub name_zh: String,
     /// The name in pinyin, for English pages; may be empty.
     pub name_pinyin: String,
+    /// The name in Nuosu Yi (ꆈꌠꁱꂷ); may be empty.
+    pub name_ii: String,
     /// When the unit came into being; `None` if it existed before the programme.
     pub valid_from: Option<Date>,
     /// When the unit ceased to exist (merged into another); `None` while it still does.
     pub valid_to: Option<Date>,
+    /// The unit it merged into: from the first wave after `valid_to`, its households count
+    /// under this one.
+    pub successor: Option<UnitCode>,
     /// Made up for demo data; never mistaken for a real place.
     pub synthetic: bool,
 }
@@ -112,6 +117,33 @@ pub struct Household {
     pub model: EngagementModel,
     /// When the household joined the programme; `None` for comparison households.
     pub enrolment_date: Option<Date>,
+}
+
+/// A person of the household registry. The id is the person's for good: it stays the same
+/// across waves, corrections and re-imports; someone who leaves the household stays on record,
+/// inactive. `name` and `id_card` are personal data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Person {
+    /// The person's stable id, assigned by the server.
+    pub id: RecordId,
+    /// The household the person belongs to.
+    pub household: RecordId,
+    /// Where the person stands in the registry's list, from 1 (the head first, usually).
+    pub position: u32,
+    /// The person's name: personal data.
+    pub name: String,
+    /// The resident ID-card number, where the registry has one: personal data.
+    pub id_card: Option<IdCardNumber>,
+    /// The person's sex.
+    pub sex: Sex,
+    /// The year of birth.
+    pub birth_year: i32,
+    /// How the person is related to the household head.
+    pub relation: Relation,
+    /// The person's ethnic group.
+    pub ethnicity: Ethnicity,
+    /// Still a member of the household (false once the registry no longer lists them).
+    pub active: bool,
 }
 
 /// One person on a household's roster in one wave. `no` numbers members from 1 within the

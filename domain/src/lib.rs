@@ -24,7 +24,7 @@ pub mod vocab;
 
 pub use access::{Actor, Scope};
 pub use date::Date;
-pub use household::{AdminUnit, Household, Member, Phone};
+pub use household::{AdminUnit, Household, Member, Person, Phone};
 pub use id_card::{IdCardError, IdCardNumber};
 pub use lang::{Both, Lang, Localized};
 pub use programme::{national_line, AfforestationPlot, PovertyLine, SurvivalInspection, Target};

@@ -18,6 +18,8 @@ pub struct Wave {
     pub period_start: Date,
     /// Last day of the period the answers cover (31 December for a calendar-year wave).
     pub period_end: Date,
+    /// A closed wave takes no new saves or reviews.
+    pub closed: bool,
 }
 
 /// One member's paid work of one kind during the wave (a survey's employment section).

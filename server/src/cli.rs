@@ -7,6 +7,9 @@ use clap::{Parser, Subcommand};
 
 use std::io::IsTerminal;
 
+mod setup;
+use setup::{HouseholdsCommand, LinesCommand, TargetsCommand, UnitsCommand, WavesCommand};
+
 use crate::seed::SeedOptions;
 use crate::settings::Settings;
 use crate::storage::{redact, Store};
@@ -40,6 +43,10 @@ pub enum Command {
         /// Address to listen on, HOST:PORT (port 0 picks a free one).
         #[arg(long)]
         addr: Option<SocketAddr>,
+        /// Load the demo data set and demo accounts into an empty database (never into one
+        /// that holds real data).
+        #[arg(long)]
+        demo: bool,
     },
     /// Create the database if needed and apply every pending migration.
     Migrate {
@@ -77,6 +84,31 @@ pub enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Administrative units (import from a file).
+    Units {
+        #[command(subcommand)]
+        command: UnitsCommand,
+    },
+    /// Survey waves (open, close, list).
+    Waves {
+        #[command(subcommand)]
+        command: WavesCommand,
+    },
+    /// Poverty lines (set, list).
+    Lines {
+        #[command(subcommand)]
+        command: LinesCommand,
+    },
+    /// Targets (import from a file).
+    Targets {
+        #[command(subcommand)]
+        command: TargetsCommand,
+    },
+    /// The household registry (import from a file, with corrections).
+    Households {
+        #[command(subcommand)]
+        command: HouseholdsCommand,
     },
     /// Load a deterministic demo data set into an empty database (same N and S ⇒ same data).
     Seed {
@@ -177,9 +209,10 @@ pub enum UserCommand {
 /// Runs one command with the loaded settings; flags override settings.
 pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { db, addr } => {
+        Command::Serve { db, addr, demo } => {
             settings.db = db.unwrap_or(settings.db);
             settings.addr = addr.unwrap_or(settings.addr);
+            settings.demo |= demo;
             crate::serve::serve(settings).await
         }
         Command::Migrate { db } => {
@@ -231,6 +264,11 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { command } => user(command, settings).await,
+        Command::Units { command } => setup::units(command, settings).await,
+        Command::Waves { command } => setup::waves(command, settings).await,
+        Command::Lines { command } => setup::lines(command, settings).await,
+        Command::Targets { command } => setup::targets(command, settings).await,
+        Command::Households { command } => setup::households(command, settings).await,
         Command::Export { command } => export(command, settings).await,
         Command::Seed {
             db,

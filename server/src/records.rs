@@ -100,7 +100,7 @@ pub async fn register_household(
 
 /// What the audit log keeps of a new household: the record with the head's name, ID-card
 /// number and phone masked (the log outlives corrections and is read for oversight, not for contact).
-fn household_snapshot(household: &Household) -> serde_json::Value {
+pub(crate) fn household_snapshot(household: &Household) -> serde_json::Value {
     let mut value = serde_json::to_value(household).unwrap_or_default();
     value["head_name"] = serde_json::json!(domain::access::mask_name(&household.head_name));
     value["head_id_card"] = serde_json::json!(household.head_id_card.masked());

@@ -16,7 +16,14 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let store = Store::connect(&settings.db).await?;
     store.migrate().await?;
     tracing::info!(db = %store.redacted_url(), version = store.schema_version().await?, "database ready");
-    if settings.demo_households > 0 && store.count_households().await? == 0 {
+    // Real data is any household, or any unit beyond the four the migrations create.
+    let empty = store.count_households().await? == 0
+        && store.count_units().await? <= crate::storage::BUILT_IN_UNITS;
+    if settings.demo && !empty && store.count_synthetic_units().await? == 0 {
+        tracing::warn!("demo data requested, but this database holds real data: none loaded");
+        println!("--demo ignored: this database holds real data, so no demo data or demo accounts are added.");
+    }
+    if settings.demo && empty && settings.demo_households > 0 {
         let options = SeedOptions {
             households: settings.demo_households,
             seed: DEMO_SEED,

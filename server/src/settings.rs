@@ -9,7 +9,8 @@
 //! | `TANHUI_SITE_ROOT` | folder holding `pkg/` (wasm, JS, CSS) and public assets (default `target/site`) |
 //! | `TANHUI_LOG` | log filter, `tracing` syntax (default `info`) |
 //! | `TANHUI_LOG_FORMAT` | `text` or `json` (default `text`) |
-//! | `TANHUI_DEMO_HOUSEHOLDS` | households of demo data `serve` loads into an empty database, with one demo account per role; 0 for none (then the first start prints a one-time administrator password) (default 6000) |
+//! | `TANHUI_DEMO` | load the demo data set and one demo account per role into an empty database (`serve --demo` does the same); never into one holding real data (default `false`: the first start creates only `admin`, with a one-time password printed on standard output) |
+//! | `TANHUI_DEMO_HOUSEHOLDS` | households of the demo data set (default 6000) |
 //! | `TANHUI_COOKIE_SECURE` | mark the session cookie `Secure` (HTTPS only); `false` only for a plain-HTTP intranet (default `true`) |
 //! | `TANHUI_SESSION_IDLE_MINUTES` | a session unused this long ends (default 30) |
 //! | `TANHUI_SESSION_HOURS` | a session ends this long after sign-in (default 12) |
@@ -38,6 +39,7 @@ pub struct Settings {
     pub site_root: PathBuf,
     pub log: String,
     pub log_format: LogFormat,
+    pub demo: bool,
     pub demo_households: usize,
     pub cookie_secure: bool,
     pub session_idle_minutes: u32,
@@ -52,6 +54,7 @@ impl Default for Settings {
             site_root: PathBuf::from("target/site"),
             log: "info".to_owned(),
             log_format: LogFormat::Text,
+            demo: false,
             demo_households: 6_000,
             cookie_secure: true,
             session_idle_minutes: 30,
@@ -97,6 +100,7 @@ impl Settings {
                 "site_root",
                 "log",
                 "log_format",
+                "demo",
                 "demo_households",
                 "cookie_secure",
                 "session_idle_minutes",

@@ -10,7 +10,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::{status_class, status_text, Failure, Flag};
 use crate::charts::Both;
 use crate::format;
-use crate::i18n::{use_lang, Tr};
+use crate::i18n::{use_lang, Pick, Tr};
 use crate::model::{
     CardView, ChartView, ChildRow, DashQuery, DashboardView, HouseholdRowView, UnitView,
 };
@@ -114,6 +114,16 @@ fn DashboardBody(view: DashboardView) -> impl IntoView {
                 <a href=csv_href download><Tr zh="下载指标表 (CSV)" en="Download indicators (CSV)" /></a>
             </p>
         </header>
+        {view.merged_into.clone().map(|(end, successor)| {
+            let href = unit_href(&successor.code, &view.query);
+            view! {
+                <p class="notice" role="status" data-testid="merged-into">
+                    {move || lang.get().pick(&format!("于 {end} 并入 "), &format!("Merged on {end} into ")).to_owned()}
+                    <a href=href>{move || successor.name(lang.get()).to_owned()}</a>
+                    {move || lang.get().pick("；此后各轮次，其下各户计入并入单位。", "; from the next wave its households count there.").to_owned()}
+                </p>
+            }
+        })}
         {view! { <Filters view=view.clone() /> }.into_any()}
         {view.waves.is_empty().then(|| view! {
             <p class="warning" role="status" data-testid="no-waves"><Tr zh="还没有调查轮次，暂无数据。" en="No survey waves yet: no figures to show." /></p>

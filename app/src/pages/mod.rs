@@ -3,7 +3,9 @@
 pub mod account;
 pub mod admin_audit;
 pub mod admin_import;
+pub mod admin_programme;
 pub mod admin_status;
+pub mod admin_units;
 pub mod admin_users;
 pub mod at_risk;
 pub mod dashboard;

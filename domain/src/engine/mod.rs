@@ -12,6 +12,7 @@ pub mod fact;
 pub mod measure;
 pub mod slice;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -24,7 +25,8 @@ pub use slice::{Dim, Profile, Slice};
 
 use crate::risk::{self, RiskReason, RiskRules, Situation};
 use crate::{
-    AdminUnit, AfforestationPlot, PovertyLine, PovertyScheme, RecordId, Target, UnitCode, Wave,
+    AdminUnit, AfforestationPlot, Date, PovertyLine, PovertyScheme, RecordId, Target, UnitCode,
+    Wave,
 };
 
 /// Hashes keys that nobody outside chooses with one multiplication: the packed u64 cell keys,
@@ -83,6 +85,9 @@ pub struct Engine {
     lineage: Vec<Vec<u32>>,
     children: BTreeMap<u32, BTreeSet<u32>>,
     units: HashMap<UnitCode, AdminUnit>,
+    /// Units merged into another: unit index → (the last wave year it counts on its own,
+    /// its successor's index). From the next wave on, its surveys count under the successor.
+    merged: HashMap<u32, (i32, u32)>,
     /// National line in fen by year (the default scheme of every indicator).
     lines: BTreeMap<i32, i64>,
     waves: BTreeSet<i32>,
@@ -147,7 +152,8 @@ pub struct Explanation {
     pub slice: Slice,
     /// The figure itself, with its numerator and denominator.
     pub value: Value,
-    /// Each child unit with its own value of the indicator.
+    /// Each unit whose figures make up this one in the wave ([`Engine::children_in`]), with
+    /// its own value of the indicator.
     pub children: Vec<(UnitCode, String, Value)>,
     /// The households behind the value (only when asked for, and only at village level or
     /// below a unit the caller may see): survey id, household id, per-capita income (RMB).
@@ -167,6 +173,14 @@ impl Engine {
         for unit in units {
             engine.intern(&unit.code);
             engine.units.insert(unit.code.clone(), unit.clone());
+        }
+        for unit in units {
+            if let (Some(end), Some(successor)) = (unit.valid_to, &unit.successor) {
+                let (from, to) = (engine.intern(&unit.code), engine.intern(successor));
+                if from != to {
+                    engine.merged.insert(from, (end.year, to));
+                }
+            }
         }
         for line in lines.iter().filter(|l| l.scheme == PovertyScheme::National) {
             engine.lines.insert(line.year, line.amount.fen());
@@ -202,6 +216,50 @@ impl Engine {
         i
     }
 
+    /// The unit a survey of `unit` counts under in `wave`: itself, or (after a merge) its
+    /// successor, followed through further merges.
+    fn counting_unit(&self, mut unit: u32, wave: i32) -> u32 {
+        // A chain of merges is short; the bound only guards against a cycle in bad data.
+        for _ in 0..16 {
+            match self.merged.get(&unit) {
+                Some(&(last, successor)) if wave > last => unit = successor,
+                _ => break,
+            }
+        }
+        unit
+    }
+
+    /// The parent a unit's cell adds to in `wave`: its parent, or the parent's successor.
+    fn parent_in(&self, unit: u32, wave: i32) -> Option<u32> {
+        let parent = *self.lineage[unit as usize].get(1)?;
+        Some(self.counting_unit(parent, wave))
+    }
+
+    /// The units a survey of `village` adds to in `wave`, nearest first: its lineage, with
+    /// merged units replaced by their successors.
+    fn lineage_in(&self, village: u32, wave: i32) -> Cow<'_, [u32]> {
+        if self.merged.is_empty() {
+            return Cow::Borrowed(&self.lineage[village as usize]);
+        }
+        let mut unit = self.counting_unit(village, wave);
+        let mut chain = vec![unit];
+        while let Some(parent) = self.parent_in(unit, wave) {
+            chain.push(parent);
+            unit = parent;
+        }
+        Cow::Owned(chain)
+    }
+
+    /// Whether a survey of `village` in `wave` counts in `unit`'s figures.
+    fn counts_in(&self, unit: &UnitCode, village: u32, wave: i32) -> bool {
+        if self.merged.is_empty() {
+            return unit.contains(&self.codes[village as usize]);
+        }
+        self.index
+            .get(unit)
+            .is_some_and(|u| self.lineage_in(village, wave).contains(u))
+    }
+
     fn key(unit: u32, wave: i32, slice: Slice) -> u64 {
         Engine::key_of(unit, wave, slice.key())
     }
@@ -214,7 +272,8 @@ impl Engine {
     /// `parents` (if it has one): one step of a bottom-up load.
     fn add_to_cell(&mut self, key: u64, totals: &Totals, parents: &mut Cells) {
         let unit = (key >> 32) as u32;
-        if let Some(&parent) = self.lineage[unit as usize].get(1) {
+        let wave = i32::from((key >> 16) as u16);
+        if let Some(parent) = self.parent_in(unit, wave) {
             let parent_key = u64::from(parent) << 32 | (key & 0xffff_ffff);
             parents.entry(parent_key).or_default().add(totals);
         }
@@ -247,8 +306,9 @@ impl Engine {
         contribution: &Totals,
         add: bool,
     ) {
+        let lineage = self.lineage_in(village, wave).into_owned();
         for slice in profile.slices() {
-            for &unit in &self.lineage[village as usize] {
+            for &unit in &lineage {
                 let cell = self.cells.entry(Self::key(unit, wave, slice)).or_default();
                 if add {
                     cell.add(contribution);
@@ -340,10 +400,9 @@ impl Engine {
     /// Adds a plot to every wave year from its planting on.
     pub fn add_plot(&mut self, plot: AfforestationPlot) {
         let village = self.intern(&plot.village);
-        let lineage = self.lineage[village as usize].clone();
         for &year in &self.waves.clone() {
             if let Some(contribution) = fact::plot_contribution(&plot, year) {
-                for &unit in &lineage {
+                for &unit in self.lineage_in(village, year).into_owned().iter() {
                     self.cells
                         .entry(Self::key(unit, year, Slice::ALL))
                         .or_default()
@@ -474,31 +533,25 @@ impl Engine {
         with_households: bool,
     ) -> Explanation {
         let children = self
-            .index
-            .get(unit)
-            .and_then(|u| self.children.get(u))
-            .map(|kids| {
-                kids.iter()
-                    .map(|&k| {
-                        let code = self.codes[k as usize].clone();
-                        let name = self
-                            .units
-                            .get(&code)
-                            .map(|u| u.name_zh.clone())
-                            .unwrap_or_default();
-                        let value = self.value(indicator, &code, wave, slice);
-                        (code, name, value)
-                    })
-                    .collect()
+            .children_in(unit, wave)
+            .into_iter()
+            .map(|code| {
+                let name = self
+                    .units
+                    .get(&code)
+                    .map(|u| u.name_zh.clone())
+                    .unwrap_or_default();
+                let value = self.value(indicator, &code, wave, slice);
+                (code, name, value)
             })
-            .unwrap_or_default();
+            .collect();
         let households = if with_households && indicator.source == catalogue::Source::Surveys {
             let mut list: Vec<_> = self
                 .facts
                 .iter()
                 .filter(|(_, f)| {
                     f.wave == wave
-                        && unit.contains(&self.codes[f.village as usize])
+                        && self.counts_in(unit, f.village, f.wave)
                         && f.profile.slices().any(|s| s == slice)
                 })
                 .map(|(&survey, f)| {
@@ -537,13 +590,41 @@ impl Engine {
             .unwrap_or_default()
     }
 
+    /// The units whose figures make up `unit`'s in `wave`, ordered by code: its children
+    /// that still exist then, and the children of units merged into it (or into one of its
+    /// children) by then. A merged unit is listed for the waves up to its end.
+    pub fn children_in(&self, unit: &UnitCode, wave: i32) -> Vec<UnitCode> {
+        let Some(&u) = self.index.get(unit) else {
+            return Vec::new();
+        };
+        if self.merged.is_empty() {
+            return self.children(unit);
+        }
+        let mut kids: Vec<u32> = self
+            .children
+            .values()
+            .flat_map(|kids| kids.iter().copied())
+            .filter(|&k| self.counting_unit(k, wave) == k && self.parent_in(k, wave) == Some(u))
+            .collect();
+        kids.sort_by(|a, b| self.codes[*a as usize].cmp(&self.codes[*b as usize]));
+        kids.into_iter()
+            .map(|k| self.codes[k as usize].clone())
+            .collect()
+    }
+
+    /// The unit `code` merged into and the day it ended, if it did.
+    pub fn merged_into(&self, code: &UnitCode) -> Option<(Date, UnitCode)> {
+        let unit = self.units.get(code)?;
+        Some((unit.valid_to?, unit.successor.clone()?))
+    }
+
     /// Per-capita income (fen, `None` for an empty roster) and guarantees of every counted
     /// household of `unit` in `wave`, keyed by household.
     pub fn household_figures(&self, unit: &UnitCode, wave: i32) -> HashMap<RecordId, Situation> {
         let line_fen = self.line_fen(wave);
         self.facts
             .values()
-            .filter(|f| f.wave == wave && unit.contains(&self.codes[f.village as usize]))
+            .filter(|f| f.wave == wave && self.counts_in(unit, f.village, f.wave))
             .map(|f| {
                 (
                     RecordId::from_u128(f.household),
@@ -577,7 +658,7 @@ impl Engine {
         for held in self
             .facts
             .values()
-            .filter(|f| f.wave < wave && unit.contains(&self.codes[f.village as usize]))
+            .filter(|f| f.wave < wave && self.counts_in(unit, f.village, f.wave))
         {
             let entry = previous.entry(held.household).or_insert((i32::MIN, None));
             if held.wave > entry.0 {
@@ -590,7 +671,7 @@ impl Engine {
             .iter()
             .filter(|(_, f)| {
                 f.wave == wave
-                    && unit.contains(&self.codes[f.village as usize])
+                    && self.counts_in(unit, f.village, f.wave)
                     && f.profile.slices().any(|s| s == slice)
             })
             .filter_map(|(&survey, f)| {
@@ -632,6 +713,7 @@ impl Engine {
             lineage: self.lineage.clone(),
             children: self.children.clone(),
             units: self.units.clone(),
+            merged: self.merged.clone(),
             lines: self.lines.clone(),
             waves: self.waves.clone(),
             baseline: self.baseline,
@@ -742,7 +824,8 @@ impl BulkLoad<'_> {
             .entry(held.wave)
             .or_insert_with(|| engine.line_fen(held.wave));
         let contribution = fact::contribution(held.participates, held.poor, &held.measures, line);
-        let profiles = self.groups.entry((held.village, held.wave)).or_default();
+        let counting = engine.counting_unit(held.village, held.wave);
+        let profiles = self.groups.entry((counting, held.wave)).or_default();
         match profiles.iter_mut().find(|(p, _)| *p == held.profile) {
             Some((_, totals)) => totals.add(&contribution),
             None => profiles.push((held.profile, contribution)),

@@ -22,8 +22,13 @@ fn n(v: &Json) -> f64 {
 }
 
 fn golden_engine() -> Engine {
+    golden_engine_with(|_| {})
+}
+
+/// The golden engine, with its units changed by `edit` first.
+fn golden_engine_with(edit: impl FnOnce(&mut Vec<AdminUnit>)) -> Engine {
     let fixture: Json = serde_json::from_str(include_str!("golden.json")).expect("fixture parses");
-    let units: Vec<AdminUnit> = fixture["units"]
+    let mut units: Vec<AdminUnit> = fixture["units"]
         .as_array()
         .expect("units")
         .iter()
@@ -32,10 +37,13 @@ fn golden_engine() -> Engine {
             name_zh: format!("单位{}", s(c)),
             name_pinyin: String::new(),
             valid_from: None,
+            name_ii: String::new(),
             valid_to: None,
+            successor: None,
             synthetic: false,
         })
         .collect();
+    edit(&mut units);
     let waves: Vec<Wave> = [2018, 2019]
         .iter()
         .map(|&year| Wave {
@@ -43,6 +51,7 @@ fn golden_engine() -> Engine {
             baseline: year == 2018,
             period_start: Date::new(year, 1, 1).expect("date"),
             period_end: Date::new(year, 12, 31).expect("date"),
+            closed: false,
         })
         .collect();
     let targets = vec![
@@ -232,6 +241,80 @@ fn close(actual: Value, expected: f64) {
 }
 
 const ALL: Slice = Slice::ALL;
+
+/// Township 101 (one village, household 3) merged into township 100 at the end of 2018.
+#[test]
+fn a_merged_township_counts_under_its_successor_from_the_next_wave() {
+    let plain = golden_engine();
+    let merged = golden_engine_with(|units| {
+        let t = units
+            .iter_mut()
+            .find(|u| u.code.as_str() == "513434101")
+            .expect("township 101");
+        t.valid_to = Some(Date::new(2018, 12, 31).expect("date"));
+        t.successor = Some(code("513434100"));
+    });
+    let id = "households_surveyed";
+    let figure = |e: &Engine, unit: &str, wave: i32| v(e, id, unit, wave, ALL).value.unwrap_or(0.0);
+    // Up to its end, the township counts on its own.
+    for unit in ["513434100", "513434101", "513434", "513400"] {
+        assert_eq!(
+            figure(&merged, unit, 2018),
+            figure(&plain, unit, 2018),
+            "{unit}"
+        );
+    }
+    // From 2019 its households count under 100; the county is unchanged.
+    assert!(figure(&plain, "513434101", 2019) > 0.0);
+    assert_eq!(figure(&merged, "513434101", 2019), 0.0);
+    assert_eq!(
+        figure(&merged, "513434100", 2019),
+        figure(&plain, "513434100", 2019) + figure(&plain, "513434101", 2019)
+    );
+    for unit in ["513434", "513400", "513434101201"] {
+        assert_eq!(
+            figure(&merged, unit, 2019),
+            figure(&plain, unit, 2019),
+            "{unit}"
+        );
+    }
+    // The per-capita figure of the successor is recomputed from the pooled sums.
+    let pc = "per_capita_net_income";
+    assert_eq!(
+        v(&merged, pc, "513434100", 2019, ALL).value,
+        v(&plain, pc, "513434", 2019, ALL).value
+    );
+    // The lists follow: the county shows one township in 2019, the successor three villages.
+    assert_eq!(
+        merged.children_in(&code("513434"), 2018),
+        vec![code("513434100"), code("513434101")]
+    );
+    assert_eq!(
+        merged.children_in(&code("513434"), 2019),
+        vec![code("513434100")]
+    );
+    assert_eq!(
+        merged.children_in(&code("513434100"), 2019),
+        vec![
+            code("513434100201"),
+            code("513434100202"),
+            code("513434101201")
+        ]
+    );
+    assert_eq!(
+        merged.merged_into(&code("513434101")),
+        Some((Date::new(2018, 12, 31).expect("date"), code("513434100")))
+    );
+    let household_3 = rid(3, 1);
+    assert!(merged
+        .household_figures(&code("513434100"), 2019)
+        .contains_key(&household_3));
+    assert!(!merged
+        .household_figures(&code("513434100"), 2018)
+        .contains_key(&household_3));
+    // A rebuild (a bulk load) gives the same cells as the one-by-one upserts.
+    assert_eq!(merged.rebuilt().nonzero_cells(), merged.nonzero_cells());
+}
 
 #[test]
 fn golden_village_a_2018_two_households() {

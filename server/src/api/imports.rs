@@ -1,71 +1,105 @@
-//! Bulk survey import for administrators: the template, and the import itself (validated in
-//! full, written all-or-nothing; see `crate::import`).
+//! File imports for administrators — the household registry, surveys, units and targets:
+//! each kind's template, and the import itself (validated in full, written all-or-nothing;
+//! see `crate::import`).
 
 use app::backend::RequestViewer;
-use axum::extract::{Query, State};
+use app::model::{ImportKind, ImportReport};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Json, Response};
 use axum::Extension;
 use serde::Deserialize;
 
 use super::{require, ApiError};
+use crate::import::ImportError;
 use crate::state::AppState;
 
-/// `GET /api/v1/import/surveys/template.csv`: the documented template with one example row.
-pub async fn template(Extension(viewer): Extension<RequestViewer>) -> Result<Response, ApiError> {
+fn kind(code: &str) -> Result<ImportKind, ApiError> {
+    ImportKind::parse(code).ok_or_else(|| ApiError::NotFound {
+        zh: format!("没有“{code}”这种导入（可导入：households、surveys、units、targets）"),
+        en: format!("there is no {code:?} import (households, surveys, units, targets)"),
+    })
+}
+
+/// `GET /api/v1/import/{kind}/template.csv` and `…/template.xlsx`: the documented template
+/// with example rows (the workbook adds a sheet of every choice's code and labels).
+pub async fn template(
+    Extension(viewer): Extension<RequestViewer>,
+    Path((code, file)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
     require(&viewer)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"tanhui-survey-import-template.csv\"",
-            ),
-        ],
-        crate::import::template_csv(),
-    )
-        .into_response())
+    let kind = kind(&code)?;
+    let name = format!("tanhui-{}-import-template", kind.code());
+    match file.as_str() {
+        "template.csv" => {
+            let text = match kind {
+                ImportKind::Surveys => crate::import::template_csv(),
+                ImportKind::Households => crate::import::households::template_csv(),
+                ImportKind::Units => crate::import::units::template_csv(),
+                ImportKind::Targets => crate::import::targets::template_csv(),
+            };
+            Ok((
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{name}.csv\""),
+                    ),
+                ],
+                text,
+            )
+                .into_response())
+        }
+        "template.xlsx" => {
+            let bytes = match kind {
+                ImportKind::Surveys => crate::import::template_xlsx(),
+                ImportKind::Households => crate::import::households::template_xlsx(),
+                ImportKind::Units => crate::import::units::template_xlsx(),
+                ImportKind::Targets => crate::import::targets::template_xlsx(),
+            }
+            .map_err(|err| {
+                tracing::error!(%err, "import template");
+                ApiError::Internal
+            })?;
+            Ok((
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                            .to_owned(),
+                    ),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{name}.xlsx\""),
+                    ),
+                ],
+                bytes,
+            )
+                .into_response())
+        }
+        _ => Err(ApiError::NotFound {
+            zh: "模板为 template.csv 或 template.xlsx".into(),
+            en: "the templates are template.csv and template.xlsx".into(),
+        }),
+    }
 }
 
 #[derive(Debug, Deserialize)]
 pub struct ImportParams {
     #[serde(default)]
     pub confirm_warnings: bool,
+    /// Households only: rows for registered households correct them.
+    #[serde(default)]
+    pub update: bool,
 }
 
-/// `GET /api/v1/import/surveys/template.xlsx`: the same template as a workbook, with a sheet of
-/// every choice's code and label.
-pub async fn template_xlsx(
-    Extension(viewer): Extension<RequestViewer>,
-) -> Result<Response, ApiError> {
-    require(&viewer)?;
-    let bytes = crate::import::template_xlsx().map_err(|err| {
-        tracing::error!(%err, "import template");
-        ApiError::Internal
-    })?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"tanhui-survey-import-template.xlsx\"",
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
-}
-
-/// `POST /api/v1/import/surveys[?confirm_warnings=true]`, body: the file, CSV (UTF-8) or XLSX
-/// (first worksheet).
-/// 200 with the report when every row was imported; 422 with the report (errors by line and
-/// column, or warnings to confirm) when nothing was.
-pub async fn surveys(
+/// `POST /api/v1/import/{kind}[?confirm_warnings=true][&update=true]`, body: the file, CSV
+/// (UTF-8) or XLSX (first worksheet). 200 with the report when every row was imported; 422
+/// with the report (errors by line and column, or warnings to confirm) when nothing was.
+pub async fn import(
     State(state): State<AppState>,
     Extension(viewer): Extension<RequestViewer>,
+    Path(code): Path<String>,
     Query(params): Query<ImportParams>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
@@ -73,6 +107,7 @@ pub async fn surveys(
     if !actor.may_administer() {
         return Err(ApiError::Forbidden);
     }
+    let kind = kind(&code)?;
     let report = match crate::import::read_table(&body) {
         Err(crate::import::ReadError::NotUtf8) => {
             return Err(ApiError::BadParameter {
@@ -84,18 +119,45 @@ pub async fn surveys(
         Err(crate::import::ReadError::Malformed(line, message)) => {
             crate::import::unreadable(line, &message)
         }
-        Ok(records) => crate::import::import_surveys(
-            &state.store,
-            actor,
-            records,
-            params.confirm_warnings,
-        )
-        .await
-        .map_err(|crate::import::ImportError::Storage(err)| ApiError::from(err))?,
+        Ok(records) => run(&state, actor, kind, records, &params)
+            .await
+            .map_err(|ImportError::Storage(err)| ApiError::from(err))?,
     };
     let status = match report.imported {
-        0 if report.rows > 0 || !report.errors.is_empty() => StatusCode::UNPROCESSABLE_ENTITY,
+        0 if report.rows > 0 || !report.errors.is_empty() || !report.warnings.is_empty() => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         _ => StatusCode::OK,
     };
     Ok((status, Json(report)).into_response())
+}
+
+async fn run(
+    state: &AppState,
+    actor: &domain::Actor,
+    kind: ImportKind,
+    records: Vec<crate::import::Record>,
+    params: &ImportParams,
+) -> Result<ImportReport, ImportError> {
+    let store = &state.store;
+    match kind {
+        ImportKind::Surveys => {
+            crate::import::import_surveys(store, actor, records, params.confirm_warnings).await
+        }
+        ImportKind::Households => {
+            crate::import::households::import_households(
+                store,
+                Some(actor),
+                records,
+                params.confirm_warnings,
+                params.update,
+                crate::service::field_work::this_year(),
+            )
+            .await
+        }
+        ImportKind::Units => crate::import::units::import_units(store, Some(actor), records).await,
+        ImportKind::Targets => {
+            crate::import::targets::import_targets(store, Some(actor), records).await
+        }
+    }
 }

@@ -10,9 +10,10 @@ mod households;
 mod imports;
 mod indicators;
 pub mod params;
+mod setup;
 
 use app::backend::RequestViewer;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, patch, post, put};
 use axum::Router;
 use domain::Actor;
 
@@ -46,12 +47,17 @@ pub fn router() -> Router<AppState> {
             get(households::survey).put(households::save_survey),
         )
         .route("/surveys/{id}/review", post(households::review))
-        .route("/import/surveys/template.csv", get(imports::template))
-        .route("/import/surveys/template.xlsx", get(imports::template_xlsx))
+        .route("/import/{kind}/{file}", get(imports::template))
         .route(
-            "/import/surveys",
-            post(imports::surveys).layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT)),
+            "/import/{kind}",
+            post(imports::import).layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT)),
         )
+        .route("/units", get(setup::units))
+        .route("/units/{code}", patch(setup::update_unit))
+        .route("/programme", get(setup::programme))
+        .route("/waves", post(setup::open_wave))
+        .route("/waves/{year}/close", post(setup::close_wave))
+        .route("/lines", put(setup::set_line))
         .route("/export/indicators", get(exports::indicators))
         .route("/charts/{file}", get(dashboard::chart_svg))
         .route("/at-risk.csv", get(dashboard::at_risk_csv))

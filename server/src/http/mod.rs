@@ -10,7 +10,7 @@ pub mod sign_in;
 
 use std::sync::Arc;
 
-use app::backend::{SharedBackend, SharedFieldWork, SharedViews};
+use app::backend::{SharedBackend, SharedFieldWork, SharedSetup, SharedViews};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::middleware::{from_fn, from_fn_with_state};
@@ -45,10 +45,12 @@ pub fn build(state: AppState) -> Router {
     let backend: SharedBackend = Arc::new(state.store.clone());
     let views: SharedViews = Arc::new(state.views());
     let field: SharedFieldWork = Arc::new(state.views());
+    let setup: SharedSetup = Arc::new(state.views());
     let context = move || {
         provide_context(backend.clone());
         provide_context(views.clone());
         provide_context(field.clone());
+        provide_context(setup.clone());
     };
     let routes = route_list();
     let shell_options = state.leptos_options.clone();

@@ -13,8 +13,15 @@ use domain::{Actor, HouseholdSurvey, RecordId, Severity, SurveyStatus, UnitCode}
 
 use crate::storage::{AuditEntry, Batch, StorageError, Store};
 
+pub mod households;
+mod table;
+pub mod targets;
 mod template;
+pub mod units;
 mod xlsx;
+
+use table::{issue, Row};
+pub use table::{parse_csv, read_table, unreadable, ReadError, Record};
 
 use template::*;
 pub use template::{
@@ -27,93 +34,6 @@ pub use app::model::{ImportIssue as RowIssue, ImportReport};
 pub enum ImportError {
     #[error(transparent)]
     Storage(#[from] StorageError),
-}
-
-fn issue(line: usize, column: &str, rule: &str, zh: String, en: String) -> RowIssue {
-    RowIssue {
-        line,
-        column: column.to_owned(),
-        rule: rule.to_owned(),
-        warning: false,
-        zh,
-        en,
-    }
-}
-
-/// A CSV record: the line it starts on, and its fields.
-pub type Record = (usize, Vec<String>);
-
-/// Splits CSV text (RFC 4180: quoted fields, doubled quotes, CRLF or LF) into records with
-/// the line each starts on. A UTF-8 byte-order mark is dropped.
-pub fn parse_csv(text: &str) -> Result<Vec<Record>, (usize, String)> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut records = Vec::new();
-    let mut record = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut line = 1;
-    let mut start = 1;
-    let mut chars = text.chars().peekable();
-    let mut any = false;
-    while let Some(c) = chars.next() {
-        any = true;
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => {
-                if c == '\n' {
-                    line += 1;
-                }
-                field.push(c);
-            }
-            (false, '"') if field.is_empty() => quoted = true,
-            (false, ',') => record.push(std::mem::take(&mut field)),
-            (false, '\r') if chars.peek() == Some(&'\n') => {}
-            (false, '\n') => {
-                record.push(std::mem::take(&mut field));
-                records.push((start, std::mem::take(&mut record)));
-                line += 1;
-                start = line;
-                any = false;
-            }
-            (false, c) => field.push(c),
-        }
-    }
-    if quoted {
-        return Err((
-            start,
-            "引号没有闭合 / an opening quote is never closed".into(),
-        ));
-    }
-    if any {
-        record.push(field);
-        records.push((start, record));
-    }
-    // Blank lines (Excel leaves them at the end) are no rows.
-    records.retain(|(_, r)| r.iter().any(|f| !f.trim().is_empty()));
-    Ok(records)
-}
-
-/// Why a file could not be read as a table.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReadError {
-    /// Text that is not UTF-8 (Excel's default CSV in China is GBK).
-    NotUtf8,
-    /// A damaged file: the line it was noticed on, and the message "中文 / English".
-    Malformed(usize, String),
-}
-
-/// Reads an uploaded file: XLSX (recognised by its zip signature; the first worksheet) or
-/// CSV in UTF-8.
-pub fn read_table(bytes: &[u8]) -> Result<Vec<Record>, ReadError> {
-    if bytes.starts_with(b"PK\x03\x04") {
-        return xlsx::read(bytes).map_err(|message| ReadError::Malformed(1, message));
-    }
-    let text = std::str::from_utf8(bytes).map_err(|_| ReadError::NotUtf8)?;
-    parse_csv(text).map_err(|(line, message)| ReadError::Malformed(line, message))
 }
 
 /// Maps a `check_survey` path to the template column it came from.
@@ -145,78 +65,7 @@ fn column_of(path: &str) -> String {
     }
 }
 
-/// One data row's cells by column name.
-struct Row<'a> {
-    line: usize,
-    cells: HashMap<&'a str, &'a str>,
-    issues: Vec<RowIssue>,
-}
-
 impl Row<'_> {
-    fn text(&self, column: &str) -> String {
-        self.cells
-            .get(column)
-            .map(|s| s.trim().to_owned())
-            .unwrap_or_default()
-    }
-
-    fn number(&mut self, column: &str) -> f64 {
-        let text: String = self.text(column).chars().filter(|c| *c != ',').collect();
-        if text.is_empty() {
-            return 0.0;
-        }
-        match text.parse::<f64>() {
-            Ok(v) if v.is_finite() => v,
-            _ => {
-                self.issues.push(issue(
-                    self.line,
-                    column,
-                    "number",
-                    format!("“{text}”不是数字"),
-                    format!("{text:?} is not a number"),
-                ));
-                0.0
-            }
-        }
-    }
-
-    fn integer(&mut self, column: &str) -> i64 {
-        let value = self.number(column);
-        if value.fract() != 0.0 {
-            self.issues.push(issue(
-                self.line,
-                column,
-                "integer",
-                format!("{value} 不是整数"),
-                format!("{value} is not a whole number"),
-            ));
-        }
-        value as i64
-    }
-
-    fn flag(&mut self, column: &str) -> bool {
-        match self.text(column).to_lowercase().as_str() {
-            "1" | "是" | "true" | "yes" | "y" => true,
-            "0" | "否" | "false" | "no" | "n" | "" => false,
-            other => {
-                self.issues.push(issue(
-                    self.line,
-                    column,
-                    "flag",
-                    format!("应填 1（是）或 0（否），而不是“{other}”"),
-                    format!("1 (yes) or 0 (no), not {other:?}"),
-                ));
-                false
-            }
-        }
-    }
-
-    fn group_present(&self, name: &str, n: usize, fields: &[&str]) -> bool {
-        fields
-            .iter()
-            .any(|f| !self.text(&format!("{name}{n}_{f}")).is_empty())
-    }
-
     fn survey(&mut self) -> SurveyInput {
         let mut s = SurveyInput::default();
         for n in 1..=MEMBERS {
@@ -298,17 +147,6 @@ impl Row<'_> {
     }
 }
 
-/// The report for a file that could not be read at all.
-pub fn unreadable(line: usize, message: &str) -> ImportReport {
-    let (zh, en) = message.split_once(" / ").unwrap_or((message, message));
-    ImportReport {
-        rows: 0,
-        imported: 0,
-        errors: vec![issue(line, "", "file", zh.to_owned(), en.to_owned())],
-        warnings: Vec::new(),
-    }
-}
-
 /// Validates the whole file, and writes every survey in one transaction only if no row has an
 /// error (and, unless `confirm_warnings`, no row has a warning).
 pub async fn import_surveys(
@@ -317,82 +155,30 @@ pub async fn import_surveys(
     records: Vec<Record>,
     confirm_warnings: bool,
 ) -> Result<ImportReport, ImportError> {
-    let mut report = ImportReport {
-        rows: 0,
-        imported: 0,
-        errors: Vec::new(),
-        warnings: Vec::new(),
+    let sheet = match table::sheet(
+        &records,
+        &columns(),
+        &["village_code", "registry_no", "wave"],
+    ) {
+        Ok(sheet) => sheet,
+        Err(report) => return Ok(report),
     };
-    let Some(((_, header), data)) = records.split_first() else {
-        report.errors.push(issue(
-            1,
-            "",
-            "empty",
-            "文件是空的：请使用导入模板，第一行为列名".into(),
-            "the file is empty: use the template, with the column names on line 1".into(),
-        ));
-        return Ok(report);
-    };
-    let known: HashSet<String> = columns().into_iter().collect();
-    let header: Vec<&str> = header.iter().map(|h| h.trim()).collect();
-    for (i, name) in header.iter().enumerate() {
-        if !known.contains(*name) {
-            report.errors.push(issue(
-                1,
-                name,
-                "unknown_column",
-                format!("第 {} 列“{name}”不是模板中的列名", i + 1),
-                format!("column {} {name:?} is not in the template", i + 1),
-            ));
-        }
-    }
-    for required in ["village_code", "registry_no", "wave"] {
-        if !header.contains(&required) {
-            report.errors.push(issue(
-                1,
-                required,
-                "missing_column",
-                format!("缺少必需的列“{required}”"),
-                format!("the required column {required:?} is missing"),
-            ));
-        }
-    }
-    if !report.errors.is_empty() {
-        return Ok(report);
-    }
-    report.rows = data.len();
-    let waves: HashSet<i32> = store.waves().await?.iter().map(|w| w.year).collect();
+    let mut report = table::report(sheet.data.len());
+    let stored_waves = store.waves().await?;
+    let waves: HashSet<i32> = stored_waves.iter().map(|w| w.year).collect();
+    let closed: HashSet<i32> = stored_waves
+        .iter()
+        .filter(|w| w.closed)
+        .map(|w| w.year)
+        .collect();
     // Households and existing surveys, read once per village and wave.
     // Each village's households by registry number, read once.
     let mut villages: HashMap<String, HashMap<String, RecordId>> = HashMap::new();
     let mut surveyed: HashMap<(String, i32), HashSet<String>> = HashMap::new();
     let mut seen: HashMap<(String, i32), usize> = HashMap::new();
     let mut surveys = Vec::new();
-    for (line, cells) in data {
-        let line = *line;
-        if cells.len() > header.len() {
-            report.errors.push(issue(
-                line,
-                "",
-                "extra_cells",
-                format!("这一行有 {} 个单元格，比列名多", cells.len()),
-                format!(
-                    "{} cells, more than the header's {}",
-                    cells.len(),
-                    header.len()
-                ),
-            ));
-            continue;
-        }
-        let mut row = Row {
-            line,
-            cells: header
-                .iter()
-                .copied()
-                .zip(cells.iter().map(String::as_str))
-                .collect(),
-            issues: Vec::new(),
-        };
+    for mut row in sheet.rows(&mut report) {
+        let line = row.line;
         let village_text = row.text("village_code");
         let registry = row.text("registry_no");
         let wave = row.integer("wave") as i32;
@@ -405,6 +191,15 @@ pub async fn import_surveys(
                 "wave",
                 format!("没有 {wave} 年的调查轮次（现有：{list:?}）"),
                 format!("there is no {wave} wave (there are: {list:?})"),
+            ));
+        }
+        if closed.contains(&wave) {
+            row.issues.push(issue(
+                line,
+                "wave",
+                "wave_closed",
+                format!("{wave} 年调查轮次已关闭，不能再导入问卷"),
+                format!("the {wave} wave is closed: no more surveys can be imported"),
             ));
         }
         let text = row.text("status");

@@ -138,15 +138,20 @@ pub fn template_csv() -> String {
     out
 }
 
-/// The template as an XLSX workbook: the survey sheet (header and the example row, numbers as
-/// numbers) and a sheet of every choice's code with its Chinese and English label.
-pub fn template_xlsx() -> Result<Vec<u8>, String> {
+/// A template workbook: a sheet `name` holding the CSV template (header in bold, numbers as
+/// numbers, codes with leading zeros as text) and a `codes` sheet listing each column's
+/// choices with their Chinese and English labels.
+pub(super) fn workbook(
+    name: &str,
+    csv: &str,
+    groups: Vec<(&str, Choices)>,
+) -> Result<Vec<u8>, String> {
     let failed = |e: rust_xlsxwriter::XlsxError| e.to_string();
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();
-    let records = parse_csv(&template_csv()).map_err(|(_, m)| m)?;
+    let records = parse_csv(csv).map_err(|(_, m)| m)?;
     let sheet = workbook.add_worksheet();
-    sheet.set_name("surveys").map_err(failed)?;
+    sheet.set_name(name).map_err(failed)?;
     for (r, (_, cells)) in records.iter().enumerate() {
         for (c, text) in cells.iter().enumerate() {
             let (row, col) = (r as u32, c as u16);
@@ -154,7 +159,8 @@ pub fn template_xlsx() -> Result<Vec<u8>, String> {
                 (0, _) => sheet
                     .write_string_with_format(row, col, text, &bold)
                     .map(|_| ()),
-                // Codes with leading zeros (registry numbers, unit codes) stay text.
+                // Codes with leading zeros (registry numbers) and long codes (units, ID
+                // cards) stay text.
                 (_, Ok(n)) if !text.starts_with('0') && text.len() < 12 => {
                     sheet.write_number(row, col, n).map(|_| ())
                 }
@@ -170,11 +176,27 @@ pub fn template_xlsx() -> Result<Vec<u8>, String> {
             .write_string_with_format(0, c as u16, *head, &bold)
             .map_err(failed)?;
     }
-    fn list<T: Localized + Copy>(all: &[T], code: fn(T) -> &'static str) -> Choices {
-        all.iter()
-            .map(|v| (code(*v).to_owned(), v.zh(), v.en()))
-            .collect()
+    let mut row = 1u32;
+    for (columns, values) in groups {
+        for (code, zh, en) in values {
+            for (c, text) in [columns, &code, &zh, &en].iter().enumerate() {
+                codes.write_string(row, c as u16, *text).map_err(failed)?;
+            }
+            row += 1;
+        }
     }
+    workbook.save_to_buffer().map_err(failed)
+}
+
+/// (code, Chinese, English) of each choice of a vocabulary.
+pub(super) fn list<T: Localized + Copy>(all: &[T], code: fn(T) -> &'static str) -> Choices {
+    all.iter()
+        .map(|v| (code(*v).to_owned(), v.zh(), v.en()))
+        .collect()
+}
+
+/// The survey template as an XLSX workbook, with a sheet of every choice's code and labels.
+pub fn template_xlsx() -> Result<Vec<u8>, String> {
     let groups: Vec<(&str, Choices)> = vec![
         (
             "status",
@@ -246,16 +268,7 @@ pub fn template_xlsx() -> Result<Vec<u8>, String> {
             ],
         ),
     ];
-    let mut row = 1u32;
-    for (columns, values) in groups {
-        for (code, zh, en) in values {
-            for (c, text) in [columns, &code, &zh, &en].iter().enumerate() {
-                codes.write_string(row, c as u16, *text).map_err(failed)?;
-            }
-            row += 1;
-        }
-    }
-    workbook.save_to_buffer().map_err(failed)
+    workbook("surveys", &template_csv(), groups)
 }
 
 /// (code, Chinese, English) of each choice of a vocabulary.

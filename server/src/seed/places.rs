@@ -100,8 +100,9 @@ pub const COUNTIES: [County; 3] = [
     },
 ];
 
-/// Yuexi's 大屯乡 was merged into 新民镇 in 2021: its validity ends there.
-pub const MERGED_TOWNSHIPS: [(&str, &str); 1] = [("513434210", "2020-12-31")];
+/// Yuexi's 大屯乡 was merged into 新民镇 in 2021: its validity ends there, and from the 2021
+/// wave its villages count under 新民镇 (code, last day, successor).
+pub const MERGED_TOWNSHIPS: [(&str, &str, &str); 1] = [("513434210", "2020-12-31", "513434102")];
 
 /// The township codes of a county: real ones where known; otherwise towns (镇) get 1xx and
 /// townships (乡) 2xx in list order.

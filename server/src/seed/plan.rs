@@ -41,11 +41,13 @@ impl Plan {
             assigned += county_households;
             let townships = township_codes(county);
             for (code, name) in &townships {
-                let valid_to = MERGED_TOWNSHIPS
-                    .iter()
-                    .find(|(c, _)| c == code)
-                    .and_then(|(_, d)| Date::parse(d).ok());
-                units.push(unit(code, name, "", valid_to, false));
+                let mut township = unit(code, name, "", None, false);
+                if let Some((_, end, successor)) = MERGED_TOWNSHIPS.iter().find(|(c, ..)| c == code)
+                {
+                    township.valid_to = Date::parse(end).ok();
+                    township.successor = UnitCode::parse(successor).ok();
+                }
+                units.push(township);
             }
             let village_count = (county_households / HOUSEHOLDS_PER_VILLAGE)
                 .max(townships.len().min(county_households))
@@ -101,8 +103,10 @@ fn unit(
         code: UnitCode::parse(code).expect("planned codes are valid"),
         name_zh: name_zh.to_owned(),
         name_pinyin: pinyin.to_owned(),
+        name_ii: String::new(),
         valid_from: None,
         valid_to,
+        successor: None,
         synthetic,
     }
 }
@@ -114,6 +118,7 @@ pub fn waves() -> Vec<Wave> {
             baseline: year == *WAVES.start(),
             period_start: Date::new(year, 1, 1).expect("valid date"),
             period_end: Date::new(year, 12, 31).expect("valid date"),
+            closed: false,
         })
         .collect()
 }

@@ -77,6 +77,9 @@ pub async fn save_survey(
             format!("wave: there is no {} wave", input.wave),
         )]));
     }
+    if let Some(why) = super::setup::closed_wave(store, input.wave).await? {
+        return Err(SaveError::Conflict("wave_closed", why.zh, why.en));
+    }
     let (answers, warnings) = check_survey(&input.answers, input.wave)
         .map_err(|issues| SaveError::Invalid(issues.into_iter().map(Into::into).collect()))?;
     let warnings: Vec<FieldIssue> = warnings.into_iter().map(Into::into).collect();
@@ -350,7 +353,9 @@ impl FieldWork for LiveViews {
                 "you may read this household's survey but not change it",
             )),
             (Some(s), true) if !s.status.editable() => Some(locked_reason(s.status)),
-            _ => None,
+            _ => super::setup::closed_wave(&self.store, wave)
+                .await
+                .map_err(storage)?,
         };
         Ok(SurveyFormView {
             household: found.id.as_str().to_owned(),

@@ -8,6 +8,7 @@ pub mod at_risk;
 pub mod charts;
 pub mod field_work;
 pub mod review;
+pub mod setup;
 pub mod starting_accounts;
 pub mod views;
 

@@ -53,6 +53,9 @@ pub async fn review_survey(
     if !actor.may_review(&household.village) {
         return Err(ReviewError::Forbidden);
     }
+    if let Some(why) = super::setup::closed_wave(store, survey.wave).await? {
+        return Err(refused("survey", "wave_closed", why.zh, why.en));
+    }
     // Four eyes: nobody approves what they entered themselves (administrators excepted, who
     // correct data rather than review it).
     if survey.enumerator == actor.username && actor.role != domain::Role::Admin {

@@ -349,7 +349,7 @@ impl Views for LiveViews {
                 .map(|id| card(&engine, actor, &reader, def(id), &unit, wave, slice))
                 .collect();
             let children = engine
-                .children(&unit)
+                .children_in(&unit, wave)
                 .into_iter()
                 .filter(|c| actor.may_read(c))
                 .map(|c| ChildRow {
@@ -405,6 +405,9 @@ impl Views for LiveViews {
                     })
                     .collect(),
                 suppressed: reader.suppress,
+                merged_into: engine
+                    .merged_into(&unit)
+                    .map(|(end, successor)| (end.to_string(), unit_view(&engine, &successor))),
             };
             (view, village)
         };

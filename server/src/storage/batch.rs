@@ -2,7 +2,9 @@
 //! survey and a bulk seed go through the same SQL and the same all-or-nothing guarantee.
 
 use crate::storage::accounts::AuditEntry;
-use domain::{AdminUnit, AfforestationPlot, Household, HouseholdSurvey, PovertyLine, Target, Wave};
+use domain::{
+    AdminUnit, AfforestationPlot, Household, HouseholdSurvey, Person, PovertyLine, Target, Wave,
+};
 
 #[derive(Debug, Default, Clone)]
 pub struct Batch {
@@ -10,6 +12,11 @@ pub struct Batch {
     pub waves: Vec<Wave>,
     pub poverty_lines: Vec<PovertyLine>,
     pub households: Vec<Household>,
+    /// Stored households replaced by these corrected versions (matched by id; each one's
+    /// version goes up by one).
+    pub household_updates: Vec<Household>,
+    /// Registry people, added or (by id) replaced.
+    pub persons: Vec<Person>,
     pub surveys: Vec<HouseholdSurvey>,
     pub plots: Vec<AfforestationPlot>,
     pub targets: Vec<Target>,
@@ -23,6 +30,8 @@ impl Batch {
             && self.waves.is_empty()
             && self.poverty_lines.is_empty()
             && self.households.is_empty()
+            && self.household_updates.is_empty()
+            && self.persons.is_empty()
             && self.surveys.is_empty()
             && self.plots.is_empty()
             && self.targets.is_empty()
@@ -47,6 +56,8 @@ impl Batch {
             + self.waves.len()
             + self.poverty_lines.len()
             + self.households.len()
+            + self.household_updates.len()
+            + self.persons.len()
             + survey_rows
             + plot_rows
             + self.targets.len()

@@ -25,6 +25,10 @@ pub use accounts::{
 };
 pub use batch::Batch;
 
+/// Units the migrations create (Liangshan and its three programme counties): a database with
+/// no more than these and no household holds no real data yet.
+pub const BUILT_IN_UNITS: i64 = 4;
+
 /// The change-feed entry that means "reference data changed (units, waves, lines, plots,
 /// targets): rebuild everything" rather than one survey.
 pub const REBUILD_ALL: &str = "*";
@@ -323,6 +327,27 @@ impl Store {
     }
 
     /// (id, wave, status, version, enumerator, review comment) of each survey, by wave.
+    /// Households per village: (village code, count).
+    pub async fn household_counts(&self) -> Result<Vec<(String, i64)>, StorageError> {
+        on_backend!(self, household_counts())
+    }
+
+    /// The households whose heads hold these ID-card numbers.
+    pub async fn households_with_id_cards(
+        &self,
+        cards: &[&str],
+    ) -> Result<Vec<Household>, StorageError> {
+        on_backend!(self, households_with_id_cards(cards))
+    }
+
+    /// The registry people of these households (inactive ones too).
+    pub async fn persons_of(
+        &self,
+        households: &[RecordId],
+    ) -> Result<Vec<domain::Person>, StorageError> {
+        on_backend!(self, persons_of(households))
+    }
+
     pub async fn households_by_ids(
         &self,
         ids: &[RecordId],

@@ -16,7 +16,8 @@ use futures_util::TryStreamExt;
 use crate::storage::accounts::AuditEntry;
 use crate::storage::rows::{FactRow, StoredFactRow};
 use crate::storage::rows::{
-    HouseholdRow, InspectionRow, PlotRow, PovertyLineRow, TargetRow, UnitFullRow, WaveRow,
+    HouseholdRow, InspectionRow, PersonRow, PlotRow, PovertyLineRow, TargetRow, UnitFullRow,
+    WaveRow,
 };
 use crate::storage::{FeedTail, StorageError};
 
@@ -42,32 +43,69 @@ pub async fn write_batch_in(
     tx: &mut Transaction<'_, Db>,
     batch: &Batch,
 ) -> Result<(), StorageError> {
-    for chunk in batch.units.chunks(chunk_rows(8)) {
+    // Units are upserted (a re-import corrects names and dates); successors are set once every
+    // unit of the batch exists, so a file may name a successor further down.
+    for chunk in batch.units.chunks(chunk_rows(9)) {
         let mut q = QueryBuilder::<Db>::new(
-            "INSERT INTO admin_units (code, name_zh, name_pinyin, level, parent_code, valid_from, valid_to, synthetic) ",
+            "INSERT INTO admin_units (code, name_zh, name_pinyin, name_ii, level, parent_code, valid_from, valid_to, synthetic) ",
         );
         q.push_values(chunk, |mut b, u: &AdminUnit| {
             b.push_bind(u.code.as_str())
                 .push_bind(u.name_zh.as_str())
                 .push_bind(u.name_pinyin.as_str())
+                .push_bind(u.name_ii.as_str())
                 .push_bind(u.code.level().as_str())
                 .push_bind(u.code.parent().map(String::from))
                 .push_bind(u.valid_from.map(|d| d.to_string()))
                 .push_bind(u.valid_to.map(|d| d.to_string()))
                 .push_bind(u.synthetic);
         });
+        q.push(
+            " ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, \
+             name_pinyin = excluded.name_pinyin, name_ii = excluded.name_ii, \
+             valid_from = excluded.valid_from, valid_to = excluded.valid_to",
+        );
         q.build().execute(&mut **tx).await?;
     }
-    for chunk in batch.waves.chunks(chunk_rows(4)) {
+    for u in batch.units.iter().filter(|u| u.successor.is_some()) {
+        let mut q = QueryBuilder::<Db>::new("UPDATE admin_units SET successor_code = ");
+        q.push_bind(u.successor.as_ref().map(|s| s.as_str().to_owned()))
+            .push(" WHERE code = ")
+            .push_bind(u.code.as_str());
+        q.build().execute(&mut **tx).await?;
+    }
+    let without: Vec<&str> = batch
+        .units
+        .iter()
+        .filter(|u| u.successor.is_none())
+        .map(|u| u.code.as_str())
+        .collect();
+    for chunk in without.chunks(chunk_rows(1)) {
         let mut q = QueryBuilder::<Db>::new(
-            "INSERT INTO waves (year, baseline, period_start, period_end) ",
+            "UPDATE admin_units SET successor_code = NULL WHERE successor_code IS NOT NULL AND code IN (",
+        );
+        let mut list = q.separated(", ");
+        for code in chunk {
+            list.push_bind(*code);
+        }
+        q.push(")");
+        q.build().execute(&mut **tx).await?;
+    }
+    for chunk in batch.waves.chunks(chunk_rows(5)) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO waves (year, baseline, period_start, period_end, closed) ",
         );
         q.push_values(chunk, |mut b, w: &Wave| {
             b.push_bind(w.year)
                 .push_bind(w.baseline)
                 .push_bind(w.period_start.to_string())
-                .push_bind(w.period_end.to_string());
+                .push_bind(w.period_end.to_string())
+                .push_bind(w.closed);
         });
+        q.push(
+            " ON CONFLICT (year) DO UPDATE SET period_start = excluded.period_start, \
+             period_end = excluded.period_end, closed = excluded.closed",
+        );
         q.build().execute(&mut **tx).await?;
     }
     for chunk in batch.poverty_lines.chunks(chunk_rows(3)) {
@@ -78,6 +116,7 @@ pub async fn write_batch_in(
                 .push_bind(l.scheme.code())
                 .push_bind(l.amount.fen());
         });
+        q.push(" ON CONFLICT (year, scheme) DO UPDATE SET amount_fen = excluded.amount_fen");
         q.build().execute(&mut **tx).await?;
     }
     for chunk in batch.households.chunks(chunk_rows(14)) {
@@ -103,8 +142,64 @@ pub async fn write_batch_in(
         });
         q.build().execute(&mut **tx).await?;
     }
+    for h in &batch.household_updates {
+        let mut q = QueryBuilder::<Db>::new("UPDATE households SET village_code = ");
+        q.push_bind(h.village.as_str())
+            .push(", registry_no = ")
+            .push_bind(h.registry_no.as_str())
+            .push(", head_name = ")
+            .push_bind(h.head_name.as_str())
+            .push(", head_id_card = ")
+            .push_bind(h.head_id_card.as_str())
+            .push(", phone = ")
+            .push_bind(h.phone.as_ref().map(|p| p.as_str()))
+            .push(", head_sex = ")
+            .push_bind(h.head_sex.code())
+            .push(", head_ethnicity = ")
+            .push_bind(h.head_ethnicity.code())
+            .push(", poverty_registration = ")
+            .push_bind(h.poverty_registration.code())
+            .push(", poverty_cause = ")
+            .push_bind(h.poverty_cause.map(|c| c.code()))
+            .push(", registration_year = ")
+            .push_bind(h.registration_year)
+            .push(", exit_year = ")
+            .push_bind(h.exit_year)
+            .push(", model = ")
+            .push_bind(h.model.code())
+            .push(", enrolment_date = ")
+            .push_bind(h.enrolment_date.map(|d| d.to_string()))
+            .push(", version = version + 1 WHERE id = ")
+            .push_bind(h.id.as_str());
+        q.build().execute(&mut **tx).await?;
+    }
+    for chunk in batch.persons.chunks(chunk_rows(10)) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO persons (id, household_id, position, name, id_card, sex, birth_year, relation, ethnicity, active) ",
+        );
+        q.push_values(chunk, |mut b, p: &domain::Person| {
+            b.push_bind(p.id.as_str())
+                .push_bind(p.household.as_str())
+                .push_bind(p.position as i32)
+                .push_bind(p.name.as_str())
+                .push_bind(p.id_card.as_ref().map(|c| c.as_str()))
+                .push_bind(p.sex.code())
+                .push_bind(p.birth_year)
+                .push_bind(p.relation.code())
+                .push_bind(p.ethnicity.code())
+                .push_bind(p.active);
+        });
+        q.push(
+            " ON CONFLICT (id) DO UPDATE SET position = excluded.position, name = excluded.name, \
+             id_card = excluded.id_card, sex = excluded.sex, birth_year = excluded.birth_year, \
+             relation = excluded.relation, ethnicity = excluded.ethnicity, active = excluded.active",
+        );
+        q.build().execute(&mut **tx).await?;
+    }
     write_surveys(tx, &batch.surveys).await?;
+    // A corrected household may have moved village or changed model: rebuild too.
     let reference_changed = !(batch.units.is_empty()
+        && batch.household_updates.is_empty()
         && batch.waves.is_empty()
         && batch.poverty_lines.is_empty()
         && batch.plots.is_empty()
@@ -153,6 +248,7 @@ pub async fn write_batch_in(
                 .push_bind(t.year)
                 .push_bind(t.value);
         });
+        q.push(" ON CONFLICT (indicator, unit_code, year) DO UPDATE SET value = excluded.value");
         q.build().execute(&mut **tx).await?;
     }
     super::accounts::insert_audit_entries(tx, &batch.audit).await?;
@@ -404,6 +500,63 @@ pub async fn households_by_ids(
 }
 
 /// The household whose head holds this ID-card number, if any: (id, village code).
+/// The households whose heads hold these ID-card numbers (in no particular order).
+pub async fn households_with_id_cards(
+    pool: &Pool<Db>,
+    cards: &[&str],
+) -> Result<Vec<Household>, StorageError> {
+    let mut out = Vec::new();
+    for chunk in cards.chunks(500) {
+        let mut q = QueryBuilder::<Db>::new(format!(
+            "SELECT {} FROM households WHERE head_id_card IN (",
+            HouseholdRow::COLUMNS
+        ));
+        let mut list = q.separated(", ");
+        for card in chunk {
+            list.push_bind(*card);
+        }
+        q.push(")");
+        let rows: Vec<HouseholdRow> = q.build_query_as().fetch_all(pool).await?;
+        for row in rows {
+            out.push(Household::try_from(row)?);
+        }
+    }
+    Ok(out)
+}
+
+/// The registry people of these households, active or not, by household and position.
+pub async fn persons_of(
+    pool: &Pool<Db>,
+    households: &[RecordId],
+) -> Result<Vec<domain::Person>, StorageError> {
+    let mut out = Vec::new();
+    for chunk in households.chunks(500) {
+        let mut q = QueryBuilder::<Db>::new(format!(
+            "SELECT {} FROM persons WHERE household_id IN (",
+            PersonRow::COLUMNS
+        ));
+        let mut list = q.separated(", ");
+        for id in chunk {
+            list.push_bind(id.as_str());
+        }
+        q.push(") ORDER BY household_id, position, id");
+        let rows: Vec<PersonRow> = q.build_query_as().fetch_all(pool).await?;
+        for row in rows {
+            out.push(domain::Person::try_from(row)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Households per village: (village code, count).
+pub async fn household_counts(pool: &Pool<Db>) -> Result<Vec<(String, i64)>, StorageError> {
+    Ok(
+        sqlx::query_as("SELECT village_code, COUNT(*) FROM households GROUP BY village_code")
+            .fetch_all(pool)
+            .await?,
+    )
+}
+
 pub async fn household_by_id_card(
     pool: &Pool<Db>,
     id_card: &str,
@@ -437,10 +590,11 @@ pub async fn units(pool: &Pool<Db>) -> Result<Vec<AdminUnit>, StorageError> {
 }
 
 pub async fn waves(pool: &Pool<Db>) -> Result<Vec<Wave>, StorageError> {
-    let rows: Vec<WaveRow> =
-        sqlx::query_as("SELECT year, baseline, period_start, period_end FROM waves ORDER BY year")
-            .fetch_all(pool)
-            .await?;
+    let rows: Vec<WaveRow> = sqlx::query_as(
+        "SELECT year, baseline, period_start, period_end, closed FROM waves ORDER BY year",
+    )
+    .fetch_all(pool)
+    .await?;
     rows.into_iter().map(Wave::try_from).collect()
 }
 

@@ -136,13 +136,16 @@ pub struct UnitFullRow {
     pub code: String,
     pub name_zh: String,
     pub name_pinyin: String,
+    pub name_ii: String,
     pub valid_from: Option<String>,
     pub valid_to: Option<String>,
+    pub successor_code: Option<String>,
     pub synthetic: bool,
 }
 
 impl UnitFullRow {
-    pub const COLUMNS: &'static str = "code, name_zh, name_pinyin, valid_from, valid_to, synthetic";
+    pub const COLUMNS: &'static str =
+        "code, name_zh, name_pinyin, name_ii, valid_from, valid_to, successor_code, synthetic";
 }
 
 impl TryFrom<UnitFullRow> for AdminUnit {
@@ -152,8 +155,14 @@ impl TryFrom<UnitFullRow> for AdminUnit {
             code: unit("admin_units", &row.code)?,
             name_zh: row.name_zh,
             name_pinyin: row.name_pinyin,
+            name_ii: row.name_ii,
             valid_from: date("admin_units", row.valid_from.as_deref())?,
             valid_to: date("admin_units", row.valid_to.as_deref())?,
+            successor: row
+                .successor_code
+                .as_deref()
+                .map(|c| unit("admin_units", c))
+                .transpose()?,
             synthetic: row.synthetic,
         })
     }
@@ -165,6 +174,7 @@ pub struct WaveRow {
     pub baseline: bool,
     pub period_start: String,
     pub period_end: String,
+    pub closed: bool,
 }
 
 impl TryFrom<WaveRow> for Wave {
@@ -176,6 +186,7 @@ impl TryFrom<WaveRow> for Wave {
             baseline: row.baseline,
             period_start: parse(&row.period_start)?,
             period_end: parse(&row.period_end)?,
+            closed: row.closed,
         })
     }
 }
@@ -284,6 +295,49 @@ impl TryFrom<HouseholdRow> for Household {
             exit_year: row.exit_year,
             model: code(T, "model", &row.model, domain::EngagementModel::parse)?,
             enrolment_date: date(T, row.enrolment_date.as_deref())?,
+        })
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct PersonRow {
+    pub id: String,
+    pub household_id: String,
+    pub position: i32,
+    pub name: String,
+    pub id_card: Option<String>,
+    pub sex: String,
+    pub birth_year: i32,
+    pub relation: String,
+    pub ethnicity: String,
+    pub active: bool,
+}
+
+impl PersonRow {
+    pub const COLUMNS: &'static str =
+        "id, household_id, position, name, id_card, sex, birth_year, relation, ethnicity, active";
+}
+
+impl TryFrom<PersonRow> for domain::Person {
+    type Error = StorageError;
+    fn try_from(row: PersonRow) -> Result<Self, Self::Error> {
+        const T: &str = "persons";
+        Ok(domain::Person {
+            id: id(T, &row.id)?,
+            household: id(T, &row.household_id)?,
+            position: u32::try_from(row.position).map_err(|err| corrupt(T, err))?,
+            name: row.name,
+            id_card: row
+                .id_card
+                .as_deref()
+                .map(IdCardNumber::parse)
+                .transpose()
+                .map_err(|err| corrupt(T, err))?,
+            sex: code(T, "sex", &row.sex, domain::Sex::parse)?,
+            birth_year: row.birth_year,
+            relation: code(T, "relation", &row.relation, domain::Relation::parse)?,
+            ethnicity: code(T, "ethnicity", &row.ethnicity, domain::Ethnicity::parse)?,
+            active: row.active,
         })
     }
 }

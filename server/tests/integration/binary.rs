@@ -49,7 +49,7 @@ fn migrate_creates_the_sqlite_file_and_its_folder() {
             "{}",
             String::from_utf8_lossy(&output.stderr)
         );
-        assert!(String::from_utf8_lossy(&output.stdout).contains("schema version 20261125000007"));
+        assert!(String::from_utf8_lossy(&output.stdout).contains("schema version 20261202000008"));
     }
     assert!(db.exists());
 }
@@ -63,6 +63,7 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
     let mut child = Command::new(TANHUI)
         .args(["serve", "--db", &url, "--addr", "127.0.0.1:0"])
         .env("TANHUI_SITE_ROOT", dir.path())
+        .env("TANHUI_DEMO", "true")
         .env("TANHUI_DEMO_HOUSEHOLDS", "50")
         .env("TANHUI_LOG", "debug")
         .env("TANHUI_LOG_FORMAT", "json")
@@ -430,7 +431,7 @@ fn a_fresh_install_without_demo_data_prints_a_one_time_admin_password() {
     let mut child = Command::new(TANHUI)
         .args(["serve", "--db", &url, "--addr", "127.0.0.1:0"])
         .env("TANHUI_SITE_ROOT", dir.path())
-        .env("TANHUI_DEMO_HOUSEHOLDS", "0")
+        .env_remove("TANHUI_DEMO")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -491,7 +492,9 @@ fn a_real_database_never_gets_the_demo_accounts() {
             name_zh: name.into(),
             name_pinyin: String::new(),
             valid_from: None,
+            name_ii: String::new(),
             valid_to: None,
+            successor: None,
             synthetic: false,
         };
         let batch = server::storage::Batch {
@@ -503,9 +506,9 @@ fn a_real_database_never_gets_the_demo_accounts() {
         store.close().await;
     });
     let mut child = Command::new(TANHUI)
-        .args(["serve", "--db", &url, "--addr", "127.0.0.1:0"])
+        .args(["serve", "--db", &url, "--addr", "127.0.0.1:0", "--demo"])
         .env("TANHUI_SITE_ROOT", dir.path())
-        .env_remove("TANHUI_DEMO_HOUSEHOLDS")
+        .env("TANHUI_DEMO", "true")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -523,6 +526,7 @@ fn a_real_database_never_gets_the_demo_accounts() {
     let _ = child.kill();
     let _ = child.wait();
     assert!(printed.contains("one-time password"), "{printed}");
+    assert!(printed.contains("--demo ignored"), "{printed}");
     assert!(!printed.contains("tanhui-demo-2026"), "{printed}");
     runtime.block_on(async {
         let store = server::storage::Store::connect(&url).await.expect("open");

@@ -19,7 +19,7 @@ const SEED: SeedOptions = SeedOptions {
 /// A three-person household's answers. Net income: wages 6,000 + dividends 400 + pepper
 /// (3,000 − 800) + pigs (6,000 − 3,500) + crops 1,200 + transfers 1,500 = 13,800 yuan,
 /// 4,600 per person (above 2021's line of 4,000).
-fn answers() -> Value {
+pub fn answers() -> Value {
     let person = |sex: &str, year: i32, relation: &str, education: &str, labour: &str| {
         json!({ "sex": sex, "birth_year": year, "relation": relation, "ethnicity": "yi",
                 "education": education, "health": "healthy", "labour": labour })

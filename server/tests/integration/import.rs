@@ -95,6 +95,7 @@ async fn one_bad_row_among_thousands_writes_nothing(app: &TestApp) {
                 baseline: false,
                 period_start: Date::new(2022, 1, 1).expect("date"),
                 period_end: Date::new(2022, 12, 31).expect("date"),
+                closed: false,
             }],
             ..Batch::default()
         })

@@ -22,5 +22,6 @@ mod records;
 mod review;
 mod seed;
 mod server_fns;
+mod setup;
 mod snapshots;
 mod storage;

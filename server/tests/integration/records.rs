@@ -32,7 +32,9 @@ fn reference() -> Batch {
                 name_zh: "大屯乡".into(),
                 name_pinyin: "Datun".into(),
                 valid_from: Some(Date::new(1992, 1, 1).expect("date")),
+                name_ii: String::new(),
                 valid_to: Some(Date::new(2020, 12, 31).expect("date")),
+                successor: None,
                 synthetic: false,
             },
             AdminUnit {
@@ -40,7 +42,9 @@ fn reference() -> Batch {
                 name_zh: "阿普村".into(),
                 name_pinyin: String::new(),
                 valid_from: None,
+                name_ii: String::new(),
                 valid_to: None,
+                successor: None,
                 synthetic: true,
             },
         ],
@@ -49,6 +53,7 @@ fn reference() -> Batch {
             baseline: true,
             period_start: Date::new(2019, 1, 1).expect("date"),
             period_end: Date::new(2019, 12, 31).expect("date"),
+            closed: false,
         }],
         poverty_lines: domain::programme::default_poverty_lines(),
         targets: vec![Target {

@@ -1,0 +1,196 @@
+//! What the programme set-up pages show and send: administrative units, waves and poverty
+//! lines.
+
+use domain::PovertyScheme;
+use serde::{Deserialize, Serialize};
+
+use super::UnitView;
+
+/// Which units the units page lists: the children of `parent` (the prefecture's when
+/// `None`), or every unit matching `q` (code prefix or part of a name).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitsQuery {
+    /// The unit whose children are listed.
+    pub parent: Option<String>,
+    /// Search text: a code prefix, or part of a Chinese, pinyin or Yi name.
+    pub q: Option<String>,
+}
+
+/// One administrative unit with everything the units page shows and edits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitRecordView {
+    /// The code and names as every page shows them.
+    pub unit: UnitView,
+    /// The name in Nuosu Yi; empty where none is recorded.
+    pub name_ii: String,
+    /// The first day of the unit, `YYYY-MM-DD`, if known.
+    pub valid_from: Option<String>,
+    /// The last day of the unit, if it ended.
+    pub valid_to: Option<String>,
+    /// The unit it merged into, if it did.
+    pub successor: Option<UnitView>,
+    /// How many units are directly below it.
+    pub children: usize,
+    /// Households registered in it (in its villages).
+    pub households: usize,
+    /// Made up for demo data.
+    pub synthetic: bool,
+}
+
+/// The units page: where in the tree the list is, and the units listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitsPageView {
+    /// The unit whose children are listed (none for a search).
+    pub parent: Option<UnitRecordView>,
+    /// The parent's ancestors, prefecture first, then the parent itself.
+    pub trail: Vec<UnitView>,
+    /// The units listed, ordered by code (at most [`UNITS_SHOWN`] for a search).
+    pub units: Vec<UnitRecordView>,
+    /// How many units matched a search (it may be more than those listed).
+    pub matched: usize,
+    /// The query answered.
+    pub query: UnitsQuery,
+    /// Every unit in Tanhui, of every level.
+    pub total: usize,
+}
+
+/// How many units a search lists.
+pub const UNITS_SHOWN: usize = 200;
+
+/// A correction to one unit, as typed into the form (dates `YYYY-MM-DD` or empty).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitEditInput {
+    /// The unit corrected (its code never changes).
+    pub code: String,
+    /// The official Chinese name.
+    pub name_zh: String,
+    /// The pinyin name, or empty.
+    pub name_pinyin: String,
+    /// The Nuosu Yi name, or empty.
+    pub name_ii: String,
+    /// The first day, or empty.
+    pub valid_from: String,
+    /// The last day, or empty for a unit that still exists.
+    pub valid_to: String,
+    /// The unit it merged into, or empty.
+    pub successor_code: String,
+}
+
+/// A survey wave as the programme page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaveView {
+    /// The wave's year.
+    pub year: i32,
+    /// The baseline wave, against which progress is measured.
+    pub baseline: bool,
+    /// First day of the period the answers cover.
+    pub period_start: String,
+    /// Last day of the period the answers cover.
+    pub period_end: String,
+    /// A closed wave takes no new saves or reviews.
+    pub closed: bool,
+}
+
+/// A poverty line as the programme page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineView {
+    /// The scheme (`national`, `provincial`).
+    pub scheme: PovertyScheme,
+    /// The income year.
+    pub year: i32,
+    /// The line in yuan per person per year, exact to the fen (`4000.00`).
+    pub yuan: String,
+}
+
+/// The programme page: waves, poverty lines and how many targets are set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgrammeView {
+    /// Every wave, oldest first.
+    pub waves: Vec<WaveView>,
+    /// Every poverty line set, by scheme and year.
+    pub lines: Vec<LineView>,
+    /// How many targets are set.
+    pub targets: usize,
+    /// What the last change did, in both languages (empty on a plain read).
+    pub done: Option<domain::Both>,
+}
+
+/// Opening a wave (or reopening a closed one), as typed into the form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaveInput {
+    /// The wave's year.
+    pub year: String,
+    /// First day of the reference period (default 1 January).
+    pub start: String,
+    /// Last day of the reference period (default 31 December).
+    pub end: String,
+}
+
+/// Setting a poverty line, as typed into the form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineInput {
+    /// `national` or `provincial`.
+    pub scheme: String,
+    /// The income year.
+    pub year: String,
+    /// Yuan per person per year, at most two decimals.
+    pub yuan: String,
+}
+
+/// What a file import loads; each has its template and its endpoint
+/// `POST /api/v1/import/{code}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportKind {
+    /// The 建档立卡 household registry with members.
+    Households,
+    /// Household surveys of a wave.
+    Surveys,
+    /// Administrative units.
+    Units,
+    /// Targets per indicator, unit and year.
+    Targets,
+}
+
+impl ImportKind {
+    /// Every kind, in the order the import page offers them.
+    pub const ALL: [ImportKind; 4] = [
+        ImportKind::Households,
+        ImportKind::Surveys,
+        ImportKind::Units,
+        ImportKind::Targets,
+    ];
+
+    /// The code in URLs (`households`, `surveys`, `units`, `targets`).
+    pub fn code(self) -> &'static str {
+        match self {
+            ImportKind::Households => "households",
+            ImportKind::Surveys => "surveys",
+            ImportKind::Units => "units",
+            ImportKind::Targets => "targets",
+        }
+    }
+
+    /// The kind of a code.
+    pub fn parse(code: &str) -> Option<ImportKind> {
+        ImportKind::ALL
+            .into_iter()
+            .find(|k| k.code() == code.trim())
+    }
+
+    /// What the kind is called, (Chinese, English).
+    pub fn name(self) -> (&'static str, &'static str) {
+        match self {
+            ImportKind::Households => ("户籍名册（建档立卡户）", "household registry"),
+            ImportKind::Surveys => ("问卷", "surveys"),
+            ImportKind::Units => ("行政区划", "administrative units"),
+            ImportKind::Targets => ("目标值", "targets"),
+        }
+    }
+
+    /// Whether a re-import may correct records already stored (households by village and
+    /// registry number); the others either add (surveys) or always update (units, targets).
+    pub fn updates(self) -> bool {
+        self == ImportKind::Households
+    }
+}
