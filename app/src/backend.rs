@@ -183,6 +183,13 @@ pub trait FieldWork: Send + Sync + 'static {
         by: &RequestViewer,
         input: &domain::validate::HouseholdInput,
     ) -> Result<crate::model::Registered, BackendError>;
+    /// Corrects a household's registration data (a reason, the version it started from);
+    /// a stale version comes back as an issue on `version` with rule `stale`.
+    async fn correct_household(
+        &self,
+        by: &RequestViewer,
+        input: &crate::model::HouseholdCorrectionInput,
+    ) -> Result<crate::model::Corrected, BackendError>;
 }
 
 /// What the server puts into the Leptos context for [`FieldWork`].

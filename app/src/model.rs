@@ -481,6 +481,17 @@ pub struct HouseholdPageView {
     pub exit_year: Option<i32>,
     /// The engagement model, as a label.
     pub model: Both,
+    /// Whether the household is still there (moved out, deceased, merged), as a label; `None`
+    /// while it is active.
+    #[serde(default)]
+    pub status: Option<Both>,
+    /// The registry's people, in list order (those who left too, marked inactive).
+    #[serde(default)]
+    pub people: Vec<PersonView>,
+    /// The correction form, for those who may correct this household (its village's
+    /// enumerators and supervisors, administrators).
+    #[serde(default)]
+    pub correction: Option<CorrectionForm>,
     /// Every survey of the household, one per wave.
     pub surveys: Vec<SurveyHistoryView>,
 }

@@ -482,3 +482,14 @@ pub async fn admin_set_line(
     guard::allow(actor.may_administer())?;
     guard::outcome(guard::setup()?.set_line(&viewer, &input).await)
 }
+
+/// Corrects a household's registration data (its village's enumerators and supervisors,
+/// administrators): a reason and the version the form was loaded with are required.
+#[server(prefix = "/sfn", endpoint = "correct_household")]
+pub async fn correct_household(
+    /// The correction as typed into the form.
+    input: crate::model::HouseholdCorrectionInput,
+) -> Result<Outcome<crate::model::Corrected>, AppError> {
+    let (viewer, _) = guard::signed_in()?;
+    guard::outcome(guard::field()?.correct_household(&viewer, &input).await)
+}

@@ -37,7 +37,7 @@ pub use survey::{
 pub use unit_code::{UnitCode, UnitCodeError, UnitLevel, PREFECTURE_CODE};
 pub use validate::{Issue, Severity};
 pub use vocab::{
-    Activity, Education, EngagementModel, Ethnicity, Health, LabourAbility, LivestockSpecies,
-    ManagingParty, PovertyCause, PovertyRegistration, PovertyScheme, Relation, ReviewDecision,
-    Role, Sex, SurveyStatus, TrainingTopic, TreeSpecies, UnderstoryProduct,
+    Activity, Education, EngagementModel, Ethnicity, Health, HouseholdStatus, LabourAbility,
+    LivestockSpecies, ManagingParty, PovertyCause, PovertyRegistration, PovertyScheme, Relation,
+    ReviewDecision, Role, Sex, SurveyStatus, TrainingTopic, TreeSpecies, UnderstoryProduct,
 };

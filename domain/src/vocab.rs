@@ -292,6 +292,17 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// Whether a registered household is still there (户籍状态); the others stay on record with
+    /// their surveys.
+    HouseholdStatus {
+        Active = "active", "在册", "active";
+        MovedOut = "moved_out", "已迁出", "moved out";
+        Deceased = "deceased", "已销户（户内无人）", "deceased (no members left)";
+        Merged = "merged", "已并户", "merged into another household";
+    }
+);
+
 impl ReviewDecision {
     /// Whether the decision approves the survey.
     pub fn approves(self) -> bool {

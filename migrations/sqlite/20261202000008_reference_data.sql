@@ -8,6 +8,10 @@ ALTER TABLE waves ADD COLUMN closed BOOLEAN NOT NULL DEFAULT 0;
 
 -- Corrections to a household carry the version they started from (a stale one is refused).
 ALTER TABLE households ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+-- A household that moved out, died out or merged into another stays on record with its history.
+ALTER TABLE households ADD COLUMN status TEXT NOT NULL DEFAULT 'active'
+    CHECK (status IN ('active', 'moved_out', 'deceased', 'merged'));
+ALTER TABLE households ADD COLUMN merged_into TEXT REFERENCES households (id);
 
 -- The registry's people: a person keeps one id across waves and corrections. Someone who
 -- leaves the household stays on record, inactive, so that nobody else is renumbered.

@@ -194,3 +194,87 @@ impl ImportKind {
         self == ImportKind::Households
     }
 }
+
+/// One person of a household's registry as its page lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonView {
+    /// Position in the registry's list, from 1.
+    pub position: u32,
+    /// The name, masked unless the viewer may see personal data.
+    pub name: String,
+    /// Sex, as a label.
+    pub sex: domain::Both,
+    /// Year of birth.
+    pub birth_year: i32,
+    /// Relation to the head, as a label.
+    pub relation: domain::Both,
+    /// Still a member of the household.
+    pub active: bool,
+}
+
+/// What the correction form starts from: the stored registration data as codes, and the
+/// version it was read at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorrectionForm {
+    /// The stored version; the correction must start from it.
+    pub version: i32,
+    /// The registration fields as the form edits them (codes, years as text).
+    pub input: HouseholdCorrectionInput,
+}
+
+/// A correction to a household's registration data, as typed into the form or sent to
+/// `PATCH /api/v1/households/{id}`. The village and registry number do not change here.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HouseholdCorrectionInput {
+    /// The household corrected.
+    #[serde(default)]
+    pub household: String,
+    /// The version the correction starts from; a stale one is refused (409).
+    pub version: i32,
+    /// Why: required, kept in the audit log with the before and after.
+    pub reason: String,
+    /// The head's name.
+    pub head_name: String,
+    /// The head's ID-card number.
+    pub head_id_card: String,
+    /// A mobile number, or empty.
+    #[serde(default)]
+    pub phone: String,
+    /// A [`domain::Sex`] code.
+    pub head_sex: String,
+    /// A [`domain::Ethnicity`] code.
+    pub head_ethnicity: String,
+    /// A [`domain::PovertyRegistration`] code.
+    pub poverty_registration: String,
+    /// A [`domain::PovertyCause`] code, or empty.
+    #[serde(default)]
+    pub poverty_cause: String,
+    /// Year registered as poor, or empty.
+    #[serde(default)]
+    pub registration_year: String,
+    /// Year of exit from poverty, or empty.
+    #[serde(default)]
+    pub exit_year: String,
+    /// A [`domain::EngagementModel`] code.
+    pub model: String,
+    /// Enrolment date `YYYY-MM-DD`, or empty.
+    #[serde(default)]
+    pub enrolment_date: String,
+    /// A [`domain::HouseholdStatus`] code (`active` by default).
+    #[serde(default)]
+    pub status: String,
+    /// For `merged`: the registry number of the household (same village) it merged into.
+    #[serde(default)]
+    pub merged_into: String,
+}
+
+/// A correction that went through: the household's new version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Corrected {
+    /// The household's id.
+    pub household: String,
+    /// Its version now.
+    pub version: i32,
+    /// Warnings the registration checks raised (saved anyway).
+    pub warnings: Vec<super::FieldIssue>,
+}

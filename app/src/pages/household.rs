@@ -4,28 +4,34 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::Failure;
 use super::{status_class, status_text};
+use super::{Failure, Issues};
 use crate::format;
 use crate::i18n::{use_lang, Pick, Tr};
-use crate::model::{HouseholdPageView, SurveyHistoryView};
-use crate::server_fns::household_page;
-use domain::Lang;
+use crate::model::{CorrectionForm, HouseholdPageView, PersonView, SurveyHistoryView};
+use crate::server_fns::{household_page, CorrectHousehold};
+use domain::{Lang, Localized};
 
 /// `/household/{id}`: one household's page, for officials, supervisors and enumerators
 /// whose scope covers it.
 #[component]
 pub fn HouseholdPage() -> impl IntoView {
     let params = use_params_map();
+    let correct = ServerAction::<CorrectHousehold>::new();
     let data = Resource::new(
-        move || params.read().get("id").unwrap_or_default(),
-        household_page,
+        move || {
+            (
+                params.read().get("id").unwrap_or_default(),
+                correct.version().get(),
+            )
+        },
+        |(id, _)| household_page(id),
     );
     view! {
         <Suspense fallback=move || view! { <p class="muted"><Tr zh="加载中…" en="Loading…" /></p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(h) => view! { <Household h /> }.into_any(),
+                    Ok(h) => view! { <Household h correct /> }.into_any(),
                     Err(err) => view! { <Failure error=err /> }.into_any(),
                 }
             })}
@@ -34,7 +40,7 @@ pub fn HouseholdPage() -> impl IntoView {
 }
 
 #[component]
-fn Household(h: HouseholdPageView) -> impl IntoView {
+fn Household(h: HouseholdPageView, correct: ServerAction<CorrectHousehold>) -> impl IntoView {
     let lang = use_lang();
     let sex = h.head_sex.clone();
     let eth = h.head_ethnicity.clone();
@@ -61,6 +67,20 @@ fn Household(h: HouseholdPageView) -> impl IntoView {
             <dt><Tr zh="建档 → 脱贫年份" en="Registered → exited" /></dt><dd>{years}</dd>
             <dt><Tr zh="参与模式" en="Engagement model" /></dt><dd>{move || model.get(lang.get()).to_owned()}</dd>
         </dl>
+        {h.status.clone().map(|status| view! {
+            <p class="notice" role="status" data-testid="household-status">{move || status.get(lang.get()).to_owned()}</p>
+        })}
+        {(!h.people.is_empty()).then(|| view! { <People people=h.people.clone() /> })}
+        {move || correct.value().get().map(|outcome| match outcome {
+            Ok(Ok(done)) => view! {
+                <p class="ok" role="status" data-testid="corrected">
+                    {move || lang.get().pick(&format!("已更正，现为第 {} 版。", done.version), &format!("Corrected: now version {}.", done.version)).to_owned()}
+                </p>
+            }.into_any(),
+            Ok(Err(issues)) => view! { <Issues issues /> }.into_any(),
+            Err(error) => view! { <Failure error /> }.into_any(),
+        })}
+        {h.correction.clone().map(|form| view! { <Correction form correct /> })}
         {if h.surveys.is_empty() {
             view! { <p class="muted"><Tr zh="还没有调查。" en="No surveys yet." /></p> }.into_any()
         } else {
@@ -125,5 +145,103 @@ fn Wave(s: SurveyHistoryView) -> impl IntoView {
                 }).collect_view()}
             </ul>
         </section>
+    }
+}
+
+/// The registry's people: who is listed, in order; those who left are marked.
+#[component]
+fn People(people: Vec<PersonView>) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <table class="data compact" data-testid="people">
+            <caption><Tr zh="户籍成员" en="Registered members" /></caption>
+            <thead><tr>
+                <th>"#"</th>
+                <th><Tr zh="姓名" en="Name" /></th>
+                <th><Tr zh="性别" en="Sex" /></th>
+                <th><Tr zh="出生年份" en="Born" /></th>
+                <th><Tr zh="与户主关系" en="Relation" /></th>
+            </tr></thead>
+            <tbody>
+                {people.into_iter().map(|p| {
+                    let (sex, relation) = (p.sex.clone(), p.relation.clone());
+                    view! {
+                        <tr class:muted=!p.active>
+                            <td>{p.position}</td>
+                            <td>{p.name.clone()}{(!p.active).then(|| view! { " "<span class="tag"><Tr zh="已不在户" en="left" /></span> })}</td>
+                            <td>{move || sex.get(lang.get()).to_owned()}</td>
+                            <td>{p.birth_year}</td>
+                            <td>{move || relation.get(lang.get()).to_owned()}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// A `<select>` of a vocabulary's codes with `selected` marked (an empty choice first when
+/// `optional`).
+fn choices<T: Localized + Copy + Send + Sync + 'static>(
+    name: &'static str,
+    all: &'static [T],
+    code: fn(T) -> &'static str,
+    selected: String,
+    optional: bool,
+) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <select name=name>
+            {optional.then(|| view! { <option value="" selected=selected.is_empty()>"—"</option> })}
+            {all.iter().map(|v| {
+                let v = *v;
+                let is = code(v) == selected;
+                view! { <option value=code(v) selected=is>{move || v.in_lang(lang.get())}</option> }
+            }).collect_view()}
+        </select>
+    }
+}
+
+/// The correction form: every registration field as stored, the status, and the reason.
+#[component]
+fn Correction(form: CorrectionForm, correct: ServerAction<CorrectHousehold>) -> impl IntoView {
+    let i = form.input;
+    view! {
+        <details class="correction" data-testid="correction">
+            <summary><Tr zh="更正登记信息" en="Correct the registration" /></summary>
+            <ActionForm action=correct attr:class="form grid" attr:data-testid="correction-form">
+                <input type="hidden" name="input[household]" value=i.household.clone() />
+                <input type="hidden" name="input[version]" value=form.version />
+                <label><span><Tr zh="户主姓名" en="Head's name" /></span>
+                    <input name="input[head_name]" value=i.head_name.clone() required /></label>
+                <label><span><Tr zh="户主身份证号" en="Head's ID card" /></span>
+                    <input name="input[head_id_card]" value=i.head_id_card.clone() required autocomplete="off" /></label>
+                <label><span><Tr zh="手机号" en="Phone" /></span>
+                    <input name="input[phone]" value=i.phone.clone() inputmode="tel" /></label>
+                <label><span><Tr zh="户主性别" en="Head's sex" /></span>
+                    {choices("input[head_sex]", domain::Sex::ALL, domain::Sex::code, i.head_sex.clone(), false)}</label>
+                <label><span><Tr zh="户主民族" en="Head's ethnicity" /></span>
+                    {choices("input[head_ethnicity]", domain::Ethnicity::ALL, domain::Ethnicity::code, i.head_ethnicity.clone(), false)}</label>
+                <label><span><Tr zh="贫困户类型" en="Poverty registration" /></span>
+                    {choices("input[poverty_registration]", domain::PovertyRegistration::ALL, domain::PovertyRegistration::code, i.poverty_registration.clone(), false)}</label>
+                <label><span><Tr zh="主要致贫原因" en="Main poverty cause" /></span>
+                    {choices("input[poverty_cause]", domain::PovertyCause::ALL, domain::PovertyCause::code, i.poverty_cause.clone(), true)}</label>
+                <label><span><Tr zh="建档年份" en="Registered in" /></span>
+                    <input name="input[registration_year]" value=i.registration_year.clone() inputmode="numeric" /></label>
+                <label><span><Tr zh="脱贫年份" en="Exited in" /></span>
+                    <input name="input[exit_year]" value=i.exit_year.clone() inputmode="numeric" /></label>
+                <label><span><Tr zh="参与模式" en="Engagement model" /></span>
+                    {choices("input[model]", domain::EngagementModel::ALL, domain::EngagementModel::code, i.model.clone(), false)}</label>
+                <label><span><Tr zh="参与日期" en="Enrolment date" /></span>
+                    <input type="date" name="input[enrolment_date]" value=i.enrolment_date.clone() /></label>
+                <label><span><Tr zh="户籍状态" en="Status" /></span>
+                    {choices("input[status]", domain::HouseholdStatus::ALL, domain::HouseholdStatus::code, i.status.clone(), false)}</label>
+                <label><span><Tr zh="并入户的户编号（仅并户时）" en="Merged into household no. (merged only)" /></span>
+                    <input name="input[merged_into]" value=i.merged_into.clone() /></label>
+                <label class="wide"><span><Tr zh="更正原因（必填，记入审计日志）" en="Reason (required, kept in the audit log)" /></span>
+                    <textarea name="input[reason]" required rows="2"></textarea></label>
+                <button type="submit" disabled=move || correct.pending().get()><Tr zh="保存更正" en="Save the correction" /></button>
+            </ActionForm>
+        </details>
     }
 }

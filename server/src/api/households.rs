@@ -78,6 +78,46 @@ pub async fn list(
     })))
 }
 
+/// `PATCH /api/v1/households/{id}` with a `HouseholdCorrectionInput` body (`version` and
+/// `reason` required): corrects the household's registration data. 200 `{household, version,
+/// warnings}`; 409 for a stale version; 422 with field issues; 403 outside the village.
+pub async fn correct(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<RequestViewer>,
+    Path(id): Path<String>,
+    Json(mut input): Json<app::model::HouseholdCorrectionInput>,
+) -> Result<Response, ApiError> {
+    let actor = require(&viewer)?;
+    input.household = id;
+    let author = Author {
+        actor,
+        ip: viewer.ip.clone(),
+    };
+    match crate::service::registry::correct_household(
+        &state.store,
+        &author,
+        &input,
+        crate::service::field_work::this_year(),
+    )
+    .await
+    {
+        Ok(done) => Ok(Json(json!(done)).into_response()),
+        Err(app::backend::BackendError::Invalid(issues))
+            if issues.iter().any(|i| i.rule == "stale") =>
+        {
+            let stale = issues
+                .into_iter()
+                .find(|i| i.rule == "stale")
+                .expect("found");
+            Err(ApiError::Conflict {
+                zh: stale.zh,
+                en: stale.en,
+            })
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
 /// `GET /api/v1/households/{id}`: one household and its surveys.
 pub async fn detail(
     State(state): State<AppState>,

@@ -41,7 +41,10 @@ pub fn router() -> Router<AppState> {
             "/households",
             get(households::list).post(households::register),
         )
-        .route("/households/{id}", get(households::detail))
+        .route(
+            "/households/{id}",
+            get(households::detail).patch(households::correct),
+        )
         .route(
             "/households/{id}/surveys/{wave}",
             get(households::survey).put(households::save_survey),

@@ -452,6 +452,18 @@ impl FieldWork for LiveViews {
             Err(crate::records::RecordError::Storage(err)) => Err(storage(err)),
         }
     }
+
+    async fn correct_household(
+        &self,
+        by: &RequestViewer,
+        input: &app::model::HouseholdCorrectionInput,
+    ) -> Result<app::model::Corrected, BackendError> {
+        let author = Author {
+            actor: actor(by)?,
+            ip: by.ip.clone(),
+        };
+        super::registry::correct_household(&self.store, &author, input, this_year()).await
+    }
 }
 
 /// The current year in China.

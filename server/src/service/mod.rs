@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod at_risk;
 pub mod charts;
 pub mod field_work;
+pub mod registry;
 pub mod review;
 pub mod setup;
 pub mod starting_accounts;

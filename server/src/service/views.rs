@@ -559,6 +559,53 @@ impl Views for LiveViews {
             })
             .collect();
         let h = &household;
+        let state = self
+            .store
+            .household_state(&id)
+            .await
+            .map_err(storage)?
+            .ok_or(BackendError::NotFound)?;
+        let merged_registry = match &state.merged_into {
+            Some(other) => self
+                .store
+                .household(other)
+                .await
+                .map_err(storage)?
+                .map(|o| o.registry_no),
+            None => None,
+        };
+        let personal = actor.may_see_personal(&h.village);
+        let people = self
+            .store
+            .persons_of(std::slice::from_ref(&id))
+            .await
+            .map_err(storage)?
+            .into_iter()
+            .map(|p| app::model::PersonView {
+                position: p.position,
+                name: match personal {
+                    true => p.name.clone(),
+                    false => domain::access::mask_name(&p.name),
+                },
+                sex: Both::of(&p.sex),
+                birth_year: p.birth_year,
+                relation: Both::of(&p.relation),
+                active: p.active,
+            })
+            .collect();
+        let status = (state.status != domain::HouseholdStatus::Active).then(|| {
+            let label = Both::of(&state.status);
+            match &merged_registry {
+                Some(r) => Both::new(
+                    format!("{}（并入户编号 {r}）", label.zh),
+                    format!("{} (into household {r})", label.en),
+                ),
+                None => label,
+            }
+        });
+        let correction = actor
+            .may_enter(&h.village)
+            .then(|| super::registry::form(h, &state, merged_registry.clone()));
         Ok(HouseholdPageView {
             id: h.id.as_str().to_owned(),
             trail: {
@@ -574,6 +621,9 @@ impl Views for LiveViews {
             registration_year: h.registration_year,
             exit_year: h.exit_year,
             model: both(h.model.zh(), h.model.en()),
+            status,
+            people,
+            correction,
             surveys,
         })
     }

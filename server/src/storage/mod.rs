@@ -73,6 +73,16 @@ pub enum StorageError {
     Sink(String),
 }
 
+/// What a correction changes besides the registration fields: the household's version, and
+/// whether it is still there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HouseholdState {
+    pub version: i32,
+    pub status: domain::HouseholdStatus,
+    /// The household it merged into (status `merged` only).
+    pub merged_into: Option<RecordId>,
+}
+
 /// One save of a survey: the answers as `survey` (its `client_id` is the id of this request,
 /// its `version` is ignored) and the version the client started from (0 for a new survey).
 pub struct SaveRequest<'a> {
@@ -327,6 +337,46 @@ impl Store {
     }
 
     /// (id, wave, status, version, enumerator, review comment) of each survey, by wave.
+    /// A household's version, status and the household it merged into, if it is stored.
+    pub async fn household_state(
+        &self,
+        id: &RecordId,
+    ) -> Result<Option<HouseholdState>, StorageError> {
+        let Some((version, status, merged_into)) = on_backend!(self, household_state(id))? else {
+            return Ok(None);
+        };
+        let status =
+            domain::HouseholdStatus::parse(&status).ok_or_else(|| StorageError::CorruptRow {
+                table: "households",
+                detail: format!("status {status:?}"),
+            })?;
+        let merged_into = merged_into
+            .map(|m| rows::id("households", &m))
+            .transpose()?;
+        Ok(Some(HouseholdState {
+            version,
+            status,
+            merged_into,
+        }))
+    }
+
+    /// Replaces a household's registration data at `base_version` (see
+    /// `queries::correct_household`): the new version, or `None` when it is stale.
+    pub async fn correct_household(
+        &self,
+        household: &Household,
+        state: &HouseholdState,
+        base_version: i32,
+        audit: &AuditEntry,
+    ) -> Result<Option<i32>, StorageError> {
+        let merged = state.merged_into.as_ref().map(|m| m.as_str());
+        let status = state.status.code();
+        on_backend!(
+            self,
+            correct_household(household, status, merged, base_version, audit)
+        )
+    }
+
     /// Households per village: (village code, count).
     pub async fn household_counts(&self) -> Result<Vec<(String, i64)>, StorageError> {
         on_backend!(self, household_counts())

@@ -548,6 +548,71 @@ pub async fn persons_of(
     Ok(out)
 }
 
+/// A household's correction state: (version, status code, merged-into household id).
+pub async fn household_state(
+    pool: &Pool<Db>,
+    id: &RecordId,
+) -> Result<Option<(i32, String, Option<String>)>, StorageError> {
+    let mut q =
+        QueryBuilder::<Db>::new("SELECT version, status, merged_into FROM households WHERE id = ");
+    q.push_bind(id.as_str());
+    Ok(q.build_query_as().fetch_optional(pool).await?)
+}
+
+/// Replaces a household's registration data if its stored version is `base_version`: the new
+/// version, or `None` when the version moved on (nothing written). The audit entry and a
+/// rebuild mark for the engine (the household's slices may change) go in the same
+/// transaction.
+pub async fn correct_household(
+    pool: &Pool<Db>,
+    h: &Household,
+    status: &str,
+    merged_into: Option<&str>,
+    base_version: i32,
+    audit: &AuditEntry,
+) -> Result<Option<i32>, StorageError> {
+    let mut tx = pool.begin().await?;
+    let mut q = QueryBuilder::<Db>::new("UPDATE households SET head_name = ");
+    q.push_bind(h.head_name.as_str())
+        .push(", head_id_card = ")
+        .push_bind(h.head_id_card.as_str())
+        .push(", phone = ")
+        .push_bind(h.phone.as_ref().map(|p| p.as_str()))
+        .push(", head_sex = ")
+        .push_bind(h.head_sex.code())
+        .push(", head_ethnicity = ")
+        .push_bind(h.head_ethnicity.code())
+        .push(", poverty_registration = ")
+        .push_bind(h.poverty_registration.code())
+        .push(", poverty_cause = ")
+        .push_bind(h.poverty_cause.map(|c| c.code()))
+        .push(", registration_year = ")
+        .push_bind(h.registration_year)
+        .push(", exit_year = ")
+        .push_bind(h.exit_year)
+        .push(", model = ")
+        .push_bind(h.model.code())
+        .push(", enrolment_date = ")
+        .push_bind(h.enrolment_date.map(|d| d.to_string()))
+        .push(", status = ")
+        .push_bind(status)
+        .push(", merged_into = ")
+        .push_bind(merged_into)
+        .push(", version = version + 1 WHERE id = ")
+        .push_bind(h.id.as_str())
+        .push(" AND version = ")
+        .push_bind(base_version);
+    if q.build().execute(&mut *tx).await?.rows_affected() == 0 {
+        return Ok(None);
+    }
+    let mut log = QueryBuilder::<Db>::new("INSERT INTO survey_changes (survey_id) VALUES (");
+    log.push_bind(crate::storage::REBUILD_ALL).push(")");
+    log.build().execute(&mut *tx).await?;
+    super::accounts::insert_audit_entries(&mut tx, std::slice::from_ref(audit)).await?;
+    tx.commit().await?;
+    Ok(Some(base_version + 1))
+}
+
 /// Households per village: (village code, count).
 pub async fn household_counts(pool: &Pool<Db>) -> Result<Vec<(String, i64)>, StorageError> {
     Ok(

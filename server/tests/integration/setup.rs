@@ -553,3 +553,212 @@ crate::on_both_backends!(
     a_new_administrator_puts_a_county_into_service,
     the_setup_pages_browse_search_and_correct
 );
+
+/// The household ids in a micro-data CSV's `household_pid` column, sorted.
+async fn household_pids(app: &TestApp, who: &Session) -> Vec<String> {
+    let r = app
+        .get_as(
+            who,
+            "/api/v1/export/microdata/households_by_wave.csv?statuses=all",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let mut lines = r.body.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let at = header
+        .iter()
+        .position(|c| c.trim_start_matches('\u{feff}') == "household_pid")
+        .expect("household_pid column");
+    let mut pids: Vec<String> = lines
+        .map(|l| l.split(',').nth(at).expect("cell").to_owned())
+        .collect();
+    pids.sort();
+    pids
+}
+
+/// Corrections: a reason and the version are required, a stale edit is refused, the audit
+/// holds before and after with the reason, the household keeps its pseudonymous id, and a
+/// household can be marked merged into another.
+async fn corrections_are_versioned_reasoned_and_audited(app: &TestApp) {
+    let admin = app.admin().await;
+    assert_eq!(
+        upload(app, &admin, "units", "", UNITS.as_bytes().to_vec())
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let r = app
+        .json_as(
+            &admin,
+            "POST",
+            "/api/v1/waves",
+            json!({ "year": "2025", "start": "", "end": "" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        upload(
+            app,
+            &admin,
+            "households",
+            "",
+            HOUSEHOLDS.as_bytes().to_vec()
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    app.create_account("enum.chengdong", "enumerator", VILLAGE)
+        .await;
+    app.create_account("enum.other", "enumerator", MERGED_VILLAGE)
+        .await;
+    let enumerator = app.session_of("enum.chengdong").await;
+    let outsider = app.session_of("enum.other").await;
+    let household = household_of(app, VILLAGE).await;
+    let r = enter_and_submit(app, &enumerator, household.id.as_str(), 2025).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let pids_before = household_pids(app, &admin).await;
+
+    let page = app
+        .get_as(&enumerator, &format!("/household/{}", household.id))
+        .await;
+    assert!(
+        page.body.contains("correction-form"),
+        "the form for the village's enumerator"
+    );
+    assert!(
+        page.body.contains("data-testid=\"people\""),
+        "the registry's people"
+    );
+    let path = format!("/api/v1/households/{}", household.id);
+    let body = |version: i32, reason: &str, id_card: &str, name: &str| {
+        json!({ "version": version, "reason": reason, "head_name": name,
+                "head_id_card": id_card, "phone": "", "head_sex": household.head_sex.code(),
+                "head_ethnicity": household.head_ethnicity.code(),
+                "poverty_registration": household.poverty_registration.code(),
+                "poverty_cause": household.poverty_cause.map(|c| c.code()).unwrap_or(""),
+                "registration_year": household.registration_year.map(|y| y.to_string()).unwrap_or_default(),
+                "exit_year": household.exit_year.map(|y| y.to_string()).unwrap_or_default(),
+                "model": "household", "enrolment_date": "2020-05-01" })
+    };
+    let card = household.head_id_card.as_str().to_owned();
+    // No reason, a bad ID card, another head's ID card: refused by field, nothing written.
+    let r = app
+        .json_as(&enumerator, "PATCH", &path, body(1, " ", &card, "吉克阿果"))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["issues"][0]["path"], "reason");
+    let r = app
+        .json_as(
+            &enumerator,
+            "PATCH",
+            &path,
+            body(1, "录错了", "513434199108060010", "吉克阿果"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["issues"][0]["path"], "head_id_card");
+    let other = app
+        .store
+        .households_in(&domain::UnitCode::parse(VILLAGE).expect("code"))
+        .await
+        .expect("households")
+        .into_iter()
+        .nth(1)
+        .expect("another household");
+    let r = app
+        .json_as(
+            &enumerator,
+            "PATCH",
+            &path,
+            body(1, "录错了", other.head_id_card.as_str(), "吉克阿果"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["issues"][0]["rule"], "duplicate_id_card");
+    // Outside the village: 403.
+    let r = app
+        .json_as(
+            &outsider,
+            "PATCH",
+            &path,
+            body(1, "录错了", &card, "吉克阿果"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // The correction, then the same stale edit again.
+    let r = app
+        .json_as(
+            &enumerator,
+            "PATCH",
+            &path,
+            body(1, "户主姓名录错了", &card, "吉克阿果"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["version"], 2);
+    let r = app
+        .json_as(
+            &enumerator,
+            "PATCH",
+            &path,
+            body(1, "再改一次", &card, "吉克阿木"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    let after = app
+        .store
+        .household(&household.id)
+        .await
+        .expect("read")
+        .expect("there");
+    assert_eq!(after.head_name, "吉克阿果");
+    assert_eq!(after.model, domain::EngagementModel::Household);
+    let audit = app
+        .store
+        .audit(&server::storage::AuditFilter {
+            action: Some("household.correct".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    assert_eq!(audit.len(), 1, "only the correction that went through");
+    let (before, after_json) = (
+        audit[0].before.clone().expect("before"),
+        audit[0].after.clone().expect("after"),
+    );
+    assert_eq!(before["version"], 1);
+    assert_eq!(after_json["version"], 2);
+    assert_eq!(after_json["reason"], "户主姓名录错了");
+    assert_eq!(before["model"], json!(household.model.code()));
+    assert_eq!(after_json["model"], "household");
+    assert_eq!(
+        household_pids(app, &admin).await,
+        pids_before,
+        "same pseudonymous ids"
+    );
+
+    // Merged into the village's household 0002: the page says so.
+    let mut merged = body(2, "两户合并", &card, "吉克阿果");
+    merged["status"] = json!("merged");
+    merged["merged_into"] = json!("9999");
+    let r = app
+        .json_as(&enumerator, "PATCH", &path, merged.clone())
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["issues"][0]["path"], "merged_into");
+    merged["merged_into"] = json!(other.registry_no);
+    let r = app.json_as(&enumerator, "PATCH", &path, merged).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let page = app
+        .get_as(&admin, &format!("/household/{}", household.id))
+        .await;
+    assert!(
+        page.body
+            .contains(&format!("已并户（并入户编号 {}）", other.registry_no)),
+        "the page shows the merge"
+    );
+}
+
+crate::on_both_backends!(corrections_are_versioned_reasoned_and_audited);
