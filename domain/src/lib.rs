@@ -27,7 +27,9 @@ pub use date::Date;
 pub use household::{AdminUnit, Household, Member, Person, Phone};
 pub use id_card::{IdCardError, IdCardNumber};
 pub use lang::{Both, Lang, Localized};
-pub use programme::{national_line, AfforestationPlot, PovertyLine, SurvivalInspection, Target};
+pub use programme::{
+    national_line, AfforestationPlot, PovertyLine, SurvivalInspection, Target, VillageProgramme,
+};
 pub use quantity::{Days, Heads, Hectares, Mu, QuantityError, Rmb};
 pub use record_id::RecordId;
 pub use survey::{
@@ -38,6 +40,7 @@ pub use unit_code::{UnitCode, UnitCodeError, UnitLevel, PREFECTURE_CODE};
 pub use validate::{Issue, Severity};
 pub use vocab::{
     Activity, Education, EngagementModel, Ethnicity, Health, HouseholdStatus, LabourAbility,
-    LivestockSpecies, ManagingParty, PovertyCause, PovertyRegistration, PovertyScheme, Relation,
-    ReviewDecision, Role, Sex, SurveyStatus, TrainingTopic, TreeSpecies, UnderstoryProduct,
+    LivestockSpecies, ManagingParty, PovertyCause, PovertyRegistration, PovertyScheme,
+    ProgrammeGroup, Relation, ReviewDecision, Role, Sex, SurveyStatus, TrainingTopic, TreeSpecies,
+    UnderstoryProduct,
 };

@@ -99,6 +99,19 @@ pub struct Target {
     pub value: f64,
 }
 
+/// A village's programme assignment: which model it was assigned (or `Comparison`) and the
+/// year the programme started there (none for comparison villages). Separate from each
+/// household's own enrolment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VillageProgramme {
+    /// The village (a village-level code).
+    pub village: UnitCode,
+    /// `Collective` or `Household` for programme villages, `Comparison` for controls.
+    pub model: crate::EngagementModel,
+    /// The first year of the programme in the village; `None` for comparison villages.
+    pub start_year: Option<i32>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

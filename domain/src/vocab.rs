@@ -120,6 +120,42 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// The group a household belongs to for monitoring and evaluation (the `model` breakdown
+    /// of every figure): enrolled participants by their model, the households of comparison
+    /// villages, and the households of programme villages that did not enrol — never counted
+    /// as comparison households. Without a village assignment a household's own model decides.
+    ProgrammeGroup {
+        Collective = "collective", "集体经济主导型", "collective-led";
+        Household = "household", "农户主体型", "household-led";
+        Comparison = "comparison", "对照组", "comparison group";
+        NonEnrolled = "non_enrolled", "项目村未参与户", "not enrolled (programme village)";
+    }
+);
+
+impl ProgrammeGroup {
+    /// A household's group from its own model alone (no village assignment known).
+    pub fn of_model(model: EngagementModel) -> ProgrammeGroup {
+        match model {
+            EngagementModel::Collective => ProgrammeGroup::Collective,
+            EngagementModel::Household => ProgrammeGroup::Household,
+            EngagementModel::Comparison => ProgrammeGroup::Comparison,
+        }
+    }
+
+    /// A household's group given its village's assignment: comparison villages are the
+    /// comparison group whatever a household says; in a programme village an enrolled
+    /// household keeps its model and one that did not enrol is [`ProgrammeGroup::NonEnrolled`].
+    pub fn of(village: Option<EngagementModel>, model: EngagementModel) -> ProgrammeGroup {
+        match village {
+            None => ProgrammeGroup::of_model(model),
+            Some(EngagementModel::Comparison) => ProgrammeGroup::Comparison,
+            Some(_) if model.participates() => ProgrammeGroup::of_model(model),
+            Some(_) => ProgrammeGroup::NonEnrolled,
+        }
+    }
+}
+
 impl EngagementModel {
     /// Whether the household takes part in the programme: every model but the `Comparison`
     /// group.

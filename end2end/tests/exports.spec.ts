@@ -24,7 +24,8 @@ test('a researcher downloads pseudonymised micro-data and an indicator table; an
   const [table] = await Promise.all([page.waitForEvent('download'), form.getByRole('button', { name: '下载' }).click()]);
   const lines = readFileSync((await table.path())!, 'utf8').trim().split('\n');
   expect(lines[0]).toContain('unit_code,unit_name_zh,unit_name_en,wave,model,model_zh,model_en,indicator,indicator_zh');
-  expect(lines.length).toBe(1 + 2 * 3 * 21);
+  // Two waves × the four programme groups (collective, household, comparison, non-enrolled) × 21 indicators.
+  expect(lines.length).toBe(1 + 2 * 4 * 21);
   expect(lines.some((l) => /^513434,越西县,Yuexi,2021,collective,集体经济主导型,[^,]+,per_capita_net_income,人均纯收入,/.test(l))).toBe(true);
   expect(errors).toEqual([]);
 

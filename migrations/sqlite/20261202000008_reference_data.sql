@@ -28,3 +28,12 @@ CREATE TABLE persons (
     active       BOOLEAN NOT NULL DEFAULT 1
 );
 CREATE INDEX persons_household ON persons (household_id);
+
+-- Treatment assignment: each village's programme model (or comparison) and the year the
+-- programme started there, separate from each household's own enrolment.
+CREATE TABLE village_programmes (
+    village_code TEXT PRIMARY KEY REFERENCES admin_units (code),
+    model        TEXT NOT NULL CHECK (model IN ('collective', 'household', 'comparison')),
+    start_year   INTEGER,
+    CHECK ((model = 'comparison') = (start_year IS NULL))
+);

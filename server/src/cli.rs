@@ -8,7 +8,9 @@ use clap::{Parser, Subcommand};
 use std::io::IsTerminal;
 
 mod setup;
-use setup::{HouseholdsCommand, LinesCommand, TargetsCommand, UnitsCommand, WavesCommand};
+use setup::{
+    AssignmentsCommand, HouseholdsCommand, LinesCommand, TargetsCommand, UnitsCommand, WavesCommand,
+};
 
 use crate::seed::SeedOptions;
 use crate::settings::Settings;
@@ -104,6 +106,11 @@ pub enum Command {
     Targets {
         #[command(subcommand)]
         command: TargetsCommand,
+    },
+    /// Villages' programme assignments (import from a file).
+    Assignments {
+        #[command(subcommand)]
+        command: AssignmentsCommand,
     },
     /// The household registry (import from a file, with corrections).
     Households {
@@ -268,6 +275,7 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
         Command::Waves { command } => setup::waves(command, settings).await,
         Command::Lines { command } => setup::lines(command, settings).await,
         Command::Targets { command } => setup::targets(command, settings).await,
+        Command::Assignments { command } => setup::assignments(command, settings).await,
         Command::Households { command } => setup::households(command, settings).await,
         Command::Export { command } => export(command, settings).await,
         Command::Seed {

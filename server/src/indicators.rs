@@ -156,6 +156,7 @@ pub async fn build(store: &Store) -> Result<Engine, StorageError> {
         &store.waves().await?,
         &store.targets().await?,
     );
+    engine.set_assignments(&store.village_programmes().await?);
     let started = Instant::now();
     // The cells are built when the load ends, at the end of this statement.
     let surveys = store.load_survey_facts(&mut engine.bulk()).await?;

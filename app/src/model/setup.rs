@@ -150,24 +150,28 @@ pub enum ImportKind {
     Units,
     /// Targets per indicator, unit and year.
     Targets,
+    /// Villages' programme assignments (model, start year).
+    Assignments,
 }
 
 impl ImportKind {
     /// Every kind, in the order the import page offers them.
-    pub const ALL: [ImportKind; 4] = [
+    pub const ALL: [ImportKind; 5] = [
         ImportKind::Households,
         ImportKind::Surveys,
         ImportKind::Units,
+        ImportKind::Assignments,
         ImportKind::Targets,
     ];
 
-    /// The code in URLs (`households`, `surveys`, `units`, `targets`).
+    /// The code in URLs (`households`, `surveys`, `units`, `targets`, `assignments`).
     pub fn code(self) -> &'static str {
         match self {
             ImportKind::Households => "households",
             ImportKind::Surveys => "surveys",
             ImportKind::Units => "units",
             ImportKind::Targets => "targets",
+            ImportKind::Assignments => "assignments",
         }
     }
 
@@ -185,6 +189,7 @@ impl ImportKind {
             ImportKind::Surveys => ("问卷", "surveys"),
             ImportKind::Units => ("行政区划", "administrative units"),
             ImportKind::Targets => ("目标值", "targets"),
+            ImportKind::Assignments => ("村项目分配", "village assignments"),
         }
     }
 

@@ -62,6 +62,10 @@ fn explanation(kind: ImportKind) -> (&'static str, &'static str) {
             "每行一个单位：code, level, parent_code, name_zh, name_pinyin, name_ii, valid_from, valid_to, successor_code。代码须与级别和上级一致；撤并的单位填写撤销日期和并入单位，此后各轮次其下的户计入并入单位。再次导入会更新名称和日期并新增单位。",
             "One unit per row: code, level, parent_code, name_zh, name_pinyin, name_ii, valid_from, valid_to, successor_code. A code must agree with its level and parent; a merged unit gets its end date and successor, under which its households count from the next wave. Re-importing updates names and dates and adds units.",
         ),
+        ImportKind::Assignments => (
+            "每行一个村：village_code, model, start_year。项目村填 collective 或 household 及项目起始年份；对照村填 comparison，起始年份留空。项目村中未参与的户单列为“项目村未参与户”，不计入对照组。再次导入会替换已有分配。",
+            "One village per row: village_code, model, start_year. A programme village is collective or household with the year the programme started there; a comparison village is comparison with no year. Households of programme villages that did not enrol are shown as their own group, never as comparison households. Re-importing replaces assignments.",
+        ),
         ImportKind::Targets => (
             "每行一个目标：indicator_id, unit_code, year, value（指标编号见模板的 codes 表）。再次导入会替换已设的目标值。",
             "One target per row: indicator_id, unit_code, year, value (the template's codes sheet lists the indicator ids). Re-importing replaces targets already set.",
@@ -233,6 +237,7 @@ fn Report(report: ImportReport, kind: ImportKind) -> impl IntoView {
                 ImportKind::Surveys => "份问卷",
                 ImportKind::Units => "个单位",
                 ImportKind::Targets => "个目标",
+                ImportKind::Assignments => "个村的分配",
             };
             match changed {
                 0 => format!("已导入 {imported} {what}。"),
@@ -245,6 +250,7 @@ fn Report(report: ImportReport, kind: ImportKind) -> impl IntoView {
                 ImportKind::Surveys => "surveys",
                 ImportKind::Units => "units",
                 ImportKind::Targets => "targets",
+                ImportKind::Assignments => "village assignments",
             };
             match changed {
                 0 => format!("Imported {imported} {what}."),

@@ -25,8 +25,8 @@ pub use slice::{Dim, Profile, Slice};
 
 use crate::risk::{self, RiskReason, RiskRules, Situation};
 use crate::{
-    AdminUnit, AfforestationPlot, Date, PovertyLine, PovertyScheme, RecordId, Target, UnitCode,
-    Wave,
+    AdminUnit, AfforestationPlot, Date, EngagementModel, PovertyLine, PovertyScheme, RecordId,
+    Target, UnitCode, Wave,
 };
 
 /// Hashes keys that nobody outside chooses with one multiplication: the packed u64 cell keys,
@@ -88,6 +88,9 @@ pub struct Engine {
     /// Units merged into another: unit index → (the last wave year it counts on its own,
     /// its successor's index). From the next wave on, its surveys count under the successor.
     merged: HashMap<u32, (i32, u32)>,
+    /// Village index → the village's programme assignment: with it, a household's slice on
+    /// the `model` dimension is its [`ProgrammeGroup`](crate::ProgrammeGroup).
+    assignments: HashMap<u32, EngagementModel>,
     /// National line in fen by year (the default scheme of every indicator).
     lines: BTreeMap<i32, i64>,
     waves: BTreeSet<i32>,
@@ -216,6 +219,28 @@ impl Engine {
         i
     }
 
+    /// Sets the villages' programme assignments. Call before adding surveys: facts held
+    /// already keep the group they were added with (a change of assignment rebuilds).
+    pub fn set_assignments(&mut self, assignments: &[crate::VillageProgramme]) {
+        for a in assignments {
+            let village = self.intern(&a.village);
+            self.assignments.insert(village, a.model);
+        }
+    }
+
+    /// A household's profile with its [`ProgrammeGroup`](crate::ProgrammeGroup) on the
+    /// `model` dimension, given its village's assignment (unchanged without one).
+    fn grouped(&self, village: u32, profile: Profile, participates: bool) -> Profile {
+        use crate::ProgrammeGroup;
+        match (self.assignments.get(&village), participates) {
+            (None, _) => profile,
+            (Some(EngagementModel::Comparison), _) => profile.in_group(ProgrammeGroup::Comparison),
+            // An enrolled household keeps its own model, which is on the profile already.
+            (Some(_), true) => profile,
+            (Some(_), false) => profile.in_group(ProgrammeGroup::NonEnrolled),
+        }
+    }
+
     /// The unit a survey of `unit` counts under in `wave`: itself, or (after a merge) its
     /// successor, followed through further merges.
     fn counting_unit(&self, mut unit: u32, wave: i32) -> u32 {
@@ -322,11 +347,12 @@ impl Engine {
     /// Interns what the engine keeps of a fact.
     fn hold(&mut self, fact: SurveyFact) -> (u128, Held) {
         self.waves.insert(fact.wave);
+        let village = self.intern(&fact.village);
         let held = Held {
             household: fact.household.to_u128(),
-            village: self.intern(&fact.village),
+            village,
             wave: fact.wave,
-            profile: fact.profile,
+            profile: self.grouped(village, fact.profile, fact.participates),
             participates: fact.participates,
             poor: fact.poor,
             measures: fact.measures,
@@ -714,6 +740,7 @@ impl Engine {
             children: self.children.clone(),
             units: self.units.clone(),
             merged: self.merged.clone(),
+            assignments: self.assignments.clone(),
             lines: self.lines.clone(),
             waves: self.waves.clone(),
             baseline: self.baseline,
@@ -787,9 +814,10 @@ impl BulkLoad<'_> {
         participates: bool,
         poor: bool,
     ) -> Place {
+        let village = self.engine.intern(village);
         Place {
-            village: self.engine.intern(village),
-            profile,
+            village,
+            profile: self.engine.grouped(village, profile, participates),
             participates,
             poor,
         }

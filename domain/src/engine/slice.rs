@@ -3,13 +3,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{EngagementModel, Ethnicity, Localized, PovertyRegistration, Sex};
+use crate::{EngagementModel, Ethnicity, Localized, PovertyRegistration, ProgrammeGroup, Sex};
 
 /// A dimension to break figures down by (besides unit and wave).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Dim {
-    /// The engagement model ([`EngagementModel`]), code `model`.
+    /// The programme group ([`ProgrammeGroup`]: the engagement model of enrolled households,
+    /// comparison villages, non-enrolled households of programme villages), code `model`.
     Model,
     /// The poverty registration ([`PovertyRegistration`]), code `poverty_registration`.
     Registration,
@@ -57,7 +58,7 @@ impl Dim {
     /// Number of values (codes 1..=n; 0 means "any").
     fn cardinality(self) -> u8 {
         match self {
-            Dim::Model => EngagementModel::ALL.len() as u8,
+            Dim::Model => ProgrammeGroup::ALL.len() as u8,
             Dim::Registration => PovertyRegistration::ALL.len() as u8,
             Dim::Sex => Sex::ALL.len() as u8,
             Dim::Ethnicity => Ethnicity::ALL.len() as u8,
@@ -96,7 +97,7 @@ impl Dim {
     pub fn value_labels(self, v: u8) -> (&'static str, String, String) {
         let i = usize::from(v.saturating_sub(1));
         match self {
-            Dim::Model => label(EngagementModel::ALL[i]),
+            Dim::Model => label(ProgrammeGroup::ALL[i]),
             Dim::Registration => label(PovertyRegistration::ALL[i]),
             Dim::Sex => label(Sex::ALL[i]),
             Dim::Ethnicity => label(Ethnicity::ALL[i]),
@@ -111,7 +112,7 @@ trait Coded: Localized + Copy {
 macro_rules! coded {
     ($($t:ty),+) => {$(impl Coded for $t { fn stable_code(self) -> &'static str { self.code() } })+};
 }
-coded!(EngagementModel, PovertyRegistration, Sex, Ethnicity);
+coded!(ProgrammeGroup, PovertyRegistration, Sex, Ethnicity);
 
 fn label<T: Coded>(value: T) -> (&'static str, String, String) {
     (value.stable_code(), value.zh(), value.en())
@@ -136,11 +137,17 @@ impl Profile {
         ethnicity: Ethnicity,
     ) -> Profile {
         Profile([
-            index_of(EngagementModel::ALL, &model),
+            index_of(ProgrammeGroup::ALL, &ProgrammeGroup::of_model(model)),
             index_of(PovertyRegistration::ALL, &registration),
             index_of(Sex::ALL, &sex),
             index_of(Ethnicity::ALL, &ethnicity),
         ])
+    }
+
+    /// This profile in `group` instead of its household's own model.
+    pub fn in_group(mut self, group: ProgrammeGroup) -> Profile {
+        self.0[Dim::Model as usize] = index_of(ProgrammeGroup::ALL, &group);
+        self
     }
 
     /// The household's 1-based value on `dim`.
@@ -230,9 +237,10 @@ mod tests {
     }
 
     #[test]
-    fn split_by_model_gives_three_slices() {
+    fn split_by_model_gives_the_four_programme_groups() {
         let by_model = Slice::ALL.split(Dim::Model);
-        assert_eq!(by_model.len(), 3);
+        assert_eq!(by_model.len(), 4);
+        assert_eq!(by_model[3].describe()[0].1, "non_enrolled");
         assert_eq!(by_model[1].describe()[0].1, "household");
         assert_eq!(Dim::parse("sex"), Some(Dim::Sex));
         assert_eq!(Dim::parse("wave"), None);

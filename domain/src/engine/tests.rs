@@ -27,6 +27,14 @@ fn golden_engine() -> Engine {
 
 /// The golden engine, with its units changed by `edit` first.
 fn golden_engine_with(edit: impl FnOnce(&mut Vec<AdminUnit>)) -> Engine {
+    golden_engine_assigned(edit, &[])
+}
+
+/// The golden engine with its units edited and these villages' programme assignments.
+fn golden_engine_assigned(
+    edit: impl FnOnce(&mut Vec<AdminUnit>),
+    assignments: &[(&str, EngagementModel)],
+) -> Engine {
     let fixture: Json = serde_json::from_str(include_str!("golden.json")).expect("fixture parses");
     let mut units: Vec<AdminUnit> = fixture["units"]
         .as_array()
@@ -74,6 +82,15 @@ fn golden_engine_with(edit: impl FnOnce(&mut Vec<AdminUnit>)) -> Engine {
         &waves,
         &targets,
     );
+    let assignments: Vec<VillageProgramme> = assignments
+        .iter()
+        .map(|(village, model)| VillageProgramme {
+            village: UnitCode::parse(village).expect("village"),
+            model: *model,
+            start_year: model.participates().then_some(2018),
+        })
+        .collect();
+    engine.set_assignments(&assignments);
     for h in fixture["households"].as_array().expect("households") {
         let household = Household {
             id: rid(n(&h["n"]) as u64, 1),
@@ -241,6 +258,61 @@ fn close(actual: Value, expected: f64) {
 }
 
 const ALL: Slice = Slice::ALL;
+
+/// With village assignments, the `model` breakdown tells three kinds of household apart:
+/// village 100201 is a collective programme village, so H2 (who did not enrol) is
+/// `non_enrolled`, not comparison; village 101201 is a comparison village, so H3 counts as
+/// comparison whatever its own model says. Participation itself is each household's own.
+#[test]
+fn village_assignments_keep_non_enrolled_households_out_of_the_comparison_group() {
+    let engine = golden_engine_assigned(
+        |_| {},
+        &[
+            ("513434100201", EngagementModel::Collective),
+            ("513434101201", EngagementModel::Comparison),
+        ],
+    );
+    let by = |wave: i32| -> Vec<(&'static str, Option<f64>)> {
+        engine
+            .query(&code("513434"), wave, &[Dim::Model])
+            .into_iter()
+            .map(|row| {
+                let value = &row
+                    .values
+                    .iter()
+                    .find(|(id, _)| *id == "households_surveyed")
+                    .expect("indicator")
+                    .1;
+                (row.slice.describe()[0].1, value.value)
+            })
+            .collect()
+    };
+    assert_eq!(
+        by(2018),
+        [
+            ("collective", Some(1.0)),
+            ("household", None),
+            ("comparison", None),
+            ("non_enrolled", Some(1.0))
+        ]
+    );
+    // 2019: H1 (collective) and H3 (household model, comparison village) are approved.
+    assert_eq!(
+        by(2019),
+        [
+            ("collective", Some(1.0)),
+            ("household", None),
+            ("comparison", Some(1.0)),
+            ("non_enrolled", None)
+        ]
+    );
+    // Participation follows the household: H3 enrolled although its village is a control.
+    close(
+        v(&engine, "participating_households", "513434", 2019, ALL),
+        2.0,
+    );
+    assert_eq!(engine.rebuilt().nonzero_cells(), engine.nonzero_cells());
+}
 
 /// Township 101 (one village, household 3) merged into township 100 at the end of 2018.
 #[test]
@@ -490,13 +562,15 @@ fn golden_disaggregations_alone_and_in_pairs() {
             (row.slice.describe()[0].1, value.value)
         })
         .collect();
-    // 2018: H1 collective, H2 comparison; no household-model survey approved.
+    // 2018: H1 collective, H2 comparison; no household-model survey approved; with no
+    // village assignments, nobody is a non-enrolled household of a programme village.
     assert_eq!(
         households,
         [
             ("collective", Some(1.0)),
             ("household", None),
-            ("comparison", Some(1.0))
+            ("comparison", Some(1.0)),
+            ("non_enrolled", None)
         ]
     );
     let male = Slice::ALL.with(Dim::Sex, 1);
@@ -518,7 +592,7 @@ fn golden_disaggregations_alone_and_in_pairs() {
         Some(NoData::NoApprovedSurveys)
     );
     let rows = e.query(&code("513400"), 2019, &[Dim::Model, Dim::Sex]);
-    assert_eq!(rows.len(), 3 * 2);
+    assert_eq!(rows.len(), 4 * 2, "four programme groups by two sexes");
     // Plot indicators do not break down by household dimensions.
     let afforested = rows[0]
         .values

@@ -16,8 +16,12 @@ use crate::state::AppState;
 
 fn kind(code: &str) -> Result<ImportKind, ApiError> {
     ImportKind::parse(code).ok_or_else(|| ApiError::NotFound {
-        zh: format!("没有“{code}”这种导入（可导入：households、surveys、units、targets）"),
-        en: format!("there is no {code:?} import (households, surveys, units, targets)"),
+        zh: format!(
+            "没有“{code}”这种导入（可导入：households、surveys、units、targets、assignments）"
+        ),
+        en: format!(
+            "there is no {code:?} import (households, surveys, units, targets, assignments)"
+        ),
     })
 }
 
@@ -37,6 +41,7 @@ pub async fn template(
                 ImportKind::Households => crate::import::households::template_csv(),
                 ImportKind::Units => crate::import::units::template_csv(),
                 ImportKind::Targets => crate::import::targets::template_csv(),
+                ImportKind::Assignments => crate::import::assignments::template_csv(),
             };
             Ok((
                 [
@@ -56,6 +61,7 @@ pub async fn template(
                 ImportKind::Households => crate::import::households::template_xlsx(),
                 ImportKind::Units => crate::import::units::template_xlsx(),
                 ImportKind::Targets => crate::import::targets::template_xlsx(),
+                ImportKind::Assignments => crate::import::assignments::template_xlsx(),
             }
             .map_err(|err| {
                 tracing::error!(%err, "import template");
@@ -158,6 +164,9 @@ async fn run(
         ImportKind::Units => crate::import::units::import_units(store, Some(actor), records).await,
         ImportKind::Targets => {
             crate::import::targets::import_targets(store, Some(actor), records).await
+        }
+        ImportKind::Assignments => {
+            crate::import::assignments::import_assignments(store, Some(actor), records).await
         }
     }
 }

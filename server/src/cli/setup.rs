@@ -1,5 +1,5 @@
 //! The set-up commands: `units import`, `waves open|close|list`, `lines set|list`,
-//! `targets import` and `households import`. They act with the database's own authority
+//! `targets import`, `assignments import` and `households import`. They act with the database's own authority
 //! (audited as `system`) and share their checks with the admin pages and the API.
 
 use std::path::{Path, PathBuf};
@@ -85,6 +85,19 @@ pub enum LinesCommand {
 #[derive(Debug, Subcommand)]
 pub enum TargetsCommand {
     /// Load targets from a file: columns indicator_id, unit_code, year, value.
+    Import {
+        /// Database URL: sqlite://PATH or postgres://…
+        #[arg(long)]
+        db: Option<String>,
+        /// The file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AssignmentsCommand {
+    /// Load villages' programme assignments: columns village_code, model (collective,
+    /// household or comparison), start_year (empty for comparison villages).
     Import {
         /// Database URL: sqlite://PATH or postgres://…
         #[arg(long)]
@@ -226,6 +239,20 @@ pub async fn targets(command: TargetsCommand, settings: Settings) -> anyhow::Res
     let started = std::time::Instant::now();
     let report = match read(&file)? {
         Ok(records) => crate::import::targets::import_targets(&store, None, records).await?,
+        Err(report) => report,
+    };
+    store.close().await;
+    print_report(&file, &report, started.elapsed())
+}
+
+pub async fn assignments(command: AssignmentsCommand, settings: Settings) -> anyhow::Result<()> {
+    let AssignmentsCommand::Import { db, file } = command;
+    let store = open(db, &settings).await?;
+    let started = std::time::Instant::now();
+    let report = match read(&file)? {
+        Ok(records) => {
+            crate::import::assignments::import_assignments(&store, None, records).await?
+        }
         Err(report) => report,
     };
     store.close().await;

@@ -167,8 +167,8 @@ mod tests {
         let filter = Filter::default();
         let header = HOUSEHOLDS.header(&filter);
         assert!(header.starts_with(
-            "household_pid,wave,county_code,township_code,village_code,model,poverty_registration,head_sex,\
-             head_ethnicity,household_size,wages,"
+            "household_pid,wave,county_code,township_code,village_code,model,village_model,\
+             programme_start_year,enrolled,poverty_registration,head_sex,head_ethnicity,household_size,wages,"
         ));
         for name in [
             "dividends",

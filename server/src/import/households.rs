@@ -256,6 +256,12 @@ pub async fn import_households(
         .into_iter()
         .map(|u| (u.code.clone(), u))
         .collect();
+    let assigned: HashMap<UnitCode, domain::EngagementModel> = store
+        .village_programmes()
+        .await?
+        .into_iter()
+        .map(|p| (p.village, p.model))
+        .collect();
     let mut parsed = Vec::new();
     let mut issues: Vec<RowIssue> = Vec::new();
     for mut row in sheet.rows(&mut report) {
@@ -319,6 +325,32 @@ pub async fn import_households(
                     format!("村 {village} 不在您的管辖范围内"),
                     format!("village {village} is outside your scope"),
                 );
+            }
+            if let Some(&village_model) = assigned.get(village) {
+                let model = fields.model;
+                let odd = match village_model {
+                    domain::EngagementModel::Comparison => model.participates(),
+                    programme => model.participates() && model != programme,
+                };
+                if odd {
+                    let mut warning = table::issue(
+                        line,
+                        "model",
+                        "model_vs_village",
+                        format!(
+                            "村 {village} 分配为“{}”，而这户登记为“{}”：请核对",
+                            village_model.zh(),
+                            model.zh()
+                        ),
+                        format!(
+                            "village {village} is assigned {:?} but this household says {:?}: please check",
+                            village_model.code(),
+                            model.code()
+                        ),
+                    );
+                    warning.warning = true;
+                    row.issues.push(warning);
+                }
             }
             if fields.model == domain::EngagementModel::Comparison && enrolment_date.is_some() {
                 row.problem(

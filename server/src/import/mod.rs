@@ -13,6 +13,7 @@ use domain::{Actor, HouseholdSurvey, RecordId, Severity, SurveyStatus, UnitCode}
 
 use crate::storage::{AuditEntry, Batch, StorageError, Store};
 
+pub mod assignments;
 pub mod households;
 mod table;
 pub mod targets;

@@ -62,6 +62,16 @@ pub async fn seed(store: &Store, options: SeedOptions) -> Result<SeedReport, See
         waves: plan::waves(),
         poverty_lines: plan::poverty_lines(),
         targets: targets(&plan),
+        // Each village's assignment; programme households gain from the 2019 wave on.
+        programmes: plan
+            .villages
+            .iter()
+            .map(|v| domain::VillageProgramme {
+                village: v.code.clone(),
+                model: v.model,
+                start_year: v.model.participates().then_some(2019),
+            })
+            .collect(),
         ..Batch::default()
     };
     let mut report = SeedReport {

@@ -3,7 +3,8 @@
 
 use crate::storage::accounts::AuditEntry;
 use domain::{
-    AdminUnit, AfforestationPlot, Household, HouseholdSurvey, Person, PovertyLine, Target, Wave,
+    AdminUnit, AfforestationPlot, Household, HouseholdSurvey, Person, PovertyLine, Target,
+    VillageProgramme, Wave,
 };
 
 #[derive(Debug, Default, Clone)]
@@ -20,6 +21,8 @@ pub struct Batch {
     pub surveys: Vec<HouseholdSurvey>,
     pub plots: Vec<AfforestationPlot>,
     pub targets: Vec<Target>,
+    /// Villages' programme assignments, added or (by village) replaced.
+    pub programmes: Vec<VillageProgramme>,
     /// Audit entries written in the same transaction as the records they describe.
     pub audit: Vec<AuditEntry>,
 }
@@ -35,6 +38,7 @@ impl Batch {
             && self.surveys.is_empty()
             && self.plots.is_empty()
             && self.targets.is_empty()
+            && self.programmes.is_empty()
     }
 
     /// Rows this batch writes, counting every section row (for progress and throughput).
@@ -61,5 +65,6 @@ impl Batch {
             + survey_rows
             + plot_rows
             + self.targets.len()
+            + self.programmes.len()
     }
 }

@@ -463,6 +463,11 @@ impl Store {
         on_backend!(self, poverty_lines())
     }
 
+    /// Every village's programme assignment, by village code.
+    pub async fn village_programmes(&self) -> Result<Vec<domain::VillageProgramme>, StorageError> {
+        on_backend!(self, village_programmes())
+    }
+
     pub async fn targets(&self) -> Result<Vec<Target>, StorageError> {
         on_backend!(self, targets())
     }

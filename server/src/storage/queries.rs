@@ -198,7 +198,23 @@ pub async fn write_batch_in(
     }
     write_surveys(tx, &batch.surveys).await?;
     // A corrected household may have moved village or changed model: rebuild too.
+    for chunk in batch.programmes.chunks(chunk_rows(3)) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO village_programmes (village_code, model, start_year) ",
+        );
+        q.push_values(chunk, |mut b, p: &domain::VillageProgramme| {
+            b.push_bind(p.village.as_str())
+                .push_bind(p.model.code())
+                .push_bind(p.start_year);
+        });
+        q.push(
+            " ON CONFLICT (village_code) DO UPDATE SET model = excluded.model, \
+             start_year = excluded.start_year",
+        );
+        q.build().execute(&mut **tx).await?;
+    }
     let reference_changed = !(batch.units.is_empty()
+        && batch.programmes.is_empty()
         && batch.household_updates.is_empty()
         && batch.waves.is_empty()
         && batch.poverty_lines.is_empty()
@@ -669,6 +685,30 @@ pub async fn poverty_lines(pool: &Pool<Db>) -> Result<Vec<PovertyLine>, StorageE
             .fetch_all(pool)
             .await?;
     rows.into_iter().map(PovertyLine::try_from).collect()
+}
+
+pub async fn village_programmes(
+    pool: &Pool<Db>,
+) -> Result<Vec<domain::VillageProgramme>, StorageError> {
+    let rows: Vec<(String, String, Option<i32>)> = sqlx::query_as(
+        "SELECT village_code, model, start_year FROM village_programmes ORDER BY village_code",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|(village, model, start_year)| {
+            Ok(domain::VillageProgramme {
+                village: crate::storage::rows::unit("village_programmes", &village)?,
+                model: domain::EngagementModel::parse(&model).ok_or_else(|| {
+                    StorageError::CorruptRow {
+                        table: "village_programmes",
+                        detail: format!("model {model:?}"),
+                    }
+                })?,
+                start_year,
+            })
+        })
+        .collect()
 }
 
 pub async fn targets(pool: &Pool<Db>) -> Result<Vec<Target>, StorageError> {

@@ -289,7 +289,8 @@ fn export_commands_write_tables_and_micro_data() {
         String::from_utf8_lossy(&table.stderr)
     );
     let text = String::from_utf8_lossy(&table.stdout);
-    assert_eq!(text.lines().count(), 1 + 3, "{text}");
+    // One line per programme group: collective, household, comparison, non-enrolled.
+    assert_eq!(text.lines().count(), 1 + 4, "{text}");
     assert!(text
         .lines()
         .nth(1)

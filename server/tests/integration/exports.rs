@@ -421,7 +421,8 @@ async fn researchers_get_their_scope_and_small_cells_suppressed(app: &TestApp) {
         lines.next().expect("header"),
         "unit_code,unit_name_zh,unit_name_en,wave,model,model_zh,model_en,indicator,indicator_zh,indicator_en,unit_zh,unit_en,value,numerator,denominator,households,no_data,suppressed"
     );
-    assert_eq!(lines.clone().count(), 2 * 3);
+    // Two waves × the four programme groups.
+    assert_eq!(lines.clone().count(), 2 * 4);
     assert!(lines
         .next()
         .expect("line")
@@ -523,7 +524,8 @@ async fn spreadsheets_carry_the_same_data_and_the_codebook(app: &TestApp) {
     let sheet = xlsx_part(&bytes, "xl/worksheets/sheet1.xml");
     let strings = xlsx_part(&bytes, "xl/sharedStrings.xml");
     assert!(strings.contains("集体经济主导型") && strings.contains("人均纯收入"));
-    assert_eq!(sheet.matches("<row ").count(), 1 + 3 * 21);
+    // The header, then the four programme groups × the 21 indicators.
+    assert_eq!(sheet.matches("<row ").count(), 1 + 4 * 21);
 }
 
 crate::on_both_backends!(

@@ -28,6 +28,7 @@ async fn sql_facts_equal_domain_facts(app: &TestApp) {
         &store.waves().await.expect("waves"),
         &store.targets().await.expect("targets"),
     );
+    from_domain.set_assignments(&store.village_programmes().await.expect("assignments"));
     let mut approved = 0;
     for id in store.household_ids().await.expect("ids") {
         let id = RecordId::parse(&id).expect("id");
@@ -94,7 +95,9 @@ async fn the_api_answers_and_refuses_bad_parameters_clearly(app: &TestApp) {
     let json = response.json();
     assert_eq!(json["unit"]["name_zh"], "越西县");
     assert_eq!(json["by"][0], "model");
-    assert_eq!(json["rows"].as_array().expect("rows").len(), 3);
+    // Collective, household, comparison villages, programme villages' non-enrolled.
+    assert_eq!(json["rows"].as_array().expect("rows").len(), 4);
+    assert_eq!(json["rows"][3]["slice"]["model"], "non_enrolled");
     assert_eq!(json["rows"][0]["slice"]["model"], "collective");
     assert_eq!(json["rows"][0]["labels"]["model"]["zh"], "集体经济主导型");
 

@@ -762,3 +762,153 @@ async fn corrections_are_versioned_reasoned_and_audited(app: &TestApp) {
 }
 
 crate::on_both_backends!(corrections_are_versioned_reasoned_and_audited);
+
+const ASSIGNMENTS: &str = include_str!("../fixtures/setup/yuexi-assignments.csv");
+
+/// Treatment assignment: village 513434100201 is a collective programme village whose first
+/// household the registry lists as `comparison` (it did not enrol). They count as
+/// `non_enrolled`, never as comparison households, in the figures; the micro-data carry the
+/// village's model, its start year and the household's own enrolment.
+async fn treatment_groups_are_told_apart(app: &TestApp) {
+    let admin = app.admin().await;
+    for (kind, file) in [("units", UNITS), ("households", HOUSEHOLDS)] {
+        let r = upload(app, &admin, kind, "", file.as_bytes().to_vec()).await;
+        assert_eq!(r.status, StatusCode::OK, "{kind}: {}", r.body);
+    }
+    let r = app
+        .json_as(
+            &admin,
+            "POST",
+            "/api/v1/waves",
+            json!({ "year": "2025", "start": "", "end": "" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    // A comparison village with a start year, a programme village without: refused whole.
+    let bad = ASSIGNMENTS
+        .replacen(
+            "513434102201,comparison,",
+            "513434102201,comparison,2019",
+            1,
+        )
+        .replacen(
+            "513434100201,collective,2019",
+            "513434100201,collective,",
+            1,
+        );
+    let r = upload(app, &admin, "assignments", "", bad.into_bytes()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(
+        issues(&r.json(), "errors"),
+        vec![
+            (2, "start_year".into(), "start_year".into()),
+            (10, "start_year".into(), "comparison_start".into())
+        ]
+    );
+    assert!(app
+        .store
+        .village_programmes()
+        .await
+        .expect("read")
+        .is_empty());
+    let r = upload(
+        app,
+        &admin,
+        "assignments",
+        "",
+        ASSIGNMENTS.as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        app.store.village_programmes().await.expect("read").len(),
+        20
+    );
+
+    let non_enrolled = household_of(app, "513434100201").await;
+    assert_eq!(non_enrolled.model, domain::EngagementModel::Comparison);
+    let comparison = household_of(app, "513434102201").await;
+    for h in [&non_enrolled, &comparison] {
+        let r = enter_and_submit(app, &admin, h.id.as_str(), 2025).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let r = approve(app, &admin, r.json()["survey"].as_str().expect("id"), 1).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let r = app
+        .get_as(
+            &admin,
+            "/api/v1/indicators?unit=513434&wave=2025&by=model&indicator=households_surveyed",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let rows: Vec<(String, f64)> = r.json()["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|row| {
+            (
+                row["slice"]["model"].as_str().expect("model").to_owned(),
+                row["indicators"][0]["value"].as_f64().unwrap_or(0.0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("collective".to_owned(), 0.0),
+            ("household".to_owned(), 0.0),
+            ("comparison".to_owned(), 1.0),
+            ("non_enrolled".to_owned(), 1.0)
+        ]
+    );
+
+    let r = app
+        .get_as(&admin, "/api/v1/export/microdata/households_by_wave.csv")
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let mut lines = r.body.lines();
+    let header: Vec<String> = lines
+        .next()
+        .expect("header")
+        .trim_start_matches('\u{feff}')
+        .split(',')
+        .map(str::to_owned)
+        .collect();
+    let at = |name: &str| {
+        header
+            .iter()
+            .position(|c| c == name)
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    let mut found: Vec<(String, String, String, String)> = lines
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            (
+                cells[at("village_code")].to_owned(),
+                cells[at("village_model")].to_owned(),
+                cells[at("programme_start_year")].to_owned(),
+                cells[at("enrolled")].to_owned(),
+            )
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "513434100201".into(),
+                "collective".into(),
+                "2019".into(),
+                "0".into()
+            ),
+            (
+                "513434102201".into(),
+                "comparison".into(),
+                "".into(),
+                "0".into()
+            ),
+        ]
+    );
+}
+
+crate::on_both_backends!(treatment_groups_are_told_apart);
