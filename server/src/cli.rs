@@ -9,7 +9,8 @@ use std::io::IsTerminal;
 
 mod setup;
 use setup::{
-    AssignmentsCommand, HouseholdsCommand, LinesCommand, TargetsCommand, UnitsCommand, WavesCommand,
+    AssignmentsCommand, HouseholdsCommand, InspectionsCommand, LinesCommand, PlotsCommand,
+    TargetsCommand, UnitsCommand, WavesCommand,
 };
 
 use crate::seed::SeedOptions;
@@ -111,6 +112,16 @@ pub enum Command {
     Assignments {
         #[command(subcommand)]
         command: AssignmentsCommand,
+    },
+    /// Afforestation plots (import from a file).
+    Plots {
+        #[command(subcommand)]
+        command: PlotsCommand,
+    },
+    /// Survival inspections of the plots (import from a file).
+    Inspections {
+        #[command(subcommand)]
+        command: InspectionsCommand,
     },
     /// The household registry (import from a file, with corrections).
     Households {
@@ -276,6 +287,8 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
         Command::Lines { command } => setup::lines(command, settings).await,
         Command::Targets { command } => setup::targets(command, settings).await,
         Command::Assignments { command } => setup::assignments(command, settings).await,
+        Command::Plots { command } => setup::plots(command, settings).await,
+        Command::Inspections { command } => setup::inspections(command, settings).await,
         Command::Households { command } => setup::households(command, settings).await,
         Command::Export { command } => export(command, settings).await,
         Command::Seed {

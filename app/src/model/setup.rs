@@ -152,19 +152,26 @@ pub enum ImportKind {
     Targets,
     /// Villages' programme assignments (model, start year).
     Assignments,
+    /// Afforestation plots.
+    Plots,
+    /// Survival inspections of the plots.
+    Inspections,
 }
 
 impl ImportKind {
     /// Every kind, in the order the import page offers them.
-    pub const ALL: [ImportKind; 5] = [
+    pub const ALL: [ImportKind; 7] = [
         ImportKind::Households,
         ImportKind::Surveys,
         ImportKind::Units,
         ImportKind::Assignments,
         ImportKind::Targets,
+        ImportKind::Plots,
+        ImportKind::Inspections,
     ];
 
-    /// The code in URLs (`households`, `surveys`, `units`, `targets`, `assignments`).
+    /// The code in URLs (`households`, `surveys`, `units`, `targets`, `assignments`, `plots`,
+    /// `inspections`).
     pub fn code(self) -> &'static str {
         match self {
             ImportKind::Households => "households",
@@ -172,6 +179,8 @@ impl ImportKind {
             ImportKind::Units => "units",
             ImportKind::Targets => "targets",
             ImportKind::Assignments => "assignments",
+            ImportKind::Plots => "plots",
+            ImportKind::Inspections => "inspections",
         }
     }
 
@@ -190,6 +199,8 @@ impl ImportKind {
             ImportKind::Units => ("行政区划", "administrative units"),
             ImportKind::Targets => ("目标值", "targets"),
             ImportKind::Assignments => ("村项目分配", "village assignments"),
+            ImportKind::Plots => ("造林地块", "afforestation plots"),
+            ImportKind::Inspections => ("成活率检查", "survival inspections"),
         }
     }
 

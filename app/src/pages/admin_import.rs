@@ -66,6 +66,14 @@ fn explanation(kind: ImportKind) -> (&'static str, &'static str) {
             "每行一个村：village_code, model, start_year。项目村填 collective 或 household 及项目起始年份；对照村填 comparison，起始年份留空。项目村中未参与的户单列为“项目村未参与户”，不计入对照组。再次导入会替换已有分配。",
             "One village per row: village_code, model, start_year. A programme village is collective or household with the year the programme started there; a comparison village is comparison with no year. Households of programme villages that did not enrol are shown as their own group, never as comparison households. Re-importing replaces assignments.",
         ),
+        ImportKind::Plots => (
+            "每行一个地块：plot_code, village_code, area_ha, species, planting_year, managing_party。地块编号唯一；再次导入同一编号会更新该地块，已有的检查记录保留。",
+            "One plot per row: plot_code, village_code, area_ha, species, planting_year, managing_party. Codes are unique; re-importing a code updates that plot and keeps its inspections.",
+        ),
+        ImportKind::Inspections => (
+            "每行一次检查：plot_code, year, survival_rate（成活率，%）。地块须先导入；同一地块同一年份的检查会被替换。",
+            "One inspection per row: plot_code, year, survival_rate (%). The plot must be imported first; a plot's inspection of the same year is replaced.",
+        ),
         ImportKind::Targets => (
             "每行一个目标：indicator_id, unit_code, year, value（指标编号见模板的 codes 表）。再次导入会替换已设的目标值。",
             "One target per row: indicator_id, unit_code, year, value (the template's codes sheet lists the indicator ids). Re-importing replaces targets already set.",
@@ -238,6 +246,8 @@ fn Report(report: ImportReport, kind: ImportKind) -> impl IntoView {
                 ImportKind::Units => "个单位",
                 ImportKind::Targets => "个目标",
                 ImportKind::Assignments => "个村的分配",
+                ImportKind::Plots => "个地块",
+                ImportKind::Inspections => "次检查",
             };
             match changed {
                 0 => format!("已导入 {imported} {what}。"),
@@ -251,6 +261,8 @@ fn Report(report: ImportReport, kind: ImportKind) -> impl IntoView {
                 ImportKind::Units => "units",
                 ImportKind::Targets => "targets",
                 ImportKind::Assignments => "village assignments",
+                ImportKind::Plots => "plots",
+                ImportKind::Inspections => "inspections",
             };
             match changed {
                 0 => format!("Imported {imported} {what}."),

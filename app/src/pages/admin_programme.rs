@@ -1,5 +1,6 @@
 //! Administrators' page for the programme's calendar and thresholds: survey waves (open,
-//! close, reopen), poverty lines by scheme and year, and targets (uploaded as a file).
+//! close, reopen), poverty lines by scheme and year, and the files of targets, village
+//! assignments, afforestation plots and their inspections.
 
 use domain::{Localized, PovertyScheme};
 use leptos::prelude::*;
@@ -96,6 +97,9 @@ pub fn AdminProgrammePage() -> impl IntoView {
                 <button type="submit"><Tr zh="保存" en="Save" /></button>
             </ActionForm>
             <Uploader kind=ImportKind::Targets />
+            <Uploader kind=ImportKind::Assignments />
+            <Uploader kind=ImportKind::Plots />
+            <Uploader kind=ImportKind::Inspections />
         </section>
     }
 }

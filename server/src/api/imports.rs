@@ -17,10 +17,10 @@ use crate::state::AppState;
 fn kind(code: &str) -> Result<ImportKind, ApiError> {
     ImportKind::parse(code).ok_or_else(|| ApiError::NotFound {
         zh: format!(
-            "没有“{code}”这种导入（可导入：households、surveys、units、targets、assignments）"
+            "没有“{code}”这种导入（可导入：households、surveys、units、targets、assignments、plots、inspections）"
         ),
         en: format!(
-            "there is no {code:?} import (households, surveys, units, targets, assignments)"
+            "there is no {code:?} import (households, surveys, units, targets, assignments, plots, inspections)"
         ),
     })
 }
@@ -42,6 +42,8 @@ pub async fn template(
                 ImportKind::Units => crate::import::units::template_csv(),
                 ImportKind::Targets => crate::import::targets::template_csv(),
                 ImportKind::Assignments => crate::import::assignments::template_csv(),
+                ImportKind::Plots => crate::import::plots::plots_template_csv(),
+                ImportKind::Inspections => crate::import::plots::inspections_template_csv(),
             };
             Ok((
                 [
@@ -62,6 +64,8 @@ pub async fn template(
                 ImportKind::Units => crate::import::units::template_xlsx(),
                 ImportKind::Targets => crate::import::targets::template_xlsx(),
                 ImportKind::Assignments => crate::import::assignments::template_xlsx(),
+                ImportKind::Plots => crate::import::plots::plots_template_xlsx(),
+                ImportKind::Inspections => crate::import::plots::inspections_template_xlsx(),
             }
             .map_err(|err| {
                 tracing::error!(%err, "import template");
@@ -146,6 +150,7 @@ async fn run(
     params: &ImportParams,
 ) -> Result<ImportReport, ImportError> {
     let store = &state.store;
+    let year = crate::service::field_work::this_year();
     match kind {
         ImportKind::Surveys => {
             crate::import::import_surveys(store, actor, records, params.confirm_warnings).await
@@ -167,6 +172,12 @@ async fn run(
         }
         ImportKind::Assignments => {
             crate::import::assignments::import_assignments(store, Some(actor), records).await
+        }
+        ImportKind::Plots => {
+            crate::import::plots::import_plots(store, Some(actor), records, year).await
+        }
+        ImportKind::Inspections => {
+            crate::import::plots::import_inspections(store, Some(actor), records, year).await
         }
     }
 }

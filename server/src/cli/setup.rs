@@ -1,5 +1,6 @@
 //! The set-up commands: `units import`, `waves open|close|list`, `lines set|list`,
-//! `targets import`, `assignments import` and `households import`. They act with the database's own authority
+//! `targets import`, `assignments import`, `plots import`, `inspections import` and
+//! `households import`. They act with the database's own authority
 //! (audited as `system`) and share their checks with the admin pages and the API.
 
 use std::path::{Path, PathBuf};
@@ -98,6 +99,31 @@ pub enum TargetsCommand {
 pub enum AssignmentsCommand {
     /// Load villages' programme assignments: columns village_code, model (collective,
     /// household or comparison), start_year (empty for comparison villages).
+    Import {
+        /// Database URL: sqlite://PATH or postgres://…
+        #[arg(long)]
+        db: Option<String>,
+        /// The file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlotsCommand {
+    /// Load afforestation plots: columns plot_code, village_code, area_ha, species,
+    /// planting_year, managing_party (a re-imported code updates its plot).
+    Import {
+        /// Database URL: sqlite://PATH or postgres://…
+        #[arg(long)]
+        db: Option<String>,
+        /// The file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InspectionsCommand {
+    /// Load survival inspections: columns plot_code, year, survival_rate (%).
     Import {
         /// Database URL: sqlite://PATH or postgres://…
         #[arg(long)]
@@ -252,6 +278,34 @@ pub async fn assignments(command: AssignmentsCommand, settings: Settings) -> any
     let report = match read(&file)? {
         Ok(records) => {
             crate::import::assignments::import_assignments(&store, None, records).await?
+        }
+        Err(report) => report,
+    };
+    store.close().await;
+    print_report(&file, &report, started.elapsed())
+}
+
+pub async fn plots(command: PlotsCommand, settings: Settings) -> anyhow::Result<()> {
+    let PlotsCommand::Import { db, file } = command;
+    let store = open(db, &settings).await?;
+    let started = std::time::Instant::now();
+    let year = crate::service::field_work::this_year();
+    let report = match read(&file)? {
+        Ok(records) => crate::import::plots::import_plots(&store, None, records, year).await?,
+        Err(report) => report,
+    };
+    store.close().await;
+    print_report(&file, &report, started.elapsed())
+}
+
+pub async fn inspections(command: InspectionsCommand, settings: Settings) -> anyhow::Result<()> {
+    let InspectionsCommand::Import { db, file } = command;
+    let store = open(db, &settings).await?;
+    let started = std::time::Instant::now();
+    let year = crate::service::field_work::this_year();
+    let report = match read(&file)? {
+        Ok(records) => {
+            crate::import::plots::import_inspections(&store, None, records, year).await?
         }
         Err(report) => report,
     };

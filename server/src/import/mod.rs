@@ -15,6 +15,7 @@ use crate::storage::{AuditEntry, Batch, StorageError, Store};
 
 pub mod assignments;
 pub mod households;
+pub mod plots;
 mod table;
 pub mod targets;
 mod template;

@@ -21,6 +21,8 @@ pub struct Batch {
     pub surveys: Vec<HouseholdSurvey>,
     pub plots: Vec<AfforestationPlot>,
     pub targets: Vec<Target>,
+    /// Survival inspections of stored plots, added or (by plot and year) replaced.
+    pub inspections: Vec<(domain::RecordId, domain::SurvivalInspection)>,
     /// Villages' programme assignments, added or (by village) replaced.
     pub programmes: Vec<VillageProgramme>,
     /// Audit entries written in the same transaction as the records they describe.
@@ -39,6 +41,7 @@ impl Batch {
             && self.plots.is_empty()
             && self.targets.is_empty()
             && self.programmes.is_empty()
+            && self.inspections.is_empty()
     }
 
     /// Rows this batch writes, counting every section row (for progress and throughput).
@@ -66,5 +69,6 @@ impl Batch {
             + plot_rows
             + self.targets.len()
             + self.programmes.len()
+            + self.inspections.len()
     }
 }

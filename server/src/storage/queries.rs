@@ -215,6 +215,7 @@ pub async fn write_batch_in(
     }
     let reference_changed = !(batch.units.is_empty()
         && batch.programmes.is_empty()
+        && batch.inspections.is_empty()
         && batch.household_updates.is_empty()
         && batch.waves.is_empty()
         && batch.poverty_lines.is_empty()
@@ -238,12 +239,18 @@ pub async fn write_batch_in(
                 .push_bind(p.planting_year)
                 .push_bind(p.managing_party.code());
         });
+        q.push(
+            " ON CONFLICT (id) DO UPDATE SET village_code = excluded.village_code, \
+             area_ha = excluded.area_ha, species = excluded.species, \
+             planting_year = excluded.planting_year, managing_party = excluded.managing_party",
+        );
         q.build().execute(&mut **tx).await?;
     }
     let inspections: Vec<(&RecordId, &SurvivalInspection)> = batch
         .plots
         .iter()
         .flat_map(|p| p.inspections.iter().map(move |i| (&p.id, i)))
+        .chain(batch.inspections.iter().map(|(id, i)| (id, i)))
         .collect();
     for chunk in inspections.chunks(chunk_rows(3)) {
         let mut q =
@@ -253,6 +260,7 @@ pub async fn write_batch_in(
                 .push_bind(i.year)
                 .push_bind(i.survival_pct);
         });
+        q.push(" ON CONFLICT (plot_id, year) DO UPDATE SET survival_pct = excluded.survival_pct");
         q.build().execute(&mut **tx).await?;
     }
     for chunk in batch.targets.chunks(chunk_rows(4)) {

@@ -912,3 +912,124 @@ async fn treatment_groups_are_told_apart(app: &TestApp) {
 }
 
 crate::on_both_backends!(treatment_groups_are_told_apart);
+
+/// The value of one indicator for a unit and wave (`None` where there is no figure).
+async fn figure(app: &TestApp, who: &Session, id: &str, unit: &str, wave: i32) -> Option<f64> {
+    let r = app
+        .get_as(
+            who,
+            &format!("/api/v1/indicators?unit={unit}&wave={wave}&indicator={id}"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.json()["rows"][0]["indicators"][0]["value"].as_f64()
+}
+
+/// Plots and inspections: bad rows refused by line and column, plots counted in the
+/// afforestation figures at once, a re-import updating a plot by its code and keeping its
+/// inspections.
+async fn plots_and_inspections_load_from_files(app: &TestApp) {
+    let admin = app.admin().await;
+    assert_eq!(
+        upload(app, &admin, "units", "", UNITS.as_bytes().to_vec())
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let r = app
+        .json_as(
+            &admin,
+            "POST",
+            "/api/v1/waves",
+            json!({ "year": "2025", "start": "", "end": "" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let header = "plot_code,village_code,area_ha,species,planting_year,managing_party\n";
+    let bad = format!(
+        "{header}YX-1,{VILLAGE},0,yunnan_pine,2019,collective\nYX-2,{VILLAGE},8,oak,2019,collective\nYX-3,513434999201,8,alder,2019,collective\n"
+    );
+    let r = upload(app, &admin, "plots", "", bad.into_bytes()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(
+        issues(&r.json(), "errors"),
+        vec![
+            (2, "area_ha".into(), "area".into()),
+            (3, "species".into(), "choice".into()),
+            (4, "village_code".into(), "unknown_unit".into())
+        ]
+    );
+    let good = format!(
+        "{header}YX-1,{VILLAGE},12.5,yunnan_pine,2019,collective\nYX-2,{VILLAGE},7.5,armand_pine,2020,cooperative\n"
+    );
+    let r = upload(app, &admin, "plots", "", good.clone().into_bytes()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        figure(app, &admin, "afforested_area_ha", VILLAGE, 2025).await,
+        Some(20.0)
+    );
+
+    let inspections = "plot_code,year,survival_rate\nYX-9,2024,90\nYX-1,2018,90\nYX-1,2024,140\n";
+    let r = upload(
+        app,
+        &admin,
+        "inspections",
+        "",
+        inspections.as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        issues(&r.json(), "errors"),
+        vec![
+            (2, "plot_code".into(), "unknown_plot".into()),
+            (3, "year".into(), "year".into()),
+            (4, "survival_rate".into(), "percent".into())
+        ]
+    );
+    let inspections = "plot_code,year,survival_rate\nYX-1,2024,90\nYX-2,2024,80\n";
+    let r = upload(
+        app,
+        &admin,
+        "inspections",
+        "",
+        inspections.as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // Area-weighted: (12.5 × 90 + 7.5 × 80) ÷ 20 = 86.25.
+    let rate = figure(app, &admin, "survival_rate", VILLAGE, 2025)
+        .await
+        .expect("a rate");
+    assert!((rate - 86.25).abs() < 1e-9, "{rate}");
+
+    // The same code again updates the plot and keeps its inspections.
+    let r = upload(
+        app,
+        &admin,
+        "plots",
+        "",
+        good.replace(",7.5,", ",17.5,").into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        issues(&r.json(), "changes"),
+        vec![(3, "plot_code".into(), "changed".into())]
+    );
+    assert_eq!(app.store.plots().await.expect("plots").len(), 2);
+    assert_eq!(
+        figure(app, &admin, "afforested_area_ha", VILLAGE, 2025).await,
+        Some(30.0)
+    );
+    // (12.5 × 90 + 17.5 × 80) ÷ 30
+    let rate = figure(app, &admin, "survival_rate", VILLAGE, 2025)
+        .await
+        .expect("a rate");
+    assert!(
+        (rate - (12.5 * 90.0 + 17.5 * 80.0) / 30.0).abs() < 1e-9,
+        "{rate}"
+    );
+}
+
+crate::on_both_backends!(plots_and_inspections_load_from_files);
