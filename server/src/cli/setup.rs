@@ -235,6 +235,26 @@ fn print_report(
     }
 }
 
+/// Reads `file`, runs one importer on its records against the database, prints the report.
+async fn import_file<Fut>(
+    db: Option<String>,
+    settings: &Settings,
+    file: &Path,
+    run: impl FnOnce(Store, Vec<crate::import::Record>) -> Fut,
+) -> anyhow::Result<()>
+where
+    Fut: std::future::Future<Output = Result<ImportReport, crate::import::ImportError>>,
+{
+    let store = open(db, settings).await?;
+    let started = std::time::Instant::now();
+    let report = match read(file)? {
+        Ok(records) => run(store.clone(), records).await,
+        Err(report) => Ok(report),
+    };
+    store.close().await;
+    print_report(file, &report?, started.elapsed())
+}
+
 /// Turns field issues from a set-up function into one message per issue.
 fn refused(err: app::backend::BackendError) -> anyhow::Error {
     match err {
@@ -249,68 +269,44 @@ fn refused(err: app::backend::BackendError) -> anyhow::Error {
 
 pub async fn units(command: UnitsCommand, settings: Settings) -> anyhow::Result<()> {
     let UnitsCommand::Import { db, file } = command;
-    let store = open(db, &settings).await?;
-    let started = std::time::Instant::now();
-    let report = match read(&file)? {
-        Ok(records) => crate::import::units::import_units(&store, None, records).await?,
-        Err(report) => report,
-    };
-    store.close().await;
-    print_report(&file, &report, started.elapsed())
+    import_file(db, &settings, &file, |store, records| async move {
+        crate::import::units::import_units(&store, None, records).await
+    })
+    .await
 }
 
 pub async fn targets(command: TargetsCommand, settings: Settings) -> anyhow::Result<()> {
     let TargetsCommand::Import { db, file } = command;
-    let store = open(db, &settings).await?;
-    let started = std::time::Instant::now();
-    let report = match read(&file)? {
-        Ok(records) => crate::import::targets::import_targets(&store, None, records).await?,
-        Err(report) => report,
-    };
-    store.close().await;
-    print_report(&file, &report, started.elapsed())
+    import_file(db, &settings, &file, |store, records| async move {
+        crate::import::targets::import_targets(&store, None, records).await
+    })
+    .await
 }
 
 pub async fn assignments(command: AssignmentsCommand, settings: Settings) -> anyhow::Result<()> {
     let AssignmentsCommand::Import { db, file } = command;
-    let store = open(db, &settings).await?;
-    let started = std::time::Instant::now();
-    let report = match read(&file)? {
-        Ok(records) => {
-            crate::import::assignments::import_assignments(&store, None, records).await?
-        }
-        Err(report) => report,
-    };
-    store.close().await;
-    print_report(&file, &report, started.elapsed())
+    import_file(db, &settings, &file, |store, records| async move {
+        crate::import::assignments::import_assignments(&store, None, records).await
+    })
+    .await
 }
 
 pub async fn plots(command: PlotsCommand, settings: Settings) -> anyhow::Result<()> {
     let PlotsCommand::Import { db, file } = command;
-    let store = open(db, &settings).await?;
-    let started = std::time::Instant::now();
-    let year = crate::service::field_work::this_year();
-    let report = match read(&file)? {
-        Ok(records) => crate::import::plots::import_plots(&store, None, records, year).await?,
-        Err(report) => report,
-    };
-    store.close().await;
-    print_report(&file, &report, started.elapsed())
+    import_file(db, &settings, &file, |store, records| async move {
+        let year = crate::service::field_work::this_year();
+        crate::import::plots::import_plots(&store, None, records, year).await
+    })
+    .await
 }
 
 pub async fn inspections(command: InspectionsCommand, settings: Settings) -> anyhow::Result<()> {
     let InspectionsCommand::Import { db, file } = command;
-    let store = open(db, &settings).await?;
-    let started = std::time::Instant::now();
-    let year = crate::service::field_work::this_year();
-    let report = match read(&file)? {
-        Ok(records) => {
-            crate::import::plots::import_inspections(&store, None, records, year).await?
-        }
-        Err(report) => report,
-    };
-    store.close().await;
-    print_report(&file, &report, started.elapsed())
+    import_file(db, &settings, &file, |store, records| async move {
+        let year = crate::service::field_work::this_year();
+        crate::import::plots::import_inspections(&store, None, records, year).await
+    })
+    .await
 }
 
 pub async fn households(command: HouseholdsCommand, settings: Settings) -> anyhow::Result<()> {
@@ -320,24 +316,19 @@ pub async fn households(command: HouseholdsCommand, settings: Settings) -> anyho
         confirm_warnings,
         update,
     } = command;
-    let store = open(db, &settings).await?;
-    let started = std::time::Instant::now();
-    let report = match read(&file)? {
-        Ok(records) => {
-            crate::import::households::import_households(
-                &store,
-                None,
-                records,
-                confirm_warnings,
-                update,
-                crate::service::field_work::this_year(),
-            )
-            .await?
-        }
-        Err(report) => report,
-    };
-    store.close().await;
-    print_report(&file, &report, started.elapsed())
+    import_file(db, &settings, &file, |store, records| async move {
+        let year = crate::service::field_work::this_year();
+        crate::import::households::import_households(
+            &store,
+            None,
+            records,
+            confirm_warnings,
+            update,
+            year,
+        )
+        .await
+    })
+    .await
 }
 
 pub async fn waves(command: WavesCommand, settings: Settings) -> anyhow::Result<()> {

@@ -10,7 +10,7 @@ use domain::{Actor, EngagementModel, Localized, UnitCode, UnitLevel, VillageProg
 use super::table::{self, Row};
 use super::template::list;
 use super::{ImportError, ImportReport, Record};
-use crate::storage::{AuditEntry, Batch, Store};
+use crate::storage::{Batch, Store};
 
 /// The columns of an assignments file, in order.
 pub const COLUMNS: [&str; 3] = ["village_code", "model", "start_year"];
@@ -154,21 +154,9 @@ pub async fn import_assignments(
         }
         report.errors.append(&mut row.issues);
     }
-    if !report.errors.is_empty() {
-        report.changes.clear();
-        return Ok(report);
-    }
-    let audit = AuditEntry::by(by, "assignments.import").change(
-        None,
-        Some(serde_json::json!({ "rows": report.rows, "changed": report.changes.len() })),
-    );
-    store
-        .write(&Batch {
-            programmes,
-            audit: vec![audit],
-            ..Batch::default()
-        })
-        .await?;
-    report.imported = report.rows;
-    Ok(report)
+    let batch = Batch {
+        programmes,
+        ..Batch::default()
+    };
+    table::finish(store, by, "assignments.import", report, batch).await
 }

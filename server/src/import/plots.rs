@@ -14,7 +14,7 @@ use domain::{
 use super::table::{self, Row};
 use super::template::list;
 use super::{ImportError, ImportReport, Record};
-use crate::storage::{AuditEntry, Batch, Store};
+use crate::storage::{Batch, Store};
 
 /// The columns of a plots file, in order.
 pub const PLOT_COLUMNS: [&str; 6] = [
@@ -245,23 +245,11 @@ pub async fn import_plots(
         }
         report.errors.append(&mut row.issues);
     }
-    if !report.errors.is_empty() {
-        report.changes.clear();
-        return Ok(report);
-    }
-    let audit = AuditEntry::by(by, "plots.import").change(
-        None,
-        Some(serde_json::json!({ "rows": report.rows, "changed": report.changes.len() })),
-    );
-    store
-        .write(&Batch {
-            plots,
-            audit: vec![audit],
-            ..Batch::default()
-        })
-        .await?;
-    report.imported = report.rows;
-    Ok(report)
+    let batch = Batch {
+        plots,
+        ..Batch::default()
+    };
+    table::finish(store, by, "plots.import", report, batch).await
 }
 
 /// Checks an inspections file and, if every row passes, records every inspection in one
@@ -339,18 +327,9 @@ pub async fn import_inspections(
         }
         report.errors.append(&mut row.issues);
     }
-    if !report.errors.is_empty() {
-        return Ok(report);
-    }
-    let audit = AuditEntry::by(by, "inspections.import")
-        .change(None, Some(serde_json::json!({ "rows": report.rows })));
-    store
-        .write(&Batch {
-            inspections,
-            audit: vec![audit],
-            ..Batch::default()
-        })
-        .await?;
-    report.imported = report.rows;
-    Ok(report)
+    let batch = Batch {
+        inspections,
+        ..Batch::default()
+    };
+    table::finish(store, by, "inspections.import", report, batch).await
 }

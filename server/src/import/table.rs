@@ -6,7 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use domain::Date;
 
-use super::{xlsx, ImportReport, RowIssue};
+use super::{xlsx, ImportError, ImportReport, RowIssue};
+use crate::storage::{AuditEntry, Batch, Store};
 
 pub(super) fn issue(line: usize, column: &str, rule: &str, zh: String, en: String) -> RowIssue {
     RowIssue {
@@ -386,4 +387,28 @@ pub fn unreadable(line: usize, message: &str) -> ImportReport {
         warnings: Vec::new(),
         changes: Vec::new(),
     }
+}
+
+/// Ends an import: when any row has an error, nothing is written (and the changes a write
+/// would have made are dropped from the report); otherwise `batch` is written in one
+/// transaction with one audit entry `action` summing the import up, and every row counts as
+/// imported.
+pub(super) async fn finish(
+    store: &Store,
+    by: Option<&domain::Actor>,
+    action: &str,
+    mut report: ImportReport,
+    mut batch: Batch,
+) -> Result<ImportReport, ImportError> {
+    if !report.errors.is_empty() {
+        report.changes.clear();
+        return Ok(report);
+    }
+    batch.audit.push(AuditEntry::by(by, action).change(
+        None,
+        Some(serde_json::json!({ "rows": report.rows, "changed": report.changes.len() })),
+    ));
+    store.write(&batch).await?;
+    report.imported = report.rows;
+    Ok(report)
 }

@@ -8,7 +8,7 @@ use domain::{Actor, Localized, Target, UnitCode};
 
 use super::table::{self, Row};
 use super::{ImportError, ImportReport, Record};
-use crate::storage::{AuditEntry, Batch, Store};
+use crate::storage::{Batch, Store};
 
 /// The columns of a targets file, in order.
 pub const COLUMNS: [&str; 4] = ["indicator_id", "unit_code", "year", "value"];
@@ -155,21 +155,9 @@ pub async fn import_targets(
         }
         report.errors.append(&mut row.issues);
     }
-    if !report.errors.is_empty() {
-        report.changes.clear();
-        return Ok(report);
-    }
-    let audit = AuditEntry::by(by, "targets.import").change(
-        None,
-        Some(serde_json::json!({ "rows": report.rows, "changed": report.changes.len() })),
-    );
-    store
-        .write(&Batch {
-            targets,
-            audit: vec![audit],
-            ..Batch::default()
-        })
-        .await?;
-    report.imported = report.rows;
-    Ok(report)
+    let batch = Batch {
+        targets,
+        ..Batch::default()
+    };
+    table::finish(store, by, "targets.import", report, batch).await
 }

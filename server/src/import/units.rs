@@ -9,7 +9,7 @@ use domain::{Actor, AdminUnit, Date, Localized, UnitCode, UnitLevel};
 
 use super::table::{self, Row};
 use super::{ImportError, ImportReport, Record, RowIssue};
-use crate::storage::{AuditEntry, Batch, Store};
+use crate::storage::{Batch, Store};
 
 /// The columns of a units file, in order.
 pub const COLUMNS: [&str; 9] = [
@@ -311,19 +311,12 @@ pub async fn import_units(
     }
     // Parents before children, so that every foreign key is met within the transaction.
     units.sort_by_key(|u| (u.code.as_str().len(), u.code.as_str().to_owned()));
-    let audit = AuditEntry::by(by, "units.import").change(
-        None,
-        Some(serde_json::json!({ "rows": report.rows, "added": added, "updated": updated })),
-    );
-    store
-        .write(&Batch {
-            units,
-            audit: vec![audit],
-            ..Batch::default()
-        })
-        .await?;
-    report.imported = report.rows;
-    Ok(report)
+    tracing::info!(rows = report.rows, added, updated, "units imported");
+    let batch = Batch {
+        units,
+        ..Batch::default()
+    };
+    table::finish(store, by, "units.import", report, batch).await
 }
 
 /// What a re-imported row changes in a stored unit, one entry per field.

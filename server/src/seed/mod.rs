@@ -91,6 +91,7 @@ pub async fn seed(store: &Store, options: SeedOptions) -> Result<SeedReport, See
                 household::household(&mut rng, village, index, &mut |rng, sex, year| {
                     id_cards.next(rng, village.county.code, sex, year)
                 });
+            batch.persons.extend(household::registry_people(&generated));
             batch.households.push(generated.household);
             batch.surveys.extend(generated.surveys);
         }

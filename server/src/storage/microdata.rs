@@ -602,14 +602,92 @@ pub const PLOT_INSPECTIONS: Table = Table {
     ],
 };
 
+/// The registry's people: one row per person with a pseudonymous id that stays the same
+/// across downloads, corrections and re-imports of the registry (those who left, inactive).
+pub const PERSONS: Table = Table {
+    name: "persons",
+    zh: "户籍成员",
+    en: "registry people",
+    from: "persons p JOIN households h ON h.id = p.household_id",
+    village: "h.village_code",
+    survey_based: false,
+    chunk_alias: "p",
+    rowid_table: "persons",
+    pg_chunk: "SUBSTR(h.village_code, 1, 6)",
+    columns: &[
+        col(
+            "person_pid",
+            "p.id",
+            Kind::Pid("person"),
+            "成员化名编号（各次导出、更正后一致）",
+            "person pseudonymous id (stable across exports and corrections)",
+            "",
+        ),
+        col(
+            "household_pid",
+            "p.household_id",
+            Kind::Pid("household"),
+            "农户化名编号（各次导出一致）",
+            "household pseudonymous id (stable across exports)",
+            "",
+        ),
+        col(
+            "village_code",
+            "h.village_code",
+            Kind::Text,
+            "村代码",
+            "village code",
+            "",
+        ),
+        col(
+            "position",
+            "CAST(p.position AS BIGINT)",
+            Kind::Int,
+            "户籍名册中的序号",
+            "position in the registry's list",
+            "",
+        ),
+        coded("sex", "p.sex", "性别", "sex", labels!(Sex)),
+        col(
+            "birth_year",
+            "CAST(p.birth_year AS BIGINT)",
+            Kind::Int,
+            "出生年份",
+            "birth year",
+            "year",
+        ),
+        coded(
+            "relation",
+            "p.relation",
+            "与户主关系",
+            "relation to head",
+            labels!(Relation),
+        ),
+        coded(
+            "ethnicity",
+            "p.ethnicity",
+            "民族",
+            "ethnicity",
+            labels!(Ethnicity),
+        ),
+        flag(
+            "active",
+            "p.active",
+            "仍在户内",
+            "still a member of the household",
+        ),
+    ],
+};
+
 /// Every micro-data file, in the order they are written.
-pub const TABLES: [&Table; 8] = [
+pub const TABLES: [&Table; 9] = [
     &HOUSEHOLDS,
     &MEMBERS,
     &EMPLOYMENT,
     &TRAINING,
     &UNDERSTORY,
     &LIVESTOCK,
+    &PERSONS,
     &PLOTS,
     &PLOT_INSPECTIONS,
 ];

@@ -233,7 +233,7 @@ async fn no_personal_data_leaves_and_pseudonyms_link_exports(app: &TestApp) {
     )
     .await
     .expect("export");
-    assert_eq!(written.files.len(), 10, "8 tables and the codebook twice");
+    assert_eq!(written.files.len(), 11, "9 tables and the codebook twice");
     let mut text = String::new();
     for (path, rows, _) in &written.files {
         let content = std::fs::read_to_string(path).expect("read");

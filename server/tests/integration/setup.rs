@@ -554,12 +554,30 @@ crate::on_both_backends!(
     the_setup_pages_browse_search_and_correct
 );
 
-/// The household ids in a micro-data CSV's `household_pid` column, sorted.
-async fn household_pids(app: &TestApp, who: &Session) -> Vec<String> {
+/// What the scenarios below start from: Yuexi's units and an open 2025 wave, loaded as an
+/// administrator does, and with `registry` its 500 households.
+async fn county(app: &TestApp, admin: &Session, registry: bool) {
+    let files: &[(&str, &str)] = match registry {
+        true => &[("units", UNITS), ("households", HOUSEHOLDS)],
+        false => &[("units", UNITS)],
+    };
+    for (kind, file) in files {
+        let r = upload(app, admin, kind, "", file.as_bytes().to_vec()).await;
+        assert_eq!(r.status, StatusCode::OK, "{kind}: {}", r.body);
+        if *kind == "units" {
+            let wave = json!({ "year": "2025", "start": "", "end": "" });
+            let r = app.json_as(admin, "POST", "/api/v1/waves", wave).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        }
+    }
+}
+
+/// The pseudonymous ids in one column of a micro-data CSV, sorted.
+async fn pids(app: &TestApp, who: &Session, file: &str, column: &str) -> Vec<String> {
     let r = app
         .get_as(
             who,
-            "/api/v1/export/microdata/households_by_wave.csv?statuses=all",
+            &format!("/api/v1/export/microdata/{file}.csv?statuses=all"),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -567,8 +585,8 @@ async fn household_pids(app: &TestApp, who: &Session) -> Vec<String> {
     let header: Vec<&str> = lines.next().expect("header").split(',').collect();
     let at = header
         .iter()
-        .position(|c| c.trim_start_matches('\u{feff}') == "household_pid")
-        .expect("household_pid column");
+        .position(|c| c.trim_start_matches('\u{feff}') == column)
+        .unwrap_or_else(|| panic!("{column} in {file}"));
     let mut pids: Vec<String> = lines
         .map(|l| l.split(',').nth(at).expect("cell").to_owned())
         .collect();
@@ -581,33 +599,7 @@ async fn household_pids(app: &TestApp, who: &Session) -> Vec<String> {
 /// household can be marked merged into another.
 async fn corrections_are_versioned_reasoned_and_audited(app: &TestApp) {
     let admin = app.admin().await;
-    assert_eq!(
-        upload(app, &admin, "units", "", UNITS.as_bytes().to_vec())
-            .await
-            .status,
-        StatusCode::OK
-    );
-    let r = app
-        .json_as(
-            &admin,
-            "POST",
-            "/api/v1/waves",
-            json!({ "year": "2025", "start": "", "end": "" }),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(
-        upload(
-            app,
-            &admin,
-            "households",
-            "",
-            HOUSEHOLDS.as_bytes().to_vec()
-        )
-        .await
-        .status,
-        StatusCode::OK
-    );
+    county(app, &admin, true).await;
     app.create_account("enum.chengdong", "enumerator", VILLAGE)
         .await;
     app.create_account("enum.other", "enumerator", MERGED_VILLAGE)
@@ -617,7 +609,9 @@ async fn corrections_are_versioned_reasoned_and_audited(app: &TestApp) {
     let household = household_of(app, VILLAGE).await;
     let r = enter_and_submit(app, &enumerator, household.id.as_str(), 2025).await;
     assert_eq!(r.status, StatusCode::CREATED);
-    let pids_before = household_pids(app, &admin).await;
+    let pids_before = pids(app, &admin, "households_by_wave", "household_pid").await;
+    let people_before = pids(app, &admin, "persons", "person_pid").await;
+    assert!(people_before.len() > 500, "every registered person");
 
     let page = app
         .get_as(&enumerator, &format!("/household/{}", household.id))
@@ -734,9 +728,14 @@ async fn corrections_are_versioned_reasoned_and_audited(app: &TestApp) {
     assert_eq!(before["model"], json!(household.model.code()));
     assert_eq!(after_json["model"], "household");
     assert_eq!(
-        household_pids(app, &admin).await,
+        pids(app, &admin, "households_by_wave", "household_pid").await,
         pids_before,
-        "same pseudonymous ids"
+        "same pseudonymous household ids"
+    );
+    assert_eq!(
+        pids(app, &admin, "persons", "person_pid").await,
+        people_before,
+        "same pseudonymous person ids"
     );
 
     // Merged into the village's household 0002: the page says so.
@@ -771,19 +770,7 @@ const ASSIGNMENTS: &str = include_str!("../fixtures/setup/yuexi-assignments.csv"
 /// village's model, its start year and the household's own enrolment.
 async fn treatment_groups_are_told_apart(app: &TestApp) {
     let admin = app.admin().await;
-    for (kind, file) in [("units", UNITS), ("households", HOUSEHOLDS)] {
-        let r = upload(app, &admin, kind, "", file.as_bytes().to_vec()).await;
-        assert_eq!(r.status, StatusCode::OK, "{kind}: {}", r.body);
-    }
-    let r = app
-        .json_as(
-            &admin,
-            "POST",
-            "/api/v1/waves",
-            json!({ "year": "2025", "start": "", "end": "" }),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK);
+    county(app, &admin, true).await;
     // A comparison village with a start year, a programme village without: refused whole.
     let bad = ASSIGNMENTS
         .replacen(
@@ -930,21 +917,7 @@ async fn figure(app: &TestApp, who: &Session, id: &str, unit: &str, wave: i32) -
 /// inspections.
 async fn plots_and_inspections_load_from_files(app: &TestApp) {
     let admin = app.admin().await;
-    assert_eq!(
-        upload(app, &admin, "units", "", UNITS.as_bytes().to_vec())
-            .await
-            .status,
-        StatusCode::OK
-    );
-    let r = app
-        .json_as(
-            &admin,
-            "POST",
-            "/api/v1/waves",
-            json!({ "year": "2025", "start": "", "end": "" }),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK);
+    county(app, &admin, false).await;
     let header = "plot_code,village_code,area_ha,species,planting_year,managing_party\n";
     let bad = format!(
         "{header}YX-1,{VILLAGE},0,yunnan_pine,2019,collective\nYX-2,{VILLAGE},8,oak,2019,collective\nYX-3,513434999201,8,alder,2019,collective\n"
