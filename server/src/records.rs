@@ -46,22 +46,7 @@ pub async fn register_household(
     if !author.actor.may_enter(&fields.village) {
         return Err(RecordError::Forbidden);
     }
-    let household = Household {
-        id,
-        village: fields.village,
-        registry_no: fields.registry_no,
-        head_name: fields.head_name,
-        head_id_card: fields.head_id_card,
-        phone: fields.phone,
-        head_sex: fields.head_sex,
-        head_ethnicity: fields.head_ethnicity,
-        poverty_registration: fields.poverty_registration,
-        poverty_cause: fields.poverty_cause,
-        registration_year: fields.registration_year,
-        exit_year: fields.exit_year,
-        model: fields.model,
-        enrolment_date,
-    };
+    let household = fields.into_household(id, enrolment_date);
     let audit = AuditEntry::by(Some(author.actor), "household.create")
         .target("household", household.id.as_str())
         .unit(Some(&household.village))

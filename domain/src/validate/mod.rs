@@ -211,6 +211,32 @@ pub struct HouseholdFields {
     pub model: crate::EngagementModel,
 }
 
+impl HouseholdFields {
+    /// The household these fields describe, under the server's `id` and `enrolment_date`.
+    pub fn into_household(
+        self,
+        id: crate::RecordId,
+        enrolment_date: Option<crate::Date>,
+    ) -> crate::Household {
+        crate::Household {
+            id,
+            village: self.village,
+            registry_no: self.registry_no,
+            head_name: self.head_name,
+            head_id_card: self.head_id_card,
+            phone: self.phone,
+            head_sex: self.head_sex,
+            head_ethnicity: self.head_ethnicity,
+            poverty_registration: self.poverty_registration,
+            poverty_cause: self.poverty_cause,
+            registration_year: self.registration_year,
+            exit_year: self.exit_year,
+            model: self.model,
+            enrolment_date,
+        }
+    }
+}
+
 /// Parses a household; `current_year` bounds the registration and exit years.
 pub fn check_household(input: &HouseholdInput, current_year: i32) -> Checked<HouseholdFields> {
     let mut c = Collector::default();

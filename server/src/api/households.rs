@@ -102,17 +102,17 @@ pub async fn correct(
     .await
     {
         Ok(done) => Ok(Json(json!(done)).into_response()),
-        Err(app::backend::BackendError::Invalid(issues))
-            if issues.iter().any(|i| i.rule == "stale") =>
-        {
-            let stale = issues
-                .into_iter()
-                .find(|i| i.rule == "stale")
-                .expect("found");
-            Err(ApiError::Conflict {
-                zh: stale.zh,
-                en: stale.en,
-            })
+        Err(app::backend::BackendError::Invalid(issues)) => {
+            // A stale version is a conflict, not a field to fix.
+            let (stale, others): (Vec<_>, Vec<_>) =
+                issues.into_iter().partition(|i| i.rule == "stale");
+            match stale.into_iter().next() {
+                Some(stale) => Err(ApiError::Conflict {
+                    zh: stale.zh,
+                    en: stale.en,
+                }),
+                None => Err(ApiError::Invalid(others)),
+            }
         }
         Err(err) => Err(err.into()),
     }

@@ -302,21 +302,19 @@ pub async fn import_households(
                     format!("系统中没有村 {village}：请先导入单位"),
                     format!("Tanhui has no village {village}: import the units first"),
                 ),
-                Some(unit) if unit.valid_to.is_some() => {
-                    let mut warning = table::issue(
-                        line,
-                        "village_code",
-                        "unit_ended",
-                        format!("村 {village} 已于 {} 撤销", unit.valid_to.expect("checked")),
-                        format!(
-                            "village {village} ended on {}",
-                            unit.valid_to.expect("checked")
-                        ),
-                    );
-                    warning.warning = true;
-                    row.issues.push(warning);
+                Some(unit) => {
+                    if let Some(end) = unit.valid_to {
+                        let mut warning = table::issue(
+                            line,
+                            "village_code",
+                            "unit_ended",
+                            format!("村 {village} 已于 {end} 撤销"),
+                            format!("village {village} ended on {end}"),
+                        );
+                        warning.warning = true;
+                        row.issues.push(warning);
+                    }
                 }
-                Some(_) => {}
             }
             if village.level() == UnitLevel::Village && !by.is_none_or(|a| a.may_enter(village)) {
                 row.problem(
@@ -361,22 +359,8 @@ pub async fn import_households(
                         .into(),
                 );
             }
-            let household = Household {
-                id: RecordId::from_u128(0),
-                village: fields.village,
-                registry_no: fields.registry_no,
-                head_name: fields.head_name,
-                head_id_card: fields.head_id_card,
-                phone: fields.phone,
-                head_sex: fields.head_sex,
-                head_ethnicity: fields.head_ethnicity,
-                poverty_registration: fields.poverty_registration,
-                poverty_cause: fields.poverty_cause,
-                registration_year: fields.registration_year,
-                exit_year: fields.exit_year,
-                model: fields.model,
-                enrolment_date,
-            };
+            // The id is given once every row has passed (new households get a fresh one).
+            let household = fields.into_household(RecordId::from_u128(0), enrolment_date);
             parsed.push(Parsed {
                 line,
                 household,

@@ -230,22 +230,13 @@ pub async fn correct_household(
             )]));
         }
     }
-    let new = Household {
-        id: old.id.clone(),
+    // The village and registry number are not corrected here.
+    let fields = domain::validate::HouseholdFields {
         village: old.village.clone(),
         registry_no: old.registry_no.clone(),
-        head_name: fields.head_name,
-        head_id_card: fields.head_id_card,
-        phone: fields.phone,
-        head_sex: fields.head_sex,
-        head_ethnicity: fields.head_ethnicity,
-        poverty_registration: fields.poverty_registration,
-        poverty_cause: fields.poverty_cause,
-        registration_year: fields.registration_year,
-        exit_year: fields.exit_year,
-        model: fields.model,
-        enrolment_date,
+        ..fields
     };
+    let new = fields.into_household(old.id.clone(), enrolment_date);
     let new_state = HouseholdState {
         version: state.version + 1,
         status,

@@ -143,33 +143,9 @@ pub async fn write_batch_in(
         q.build().execute(&mut **tx).await?;
     }
     for h in &batch.household_updates {
-        let mut q = QueryBuilder::<Db>::new("UPDATE households SET village_code = ");
-        q.push_bind(h.village.as_str())
-            .push(", registry_no = ")
-            .push_bind(h.registry_no.as_str())
-            .push(", head_name = ")
-            .push_bind(h.head_name.as_str())
-            .push(", head_id_card = ")
-            .push_bind(h.head_id_card.as_str())
-            .push(", phone = ")
-            .push_bind(h.phone.as_ref().map(|p| p.as_str()))
-            .push(", head_sex = ")
-            .push_bind(h.head_sex.code())
-            .push(", head_ethnicity = ")
-            .push_bind(h.head_ethnicity.code())
-            .push(", poverty_registration = ")
-            .push_bind(h.poverty_registration.code())
-            .push(", poverty_cause = ")
-            .push_bind(h.poverty_cause.map(|c| c.code()))
-            .push(", registration_year = ")
-            .push_bind(h.registration_year)
-            .push(", exit_year = ")
-            .push_bind(h.exit_year)
-            .push(", model = ")
-            .push_bind(h.model.code())
-            .push(", enrolment_date = ")
-            .push_bind(h.enrolment_date.map(|d| d.to_string()))
-            .push(", version = version + 1 WHERE id = ")
+        let mut q = QueryBuilder::<Db>::new("UPDATE households SET ");
+        push_household_fields(&mut q, h);
+        q.push(", version = version + 1 WHERE id = ")
             .push_bind(h.id.as_str());
         q.build().execute(&mut **tx).await?;
     }
@@ -572,6 +548,36 @@ pub async fn persons_of(
     Ok(out)
 }
 
+/// `column = value, …` for every registration field of a household (an `UPDATE`'s SET list).
+fn push_household_fields(q: &mut QueryBuilder<'_, Db>, h: &Household) {
+    q.push("village_code = ")
+        .push_bind(h.village.as_str().to_owned())
+        .push(", registry_no = ")
+        .push_bind(h.registry_no.clone())
+        .push(", head_name = ")
+        .push_bind(h.head_name.clone())
+        .push(", head_id_card = ")
+        .push_bind(h.head_id_card.as_str().to_owned())
+        .push(", phone = ")
+        .push_bind(h.phone.as_ref().map(|p| p.as_str().to_owned()))
+        .push(", head_sex = ")
+        .push_bind(h.head_sex.code())
+        .push(", head_ethnicity = ")
+        .push_bind(h.head_ethnicity.code())
+        .push(", poverty_registration = ")
+        .push_bind(h.poverty_registration.code())
+        .push(", poverty_cause = ")
+        .push_bind(h.poverty_cause.map(|c| c.code()))
+        .push(", registration_year = ")
+        .push_bind(h.registration_year)
+        .push(", exit_year = ")
+        .push_bind(h.exit_year)
+        .push(", model = ")
+        .push_bind(h.model.code())
+        .push(", enrolment_date = ")
+        .push_bind(h.enrolment_date.map(|d| d.to_string()));
+}
+
 /// A household's correction state: (version, status code, merged-into household id).
 pub async fn household_state(
     pool: &Pool<Db>,
@@ -596,29 +602,9 @@ pub async fn correct_household(
     audit: &AuditEntry,
 ) -> Result<Option<i32>, StorageError> {
     let mut tx = pool.begin().await?;
-    let mut q = QueryBuilder::<Db>::new("UPDATE households SET head_name = ");
-    q.push_bind(h.head_name.as_str())
-        .push(", head_id_card = ")
-        .push_bind(h.head_id_card.as_str())
-        .push(", phone = ")
-        .push_bind(h.phone.as_ref().map(|p| p.as_str()))
-        .push(", head_sex = ")
-        .push_bind(h.head_sex.code())
-        .push(", head_ethnicity = ")
-        .push_bind(h.head_ethnicity.code())
-        .push(", poverty_registration = ")
-        .push_bind(h.poverty_registration.code())
-        .push(", poverty_cause = ")
-        .push_bind(h.poverty_cause.map(|c| c.code()))
-        .push(", registration_year = ")
-        .push_bind(h.registration_year)
-        .push(", exit_year = ")
-        .push_bind(h.exit_year)
-        .push(", model = ")
-        .push_bind(h.model.code())
-        .push(", enrolment_date = ")
-        .push_bind(h.enrolment_date.map(|d| d.to_string()))
-        .push(", status = ")
+    let mut q = QueryBuilder::<Db>::new("UPDATE households SET ");
+    push_household_fields(&mut q, h);
+    q.push(", status = ")
         .push_bind(status)
         .push(", merged_into = ")
         .push_bind(merged_into)
