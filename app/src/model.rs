@@ -245,6 +245,10 @@ pub struct DashQuery {
     pub sex: Option<String>,
     /// A [`domain::Ethnicity`] code (the household head's).
     pub ethnicity: Option<String>,
+    /// A [`domain::PovertyScheme`] code: the line the line-dependent figures are counted
+    /// against (`None`: national).
+    #[serde(default)]
+    pub scheme: Option<String>,
 }
 
 impl DashQuery {
@@ -259,6 +263,7 @@ impl DashQuery {
             ("registration", &self.registration),
             ("sex", &self.sex),
             ("ethnicity", &self.ethnicity),
+            ("scheme", &self.scheme),
         ] {
             if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
                 out.push((key, v.to_owned()));
@@ -405,6 +410,8 @@ pub struct DashboardView {
     pub waves: Vec<i32>,
     /// The filters as applied.
     pub query: DashQuery,
+    /// The poverty-line scheme applied ([`domain::PovertyScheme`] code).
+    pub scheme: String,
     /// Each household filter with its choices.
     pub filters: Vec<FilterView>,
     /// The filters could not all be applied together (the engine keeps pairs at most).
@@ -509,6 +516,9 @@ pub struct RiskQuery {
     pub drop: Option<u32>,
     /// Only households with this reason (`below_line`, `near_line`, …).
     pub reason: Option<String>,
+    /// The poverty line's scheme ([`domain::PovertyScheme`] code; `None`: national).
+    #[serde(default)]
+    pub scheme: Option<String>,
     /// The page of the list, from 1 (50 households a page).
     pub page: Option<u32>,
 }
@@ -551,6 +561,8 @@ pub struct RiskPageView {
     pub drop: u32,
     /// The reason filter applied, if any.
     pub reason: Option<RiskReason>,
+    /// The poverty-line scheme applied ([`domain::PovertyScheme`] code).
+    pub scheme: String,
     /// Flagged households in all, and by reason.
     pub total: usize,
     /// Flagged households per reason, in [`RiskReason::ALL`] order (one household may
@@ -712,6 +724,10 @@ pub struct SurveyFormView {
     pub answers: Option<domain::validate::SurveyInput>,
     /// The latest earlier wave's answers, offered as a starting point.
     pub previous: Option<(i32, domain::validate::SurveyInput)>,
+    /// The household's registry people: the roster can start from them, and each roster line
+    /// shows whom it refers to.
+    #[serde(default)]
+    pub people: Vec<PersonView>,
     /// Whether this viewer may change the survey now; if not, why.
     pub editable: bool,
     /// Why the survey cannot be changed now (submitted, approved, out of the viewer's

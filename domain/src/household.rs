@@ -166,6 +166,10 @@ pub struct Member {
     pub health: Health,
     /// The member's ability to work.
     pub labour: LabourAbility,
+    /// The registry person this roster line is ([`Person::id`]), once linked: the same
+    /// person keeps the same id in every wave ([`crate::roster::link`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<RecordId>,
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub mod programme;
 pub mod quantity;
 pub mod record_id;
 pub mod risk;
+pub mod roster;
 pub mod survey;
 pub mod unit_code;
 pub mod validate;

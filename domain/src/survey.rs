@@ -303,6 +303,7 @@ mod tests {
             education: Education::Primary,
             health: Health::Healthy,
             labour: LabourAbility::Ordinary,
+            person: None,
         }
     }
 

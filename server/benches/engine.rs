@@ -76,7 +76,7 @@ fn main() -> anyhow::Result<()> {
         for _ in 0..runs {
             let engine = live.read(&store).await?;
             let t = Instant::now();
-            let rows = engine.query(&prefecture, wave, &[Dim::Model]);
+            let rows = engine.query(&prefecture, wave, &[Dim::Model], domain::PovertyScheme::National);
             samples.push(t.elapsed());
             checksum += rows.iter().flat_map(|r| r.values.iter()).filter_map(|(_, v)| v.value).sum::<f64>();
         }
@@ -86,7 +86,7 @@ fn main() -> anyhow::Result<()> {
         for _ in 0..runs.min(50) {
             let t = Instant::now();
             let engine = live.read(&store).await?;
-            std::hint::black_box(engine.query(&prefecture, wave, &[Dim::Model]));
+            std::hint::black_box(engine.query(&prefecture, wave, &[Dim::Model], domain::PovertyScheme::National));
             with_check.push(t.elapsed());
         }
 

@@ -74,6 +74,9 @@ pub enum Command {
         /// Only these indicators (comma-separated ids; default all).
         #[arg(long)]
         indicator: Option<String>,
+        /// Poverty-line scheme of the line-dependent indicators: national (default) or provincial.
+        #[arg(long)]
+        scheme: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = OutputFormat::Csv)]
         format: OutputFormat,
@@ -185,6 +188,9 @@ pub enum ExportCommand {
         /// Indicator ids, comma-separated (default all).
         #[arg(long)]
         indicator: Option<String>,
+        /// Poverty-line scheme of the line-dependent indicators: national (default) or provincial.
+        #[arg(long)]
+        scheme: Option<String>,
         /// Withhold survey figures over fewer than 5 households, as researchers receive them.
         #[arg(long)]
         suppress_small_cells: bool,
@@ -248,6 +254,7 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
             wave,
             by,
             indicator,
+            scheme,
             format,
         } => {
             let store = Store::connect(&db.unwrap_or(settings.db)).await?;
@@ -259,6 +266,7 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
                 wave,
                 by,
                 indicator,
+                scheme,
             };
             // The CLI runs with the database's own authority: every unit is allowed.
             let selection = crate::api::parse_selection(
@@ -382,6 +390,7 @@ async fn export(command: ExportCommand, settings: Settings) -> anyhow::Result<()
             wave,
             by,
             indicator,
+            scheme,
             suppress_small_cells,
             format,
         } => {
@@ -394,6 +403,7 @@ async fn export(command: ExportCommand, settings: Settings) -> anyhow::Result<()
                 wave,
                 by,
                 indicator,
+                scheme,
                 format: None,
             };
             // The CLI runs with the database's own authority: every unit is allowed.

@@ -226,6 +226,9 @@ pub struct PersonView {
     pub relation: domain::Both,
     /// Still a member of the household.
     pub active: bool,
+    /// The roster line this person starts as on a new survey (their id and registry data).
+    #[serde(default)]
+    pub start: domain::validate::MemberInput,
 }
 
 /// What the correction form starts from: the stored registration data as codes, and the

@@ -33,6 +33,7 @@ pub fn AtRiskPage() -> impl IntoView {
             margin: text("margin").and_then(|m| m.parse().ok()),
             drop: text("drop").and_then(|d| d.parse().ok()),
             reason: text("reason"),
+            scheme: text("scheme"),
             page: text("page").and_then(|p| p.parse().ok()),
         }
     };
@@ -56,9 +57,10 @@ fn RiskList(page: RiskPageView) -> impl IntoView {
     let name_unit = unit.clone();
     let reason = page.reason.map_or("", RiskReason::code);
     let params = format!(
-        "unit={}&wave={}&margin={}&drop={}&reason={}",
-        unit.code, page.wave, page.margin, page.drop, reason
+        "unit={}&wave={}&margin={}&drop={}&reason={}&scheme={}",
+        unit.code, page.wave, page.margin, page.drop, reason, page.scheme
     );
+    let scheme = page.scheme.clone();
     let csv_href = format!("/api/v1/at-risk.csv?{params}");
     let page_href = move |n: u32| format!("/at-risk?{params}&page={n}");
     let (prev, next) = (
@@ -86,6 +88,7 @@ fn RiskList(page: RiskPageView) -> impl IntoView {
                         {page.waves.iter().rev().map(|&w| view! { <option value=w.to_string() selected=w == wave>{w}</option> }).collect_view()}
                     </select>
                 </label>
+                <SchemeChoice selected=scheme testid="risk-scheme" />
                 <label>
                     <span><Tr zh="贫困线以上幅度（%）" en="Margin above the line (%)" /></span>
                     <input type="number" name="margin" min="0" max="100" value=page.margin.to_string() data-testid="risk-margin" />
@@ -147,5 +150,30 @@ fn RiskList(page: RiskPageView) -> impl IntoView {
             <span>{page.page}" / "{page.pages}</span>
             {next.map(|h| view! { <a href=h data-testid="risk-next"><Tr zh="下一页 →" en="Next →" /></a> })}
         </nav>
+    }
+}
+
+/// The poverty-line scheme as a choice of a GET form (`scheme=national|provincial`).
+#[component]
+pub fn SchemeChoice(
+    /// The scheme applied now (its code).
+    selected: String,
+    /// The select's test id.
+    testid: &'static str,
+    /// Submit the form when the choice changes (once hydrated).
+    #[prop(optional)]
+    on_change: Option<fn(leptos::ev::Event)>,
+) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <label>
+            <span><Tr zh="贫困线标准" en="Poverty line" /></span>
+            <select name="scheme" data-testid=testid on:change=move |ev| if let Some(f) = on_change { f(ev) }>
+                {domain::PovertyScheme::ALL.iter().map(|&s| {
+                    let is = s.code() == selected;
+                    view! { <option value=s.code() selected=is>{move || s.in_lang(lang.get())}</option> }
+                }).collect_view()}
+            </select>
+        </label>
     }
 }

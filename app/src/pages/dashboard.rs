@@ -30,6 +30,7 @@ pub fn dash_query(q: &leptos_router::params::ParamsMap) -> DashQuery {
         registration: text("registration"),
         sex: text("sex"),
         ethnicity: text("ethnicity"),
+        scheme: text("scheme"),
     }
 }
 
@@ -183,6 +184,7 @@ fn Filters(view: DashboardView) -> impl IntoView {
                         </label>
                     }
                 }).collect_view()}
+                <super::at_risk::SchemeChoice selected=view.scheme.clone() testid="filter-scheme" on_change=submit_on_change />
                 <button type="submit" data-testid="apply-filters"><Tr zh="应用" en="Apply" /></button>
             </div>
         </Form>

@@ -168,7 +168,10 @@ fn People(people: Vec<PersonView>) -> impl IntoView {
                     view! {
                         <tr class:muted=!p.active>
                             <td>{p.position}</td>
-                            <td>{p.name.clone()}{(!p.active).then(|| view! { " "<span class="tag"><Tr zh="已不在户" en="left" /></span> })}</td>
+                            <td>{match p.name.is_empty() {
+                                true => view! { <span class="muted"><Tr zh="（姓名待登记）" en="(name not yet registered)" /></span> }.into_any(),
+                                false => p.name.clone().into_any(),
+                            }}{(!p.active).then(|| view! { " "<span class="tag"><Tr zh="已不在户" en="left" /></span> })}</td>
                             <td>{move || sex.get(lang.get()).to_owned()}</td>
                             <td>{p.birth_year}</td>
                             <td>{move || relation.get(lang.get()).to_owned()}</td>

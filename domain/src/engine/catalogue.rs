@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::measure::{Measure, Totals};
 use super::slice::Dim;
+use crate::PovertyScheme;
 
 /// How an indicator turns a cell's totals into its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -547,6 +548,61 @@ pub fn find(id: &str) -> Option<&'static IndicatorDef> {
     CATALOGUE.iter().find(|d| d.id == id)
 }
 
+/// The line-dependent indicators counted against Sichuan's exit threshold: the same ids as
+/// their national entries in [`CATALOGUE`], other measures.
+pub static PROVINCIAL: [IndicatorDef; 2] = [
+    def!(
+        "poverty_headcount_ratio",
+        "贫困发生率",
+        "Poverty headcount ratio",
+        "%",
+        "%",
+        Share,
+        PeopleBelowProvincial,
+        Some(M::People),
+        Surveys,
+        Lower,
+        "人均纯收入低于当年四川省退出标准的家庭人口 ÷ 总人口",
+        "Σ size of households below the wave year's Sichuan exit threshold ÷ Σ size"
+    ),
+    def!(
+        "guarantees_met_rate",
+        "“两不愁三保障”达标率",
+        "Guarantees-met rate",
+        "%",
+        "%",
+        Share,
+        GuaranteesMetProvincial,
+        Some(M::Households),
+        Surveys,
+        Higher,
+        "五项保障均达标且收入不低于四川省退出标准的农户 ÷ |H|",
+        "households meeting all five flags and the Sichuan exit threshold ÷ |H|"
+    ),
+];
+
+/// An indicator as counted under a poverty-line `scheme`: `def` itself unless it depends on
+/// the line and the scheme is not the national one.
+pub fn under(def: &'static IndicatorDef, scheme: PovertyScheme) -> &'static IndicatorDef {
+    match scheme {
+        PovertyScheme::National => def,
+        PovertyScheme::Provincial => PROVINCIAL.iter().find(|p| p.id == def.id).unwrap_or(def),
+    }
+}
+
+impl IndicatorDef {
+    /// The poverty-line scheme the indicator is counted against, if it depends on a line.
+    pub fn scheme(&self) -> Option<PovertyScheme> {
+        match self.numerator {
+            Measure::PeopleBelowLine | Measure::GuaranteesMet => Some(PovertyScheme::National),
+            Measure::PeopleBelowProvincial | Measure::GuaranteesMetProvincial => {
+                Some(PovertyScheme::Provincial)
+            }
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -586,6 +642,26 @@ mod tests {
             d.aggregation,
             Aggregation::Share | Aggregation::RatioOfSums
         ) == d.denominator.is_some()));
+    }
+
+    #[test]
+    fn every_line_dependent_indicator_has_a_provincial_entry_and_no_other_does() {
+        let national: Vec<_> = CATALOGUE
+            .iter()
+            .filter(|d| d.scheme() == Some(PovertyScheme::National))
+            .map(|d| d.id)
+            .collect();
+        let provincial: Vec<_> = PROVINCIAL.iter().map(|d| d.id).collect();
+        assert_eq!(national, provincial);
+        for def in &CATALOGUE {
+            let other = under(def, PovertyScheme::Provincial);
+            assert_eq!(other.id, def.id);
+            match def.scheme() {
+                Some(_) => assert_eq!(other.scheme(), Some(PovertyScheme::Provincial)),
+                None => assert!(std::ptr::eq(other, def), "{} changed", def.id),
+            }
+            assert!(std::ptr::eq(under(def, PovertyScheme::National), def));
+        }
     }
 
     #[test]

@@ -136,28 +136,47 @@ impl SurveyFact {
         }
     }
 
-    /// The totals this survey adds to each of its cells, against the wave year's poverty line.
-    pub fn contribution(&self, line_fen: i64) -> Totals {
-        contribution(self.participates, self.poor, &self.measures, line_fen)
+    /// The totals this survey adds to each of its cells, against the wave year's lines.
+    pub fn contribution(&self, lines: WaveLines) -> Totals {
+        contribution(self.participates, self.poor, &self.measures, lines)
     }
 }
 
-/// What one approved survey adds to each of its cells, against the wave year's poverty line.
-pub fn contribution(participates: bool, poor: bool, m: &SurveyMeasures, line_fen: i64) -> Totals {
+/// The poverty lines a wave's surveys are counted against, in fen per person per year: each
+/// line-dependent measure is kept once per [`PovertyScheme`](crate::PovertyScheme).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WaveLines {
+    /// The national line.
+    pub national_fen: i64,
+    /// Sichuan's exit threshold.
+    pub provincial_fen: i64,
+}
+
+/// What one approved survey adds to each of its cells, against the wave year's lines.
+pub fn contribution(
+    participates: bool,
+    poor: bool,
+    m: &SurveyMeasures,
+    lines: WaveLines,
+) -> Totals {
     let mut t = Totals::default();
-    let below = m.size > 0 && m.net_income_fen < line_fen * m.size;
+    let below = |line_fen: i64| m.size > 0 && m.net_income_fen < line_fen * m.size;
     let flag = |b: bool| i64::from(b);
+    let met = |below: bool| flag(m.guarantees_met && !below && m.size > 0);
+    let (national, provincial) = (below(lines.national_fen), below(lines.provincial_fen));
     t.set(Measure::Households, 1);
     t.set(Measure::Participating, flag(participates));
     t.set(Measure::Poor, flag(poor));
     t.set(Measure::PoorParticipating, flag(poor && participates));
     t.set(Measure::People, m.size);
     t.set(Measure::NetIncomeFen, m.net_income_fen);
-    t.set(Measure::PeopleBelowLine, if below { m.size } else { 0 });
+    t.set(Measure::PeopleBelowLine, if national { m.size } else { 0 });
+    t.set(Measure::GuaranteesMet, met(national));
     t.set(
-        Measure::GuaranteesMet,
-        flag(m.guarantees_met && !below && m.size > 0),
+        Measure::PeopleBelowProvincial,
+        if provincial { m.size } else { 0 },
     );
+    t.set(Measure::GuaranteesMetProvincial, met(provincial));
     t.set(Measure::ProgrammeDays, m.programme_days);
     t.set(Measure::ProgrammeWagesFen, m.programme_wages_fen);
     t.set(Measure::WomenProgrammeDays, m.women_programme_days);

@@ -65,10 +65,12 @@ measures! {
     SurvivalWeighted = 21, 0.0001, "面积加权成活率合计", "area-weighted survival (ha × %)";
     InspectedMilliHa = 22, 0.001, "有成活率检查的面积（公顷）", "inspected area (ha)";
     SequestrationKg = 23, 0.001, "累计碳汇量（吨二氧化碳当量）", "removals to date (tCO2e)";
+    PeopleBelowProvincial = 24, 1.0, "人均纯收入低于四川省退出标准的家庭人口", "people in households below the Sichuan threshold";
+    GuaranteesMetProvincial = 25, 1.0, "“两不愁三保障”及饮水安全且收入达到四川省退出标准的农户数", "households meeting all guarantees and the Sichuan threshold";
 }
 
 /// How many measures there are: the length of every totals vector.
-pub const MEASURES: usize = 24;
+pub const MEASURES: usize = 26;
 
 /// One cell's totals: a whole number per measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

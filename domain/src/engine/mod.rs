@@ -18,8 +18,9 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::Serialize;
 
+pub use catalogue::under;
 pub use catalogue::{find, IndicatorDef, NoData, Value, CATALOGUE};
-pub use fact::{SurveyFact, SurveyMeasures};
+pub use fact::{SurveyFact, SurveyMeasures, WaveLines};
 pub use measure::{Measure, Totals};
 pub use slice::{Dim, Profile, Slice};
 
@@ -93,6 +94,9 @@ pub struct Engine {
     assignments: HashMap<u32, EngagementModel>,
     /// National line in fen by year (the default scheme of every indicator).
     lines: BTreeMap<i32, i64>,
+    /// Sichuan's exit threshold in fen, for the years it was set (other years: the national
+    /// line).
+    provincial: BTreeMap<i32, i64>,
     waves: BTreeSet<i32>,
     baseline: Option<i32>,
     targets: HashMap<(String, UnitCode, i32), f64>,
@@ -185,8 +189,12 @@ impl Engine {
                 }
             }
         }
-        for line in lines.iter().filter(|l| l.scheme == PovertyScheme::National) {
-            engine.lines.insert(line.year, line.amount.fen());
+        for line in lines {
+            let by_year = match line.scheme {
+                PovertyScheme::National => &mut engine.lines,
+                PovertyScheme::Provincial => &mut engine.provincial,
+            };
+            by_year.insert(line.year, line.amount.fen());
         }
         engine.waves = waves.iter().map(|w| w.year).collect();
         engine.baseline = waves
@@ -315,9 +323,31 @@ impl Engine {
             .unwrap_or(0)
     }
 
+    /// A scheme's line (fen) for a year: the national line as [`Engine::line_fen`]; Sichuan's
+    /// threshold where one was set for that very year, else the national line (the province
+    /// published thresholds only where they differed).
+    pub fn line_under(&self, scheme: PovertyScheme, year: i32) -> i64 {
+        match scheme {
+            PovertyScheme::National => self.line_fen(year),
+            PovertyScheme::Provincial => self
+                .provincial
+                .get(&year)
+                .copied()
+                .unwrap_or_else(|| self.line_fen(year)),
+        }
+    }
+
+    /// Every scheme's line for a wave year.
+    fn wave_lines(&self, year: i32) -> WaveLines {
+        WaveLines {
+            national_fen: self.line_under(PovertyScheme::National, year),
+            provincial_fen: self.line_under(PovertyScheme::Provincial, year),
+        }
+    }
+
     fn apply(&mut self, fact: &Held, add: bool) {
-        let line = self.line_fen(fact.wave);
-        let contribution = fact::contribution(fact.participates, fact.poor, &fact.measures, line);
+        let lines = self.wave_lines(fact.wave);
+        let contribution = fact::contribution(fact.participates, fact.poor, &fact.measures, lines);
         self.apply_totals(fact.village, fact.wave, fact.profile, &contribution, add);
     }
 
@@ -496,8 +526,15 @@ impl Engine {
         evaluate_in(indicator, slice, &self.totals(unit, wave, slice))
     }
 
-    /// Every indicator for one unit and wave, overall or broken down by one or two dimensions.
-    pub fn query(&self, unit: &UnitCode, wave: i32, by: &[Dim]) -> Vec<SliceValues> {
+    /// Every indicator for one unit and wave, overall or broken down by one or two dimensions,
+    /// the line-dependent ones counted against `scheme`'s line.
+    pub fn query(
+        &self,
+        unit: &UnitCode,
+        wave: i32,
+        by: &[Dim],
+        scheme: PovertyScheme,
+    ) -> Vec<SliceValues> {
         let mut slices = vec![Slice::ALL];
         for &dim in by.iter().take(2) {
             slices = slices.into_iter().flat_map(|s| s.split(dim)).collect();
@@ -508,14 +545,20 @@ impl Engine {
                 let totals = self.totals(unit, wave, slice);
                 let values = CATALOGUE
                     .iter()
-                    .map(|def| (def.id, evaluate_in(def, slice, &totals)))
+                    .map(|def| {
+                        (
+                            def.id,
+                            evaluate_in(catalogue::under(def, scheme), slice, &totals),
+                        )
+                    })
                     .collect();
                 SliceValues { slice, values }
             })
             .collect()
     }
 
-    /// Baseline, change since baseline, target and progress for one figure.
+    /// Baseline, change since baseline, target and progress for one figure. Targets are set
+    /// against the national line: an indicator counted under another scheme has none.
     pub fn progress(
         &self,
         indicator: &IndicatorDef,
@@ -527,7 +570,8 @@ impl Engine {
         let baseline = self
             .baseline
             .and_then(|b| self.value(indicator, unit, b, slice).value);
-        let target = (slice == Slice::ALL)
+        let national = indicator.scheme() != Some(PovertyScheme::Provincial);
+        let target = (slice == Slice::ALL && national)
             .then(|| {
                 self.targets
                     .get(&(indicator.id.to_owned(), unit.clone(), wave))
@@ -669,13 +713,15 @@ impl Engine {
     }
 
     /// The counted households of `unit` in `wave` that belong to `slice`, each with what the
-    /// at-risk rules need and the reasons that apply (only flagged ones are returned).
+    /// at-risk rules need against `scheme`'s line and the reasons that apply (only flagged
+    /// ones are returned).
     pub fn at_risk(
         &self,
         unit: &UnitCode,
         wave: i32,
         slice: Slice,
         rules: RiskRules,
+        scheme: PovertyScheme,
     ) -> Vec<HouseholdRisk> {
         let per_capita =
             |m: &SurveyMeasures| crate::survey::per_capita_fen(m.net_income_fen, m.size);
@@ -691,7 +737,7 @@ impl Engine {
                 *entry = (held.wave, per_capita(&held.measures));
             }
         }
-        let line_fen = self.line_fen(wave);
+        let line_fen = self.line_under(scheme, wave);
         let mut out: Vec<HouseholdRisk> = self
             .facts
             .iter()
@@ -742,6 +788,7 @@ impl Engine {
             merged: self.merged.clone(),
             assignments: self.assignments.clone(),
             lines: self.lines.clone(),
+            provincial: self.provincial.clone(),
             waves: self.waves.clone(),
             baseline: self.baseline,
             targets: self.targets.clone(),
@@ -780,8 +827,8 @@ pub struct BulkLoad<'a> {
     /// Per unit and wave, the totals of each profile seen there (a village and wave has a
     /// dozen or so). Keys are made by the engine, so the cheap hasher will do.
     groups: Groups,
-    /// The national line by wave, looked up once per wave.
-    lines: HashMap<i32, i64, BuildHasherDefault<KeyHasher>>,
+    /// The lines by wave, looked up once per wave.
+    lines: HashMap<i32, WaveLines, BuildHasherDefault<KeyHasher>>,
 }
 
 /// A household as a bulk load holds it: its village interned and its profile, so that each of
@@ -847,11 +894,11 @@ impl BulkLoad<'_> {
 
     fn add_held(&mut self, key: u128, held: Held) {
         let engine = &*self.engine;
-        let line = *self
+        let lines = *self
             .lines
             .entry(held.wave)
-            .or_insert_with(|| engine.line_fen(held.wave));
-        let contribution = fact::contribution(held.participates, held.poor, &held.measures, line);
+            .or_insert_with(|| engine.wave_lines(held.wave));
+        let contribution = fact::contribution(held.participates, held.poor, &held.measures, lines);
         let counting = engine.counting_unit(held.village, held.wave);
         let profiles = self.groups.entry((counting, held.wave)).or_default();
         match profiles.iter_mut().find(|(p, _)| *p == held.profile) {

@@ -5,6 +5,7 @@ use proptest::prelude::*;
 use serde_json::Value as Json;
 
 use super::*;
+use crate::PovertyScheme::National;
 use crate::*;
 
 fn rid(n: u64, salt: u8) -> RecordId {
@@ -160,6 +161,7 @@ fn survey_from(v: &Json, household: &Household, number: u64) -> HouseholdSurvey 
                 education: Education::Primary,
                 health: Health::Healthy,
                 labour: LabourAbility::Ordinary,
+                person: None,
             })
             .collect(),
         employment: rows("employment")
@@ -274,7 +276,7 @@ fn village_assignments_keep_non_enrolled_households_out_of_the_comparison_group(
     );
     let by = |wave: i32| -> Vec<(&'static str, Option<f64>)> {
         engine
-            .query(&code("513434"), wave, &[Dim::Model])
+            .query(&code("513434"), wave, &[Dim::Model], National)
             .into_iter()
             .map(|row| {
                 let value = &row
@@ -549,7 +551,7 @@ fn golden_roll_up_to_county_and_prefecture() {
 #[test]
 fn golden_disaggregations_alone_and_in_pairs() {
     let e = golden_engine();
-    let by_model = e.query(&code("513434"), 2018, &[Dim::Model]);
+    let by_model = e.query(&code("513434"), 2018, &[Dim::Model], National);
     let households: Vec<_> = by_model
         .iter()
         .map(|row| {
@@ -591,7 +593,7 @@ fn golden_disaggregations_alone_and_in_pairs() {
         v(&e, "households_surveyed", "513400", 2019, han_female).no_data,
         Some(NoData::NoApprovedSurveys)
     );
-    let rows = e.query(&code("513400"), 2019, &[Dim::Model, Dim::Sex]);
+    let rows = e.query(&code("513400"), 2019, &[Dim::Model, Dim::Sex], National);
     assert_eq!(rows.len(), 4 * 2, "four programme groups by two sexes");
     // Plot indicators do not break down by household dimensions.
     let afforested = rows[0]
@@ -849,10 +851,12 @@ fn golden_at_risk_households() {
     let e = golden_engine();
     let a = code("513434100201");
     // 2018: H1 8,433.33 and H2 8,500 per person, far above 2,995 × 1.2; guarantees met.
-    assert!(e.at_risk(&a, 2018, ALL, RiskRules::default()).is_empty());
+    assert!(e
+        .at_risk(&a, 2018, ALL, RiskRules::default(), National)
+        .is_empty());
     // 2019: only H1 is approved: 2,600 ÷ 3 = 866.66 yuan (86,666 fen, rounded down) < 3,218,
     // housing unsafe, and down from 8,433.33 in 2018 (more than 30 %).
-    let flagged = e.at_risk(&a, 2019, ALL, RiskRules::default());
+    let flagged = e.at_risk(&a, 2019, ALL, RiskRules::default(), National);
     assert_eq!(flagged.len(), 1);
     let h1 = &flagged[0];
     assert_eq!(h1.situation.per_capita_fen, Some(86_666));
@@ -870,7 +874,7 @@ fn golden_at_risk_households() {
     // The county also sees H3 (village C): (3,000 understory + 1,800 livestock + 4,300 other)
     // ÷ 4 = 2,275 yuan, below the line; its 2018 survey was rejected, so no fall is measured.
     // Worst first: H1 (866.66) before H3 (2,275).
-    let county = e.at_risk(&code("513434"), 2019, ALL, RiskRules::default());
+    let county = e.at_risk(&code("513434"), 2019, ALL, RiskRules::default(), National);
     assert_eq!(county.len(), 2);
     assert_eq!(county[0].household, h1.household);
     assert_eq!(county[1].situation.per_capita_fen, Some(227_500));
@@ -879,7 +883,149 @@ fn golden_at_risk_households() {
     // A slice H1 does not belong to does not list it.
     let women_heads = ALL.with(Dim::Sex, 2);
     assert!(e
-        .at_risk(&a, 2019, women_heads, RiskRules::default())
+        .at_risk(&a, 2019, women_heads, RiskRules::default(), National)
         .is_empty());
     assert_eq!(e.children(&code("513434100")).len(), 2);
+}
+
+/// Indicators and the at-risk list under each poverty-line scheme, computed by hand. Lines:
+/// national 4,000 yuan in 2020 and 2021; Sichuan's threshold set at 4,500 for 2020 only, so
+/// 2021 falls back to the national line. Three households in one village, all guarantees met:
+/// A 3,000 yuan per person × 2 people, B 4,200 × 3, C 5,000 × 4 (nine people).
+#[test]
+fn a_scheme_changes_only_the_line_dependent_figures_and_the_at_risk_list() {
+    use crate::risk::{RiskReason, RiskRules};
+    use crate::PovertyScheme::Provincial;
+    let village = code("513434100201");
+    let units: Vec<AdminUnit> = ["513400", "513434", "513434100", "513434100201"]
+        .iter()
+        .map(|c| AdminUnit {
+            code: code(c),
+            name_zh: format!("单位{c}"),
+            name_pinyin: String::new(),
+            name_ii: String::new(),
+            valid_from: None,
+            valid_to: None,
+            successor: None,
+            synthetic: false,
+        })
+        .collect();
+    let line = |year, scheme, yuan: i64| PovertyLine {
+        year,
+        scheme,
+        amount: Rmb::from_fen(yuan * 100).expect("line"),
+    };
+    let lines = [line(2020, National, 4000), line(2020, Provincial, 4500)];
+    let waves: Vec<Wave> = [2020, 2021]
+        .iter()
+        .map(|&year| Wave {
+            year,
+            baseline: year == 2020,
+            period_start: Date::new(year, 1, 1).expect("date"),
+            period_end: Date::new(year, 12, 31).expect("date"),
+            closed: false,
+        })
+        .collect();
+    let target = Target {
+        indicator: "poverty_headcount_ratio".into(),
+        unit: village.clone(),
+        year: 2020,
+        value: 10.0,
+    };
+    let mut e = Engine::new(&units, &lines, &waves, &[target]);
+    for wave in [2020, 2021] {
+        for (n, (per_capita, size)) in [(3_000, 2), (4_200, 3), (5_000, 4)].into_iter().enumerate()
+        {
+            e.upsert(SurveyFact {
+                survey: rid(n as u64 * 10 + (wave - 2020) as u64, 5),
+                household: rid(n as u64, 6),
+                village: village.clone(),
+                wave,
+                profile: Profile::new(
+                    EngagementModel::Collective,
+                    PovertyRegistration::General,
+                    Sex::Male,
+                    Ethnicity::Yi,
+                ),
+                participates: true,
+                poor: true,
+                measures: SurveyMeasures {
+                    size,
+                    net_income_fen: per_capita * 100 * size,
+                    guarantees_met: true,
+                    ..SurveyMeasures::default()
+                },
+            });
+        }
+    }
+    assert_eq!(e.line_under(National, 2020), 400_000);
+    assert_eq!(e.line_under(Provincial, 2020), 450_000);
+    assert_eq!(
+        e.line_under(Provincial, 2021),
+        400_000,
+        "no threshold set: national"
+    );
+    let value = |id: &str, wave: i32, scheme| {
+        let def = under(find(id).expect("id"), scheme);
+        e.value(def, &village, wave, ALL)
+    };
+    // National: A is below (2 of 9 people); B and C meet every guarantee and the line.
+    close(
+        value("poverty_headcount_ratio", 2020, National),
+        2.0 / 9.0 * 100.0,
+    );
+    close(
+        value("guarantees_met_rate", 2020, National),
+        2.0 / 3.0 * 100.0,
+    );
+    // Sichuan 2020: A and B are below (5 of 9); only C meets it.
+    close(
+        value("poverty_headcount_ratio", 2020, Provincial),
+        5.0 / 9.0 * 100.0,
+    );
+    close(
+        value("guarantees_met_rate", 2020, Provincial),
+        1.0 / 3.0 * 100.0,
+    );
+    // 2021 has no Sichuan threshold: both schemes give the national figures.
+    close(
+        value("poverty_headcount_ratio", 2021, Provincial),
+        2.0 / 9.0 * 100.0,
+    );
+    // Figures that do not depend on a line are the same under both.
+    close(
+        value("per_capita_net_income", 2020, Provincial),
+        38_600.0 / 9.0,
+    );
+    let query = e.query(&village, 2020, &[], Provincial);
+    let headcount = query[0]
+        .values
+        .iter()
+        .find(|(id, _)| *id == "poverty_headcount_ratio")
+        .expect("headcount");
+    close(headcount.1, 5.0 / 9.0 * 100.0);
+    // The national target does not apply to the Sichuan figure.
+    let def = find("poverty_headcount_ratio").expect("id");
+    assert_eq!(e.progress(def, &village, 2020, ALL).target, Some(10.0));
+    assert_eq!(
+        e.progress(under(def, Provincial), &village, 2020, ALL)
+            .target,
+        None
+    );
+    // At risk: nationally A is below the line and B near it (4,200 < 4,800); under Sichuan's
+    // 4,500, B is below and C near (5,000 < 5,400).
+    let reasons = |scheme| -> Vec<Vec<RiskReason>> {
+        e.at_risk(&village, 2020, ALL, RiskRules::default(), scheme)
+            .into_iter()
+            .map(|r| r.reasons)
+            .collect()
+    };
+    use RiskReason::{BelowLine, NearLine};
+    assert_eq!(reasons(National), vec![vec![BelowLine], vec![NearLine]]);
+    assert_eq!(
+        reasons(Provincial),
+        vec![vec![BelowLine], vec![BelowLine], vec![NearLine]]
+    );
+    let rebuilt = e.rebuilt();
+    assert_eq!(rebuilt.nonzero_cells(), e.nonzero_cells());
 }

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::{
     Activity, Days, Education, EmploymentRow, Equity, Ethnicity, Guarantees, Heads, Health,
     IdCardNumber, LabourAbility, LivestockRow, LivestockSpecies, Localized, Member, Mu,
-    OtherIncome, Phone, PovertyCause, PovertyRegistration, QuantityError, Relation, Rmb, Sex,
-    SurveyAnswers, TrainingRow, TrainingTopic, UnderstoryProduct, UnderstoryRow, UnitCode,
+    OtherIncome, Phone, PovertyCause, PovertyRegistration, QuantityError, RecordId, Relation, Rmb,
+    Sex, SurveyAnswers, TrainingRow, TrainingTopic, UnderstoryProduct, UnderstoryRow, UnitCode,
     UnitLevel,
 };
 
@@ -389,7 +389,7 @@ pub fn check_household(input: &HouseholdInput, current_year: i32) -> Checked<Hou
 // Survey answers
 
 /// One roster member as typed; becomes a [`Member`] numbered by its position (from 1).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MemberInput {
     /// A [`Sex`] code.
@@ -406,6 +406,9 @@ pub struct MemberInput {
     pub health: String,
     /// A [`LabourAbility`] code.
     pub labour: String,
+    /// The registry person this line is, when the roster was started from the registry or an
+    /// earlier wave (empty: matched, or added as a new person, when saved).
+    pub person_id: String,
 }
 
 /// One employment row as typed; becomes an [`EmploymentRow`].
@@ -752,8 +755,24 @@ fn member(c: &mut Collector, i: usize, m: &MemberInput, wave_year: i32) -> Optio
         ));
         return None;
     }
+    let person = match m.person_id.trim() {
+        "" => None,
+        text => match RecordId::parse(text) {
+            Ok(id) => Some(id),
+            Err(_) => {
+                c.issues.push(Issue::error(
+                    path("person_id"),
+                    "person_id",
+                    "成员编号无效，请重新从户籍名单选择",
+                    format!("{}: not a person id", path("person_id")),
+                ));
+                return None;
+            }
+        },
+    };
     let no = u8::try_from(i + 1).ok()?;
     Some(Member {
+        person,
         no,
         sex: sex?,
         birth_year: m.birth_year,
@@ -870,6 +889,11 @@ impl From<&SurveyAnswers> for SurveyInput {
                     education: m.education.code().into(),
                     health: m.health.code().into(),
                     labour: m.labour.code().into(),
+                    person_id: m
+                        .person
+                        .as_ref()
+                        .map(|p| p.as_str().to_owned())
+                        .unwrap_or_default(),
                 })
                 .collect(),
             employment: a

@@ -30,6 +30,7 @@ fn member(relation: &str, birth_year: i32) -> MemberInput {
         education: "primary".into(),
         health: "healthy".into(),
         labour: "ordinary".into(),
+        ..MemberInput::default()
     }
 }
 

@@ -25,6 +25,7 @@ pub struct ChartParams {
     pub registration: Option<String>,
     pub sex: Option<String>,
     pub ethnicity: Option<String>,
+    pub scheme: Option<String>,
     pub lang: Option<String>,
 }
 
@@ -75,6 +76,7 @@ pub async fn chart_svg(
         registration: params.registration,
         sex: params.sex,
         ethnicity: params.ethnicity,
+        scheme: params.scheme,
     };
     let lang = language(params.lang.as_deref(), &headers);
     let view = state
@@ -101,6 +103,7 @@ pub struct RiskParams {
     pub margin: Option<String>,
     pub drop: Option<String>,
     pub reason: Option<String>,
+    pub scheme: Option<String>,
 }
 
 fn percent(field: &'static str, text: Option<&str>) -> Result<Option<u32>, ApiError> {
@@ -127,6 +130,7 @@ pub fn risk_query(params: &RiskParams) -> Result<RiskQuery, ApiError> {
         margin: percent("margin", params.margin.as_deref())?,
         drop: percent("drop", params.drop.as_deref())?,
         reason: params.reason.clone(),
+        scheme: params.scheme.clone(),
         page: None,
     })
 }
@@ -140,7 +144,7 @@ fn text_cell(text: &str) -> String {
     }
 }
 
-/// `GET /api/v1/at-risk.csv?unit=&wave=&margin=&drop=&reason=`: every flagged household.
+/// `GET /api/v1/at-risk.csv?unit=&wave=&margin=&drop=&reason=&scheme=`: every flagged household.
 pub async fn at_risk_csv(
     State(state): State<AppState>,
     Extension(viewer): Extension<RequestViewer>,
@@ -149,11 +153,11 @@ pub async fn at_risk_csv(
     require(&viewer)?;
     let query = risk_query(&params)?;
     let views = state.views();
-    let (unit, wave, _, rules, list) = views.risk_list(&viewer, &query).await?;
+    let (unit, wave, _, rules, scheme, list) = views.risk_list(&viewer, &query).await?;
     let rows = views.risk_rows(&viewer, &list).await?;
     let mut out = String::from(
         "household_id,village_code,village_name,registry_no,head_name,wave,per_capita_net_income,\
-         poverty_line,previous_wave,previous_per_capita_net_income,below_line,near_line,\
+         poverty_line,poverty_line_scheme,previous_wave,previous_per_capita_net_income,below_line,near_line,\
          guarantee_missed,income_fell,reasons_zh\n",
     );
     let cents = |v: Option<f64>| {
@@ -164,7 +168,7 @@ pub async fn at_risk_csv(
         let has = |reason: RiskReason| u8::from(r.reasons.contains(&reason));
         let zh: Vec<String> = r.reasons.iter().map(Localized::zh).collect();
         out.push_str(&format!(
-            "{},{},{},{},{},{wave},{},{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{wave},{},{},{},{},{},{},{},{},{},{}\n",
             r.household,
             r.village.code,
             text_cell(&r.village.name_zh),
@@ -172,6 +176,7 @@ pub async fn at_risk_csv(
             text_cell(&r.head_name),
             cents(r.per_capita),
             cents(Some(r.line)),
+            scheme.code(),
             r.previous_wave.map(|w| w.to_string()).unwrap_or_default(),
             cents(r.previous_per_capita),
             has(RiskReason::BelowLine),

@@ -24,6 +24,7 @@ pub struct TableParams {
     pub wave: Option<String>,
     pub by: Option<String>,
     pub indicator: Option<String>,
+    pub scheme: Option<String>,
     pub format: Option<String>,
 }
 
@@ -92,12 +93,14 @@ pub fn table_request(
     }
     let by = super::params::breakdown(params.by.as_deref())?;
     let indicators = super::params::indicators(params.indicator.as_deref())?;
+    let scheme = super::params::scheme(params.scheme.as_deref())?;
     Ok(TableRequest {
         progress: false,
         units,
         waves,
         by,
         indicators,
+        scheme,
         suppress,
     })
 }

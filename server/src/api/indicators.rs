@@ -6,8 +6,8 @@ use app::backend::RequestViewer;
 use axum::extract::{Query, State};
 use axum::response::Json;
 use axum::Extension;
-use domain::engine::{find, Dim, Engine, IndicatorDef, Slice, Value, CATALOGUE};
-use domain::{Localized, UnitCode};
+use domain::engine::{find, under, Dim, Engine, IndicatorDef, Slice, Value, CATALOGUE};
+use domain::{Localized, PovertyScheme, UnitCode};
 use serde::Deserialize;
 use serde_json::{json, Value as JsonValue};
 
@@ -40,6 +40,7 @@ pub struct IndicatorParams {
     pub wave: Option<String>,
     pub by: Option<String>,
     pub indicator: Option<String>,
+    pub scheme: Option<String>,
 }
 
 /// The validated form of the parameters shared by the indicator endpoints.
@@ -48,6 +49,7 @@ pub struct Selection {
     pub wave: i32,
     pub by: Vec<Dim>,
     pub indicators: Vec<&'static IndicatorDef>,
+    pub scheme: PovertyScheme,
 }
 
 /// Parses the parameters. `home` is the unit when none is named; `allowed` vets the unit
@@ -98,11 +100,13 @@ pub fn parse_selection(
     };
     let by = super::params::breakdown(params.by.as_deref())?;
     let indicators = super::params::indicators(params.indicator.as_deref())?;
+    let scheme = super::params::scheme(params.scheme.as_deref())?;
     Ok(Selection {
         unit,
         wave,
         by,
         indicators,
+        scheme,
     })
 }
 
@@ -141,6 +145,7 @@ pub fn selection_lines(engine: &Engine, selection: &Selection, suppress: bool) -
             waves: vec![selection.wave],
             by: selection.by.clone(),
             indicators: selection.indicators.clone(),
+            scheme: selection.scheme,
             suppress,
             progress: true,
         },
@@ -154,6 +159,8 @@ pub fn indicator_table(engine: &Engine, selection: &Selection, lines: &[TableLin
         "wave": selection.wave,
         "baseline_wave": engine.baseline(),
         "by": selection.by.iter().map(|d| d.code()).collect::<Vec<_>>(),
+        "scheme": selection.scheme.code(),
+        "poverty_line": engine.line_under(selection.scheme, selection.wave) as f64 / 100.0,
         "rows": indicator_rows(lines),
     })
 }
@@ -168,7 +175,7 @@ pub async fn explain(
     let home = actor
         .home(&UnitCode::prefecture())
         .ok_or(ApiError::Forbidden)?;
-    let def = find(&id).ok_or_else(|| ApiError::NotFound {
+    let found = find(&id).ok_or_else(|| ApiError::NotFound {
         zh: format!("没有编号为“{id}”的指标"),
         en: format!("no indicator {id:?}"),
     })?;
@@ -183,6 +190,7 @@ pub async fn explain(
         home,
         &|u| actor.may_read(u),
     )?;
+    let def = under(found, selection.scheme);
     // The households behind a figure only for those who may see household records there.
     let with_households = actor.may_see_households(&selection.unit);
     let why = engine.explain(
@@ -211,6 +219,7 @@ pub async fn explain(
         "indicator": def,
         "unit": unit_json(&engine, &selection.unit),
         "wave": selection.wave,
+        "scheme": def.scheme().map(|s| s.code()),
         "value": value,
         "children": why.children.iter().map(|(code, name, value)| {
             let value = for_reader(code, *value);

@@ -3,6 +3,7 @@
 //! same things with the same words.
 
 use domain::engine::{find, Dim, IndicatorDef, CATALOGUE};
+use domain::PovertyScheme;
 
 use super::ApiError;
 
@@ -59,6 +60,19 @@ pub fn indicators(text: Option<&str>) -> Result<Vec<&'static IndicatorDef>, ApiE
     }
 }
 
+/// `scheme`: the poverty-line scheme the line-dependent indicators are counted against
+/// (none: `national`).
+pub fn scheme(text: Option<&str>) -> Result<PovertyScheme, ApiError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(PovertyScheme::National),
+        Some(code) => PovertyScheme::parse(code).ok_or_else(|| ApiError::BadParameter {
+            field: "scheme",
+            zh: format!("没有“{code}”这种贫困线标准：可选 national（国家标准）、provincial（四川省退出标准）"),
+            en: format!("scheme: {code:?} is not one of national, provincial"),
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +91,11 @@ mod tests {
             "per_capita_net_income"
         );
         assert!(indicators(Some("per_capita_net_income,nothing")).is_err());
+        assert_eq!(scheme(None).expect("default"), PovertyScheme::National);
+        assert_eq!(
+            scheme(Some(" provincial ")).expect("one"),
+            PovertyScheme::Provincial
+        );
+        assert!(scheme(Some("county")).is_err());
     }
 }

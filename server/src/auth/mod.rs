@@ -208,10 +208,13 @@ pub async fn token_user(store: &Store, token: &str) -> Result<Option<UserRecord>
 
 /// A fresh random record id (accounts, tokens).
 pub fn new_id() -> String {
+    new_record_id().as_str().to_owned()
+}
+
+/// A new random (version 4) record id.
+pub fn new_record_id() -> domain::RecordId {
     use rand::RngCore;
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     domain::RecordId::from_random_bytes(bytes)
-        .as_str()
-        .to_owned()
 }

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use domain::engine::{Dim, Engine, IndicatorDef, Measure, NoData};
-use domain::UnitCode;
+use domain::engine::{under, Dim, Engine, IndicatorDef, Measure, NoData};
+use domain::{PovertyScheme, UnitCode};
 
 use super::csv::{field, number};
 
@@ -15,6 +15,8 @@ pub struct TableRequest {
     pub waves: Vec<i32>,
     pub by: Vec<Dim>,
     pub indicators: Vec<&'static IndicatorDef>,
+    /// The poverty-line scheme the line-dependent indicators are counted against.
+    pub scheme: PovertyScheme,
     /// Researchers: survey figures over fewer than 5 households are withheld and marked.
     pub suppress: bool,
     /// Fill each line's progress (baseline, target, progress): the indicators API and the
@@ -34,6 +36,8 @@ pub struct TableLine {
     pub indicator: &'static str,
     pub indicator_zh: &'static str,
     pub indicator_en: &'static str,
+    /// The poverty-line scheme of a line-dependent indicator (`None` for the others).
+    pub scheme: Option<PovertyScheme>,
     pub measure_unit_zh: &'static str,
     pub measure_unit_en: &'static str,
     pub value: Option<f64>,
@@ -64,7 +68,7 @@ pub fn table_lines(engine: &Engine, request: &TableRequest) -> Vec<TableLine> {
             .filter(|p| !p.is_empty())
             .unwrap_or_else(|| name_zh.clone());
         for &wave in &request.waves {
-            for row in engine.query(unit, wave, &request.by) {
+            for row in engine.query(unit, wave, &request.by, request.scheme) {
                 let households = engine
                     .totals(unit, wave, row.slice)
                     .get(Measure::Households);
@@ -74,7 +78,8 @@ pub fn table_lines(engine: &Engine, request: &TableRequest) -> Vec<TableLine> {
                     .into_iter()
                     .map(|(dim, code, zh, en)| (dim.code().to_owned(), code.to_owned(), zh, en))
                     .collect();
-                for def in &request.indicators {
+                for &def in &request.indicators {
+                    let def = under(def, request.scheme);
                     let value = row
                         .values
                         .iter()
@@ -96,6 +101,7 @@ pub fn table_lines(engine: &Engine, request: &TableRequest) -> Vec<TableLine> {
                         indicator: def.id,
                         indicator_zh: def.name_zh,
                         indicator_en: def.name_en,
+                        scheme: def.scheme(),
                         measure_unit_zh: def.unit_zh,
                         measure_unit_en: def.unit_en,
                         value: value.and_then(|v| v.value),
@@ -123,7 +129,7 @@ pub fn table_csv(by: &[Dim], lines: &[TableLine]) -> String {
         let d = dim.code();
         out.push_str(&format!(",{d},{d}_zh,{d}_en"));
     }
-    out.push_str(",indicator,indicator_zh,indicator_en,unit_zh,unit_en,value,numerator,denominator,households,no_data,suppressed\n");
+    out.push_str(",indicator,indicator_zh,indicator_en,unit_zh,unit_en,value,numerator,denominator,households,no_data,suppressed,scheme\n");
     let opt = |v: Option<f64>| number(&v.map_or(Value::Null, |v| serde_json::json!(v)));
     for line in lines {
         let mut cells = vec![
@@ -156,6 +162,7 @@ pub fn table_csv(by: &[Dim], lines: &[TableLine]) -> String {
             line.households.to_string(),
             line.no_data.map_or("", NoData::code).to_owned(),
             u8::from(line.suppressed).to_string(),
+            line.scheme.map_or("", |s| s.code()).to_owned(),
         ]);
         out.push_str(&cells.join(","));
         out.push('\n');
@@ -185,6 +192,7 @@ pub fn indicator_rows(lines: &[TableLine]) -> Vec<Value> {
         if let Some(Value::Array(entries)) = rows.last_mut().map(|row| &mut row["indicators"]) {
             entries.push(json!({
                 "id": line.indicator,
+                "scheme": line.scheme.map(|s| s.code()),
                 "value": line.value,
                 "numerator": line.numerator,
                 "denominator": line.denominator,
@@ -207,7 +215,9 @@ pub fn progress_csv(by: &[Dim], lines: &[TableLine]) -> String {
         out.push(',');
         out.push_str(dim.code());
     }
-    out.push_str(",indicator,value,numerator,denominator,no_data,baseline,target,progress_pct\n");
+    out.push_str(
+        ",indicator,scheme,value,numerator,denominator,no_data,baseline,target,progress_pct\n",
+    );
     let opt = |v: Option<f64>| number(&v.map_or(Value::Null, |v| json!(v)));
     for line in lines {
         let mut cells = vec![field(&line.unit_code), line.wave.to_string()];
@@ -217,6 +227,7 @@ pub fn progress_csv(by: &[Dim], lines: &[TableLine]) -> String {
         }
         cells.extend([
             field(line.indicator),
+            line.scheme.map_or("", |s| s.code()).to_owned(),
             opt(line.value),
             opt(line.numerator),
             opt(line.denominator),
@@ -250,6 +261,7 @@ mod tests {
             indicator,
             indicator_zh: "",
             indicator_en: "",
+            scheme: None,
             measure_unit_zh: "",
             measure_unit_en: "",
             value,
@@ -267,19 +279,25 @@ mod tests {
 
     #[test]
     fn one_line_per_slice_and_indicator_with_empty_no_data_cells() {
+        let mut headcount = line("poverty_headcount_ratio", Some(25.0), None);
+        headcount.scheme = Some(PovertyScheme::Provincial);
         let lines = [
             line("per_capita_net_income", Some(1671.428571), None),
             line("survival_rate", None, Some(NoData::ZeroDenominator)),
+            headcount,
         ];
         assert_eq!(
             progress_csv(&[Dim::Model], &lines),
-            "unit_code,wave,model,indicator,value,numerator,denominator,no_data,baseline,target,progress_pct\n\
-             513434,2019,collective,per_capita_net_income,1671.4286,11700,7,,,,\n\
-             513434,2019,collective,survival_rate,,,,zero_denominator,,85,\n"
+            "unit_code,wave,model,indicator,scheme,value,numerator,denominator,no_data,baseline,target,progress_pct\n\
+             513434,2019,collective,per_capita_net_income,,1671.4286,11700,7,,,,\n\
+             513434,2019,collective,survival_rate,,,,,zero_denominator,,85,\n\
+             513434,2019,collective,poverty_headcount_ratio,provincial,25,11700,7,,,,\n"
         );
         let rows = indicator_rows(&lines);
         assert_eq!(rows.len(), 1, "one slice");
         assert_eq!(rows[0]["slice"], json!({ "model": "collective" }));
         assert_eq!(rows[0]["indicators"][1]["no_data"], "zero_denominator");
+        assert_eq!(rows[0]["indicators"][0]["scheme"], json!(null));
+        assert_eq!(rows[0]["indicators"][2]["scheme"], "provincial");
     }
 }

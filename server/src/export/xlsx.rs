@@ -154,6 +154,7 @@ pub fn indicator_table(
             "households",
             "no_data",
             "suppressed",
+            "scheme",
         ]
         .map(String::from),
     );
@@ -203,6 +204,8 @@ pub fn indicator_table(
         c += 1;
         text(sheet, &mut c, line.no_data.map_or("", |n| n.code()))?;
         sheet.write_number(r, c, f64::from(u8::from(line.suppressed)))?;
+        c += 1;
+        text(sheet, &mut c, line.scheme.map_or("", |s| s.code()))?;
     }
     workbook.save_to_buffer()
 }

@@ -576,8 +576,10 @@ fn new_id() -> Result<RecordId, ImportError> {
 type Change = (String, String, String);
 
 /// The people of a household after a (re-)import: each row matched to a stored person by
-/// ID card, else by name and birth year, keeping that person's id; new people get new ids;
-/// stored people the file no longer lists stay, inactive. Also what changed, per column.
+/// ID card, else by name and birth year, else (someone a survey added, not named yet) by sex
+/// and birth year, keeping that person's id; new people get new ids; stored people the file
+/// no longer lists stay, inactive — except unnamed ones, whom no file has listed yet. Also
+/// what changed, per column.
 fn match_people(
     household: &RecordId,
     mut before: Vec<Person>,
@@ -594,6 +596,12 @@ fn match_people(
                 before
                     .iter()
                     .position(|p| p.name == m.name && p.birth_year == m.birth_year)
+            })
+            .or_else(|| {
+                // Someone a survey added (a newborn, a bride), now named by the registry.
+                before.iter().position(|p| {
+                    p.name.is_empty() && p.sex == m.sex && p.birth_year == m.birth_year
+                })
             });
         let id = match found {
             Some(at) => {
@@ -636,7 +644,12 @@ fn match_people(
         });
     }
     // Whoever the file no longer lists leaves the household but keeps their record and id.
-    for mut gone in before.into_iter().filter(|p| p.active) {
+    // Someone a survey added and the registry has not named yet is not the file's to remove:
+    // they stay as they are (a later file that lists them names them, above).
+    for mut gone in before
+        .into_iter()
+        .filter(|p| p.active && !p.name.is_empty())
+    {
         changes.push((
             "members".into(),
             format!("{} {}", gone.name, gone.birth_year),

@@ -81,6 +81,7 @@ impl Row<'_> {
                     education: self.text(&c("education")),
                     health: self.text(&c("health")),
                     labour: self.text(&c("labour")),
+                    person_id: String::new(),
                 });
             }
         }
@@ -340,12 +341,14 @@ pub async fn import_surveys(
     if !report.errors.is_empty() || (!report.warnings.is_empty() && !confirm_warnings) {
         return Ok(report);
     }
+    let persons = link_rosters(store, &mut surveys).await?;
     let audit = AuditEntry::by(Some(actor), "survey.import").change(
         None,
         Some(serde_json::json!({ "surveys": surveys.len(), "rows": report.rows })),
     );
     store
         .write(&Batch {
+            persons,
             surveys,
             audit: vec![audit],
             ..Batch::default()
@@ -353,6 +356,39 @@ pub async fn import_surveys(
         .await?;
     report.imported = report.rows;
     Ok(report)
+}
+
+/// Links every imported roster to its household's registry people
+/// ([`domain::roster::link`]), earlier waves first so that someone a file's 2024 roster adds
+/// is the same person on its 2025 roster. Returns the people to add.
+async fn link_rosters(
+    store: &Store,
+    surveys: &mut [HouseholdSurvey],
+) -> Result<Vec<domain::Person>, StorageError> {
+    let ids: Vec<RecordId> = surveys.iter().map(|s| s.household_id.clone()).collect();
+    let mut registry: HashMap<RecordId, Vec<domain::Person>> = HashMap::new();
+    for person in store.persons_of(&ids).await? {
+        registry
+            .entry(person.household.clone())
+            .or_default()
+            .push(person);
+    }
+    surveys.sort_by_key(|s| s.wave);
+    let mut added = Vec::new();
+    for survey in surveys.iter_mut() {
+        let people = registry.entry(survey.household_id.clone()).or_default();
+        // A file names no registry person, so every line is matched or added: no issue.
+        if let Ok(new) = domain::roster::link(
+            &mut survey.answers.members,
+            people,
+            &survey.household_id,
+            crate::auth::new_record_id,
+        ) {
+            people.extend(new.iter().cloned());
+            added.extend(new);
+        }
+    }
+    Ok(added)
 }
 
 #[cfg(test)]

@@ -69,39 +69,46 @@ const GIVEN: [&str; 8] = [
     "阿呷", "木呷", "拉哈", "阿依", "石布", "尔古", "伍各", "衣作",
 ];
 
-/// The registry's people of a generated household: its baseline roster, the head under the
-/// head's name and the others under made-up names, with ids derived from the household's id
-/// and their number (the same seed gives the same people; no random draw is used).
-pub fn registry_people(generated: &Generated) -> Vec<domain::Person> {
+/// The registry's people of a generated household — everyone on its latest roster (rosters
+/// only grow: newborns are added at the end), the head under the head's name and the others
+/// under made-up names, with ids derived from the household's id and their number (the same
+/// seed gives the same people; no random draw is used) — and every survey's roster linked to
+/// them.
+pub fn registry_people(generated: &mut Generated) -> Vec<domain::Person> {
     use sha2::{Digest, Sha256};
     let household = &generated.household;
-    let Some(first) = generated.surveys.first() else {
+    let person_id = |no: u8| {
+        let digest = Sha256::digest(format!("{}:{no}", household.id).as_bytes());
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        RecordId::from_random_bytes(bytes)
+    };
+    for survey in &mut generated.surveys {
+        for m in &mut survey.answers.members {
+            m.person = Some(person_id(m.no));
+        }
+    }
+    let Some(last) = generated.surveys.last() else {
         return Vec::new();
     };
     let surname: String = household.head_name.chars().take(2).collect();
-    first
-        .answers
+    last.answers
         .members
         .iter()
-        .map(|m| {
-            let digest = Sha256::digest(format!("{}:{}", household.id, m.no).as_bytes());
-            let mut bytes = [0u8; 16];
-            bytes.copy_from_slice(&digest[..16]);
-            domain::Person {
-                id: RecordId::from_random_bytes(bytes),
-                household: household.id.clone(),
-                position: u32::from(m.no),
-                name: match m.relation {
-                    Relation::Head => household.head_name.clone(),
-                    _ => format!("{surname}{}", GIVEN[usize::from(m.no) % GIVEN.len()]),
-                },
-                id_card: (m.relation == Relation::Head).then(|| household.head_id_card.clone()),
-                sex: m.sex,
-                birth_year: m.birth_year,
-                relation: m.relation,
-                ethnicity: m.ethnicity,
-                active: true,
-            }
+        .map(|m| domain::Person {
+            id: person_id(m.no),
+            household: household.id.clone(),
+            position: u32::from(m.no),
+            name: match m.relation {
+                Relation::Head => household.head_name.clone(),
+                _ => format!("{surname}{}", GIVEN[usize::from(m.no) % GIVEN.len()]),
+            },
+            id_card: (m.relation == Relation::Head).then(|| household.head_id_card.clone()),
+            sex: m.sex,
+            birth_year: m.birth_year,
+            relation: m.relation,
+            ethnicity: m.ethnicity,
+            active: true,
         })
         .collect()
 }
@@ -389,6 +396,7 @@ fn person(
         education,
         health,
         labour,
+        person: None,
     }
 }
 
@@ -462,6 +470,7 @@ fn survey(
             education: Education::Preschool,
             health: Health::Healthy,
             labour: LabourAbility::NoLabour,
+            person: None,
         });
     }
     // Illness shocks: this wave hurts most, the next one still a little.

@@ -87,11 +87,13 @@ pub async fn seed(store: &Store, options: SeedOptions) -> Result<SeedReport, See
         );
         batch.plots.extend(plots::plots(&mut rng, village));
         for index in 0..village.households {
-            let generated =
+            let mut generated =
                 household::household(&mut rng, village, index, &mut |rng, sex, year| {
                     id_cards.next(rng, village.county.code, sex, year)
                 });
-            batch.persons.extend(household::registry_people(&generated));
+            batch
+                .persons
+                .extend(household::registry_people(&mut generated));
             batch.households.push(generated.household);
             batch.surveys.extend(generated.surveys);
         }

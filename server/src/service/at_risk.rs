@@ -6,9 +6,9 @@ use app::backend::{BackendError, RequestViewer};
 use app::model::{RiskQuery, RiskRowView, UnitView};
 use domain::engine::Slice;
 use domain::risk::{RiskReason, RiskRules};
-use domain::RecordId;
+use domain::{PovertyScheme, RecordId};
 
-use super::views::{head_name, pick_unit, pick_wave, unit_view, LiveViews};
+use super::views::{head_name, pick_scheme, pick_unit, pick_wave, unit_view, LiveViews};
 use super::{actor, invalid, read, storage, QueryIssues};
 
 impl LiveViews {
@@ -23,6 +23,7 @@ impl LiveViews {
             i32,
             Vec<i32>,
             RiskRules,
+            PovertyScheme,
             Vec<domain::engine::HouseholdRisk>,
         ),
         BackendError,
@@ -54,13 +55,14 @@ impl LiveViews {
                 )
             }))?,
         };
+        let scheme = issues.take(pick_scheme(query.scheme.as_deref()))?;
         issues.finish()?;
-        let (unit, (wave, waves)) = (read(unit)?, read(picked)?);
-        let mut list = engine.at_risk(&unit, wave, Slice::ALL, rules);
+        let (unit, (wave, waves), scheme) = (read(unit)?, read(picked)?, read(scheme)?);
+        let mut list = engine.at_risk(&unit, wave, Slice::ALL, rules, scheme);
         if let Some(reason) = reason {
             list.retain(|r| r.reasons.contains(&reason));
         }
-        Ok((unit_view(&engine, &unit), wave, waves, rules, list))
+        Ok((unit_view(&engine, &unit), wave, waves, rules, scheme, list))
     }
 
     /// Rows for flagged households, with names as this viewer may see them.

@@ -4,7 +4,7 @@
 
 use app::charts::{Both, ChartData, Mark, Panel, Series};
 use domain::engine::{find, Dim, Engine, IndicatorDef, Measure, Slice, Totals};
-use domain::{Actor, UnitCode, UnitLevel};
+use domain::{Actor, PovertyScheme, UnitCode, UnitLevel};
 
 use super::views::{both, unit_view, Reader};
 
@@ -39,7 +39,7 @@ fn series_of(
     slice: Slice,
     name: Both,
 ) -> Series {
-    let d = def(id);
+    let d = reader.def(id);
     Series {
         name,
         values: waves
@@ -85,14 +85,17 @@ pub(super) fn charts(
             .collect()
     };
     let own = |id: &str, name: Both| series_of(engine, reader, id, unit, &waves, slice, name);
-    let d = |id: &str| def(id);
+    let d = |id: &str| reader.def(id);
     let name = |id: &str| both(d(id).name_zh, d(id).name_en);
     let unit_of = |id: &str| both(d(id).unit_zh, d(id).unit_en);
     let line = Series {
-        name: both("国家贫困线", "National poverty line"),
+        name: match reader.scheme {
+            PovertyScheme::National => both("国家贫困线", "National poverty line"),
+            PovertyScheme::Provincial => both("四川省退出标准", "Sichuan exit threshold"),
+        },
         values: waves
             .iter()
-            .map(|&w| Some(engine.line_fen(w) as f64 / 100.0))
+            .map(|&w| Some(engine.line_under(reader.scheme, w) as f64 / 100.0))
             .collect(),
     };
     // Income composition per person: programme sources, and the rest of net income.

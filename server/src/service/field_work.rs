@@ -80,8 +80,18 @@ pub async fn save_survey(
     if let Some(why) = super::setup::closed_wave(store, input.wave).await? {
         return Err(SaveError::Conflict("wave_closed", why.zh, why.en));
     }
-    let (answers, warnings) = check_survey(&input.answers, input.wave)
+    let (mut answers, warnings) = check_survey(&input.answers, input.wave)
         .map_err(|issues| SaveError::Invalid(issues.into_iter().map(Into::into).collect()))?;
+    let registry = store
+        .persons_of(std::slice::from_ref(&household_id))
+        .await?;
+    let people = domain::roster::link(
+        &mut answers.members,
+        &registry,
+        &household_id,
+        crate::auth::new_record_id,
+    )
+    .map_err(|issues| SaveError::Invalid(issues.into_iter().map(Into::into).collect()))?;
     let warnings: Vec<FieldIssue> = warnings.into_iter().map(Into::into).collect();
     if input.submit && !warnings.is_empty() && !input.confirm_warnings {
         return Err(SaveError::Unconfirmed(warnings));
@@ -119,6 +129,7 @@ pub async fn save_survey(
     let request = SaveRequest {
         survey: &survey,
         base_version: input.base_version,
+        people: &people,
     };
     let saved = |id: String, status: SurveyStatus, version: i32, replayed: bool| SurveySaved {
         survey: id,
@@ -376,6 +387,7 @@ impl FieldWork for LiveViews {
             }),
             answers: current.as_ref().map(|s| SurveyInput::from(&s.answers)),
             previous,
+            people: self.people_view(actor, &found).await?,
             editable: locked.is_none(),
             locked,
         })

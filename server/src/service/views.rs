@@ -14,7 +14,7 @@ use app::model::{
 };
 use domain::engine::{Dim, Engine, IndicatorDef, Measure, Slice};
 use domain::risk::{RiskReason, RiskRules};
-use domain::{Actor, Localized, RecordId, SurveyStatus, UnitCode, UnitLevel};
+use domain::{Actor, Localized, PovertyScheme, RecordId, SurveyStatus, UnitCode, UnitLevel};
 
 use super::charts::{charts, def};
 use super::review::REVIEW_LIMIT;
@@ -131,6 +131,22 @@ pub(crate) fn pick_wave(
     }
 }
 
+/// The poverty-line scheme asked for (`None` or empty: national).
+pub(crate) fn pick_scheme(code: Option<&str>) -> Result<PovertyScheme, BackendError> {
+    match code.map(str::trim).filter(|c| !c.is_empty()) {
+        None => Ok(PovertyScheme::National),
+        Some(code) => PovertyScheme::parse(code).ok_or_else(|| {
+            invalid(
+                "scheme",
+                format!("没有“{code}”这种贫困线标准（可选：国家标准、四川省退出标准）"),
+                format!(
+                    "there is no poverty-line scheme {code:?} (there are: national, provincial)"
+                ),
+            )
+        }),
+    }
+}
+
 /// The filter values as a slice. The engine keeps cells for at most two fixed dimensions;
 /// past two, the first two (in URL order) apply and the note says so.
 fn pick_slice(query: &DashQuery) -> Result<(Slice, Vec<FilterView>, Option<Both>), BackendError> {
@@ -201,13 +217,58 @@ fn pick_slice(query: &DashQuery) -> Result<(Slice, Vec<FilterView>, Option<Both>
     }
 }
 
+impl LiveViews {
+    /// A household's registry people as this viewer may see them (names masked without
+    /// access to personal data), each with the roster line a new survey starts them as.
+    pub(super) async fn people_view(
+        &self,
+        actor: &Actor,
+        household: &domain::Household,
+    ) -> Result<Vec<app::model::PersonView>, BackendError> {
+        let personal = actor.may_see_personal(&household.village);
+        Ok(self
+            .store
+            .persons_of(std::slice::from_ref(&household.id))
+            .await
+            .map_err(storage)?
+            .into_iter()
+            .map(|p| app::model::PersonView {
+                position: p.position,
+                name: match personal {
+                    true => p.name.clone(),
+                    false => domain::access::mask_name(&p.name),
+                },
+                sex: Both::of(&p.sex),
+                birth_year: p.birth_year,
+                relation: Both::of(&p.relation),
+                active: p.active,
+                start: domain::validate::MemberInput {
+                    sex: p.sex.code().into(),
+                    birth_year: p.birth_year,
+                    relation: p.relation.code().into(),
+                    ethnicity: p.ethnicity.code().into(),
+                    person_id: p.id.as_str().to_owned(),
+                    ..Default::default()
+                },
+            })
+            .collect())
+    }
+}
+
 /// A figure as this viewer may see it: researchers get survey figures over 1–4 households
 /// withheld, as in their exports.
 pub(super) struct Reader {
     pub(super) suppress: bool,
+    /// The poverty-line scheme the line-dependent figures are counted against.
+    pub(super) scheme: PovertyScheme,
 }
 
 impl Reader {
+    /// A dashboard indicator as this reader's scheme counts it.
+    pub(super) fn def(&self, id: &str) -> &'static IndicatorDef {
+        domain::engine::under(def(id), self.scheme)
+    }
+
     /// The figure as this reader receives it ([`domain::engine::Value::for_reader`]).
     pub(super) fn figure(
         &self,
@@ -279,7 +340,8 @@ fn card(
         change: keep(progress.change_since_baseline),
         target: progress.target,
         progress_pct: keep(progress.progress_pct),
-        line: (def.id == "per_capita_net_income").then(|| engine.line_fen(wave) as f64 / 100.0),
+        line: (def.id == "per_capita_net_income")
+            .then(|| engine.line_under(reader.scheme, wave) as f64 / 100.0),
         higher_is_better: def.direction == domain::engine::catalogue::Direction::Higher,
         contributors,
     }
@@ -332,11 +394,9 @@ impl Views for LiveViews {
         query: &DashQuery,
     ) -> Result<DashboardView, BackendError> {
         let actor = actor(by)?;
-        let reader = Reader {
-            suppress: actor.role == domain::Role::Researcher,
-        };
         let mut issues = QueryIssues::default();
         let sliced = issues.take(pick_slice(query))?;
+        let scheme = issues.take(pick_scheme(query.scheme.as_deref()))?;
         let (view, village) = {
             let engine = self.engine.read(&self.store).await.map_err(storage)?;
             let unit = issues.take(pick_unit(&engine, actor, &self.prefecture, unit))?;
@@ -344,9 +404,13 @@ impl Views for LiveViews {
             issues.finish()?;
             let (unit, (wave, waves)) = (read(unit)?, read(picked)?);
             let (slice, filters, filter_note) = read(sliced)?;
+            let reader = Reader {
+                suppress: actor.role == domain::Role::Researcher,
+                scheme: read(scheme)?,
+            };
             let cards = HEADLINE
                 .iter()
-                .map(|id| card(&engine, actor, &reader, def(id), &unit, wave, slice))
+                .map(|id| card(&engine, actor, &reader, reader.def(id), &unit, wave, slice))
                 .collect();
             let children = engine
                 .children_in(&unit, wave)
@@ -356,7 +420,7 @@ impl Views for LiveViews {
                     unit: unit_view(&engine, &c),
                     values: COLUMNS
                         .iter()
-                        .map(|id| reader.value(&engine, def(id), &c, wave, slice))
+                        .map(|id| reader.value(&engine, reader.def(id), &c, wave, slice))
                         .collect(),
                 })
                 .collect();
@@ -364,7 +428,7 @@ impl Views for LiveViews {
                 .then(|| {
                     let figures = engine.household_figures(&unit, wave);
                     let risks: HashMap<RecordId, Vec<RiskReason>> = engine
-                        .at_risk(&unit, wave, Slice::ALL, RiskRules::default())
+                        .at_risk(&unit, wave, Slice::ALL, RiskRules::default(), reader.scheme)
                         .into_iter()
                         .map(|r| (r.household, r.reasons))
                         .collect();
@@ -379,13 +443,14 @@ impl Views for LiveViews {
                     wave: Some(wave),
                     ..query.clone()
                 },
+                scheme: reader.scheme.code().to_owned(),
                 filters,
                 filter_note,
                 cards,
                 columns: COLUMNS
                     .iter()
                     .map(|id| {
-                        let d = def(id);
+                        let d = reader.def(id);
                         ColumnView {
                             id: d.id.to_owned(),
                             name: both(d.name_zh, d.name_en),
@@ -574,25 +639,7 @@ impl Views for LiveViews {
                 .map(|o| o.registry_no),
             None => None,
         };
-        let personal = actor.may_see_personal(&h.village);
-        let people = self
-            .store
-            .persons_of(std::slice::from_ref(&id))
-            .await
-            .map_err(storage)?
-            .into_iter()
-            .map(|p| app::model::PersonView {
-                position: p.position,
-                name: match personal {
-                    true => p.name.clone(),
-                    false => domain::access::mask_name(&p.name),
-                },
-                sex: Both::of(&p.sex),
-                birth_year: p.birth_year,
-                relation: Both::of(&p.relation),
-                active: p.active,
-            })
-            .collect();
+        let people = self.people_view(actor, h).await?;
         let status = (state.status != domain::HouseholdStatus::Active).then(|| {
             let label = Both::of(&state.status);
             match &merged_registry {
@@ -633,7 +680,7 @@ impl Views for LiveViews {
         by: &RequestViewer,
         query: &RiskQuery,
     ) -> Result<RiskPageView, BackendError> {
-        let (unit, wave, waves, rules, list) = self.risk_list(by, query).await?;
+        let (unit, wave, waves, rules, scheme, list) = self.risk_list(by, query).await?;
         let by_reason: Vec<(RiskReason, usize)> = RiskReason::ALL
             .iter()
             .map(|&reason| {
@@ -654,6 +701,7 @@ impl Views for LiveViews {
             drop: rules.drop_pct,
             // Checked by `risk_list`: a reason that does not parse has already been refused.
             reason: query.reason.as_deref().and_then(RiskReason::parse),
+            scheme: scheme.code().to_owned(),
             total: list.len(),
             by_reason,
             page,

@@ -253,6 +253,14 @@ pub const MEMBERS: Table = Table {
             "member number (within household and wave)",
             "",
         ),
+        col(
+            "person_pid",
+            "r.person_id",
+            Kind::Pid("person"),
+            "成员化名编号（与户籍成员表一致，各轮次相同）",
+            "person pseudonymous id (as in persons; the same in every wave)",
+            "",
+        ),
         coded("sex", "r.sex", "性别", "sex", labels!(Sex)),
         col(
             "birth_year",

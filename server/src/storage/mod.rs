@@ -88,6 +88,9 @@ pub struct HouseholdState {
 pub struct SaveRequest<'a> {
     pub survey: &'a HouseholdSurvey,
     pub base_version: i32,
+    /// People the survey's roster adds to the registry ([`domain::roster::link`]), written
+    /// with it or not at all.
+    pub people: &'a [domain::Person],
 }
 
 /// What is stored of a survey, as far as a save needs to know.

@@ -149,29 +149,7 @@ pub async fn write_batch_in(
             .push_bind(h.id.as_str());
         q.build().execute(&mut **tx).await?;
     }
-    for chunk in batch.persons.chunks(chunk_rows(10)) {
-        let mut q = QueryBuilder::<Db>::new(
-            "INSERT INTO persons (id, household_id, position, name, id_card, sex, birth_year, relation, ethnicity, active) ",
-        );
-        q.push_values(chunk, |mut b, p: &domain::Person| {
-            b.push_bind(p.id.as_str())
-                .push_bind(p.household.as_str())
-                .push_bind(p.position as i32)
-                .push_bind(p.name.as_str())
-                .push_bind(p.id_card.as_ref().map(|c| c.as_str()))
-                .push_bind(p.sex.code())
-                .push_bind(p.birth_year)
-                .push_bind(p.relation.code())
-                .push_bind(p.ethnicity.code())
-                .push_bind(p.active);
-        });
-        q.push(
-            " ON CONFLICT (id) DO UPDATE SET position = excluded.position, name = excluded.name, \
-             id_card = excluded.id_card, sex = excluded.sex, birth_year = excluded.birth_year, \
-             relation = excluded.relation, ethnicity = excluded.ethnicity, active = excluded.active",
-        );
-        q.build().execute(&mut **tx).await?;
-    }
+    write_persons(tx, &batch.persons).await?;
     write_surveys(tx, &batch.surveys).await?;
     // A corrected household may have moved village or changed model: rebuild too.
     for chunk in batch.programmes.chunks(chunk_rows(3)) {
@@ -255,6 +233,37 @@ pub async fn write_batch_in(
     Ok(())
 }
 
+/// Creates or updates registry people (by id).
+async fn write_persons(
+    tx: &mut Transaction<'_, Db>,
+    persons: &[domain::Person],
+) -> Result<(), StorageError> {
+    for chunk in persons.chunks(chunk_rows(10)) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO persons (id, household_id, position, name, id_card, sex, birth_year, relation, ethnicity, active) ",
+        );
+        q.push_values(chunk, |mut b, p: &domain::Person| {
+            b.push_bind(p.id.as_str())
+                .push_bind(p.household.as_str())
+                .push_bind(p.position as i32)
+                .push_bind(p.name.as_str())
+                .push_bind(p.id_card.as_ref().map(|c| c.as_str()))
+                .push_bind(p.sex.code())
+                .push_bind(p.birth_year)
+                .push_bind(p.relation.code())
+                .push_bind(p.ethnicity.code())
+                .push_bind(p.active);
+        });
+        q.push(
+            " ON CONFLICT (id) DO UPDATE SET position = excluded.position, name = excluded.name, \
+             id_card = excluded.id_card, sex = excluded.sex, birth_year = excluded.birth_year, \
+             relation = excluded.relation, ethnicity = excluded.ethnicity, active = excluded.active",
+        );
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 async fn write_surveys(
     tx: &mut Transaction<'_, Db>,
     surveys: &[HouseholdSurvey],
@@ -297,10 +306,10 @@ async fn write_surveys(
         .iter()
         .flat_map(|s| s.answers.members.iter().map(move |m| (&s.id, m)))
         .collect();
-    for chunk in members.chunks(chunk_rows(9)) {
+    for chunk in members.chunks(chunk_rows(10)) {
         let mut q = QueryBuilder::<Db>::new(
             "INSERT INTO survey_members (survey_id, member_no, sex, birth_year, relation, ethnicity, education, \
-             health, labour) ",
+             health, labour, person_id) ",
         );
         q.push_values(chunk, |mut b, (id, m)| {
             b.push_bind(id.as_str())
@@ -311,7 +320,8 @@ async fn write_surveys(
                 .push_bind(m.ethnicity.code())
                 .push_bind(m.education.code())
                 .push_bind(m.health.code())
-                .push_bind(m.labour.code());
+                .push_bind(m.labour.code())
+                .push_bind(m.person.as_ref().map(RecordId::as_str));
         });
         q.build().execute(&mut **tx).await?;
     }
@@ -969,6 +979,7 @@ pub async fn save_survey(
         if request.base_version != 0 {
             return Ok(SaveOutcome::Conflict(None));
         }
+        write_persons(&mut tx, request.people).await?;
         write_surveys(&mut tx, std::slice::from_ref(survey)).await?;
         let entry = audit
             .clone()
@@ -1019,6 +1030,7 @@ pub async fn save_survey(
     if replacement.status == domain::SurveyStatus::Draft {
         replacement.review_comment = before.review_comment.clone();
     }
+    write_persons(&mut tx, request.people).await?;
     write_surveys(&mut tx, std::slice::from_ref(&replacement)).await?;
     let mut mark = QueryBuilder::<Db>::new("UPDATE surveys SET last_request = ");
     mark.push_bind(survey.client_id.as_str())

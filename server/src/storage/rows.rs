@@ -488,11 +488,12 @@ pub struct MemberRow {
     pub education: String,
     pub health: String,
     pub labour: String,
+    pub person_id: Option<String>,
 }
 
 impl MemberRow {
     pub const COLUMNS: &'static str =
-        "member_no, sex, birth_year, relation, ethnicity, education, health, labour";
+        "member_no, sex, birth_year, relation, ethnicity, education, health, labour, person_id";
 }
 
 impl TryFrom<MemberRow> for Member {
@@ -508,6 +509,7 @@ impl TryFrom<MemberRow> for Member {
             education: code(T, "education", &row.education, domain::Education::parse)?,
             health: code(T, "health", &row.health, domain::Health::parse)?,
             labour: code(T, "labour", &row.labour, domain::LabourAbility::parse)?,
+            person: row.person_id.as_deref().map(|p| id(T, p)).transpose()?,
         })
     }
 }

@@ -458,3 +458,168 @@ async fn small_village(app: &TestApp) -> UnitCode {
 }
 
 crate::on_both_backends!(pages_and_chart_downloads_render_on_the_server);
+
+/// `scheme=provincial` counts the line-dependent figures against Sichuan's exit threshold
+/// (3,747 yuan in 2019, against the national 3,218) in the indicators API, the explanation,
+/// the dashboard and the at-risk list, and leaves every other figure as it was; an unknown
+/// scheme is a field error on `scheme`.
+async fn a_poverty_line_scheme_applies_to_indicators_dashboard_and_at_risk(app: &TestApp) {
+    seed(&app.store, SEED).await.expect("seed");
+    let official = app.session("off.yuexi", "official", "513434").await;
+    let api = |scheme: &'static str| {
+        let official = official.clone();
+        async move {
+            let path = format!("/api/v1/indicators?unit=513434&wave=2019&scheme={scheme}");
+            let response = app.get_as(&official, &path).await;
+            assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+            response.json()
+        }
+    };
+    let (national, provincial) = (api("national").await, api("provincial").await);
+    assert_eq!(national["scheme"], "national");
+    assert_eq!(national["poverty_line"], 3218.0);
+    assert_eq!(provincial["scheme"], "provincial");
+    assert_eq!(provincial["poverty_line"], 3747.0);
+    let both = |id: &str| {
+        (
+            api_value(&national, None, id),
+            api_value(&provincial, None, id),
+        )
+    };
+    let (n, p) = both("poverty_headcount_ratio");
+    assert!(
+        p.expect("value") > n.expect("value"),
+        "a higher line: {n:?} {p:?}"
+    );
+    let (n, p) = both("guarantees_met_rate");
+    assert!(
+        p.expect("value") < n.expect("value"),
+        "a higher line: {n:?} {p:?}"
+    );
+    for id in [
+        "per_capita_net_income",
+        "households_surveyed",
+        "programme_wages",
+    ] {
+        let (n, p) = both(id);
+        assert_eq!(n, p, "{id} does not depend on the line");
+    }
+    let default = app
+        .get_as(&official, "/api/v1/indicators?unit=513434&wave=2019")
+        .await
+        .json();
+    assert_eq!(default["scheme"], "national");
+    assert_eq!(
+        api_value(&default, None, "poverty_headcount_ratio"),
+        api_value(&national, None, "poverty_headcount_ratio")
+    );
+
+    // The explanation says which line, and agrees.
+    let why = app
+        .get_as(
+            &official,
+            "/api/v1/indicators/poverty_headcount_ratio/explain?unit=513434&wave=2019&scheme=provincial",
+        )
+        .await
+        .json();
+    assert_eq!(why["scheme"], "provincial");
+    assert!(why["indicator"]["formula_zh"]
+        .as_str()
+        .expect("formula")
+        .contains("四川省退出标准"));
+    assert_eq!(
+        why["value"]["value"].as_f64(),
+        api_value(&provincial, None, "poverty_headcount_ratio")
+    );
+
+    // The dashboard's cards follow the scheme, and its per-capita card shows that line.
+    let page = dashboard(
+        app,
+        &official,
+        "unit=513434&query[wave]=2019&query[scheme]=provincial&lang=zh",
+    )
+    .await;
+    assert_eq!(page["scheme"], "provincial");
+    assert_eq!(
+        card(&page, "poverty_headcount_ratio")["value"].as_f64(),
+        api_value(&provincial, None, "poverty_headcount_ratio")
+    );
+    assert_eq!(card(&page, "per_capita_net_income")["line"], 3747.0);
+    assert_eq!(
+        card(&page, "poverty_headcount_ratio")["target"],
+        Value::Null
+    );
+
+    // The at-risk list: every household below the national line is below Sichuan's too.
+    let listed = |scheme: &'static str| {
+        let official = official.clone();
+        async move {
+            let path = format!(
+                "/api/v1/at-risk.csv?unit=513434&wave=2019&reason=below_line&scheme={scheme}"
+            );
+            let csv = app.get_as(&official, &path).await;
+            assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+            let lines: Vec<String> = csv.body.lines().map(str::to_owned).collect();
+            let header: Vec<&str> = lines[0].split(',').collect();
+            let (line, named) = (
+                header
+                    .iter()
+                    .position(|c| *c == "poverty_line")
+                    .expect("line"),
+                header
+                    .iter()
+                    .position(|c| *c == "poverty_line_scheme")
+                    .expect("scheme"),
+            );
+            lines[1..]
+                .iter()
+                .map(|l| {
+                    let cells: Vec<&str> = l.split(',').collect();
+                    assert_eq!(cells[named], scheme);
+                    (cells[0].to_owned(), cells[line].to_owned())
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let (below_national, below_provincial) = (listed("national").await, listed("provincial").await);
+    assert!(below_national.iter().all(|(_, line)| line == "3218.00"));
+    assert!(below_provincial.iter().all(|(_, line)| line == "3747.00"));
+    assert!(below_provincial.len() > below_national.len());
+    assert!(below_national
+        .iter()
+        .all(|(id, _)| below_provincial.iter().any(|(other, _)| other == id)));
+    let risk_page = app
+        .server_fn_as(
+            &official,
+            "at_risk",
+            "query[unit]=513434&query[wave]=2019&query[scheme]=provincial",
+        )
+        .await
+        .json();
+    assert_eq!(risk_page["scheme"], "provincial");
+    assert_eq!(risk_page["by_reason"][0][1], below_provincial.len());
+
+    // Unknown schemes are refused with a field error, in the indicators API and the pages.
+    let bad = app
+        .get_as(&official, "/api/v1/indicators?unit=513434&scheme=county")
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.json()["field"], "scheme");
+    let bad = app
+        .get_as(&official, "/api/v1/at-risk.csv?unit=513434&scheme=county")
+        .await;
+    // Like every at-risk parameter the list itself checks: the field's issue, as 422.
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert_eq!(bad.json()["issues"][0]["path"], "scheme");
+    let bad = app
+        .server_fn_as(
+            &official,
+            "dashboard",
+            "unit=513434&query[scheme]=county&lang=en",
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    assert!(bad.body.contains("scheme"), "{}", bad.body);
+}
+
+crate::on_both_backends!(a_poverty_line_scheme_applies_to_indicators_dashboard_and_at_risk);

@@ -573,7 +573,173 @@ async fn retries_are_idempotent_and_stale_edits_overwrite_nothing(app: &TestApp)
     assert_eq!(actions, expected);
 }
 
+/// A survey's roster refers to the registry's people: a first survey of a household with no
+/// registry people adds them; a later roster in another order, without the spouse and with a
+/// newborn, keeps everyone's id and adds only the newborn; a roster naming someone else's
+/// person, or the same person twice, is refused at that field and writes nothing.
+async fn rosters_refer_to_the_registrys_people_in_every_wave(app: &TestApp) {
+    seed(&app.store, SEED).await.expect("seed");
+    let village = a_yuexi_village(app).await;
+    let enumerator = app.session("enum", "enumerator", &village).await;
+    let household = new_household(app, &enumerator, &village).await;
+    let id = RecordId::parse(&household).expect("id");
+    let entry = Entry {
+        app,
+        who: &enumerator,
+        household: household.clone(),
+    };
+    let people = || async {
+        let mut people = app
+            .store
+            .persons_of(std::slice::from_ref(&id))
+            .await
+            .expect("people");
+        people.sort_by_key(|p| p.position);
+        people
+    };
+    let roster = |survey: &domain::HouseholdSurvey| -> Vec<RecordId> {
+        survey
+            .answers
+            .members
+            .iter()
+            .map(|m| m.person.clone().expect("linked"))
+            .collect()
+    };
+    assert!(people().await.is_empty());
+    let saved = entry.save(&new_client_id(), 0, false, answers()).await;
+    assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.body);
+    let registry = people().await;
+    assert_eq!(registry.len(), 3, "head, spouse and child added");
+    assert_eq!(
+        registry
+            .iter()
+            .map(|p| (p.position, p.birth_year))
+            .collect::<Vec<_>>(),
+        [(1, 1975), (2, 1978), (3, 2010)]
+    );
+    assert!(registry.iter().all(|p| p.name.is_empty() && p.active));
+    let first = roster(&entry.stored().await.expect("stored"));
+    assert_eq!(
+        first,
+        registry.iter().map(|p| p.id.clone()).collect::<Vec<_>>()
+    );
+
+    // 2020: the child listed first, the spouse away, a son born in 2020.
+    let later = json!({
+        "client_id": new_client_id(), "base_version": 0, "submit": false,
+        "answers": with(|a| {
+            let members = a["members"].as_array().expect("members").clone();
+            a["members"] = json!([
+                members[2], members[0],
+                { "sex": "male", "birth_year": 2020, "relation": "child", "ethnicity": "yi",
+                  "education": "preschool", "health": "healthy", "labour": "none" },
+            ]);
+            a["employment"][0]["member_no"] = json!(2);
+            a["training"] = json!([]);
+        }),
+    });
+    let saved = entry.put(2020, later).await;
+    assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.body);
+    let registry = people().await;
+    assert_eq!(registry.len(), 4, "only the newborn is new");
+    assert_eq!((registry[3].position, registry[3].birth_year), (4, 2020));
+    let stored = app
+        .store
+        .survey_for(&id, 2020)
+        .await
+        .expect("read")
+        .expect("stored");
+    assert_eq!(
+        roster(&stored),
+        [first[2].clone(), first[0].clone(), registry[3].id.clone()]
+    );
+
+    // Saving 2021 again as the form sends it (person ids included) changes nobody.
+    let mut again = answers();
+    for (m, person) in again["members"]
+        .as_array_mut()
+        .expect("members")
+        .iter_mut()
+        .zip(&first)
+    {
+        m["person_id"] = json!(person.as_str());
+    }
+    let resaved = entry.save(&new_client_id(), 1, false, again.clone()).await;
+    assert_eq!(resaved.status, StatusCode::OK, "{}", resaved.body);
+    assert_eq!(roster(&entry.stored().await.expect("stored")), first);
+    assert_eq!(people().await.len(), 4);
+
+    // Someone else's person, the same person twice, and a malformed id: refused, nothing written.
+    let other = app
+        .store
+        .persons_of(&[
+            RecordId::parse(&app.store.household_ids().await.expect("ids")[0]).expect("id"),
+        ])
+        .await
+        .expect("people");
+    let mut bad = again.clone();
+    bad["members"][0]["person_id"] = json!(other[0].id.as_str());
+    bad["members"][2]["person_id"] = json!(first[1].as_str());
+    let refused = entry.save(&new_client_id(), 2, false, bad).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    let issues = refused.json()["issues"].clone();
+    let paths: Vec<(&str, &str)> = issues
+        .as_array()
+        .expect("issues")
+        .iter()
+        .map(|i| {
+            (
+                i["path"].as_str().expect("path"),
+                i["rule"].as_str().expect("rule"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            ("members[0].person_id", "person_household"),
+            ("members[2].person_id", "person_twice")
+        ]
+    );
+    let mut malformed = again;
+    malformed["members"][1]["person_id"] = json!("not-an-id");
+    let refused = entry.save(&new_client_id(), 2, false, malformed).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert_eq!(refused.json()["issues"][0]["path"], "members[1].person_id");
+    assert_eq!(entry.stored().await.expect("stored").version, 2);
+    assert_eq!(people().await.len(), 4);
+
+    // The form lists the registry's people, each with the roster line it starts as.
+    let form = app
+        .server_fn_as(
+            &enumerator,
+            "survey_form",
+            &format!("household={household}&wave=2021"),
+        )
+        .await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    let listed: Vec<String> = form.json()["people"]
+        .as_array()
+        .expect("people")
+        .iter()
+        .map(|p| p["start"]["person_id"].as_str().expect("id").to_owned())
+        .collect();
+    assert_eq!(listed.len(), 4);
+    assert_eq!(listed[0], first[0].as_str());
+}
+
 crate::on_both_backends!(
     every_rule_is_refused_over_the_wire_and_nothing_is_written,
     retries_are_idempotent_and_stale_edits_overwrite_nothing,
+    rosters_refer_to_the_registrys_people_in_every_wave,
 );

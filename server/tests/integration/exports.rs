@@ -99,15 +99,18 @@ async fn the_micro_data_alone_reproduces_the_engine(app: &TestApp) {
     assert_eq!(header.len(), HOUSEHOLDS.columns.len());
 
     let engine = server::indicators::build(&app.store).await.expect("engine");
-    let lines: BTreeMap<i32, i64> = app
-        .store
-        .poverty_lines()
-        .await
-        .expect("lines")
-        .into_iter()
-        .filter(|l| l.scheme == domain::PovertyScheme::National)
-        .map(|l| (l.year, l.amount.fen()))
-        .collect();
+    let stored = app.store.poverty_lines().await.expect("lines");
+    let by_scheme = |scheme: domain::PovertyScheme| -> BTreeMap<i32, i64> {
+        stored
+            .iter()
+            .filter(|l| l.scheme == scheme)
+            .map(|l| (l.year, l.amount.fen()))
+            .collect()
+    };
+    let lines = by_scheme(domain::PovertyScheme::National);
+    // Sichuan's threshold where one is set for the year, else the national line.
+    let provincial = by_scheme(domain::PovertyScheme::Provincial);
+    let mut differs = 0;
     let mut checked = 0;
     for county in ["513431", "513434", "513437"] {
         for wave in engine.waves() {
@@ -132,18 +135,21 @@ async fn the_micro_data_alone_reproduces_the_engine(app: &TestApp) {
                     + fen(&h["other_income"]);
                 assert_eq!(parts, fen(&h["net_income"]), "{h:?}");
             }
-            let line = lines[&wave];
-            let below: i64 = mine
-                .iter()
-                .map(|h| {
-                    (
-                        h["household_size"].parse::<i64>().expect("size"),
-                        fen(&h["net_income"]),
-                    )
-                })
-                .filter(|(size, net)| *size > 0 && *net < line * size)
-                .map(|(size, _)| size)
-                .sum();
+            let below_line = |line: i64| -> i64 {
+                mine.iter()
+                    .map(|h| {
+                        (
+                            h["household_size"].parse::<i64>().expect("size"),
+                            fen(&h["net_income"]),
+                        )
+                    })
+                    .filter(|(size, net)| *size > 0 && *net < line * size)
+                    .map(|(size, _)| size)
+                    .sum()
+            };
+            let below = below_line(lines[&wave]);
+            let below_provincial =
+                below_line(provincial.get(&wave).copied().unwrap_or(lines[&wave]));
             let programme: i64 = mine
                 .iter()
                 .map(|h| {
@@ -154,16 +160,17 @@ async fn the_micro_data_alone_reproduces_the_engine(app: &TestApp) {
                 })
                 .sum();
             let unit = UnitCode::parse(county).expect("code");
-            let value = |id: &str| {
+            let value_under = |id: &str, scheme| {
                 engine
                     .value(
-                        find(id).expect("id"),
+                        domain::engine::under(find(id).expect("id"), scheme),
                         &unit,
                         wave,
                         domain::engine::Slice::ALL,
                     )
                     .value
             };
+            let value = |id: &str| value_under(id, domain::PovertyScheme::National);
             if mine.is_empty() {
                 assert_eq!(value("per_capita_net_income"), None);
                 continue;
@@ -186,6 +193,12 @@ async fn the_micro_data_alone_reproduces_the_engine(app: &TestApp) {
                 "poverty headcount",
             );
             close(
+                below_provincial as f64 * 100.0 / size as f64,
+                value_under("poverty_headcount_ratio", domain::PovertyScheme::Provincial),
+                "poverty headcount (Sichuan threshold)",
+            );
+            differs += usize::from(below_provincial != below);
+            close(
                 programme as f64 * 100.0 / net as f64,
                 value("programme_income_share"),
                 "programme income share",
@@ -194,6 +207,52 @@ async fn the_micro_data_alone_reproduces_the_engine(app: &TestApp) {
         }
     }
     assert!(checked >= 10, "every county in most waves: {checked}");
+    assert!(
+        differs >= 3,
+        "the thresholds change some figures: {differs}"
+    );
+}
+
+/// Every exported roster line names its registry person: `person_pid` in `members_by_wave`
+/// is one of its household's in `persons`, and a household's head is the same person in
+/// every wave.
+async fn members_carry_the_same_person_pid_in_every_wave(app: &TestApp) {
+    seed(&app.store, SEED).await.expect("seed");
+    let token = researcher_token(app, "res", "513400").await;
+    let get = |file: &'static str| {
+        let token = token.clone();
+        async move {
+            let path = format!("/api/v1/export/microdata/{file}.csv");
+            let response = download(app, &token, &path).await;
+            assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+            rows(&response.body).1
+        }
+    };
+    let (members, persons) = (get("members_by_wave").await, get("persons").await);
+    let mut household_of: BTreeMap<String, String> = BTreeMap::new();
+    for p in &persons {
+        household_of.insert(p["person_pid"].clone(), p["household_pid"].clone());
+    }
+    let mut heads: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+    for m in &members {
+        let person = &m["person_pid"];
+        assert!(!person.is_empty(), "{m:?}");
+        assert_eq!(household_of.get(person), Some(&m["household_pid"]), "{m:?}");
+        if m["relation"] == "head" {
+            heads
+                .entry(m["household_pid"].clone())
+                .or_default()
+                .insert(person.clone());
+        }
+    }
+    assert!(heads.len() > 100, "{}", heads.len());
+    assert!(
+        heads.values().all(|h| h.len() == 1),
+        "one head per household"
+    );
+    let waves: std::collections::BTreeSet<&str> =
+        members.iter().map(|m| m["wave"].as_str()).collect();
+    assert!(waves.len() >= 3, "{waves:?}");
 }
 
 async fn no_personal_data_leaves_and_pseudonyms_link_exports(app: &TestApp) {
@@ -419,7 +478,7 @@ async fn researchers_get_their_scope_and_small_cells_suppressed(app: &TestApp) {
     let mut lines = csv.body.lines();
     assert_eq!(
         lines.next().expect("header"),
-        "unit_code,unit_name_zh,unit_name_en,wave,model,model_zh,model_en,indicator,indicator_zh,indicator_en,unit_zh,unit_en,value,numerator,denominator,households,no_data,suppressed"
+        "unit_code,unit_name_zh,unit_name_en,wave,model,model_zh,model_en,indicator,indicator_zh,indicator_en,unit_zh,unit_en,value,numerator,denominator,households,no_data,suppressed,scheme"
     );
     // Two waves × the four programme groups.
     assert_eq!(lines.clone().count(), 2 * 4);
@@ -532,5 +591,6 @@ crate::on_both_backends!(
     spreadsheets_carry_the_same_data_and_the_codebook,
     the_micro_data_alone_reproduces_the_engine,
     no_personal_data_leaves_and_pseudonyms_link_exports,
+    members_carry_the_same_person_pid_in_every_wave,
     researchers_get_their_scope_and_small_cells_suppressed,
 );

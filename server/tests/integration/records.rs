@@ -113,6 +113,7 @@ fn member(no: u8, relation: Relation, birth_year: i32) -> Member {
         education: Education::Junior,
         health: Health::Chronic,
         labour: LabourAbility::Skilled,
+        person: None,
     }
 }
 
@@ -393,6 +394,7 @@ async fn raw_surveys_are_checked_before_anything_is_written(app: &TestApp) {
         education: "primary".into(),
         health: "healthy".into(),
         labour: "ordinary".into(),
+        ..MemberInput::default()
     };
     let mut input = SurveyInput {
         members: vec![member("head", 1970), member("child", 2030)],
@@ -447,8 +449,20 @@ async fn raw_surveys_are_checked_before_anything_is_written(app: &TestApp) {
         .expect("valid survey");
     assert_eq!(saved.status, SurveyStatus::Draft);
     let id = RecordId::parse(&saved.survey).expect("survey id");
-    let stored = app.store.survey(&id).await.expect("read").expect("stored");
+    let mut stored = app.store.survey(&id).await.expect("read").expect("stored");
     assert_eq!(stored.status, SurveyStatus::Draft);
+    // The household had no registry people: the roster added one per line, in order.
+    let people = app.store.persons_of(&[rid(1)]).await.expect("people");
+    let mut linked = Vec::new();
+    for m in &mut stored.answers.members {
+        linked.push(m.person.take().expect("linked to a person"));
+    }
+    let mut added: Vec<_> = people.iter().map(|p| (p.position, p.id.clone())).collect();
+    added.sort();
+    assert_eq!(
+        added.into_iter().map(|(_, id)| id).collect::<Vec<_>>(),
+        linked
+    );
     assert_eq!(
         stored.answers,
         domain::validate::check_survey(&input, 2019)

@@ -54,6 +54,8 @@ struct Ctx {
     issues: Memo<Vec<Issue>>,
     /// False once submitted (or when the viewer may only read): inputs are disabled.
     editable: RwSignal<bool>,
+    /// The household's registry people, for naming whom each roster line refers to.
+    people: StoredValue<Vec<crate::model::PersonView>>,
 }
 
 impl Ctx {
@@ -159,6 +161,7 @@ fn SurveyForm(view: SurveyFormView) -> impl IntoView {
         tried: RwSignal::new(false),
         issues,
         editable: RwSignal::new(view.editable),
+        people: StoredValue::new(view.people.clone()),
     };
     provide_context(ctx);
     // Bumped when the whole form is replaced (previous wave's answers): inputs are redrawn.
@@ -205,6 +208,20 @@ fn SurveyForm(view: SurveyFormView) -> impl IntoView {
         restorable.set(None);
     };
 
+    // A first survey can start from the registry's people (those still in the household).
+    let registry: Vec<MemberInput> = view
+        .people
+        .iter()
+        .filter(|p| p.active)
+        .map(|p| p.start.clone())
+        .collect();
+    let offer_registry = view.answers.is_none() && !registry.is_empty();
+    let take_registry = move |_| {
+        form.update(|f| f.members = registry.clone());
+        bad.set(Vec::new());
+        generation.update(|g| *g += 1);
+    };
+
     let take_previous = move |_| {
         if let Some((_, answers)) = previous.clone() {
             form.set(answers);
@@ -238,6 +255,13 @@ fn SurveyForm(view: SurveyFormView) -> impl IntoView {
                         <Tr zh="这台设备上保存有这份问卷未保存到服务器的内容。" en="This device kept answers that never reached the server." />" "
                         <button type="button" data-testid="restore-local" on:click=restore><Tr zh="恢复" en="Restore" /></button>" "
                         <button type="button" class="secondary" on:click=discard><Tr zh="丢弃" en="Discard" /></button>
+                    </p>
+                })}
+                {offer_registry.then(|| view! {
+                    <p class="no-print">
+                        <button type="button" class="secondary" data-testid="use-registry" on:click=take_registry>
+                            <Tr zh="以户籍名单中的成员为起点" en="Start the roster from the registry's people" />
+                        </button>
                     </p>
                 })}
                 {offer_previous.then(|| view! {

@@ -47,6 +47,47 @@ pub(super) fn renumber(rows: &mut [i64], no: i64) {
     }
 }
 
+/// Whom roster line `i` refers to: a registry person, or someone the save will add.
+#[component]
+fn Person(i: usize) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let lang = use_lang();
+    let text = move || {
+        let id = ctx
+            .form
+            .with(|f| f.members.get(i).map(|m| m.person_id.clone()));
+        let id = id.unwrap_or_default();
+        let lang = lang.get();
+        if id.is_empty() {
+            return lang
+                .pick(
+                    "保存时与户籍名单核对，新成员将加入名单",
+                    "checked against the registry when saved; someone new is added to it",
+                )
+                .to_owned();
+        }
+        ctx.people.with_value(
+            |people| match people.iter().find(|p| p.start.person_id == id) {
+                Some(p) => {
+                    let name = match p.name.is_empty() {
+                        true => lang
+                            .pick("（姓名待登记）", "(name not yet registered)")
+                            .to_owned(),
+                        false => p.name.clone(),
+                    };
+                    format!(
+                        "{}{name} · {}",
+                        lang.pick("户籍成员：", "Registry person: "),
+                        p.birth_year
+                    )
+                }
+                None => lang.pick("户籍成员", "registry person").to_owned(),
+            },
+        )
+    };
+    view! { <p class="small muted" data-testid="member-person">{text}</p> }
+}
+
 #[component]
 pub(super) fn Members() -> impl IntoView {
     let sex = vocab(domain::Sex::ALL, domain::Sex::code);
@@ -67,6 +108,7 @@ pub(super) fn Members() -> impl IntoView {
         view! {
             <fieldset class="row-card" data-row=format!("members[{i}]")>
                 <legend>{i + 1}</legend>
+                <Person i />
                 <Choice path=p("relation") zh="与户主关系" en="Relation to head" options=relation.clone() get=gr set=sr />
                 <Choice path=p("sex") zh="性别" en="Sex" options=sex.clone() get=gs set=ss />
                 <Num path=p("birth_year") zh="出生年份" en="Birth year" integer=true get=gy set=sy />
