@@ -131,6 +131,45 @@ test('the at-risk list links to households and downloads; charts download as SVG
   expect(errors).toEqual([]);
 });
 
+test("Sichuan's exit threshold: the line switch recounts the headcount and the at-risk list", async ({ page }) => {
+  const errors = watchErrors(page);
+  // 2019: the national line is 3,218 yuan, Sichuan's exit threshold 3,747.
+  await signIn(page, 'official.yuexi', undefined, '/unit/513434?wave=2019');
+  await hydrated(page);
+  const national = await cardRaw(page, 'poverty_headcount_ratio');
+  const income = await cardRaw(page, 'per_capita_net_income');
+  await page.getByTestId('filter-scheme').selectOption('provincial');
+  await expect(page).toHaveURL(/scheme=provincial/);
+  await expect.poll(() => cardRaw(page, 'poverty_headcount_ratio')).toBeGreaterThan(national);
+  const api = await page.request.get(base() + '/api/v1/indicators?unit=513434&wave=2019&scheme=provincial&indicator=poverty_headcount_ratio');
+  const body = await api.json();
+  expect(body.scheme).toBe('provincial');
+  expect(body.poverty_line).toBe(3747);
+  expect(await cardRaw(page, 'poverty_headcount_ratio')).toBeCloseTo(body.rows[0].indicators[0].value, 6);
+  // A figure that does not depend on the line stays as it was.
+  expect(await cardRaw(page, 'per_capita_net_income')).toBeCloseTo(income, 6);
+  await page.reload();
+  await expect(page.getByTestId('filter-scheme')).toHaveValue('provincial');
+
+  // The at-risk list under either line: more households fall below the higher one.
+  await page.goto(base() + '/at-risk?unit=513434&wave=2019');
+  await hydrated(page);
+  const count = async () => Number((await page.getByTestId('risk-total').locator('strong').textContent())!.replace(/,/g, ''));
+  const under = await count();
+  await expect(page.getByTestId('risk-table').locator('tbody tr').first()).toContainText('3,218');
+  await page.getByTestId('risk-scheme').selectOption('provincial');
+  await page.getByTestId('risk-margin').locator('xpath=ancestor::form').getByRole('button', { name: '应用' }).click();
+  await expect(page).toHaveURL(/scheme=provincial/);
+  await expect(page.getByTestId('risk-table').locator('tbody tr').first()).toContainText('3,747');
+  expect(await count()).toBeGreaterThan(under);
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('risk-csv').click()]);
+  const lines = readFileSync((await csv.path())!, 'utf8').trim().split('\n');
+  expect(lines.length).toBe((await count()) + 1);
+  const header = lines[0].replace(/^\uFEFF/, '').split(',');
+  expect(lines[1].split(',')[header.indexOf('poverty_line_scheme')]).toBe('provincial');
+  expect(errors).toEqual([]);
+});
+
 test('phone width: readable, no sideways scrolling of the page', async ({ page }) => {
   await page.setViewportSize({ width: 360, height: 780 });
   await signIn(page, 'official');
