@@ -238,3 +238,14 @@ pub trait Setup: Send + Sync + 'static {
 
 /// What the server puts into the Leptos context for [`Setup`].
 pub type SharedSetup = Arc<dyn Setup>;
+
+/// The running server as the administrators' status page shows it. Callers have checked
+/// that the viewer administers.
+#[async_trait::async_trait]
+pub trait Operations: Send + Sync + 'static {
+    /// The figures `/metrics` exports, read now.
+    async fn operations(&self) -> Result<crate::model::OperationsView, BackendError>;
+}
+
+/// What the server puts into the Leptos context for [`Operations`].
+pub type SharedOperations = Arc<dyn Operations>;

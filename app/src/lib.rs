@@ -22,7 +22,7 @@ pub mod pages;
 pub mod server_fns;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Html, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Html, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     ParamSegment, SsrMode, StaticSegment,
@@ -54,6 +54,9 @@ use crate::server_fns::whoami;
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     content_security_policy();
+    // The bundle's files are named by its build (`tanhui.<build>.css`, `.js`, `.wasm`): a page
+    // always asks for the assets of the build that rendered it.
+    let stylesheet = format!("/pkg/{}.css", options.output_name);
     view! {
         <!DOCTYPE html>
         <html>
@@ -61,6 +64,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="stylesheet" href=stylesheet />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -95,7 +99,6 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Html attr:lang=move || lang.get().tag() />
-        <Stylesheet id="leptos" href="/pkg/tanhui.css" />
         <Title text=title />
         <Router>
             <header class="topbar">

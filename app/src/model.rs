@@ -5,7 +5,9 @@ use domain::risk::RiskReason;
 use domain::{Lang, SurveyStatus, UnitLevel};
 use serde::{Deserialize, Serialize};
 
+mod operations;
 mod setup;
+pub use operations::*;
 pub use setup::*;
 
 /// An administrative unit as a page shows it.

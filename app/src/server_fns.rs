@@ -57,6 +57,10 @@ mod guard {
         context()
     }
 
+    pub fn operations() -> Result<crate::backend::SharedOperations, AppError> {
+        context()
+    }
+
     /// Who is asking (anonymous when the middleware found no session or token).
     pub fn viewer() -> RequestViewer {
         leptos::prelude::use_context::<http::request::Parts>()
@@ -119,6 +123,15 @@ mod guard {
 pub async fn check_server() -> Result<ServerStatus, AppError> {
     guard::signed_in()?;
     guard::plain(guard::backend()?.status().await)
+}
+
+/// How the running server is doing: engine, change feed, surveys, pool, sign-ins, backups
+/// (administrators; the same figures as `/metrics`).
+#[server(prefix = "/sfn", endpoint = "server_operations")]
+pub async fn server_operations() -> Result<crate::model::OperationsView, AppError> {
+    let (_, actor) = guard::signed_in()?;
+    guard::allow(actor.may_administer())?;
+    guard::plain(guard::operations()?.operations().await)
 }
 
 /// The signed-in account, or `None` for an anonymous reader.

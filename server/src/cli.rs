@@ -7,6 +7,8 @@ use clap::{Parser, Subcommand};
 
 use std::io::IsTerminal;
 
+mod backup;
+mod bundle;
 mod setup;
 use setup::{
     AssignmentsCommand, HouseholdsCommand, InspectionsCommand, LinesCommand, PlotsCommand,
@@ -130,6 +132,50 @@ pub enum Command {
     Households {
         #[command(subcommand)]
         command: HouseholdsCommand,
+    },
+    /// Make the one file to deploy: this binary with a built site (wasm, JS, CSS, icons)
+    /// inside it, so `tanhui serve` needs nothing beside it. `--check` shows what a binary
+    /// carries.
+    Bundle {
+        /// The site folder built by scripts/site.sh.
+        #[arg(long, required_unless_present = "check")]
+        site: Option<PathBuf>,
+        /// The file to write (this binary is left as it is).
+        #[arg(long, required_unless_present = "check")]
+        out: Option<PathBuf>,
+        /// Show the site FILE (or this binary) carries, and write nothing.
+        #[arg(long, conflicts_with_all = ["site", "out"])]
+        check: bool,
+        /// With --check: the binary to look at (default: this one).
+        file: Option<PathBuf>,
+    },
+    /// Write a consistent backup of the whole database (while the server keeps serving) to one
+    /// portable file that restores into SQLite or PostgreSQL; it is read back to check it.
+    Backup {
+        /// Database URL: sqlite://PATH or postgres://…
+        #[arg(long)]
+        db: Option<String>,
+        /// The backup file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into an empty database (refuses one that holds data); a damaged or
+    /// incomplete file writes nothing.
+    Restore {
+        /// Database URL: sqlite://PATH or postgres://…
+        #[arg(long)]
+        db: Option<String>,
+        /// The backup file.
+        file: PathBuf,
+    },
+    /// Print the SHA-256 content digest of a database, or (given a FILE) check a backup file
+    /// whole and print the digest it records: equal digests, equal content.
+    Digest {
+        /// Database URL: sqlite://PATH or postgres://…
+        #[arg(long)]
+        db: Option<String>,
+        /// A backup file instead of a database.
+        file: Option<PathBuf>,
     },
     /// Load a deterministic demo data set into an empty database (same N and S ⇒ same data).
     Seed {
@@ -290,6 +336,19 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { command } => user(command, settings).await,
+        Command::Bundle {
+            site,
+            out,
+            check,
+            file,
+        } => match (check, site, out) {
+            (true, _, _) => bundle::check(file.as_deref()),
+            (false, Some(site), Some(out)) => bundle::bundle(&site, &out),
+            _ => anyhow::bail!("tanhui bundle needs --site DIR and --out FILE (or --check)"),
+        },
+        Command::Backup { db, out } => backup::backup(&db.unwrap_or(settings.db), &out).await,
+        Command::Restore { db, file } => backup::restore(&db.unwrap_or(settings.db), &file).await,
+        Command::Digest { db, file } => backup::digest(db.unwrap_or(settings.db), file).await,
         Command::Units { command } => setup::units(command, settings).await,
         Command::Waves { command } => setup::waves(command, settings).await,
         Command::Lines { command } => setup::lines(command, settings).await,

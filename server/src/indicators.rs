@@ -17,6 +17,15 @@ use crate::storage::{FeedTail, StorageError, Store, REBUILD_ALL};
 /// still watched for.
 const LOOKBACK: i64 = 64;
 
+/// What [`LiveEngine::status`] reports.
+#[derive(Debug, Clone, Copy)]
+pub struct EngineStatus {
+    pub facts: usize,
+    pub cells: usize,
+    /// The sequence number of the newest change-feed entry applied.
+    pub applied: i64,
+}
+
 pub struct LiveEngine {
     engine: RwLock<Engine>,
     /// Which changes are applied; the mutex also keeps two catch-ups from racing.
@@ -138,6 +147,18 @@ impl LiveEngine {
         let mut changes = store.changes_after(feed.window()).await?;
         changes.retain(|(seq, _)| !feed.recent.contains(seq));
         Ok(changes)
+    }
+
+    /// The engine as it is, without catching up (what `/metrics` reports): its facts, its
+    /// cells and the newest change it has applied.
+    pub async fn status(&self) -> EngineStatus {
+        let applied = self.feed.lock().await.newest;
+        let engine = self.engine.read().await;
+        EngineStatus {
+            facts: engine.fact_count(),
+            cells: engine.cell_count(),
+            applied,
+        }
     }
 
     /// Catches up, then lends the engine for reading.

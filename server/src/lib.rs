@@ -7,6 +7,7 @@
 //! same [`http::build`] router in-process and over a real port.
 
 pub mod api;
+pub mod assets;
 pub mod auth;
 pub mod cli;
 pub mod export;
@@ -14,6 +15,8 @@ pub mod http;
 pub mod import;
 pub mod indicators;
 mod layers;
+pub mod metrics;
+pub mod net;
 pub mod records;
 pub mod seed;
 pub mod serve;

@@ -1,8 +1,12 @@
 //! `tanhui serve`: open and migrate the database, bind, serve until Ctrl-C or SIGTERM, then
-//! finish in-flight requests and close the database cleanly.
+//! finish in-flight requests and close the database cleanly. Takes scheduled backups when a
+//! backup folder is set.
+
+use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
+use crate::assets::Assets;
 use crate::http::build;
 use crate::seed::SeedOptions;
 use crate::settings::Settings;
@@ -13,6 +17,11 @@ use crate::storage::Store;
 pub const DEMO_SEED: u64 = 2018;
 
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
+    // The browser bundle first: a server that could not hydrate its pages does not start.
+    let assets = Assets::load(settings.site_root.as_deref())?;
+    assets.require_complete()?;
+    let (files, bytes) = assets.size();
+    tracing::info!(build = assets.build(), origin = %assets.origin(), files, bytes, "site loaded");
     let store = Store::connect(&settings.db).await?;
     store.migrate().await?;
     tracing::info!(db = %store.redacted_url(), version = store.schema_version().await?, "database ready");
@@ -53,7 +62,18 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let listener = TcpListener::bind(settings.addr).await?;
     let addr = listener.local_addr()?;
     let engine = crate::indicators::LiveEngine::load(&store).await?;
-    let state = AppState::new(&settings, store.clone(), engine, addr);
+    let state = AppState::new(&settings, store.clone(), engine, addr, Arc::new(assets));
+    let backups = state.backups.clone().map(|schedule| {
+        tracing::info!(dir = %schedule.dir.display(), every = %schedule.every, keep = schedule.keep, "scheduled backups on");
+        tokio::spawn(crate::service::backups::run(
+            store.clone(),
+            schedule,
+            state.metrics.clone(),
+        ))
+    });
+    if !state.network.trusted_proxies.is_empty() {
+        tracing::info!(proxies = ?state.network.trusted_proxies.0.iter().map(ToString::to_string).collect::<Vec<_>>(), "forwarded client addresses are believed from these proxies only");
+    }
     let router = build(state);
 
     tracing::info!(%addr, "listening");
@@ -66,6 +86,11 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
+    // A backup under way is abandoned: it writes to a `.partial` file that is never renamed.
+    if let Some(task) = backups {
+        task.abort();
+        let _ = task.await;
+    }
     store.close().await;
     tracing::info!("stopped cleanly");
     Ok(())

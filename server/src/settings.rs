@@ -6,7 +6,7 @@
 //! | `TANHUI_CONFIG` | path of the TOML file (default `tanhui.toml`, optional) |
 //! | `TANHUI_DB` | database URL, `sqlite://PATH` or `postgres://…` (default `sqlite://data/tanhui.db`) |
 //! | `TANHUI_ADDR` | listen address (default `127.0.0.1:3000`) |
-//! | `TANHUI_SITE_ROOT` | folder holding `pkg/` (wasm, JS, CSS) and public assets (default `target/site`) |
+//! | `TANHUI_SITE_ROOT` | serve the site (wasm, JS, CSS, icons) from this folder, built by `scripts/site.sh`, instead of the copy inside the binary (default: unset, the binary's own copy; see `tanhui bundle`) |
 //! | `TANHUI_LOG` | log filter, `tracing` syntax (default `info`) |
 //! | `TANHUI_LOG_FORMAT` | `text` or `json` (default `text`) |
 //! | `TANHUI_DEMO` | load the demo data set and one demo account per role into an empty database (`serve --demo` does the same); never into one holding real data (default `false`: the first start creates only `admin`, with a one-time password printed on standard output) |
@@ -14,11 +14,18 @@
 //! | `TANHUI_COOKIE_SECURE` | mark the session cookie `Secure` (HTTPS only); `false` only for a plain-HTTP intranet (default `true`) |
 //! | `TANHUI_SESSION_IDLE_MINUTES` | a session unused this long ends (default 30) |
 //! | `TANHUI_SESSION_HOURS` | a session ends this long after sign-in (default 12) |
+//! | `TANHUI_TRUSTED_PROXIES` | reverse proxies (addresses or CIDR ranges, comma-separated) whose `Forwarded` / `X-Forwarded-For` name the client, for sign-in throttling, the audit log and logs; from any other peer those headers are ignored (default: none) |
+//! | `TANHUI_METRICS_FROM` | addresses or ranges that may read `/metrics` without a token, e.g. the Prometheus server (default: none; an administrator's API token always may) |
+//! | `TANHUI_BACKUP_DIR` | take scheduled backups into this folder (default: unset, none taken) |
+//! | `TANHUI_BACKUP_EVERY` | how often: a number and `m`, `h` or `d` (default `24h`) |
+//! | `TANHUI_BACKUP_KEEP` | scheduled backups kept in the folder; older ones are deleted (default 7) |
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use figment::providers::{Env, Format, Serialized, Toml};
+
+use crate::net::IpNets;
 use figment::Figment;
 use serde::{Deserialize, Serialize};
 
@@ -36,7 +43,7 @@ pub enum LogFormat {
 pub struct Settings {
     pub db: String,
     pub addr: SocketAddr,
-    pub site_root: PathBuf,
+    pub site_root: Option<PathBuf>,
     pub log: String,
     pub log_format: LogFormat,
     pub demo: bool,
@@ -44,6 +51,71 @@ pub struct Settings {
     pub cookie_secure: bool,
     pub session_idle_minutes: u32,
     pub session_hours: u32,
+    pub trusted_proxies: IpNets,
+    pub metrics_from: IpNets,
+    pub backup_dir: Option<PathBuf>,
+    pub backup_every: Every,
+    pub backup_keep: usize,
+}
+
+/// The scheduled backups, as configured (none without `backup_dir`).
+#[derive(Debug, Clone)]
+pub struct BackupSchedule {
+    pub dir: PathBuf,
+    pub every: Every,
+    pub keep: usize,
+}
+
+/// A period written as a whole number and a unit: `30m`, `6h`, `1d`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Every(pub std::time::Duration);
+
+impl std::str::FromStr for Every {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Every, String> {
+        let text = text.trim();
+        let bad = || format!("{text:?}: write a whole number and m, h or d, such as 6h or 1d");
+        let split = text.len().checked_sub(1).ok_or_else(bad)?;
+        let (number, unit) = text.split_at(split);
+        let number: u64 = number.trim().parse().map_err(|_| bad())?;
+        let seconds = match unit {
+            "m" => 60,
+            "h" => 3_600,
+            "d" => 86_400,
+            _ => return Err(bad()),
+        };
+        match number {
+            0 => Err(format!("{text:?}: the period must be longer than zero")),
+            n => Ok(Every(std::time::Duration::from_secs(n * seconds))),
+        }
+    }
+}
+
+impl std::fmt::Display for Every {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Whole days from two days up (`24h` reads better than `1d` beside `6h`).
+        let s = self.0.as_secs();
+        match s {
+            s if s % 86_400 == 0 && s >= 2 * 86_400 => write!(f, "{}d", s / 86_400),
+            s if s % 3_600 == 0 => write!(f, "{}h", s / 3_600),
+            s => write!(f, "{}m", s / 60),
+        }
+    }
+}
+
+impl Serialize for Every {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Every {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Every, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
 }
 
 impl Default for Settings {
@@ -51,7 +123,7 @@ impl Default for Settings {
         Settings {
             db: "sqlite://data/tanhui.db".to_owned(),
             addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
-            site_root: PathBuf::from("target/site"),
+            site_root: None,
             log: "info".to_owned(),
             log_format: LogFormat::Text,
             demo: false,
@@ -59,6 +131,11 @@ impl Default for Settings {
             cookie_secure: true,
             session_idle_minutes: 30,
             session_hours: 12,
+            trusted_proxies: IpNets::default(),
+            metrics_from: IpNets::default(),
+            backup_dir: None,
+            backup_every: Every(std::time::Duration::from_secs(86_400)),
+            backup_keep: 7,
         }
     }
 }
@@ -105,6 +182,11 @@ impl Settings {
                 "cookie_secure",
                 "session_idle_minutes",
                 "session_hours",
+                "trusted_proxies",
+                "metrics_from",
+                "backup_dir",
+                "backup_every",
+                "backup_keep",
             ]))
             .extract()
             .map_err(|err| SettingsError::Invalid(Box::new(err)))
@@ -153,6 +235,88 @@ mod tests {
             jail.set_env("TANHUI_ADDR", "not-an-address");
             let err = Settings::load(None).expect_err("bad address");
             assert!(err.to_string().contains("addr"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn proxies_and_backups_are_read_from_the_environment() {
+        Jail::expect_with(|jail| {
+            jail.set_env("TANHUI_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8");
+            jail.set_env("TANHUI_BACKUP_DIR", "/var/backups/tanhui");
+            jail.set_env("TANHUI_BACKUP_EVERY", "6h");
+            let settings = Settings::load(None).expect("environment");
+            assert!(settings
+                .trusted_proxies
+                .contains("10.9.8.7".parse().expect("ip")));
+            assert!(settings.metrics_from.is_empty());
+            assert_eq!(
+                settings.backup_dir.as_deref(),
+                Some(Path::new("/var/backups/tanhui"))
+            );
+            assert_eq!(settings.backup_every.0.as_secs(), 6 * 3600);
+            assert_eq!(settings.backup_keep, 7);
+            jail.set_env("TANHUI_TRUSTED_PROXIES", "10.0.0.0/40");
+            let err = Settings::load(None).expect_err("bad range");
+            assert!(
+                err.to_string().to_lowercase().contains("trusted_proxies"),
+                "{err}"
+            );
+            jail.set_env("TANHUI_TRUSTED_PROXIES", "");
+            jail.set_env("TANHUI_BACKUP_EVERY", "daily");
+            let err = Settings::load(None).expect_err("bad period");
+            assert!(err.to_string().contains("such as 6h or 1d"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn periods_read_and_print_the_same() {
+        for text in ["30m", "6h", "24h", "7d", "90m"] {
+            assert_eq!(text.parse::<Every>().expect(text).to_string(), text);
+        }
+        assert_eq!("1d".parse::<Every>().expect("1d").to_string(), "24h");
+        assert!("0h".parse::<Every>().is_err());
+        assert!("h".parse::<Every>().is_err());
+        assert!("".parse::<Every>().is_err());
+        assert!("5s".parse::<Every>().is_err());
+    }
+
+    /// `deploy/tanhui.toml` lists every setting, each with a value this version accepts.
+    #[test]
+    fn the_example_settings_file_lists_every_setting() {
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/tanhui.toml");
+        let text = std::fs::read_to_string(&example).expect("deploy/tanhui.toml");
+        let defaults = serde_json::to_value(Settings::default()).expect("json");
+        let keys: Vec<&String> = defaults.as_object().expect("object").keys().collect();
+        for key in &keys {
+            assert!(
+                text.contains(&format!("\n{key} =")) || text.contains(&format!("\n# {key} =")),
+                "deploy/tanhui.toml does not list {key}"
+            );
+        }
+        Jail::expect_with(|jail| {
+            // Every setting's line (the commented-out default too, when the key is not set
+            // already) holds a value this version accepts.
+            let mut set: Vec<String> = Vec::new();
+            let mut uncommented = Vec::new();
+            for line in text.lines() {
+                let (active, rest) = match line.strip_prefix("# ") {
+                    Some(rest) => (false, rest),
+                    None => (true, line),
+                };
+                let key = keys.iter().find(|k| rest.starts_with(&format!("{k} =")));
+                match key {
+                    Some(key) if active || !set.contains(key) => {
+                        set.push((*key).clone());
+                        uncommented.push(rest);
+                    }
+                    _ => uncommented.push(line),
+                }
+            }
+            let uncommented = uncommented.join("\n");
+            jail.create_file("tanhui.toml", &uncommented)?;
+            Settings::load(None).expect("the example's values are valid");
             Ok(())
         });
     }

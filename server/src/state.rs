@@ -1,6 +1,7 @@
 //! What every request handler and server function may reach: the store, the live indicator
-//! engine, the authentication policy and Leptos's options. Built once by `serve` (and by each
-//! test), cloned into every request.
+//! engine, the authentication policy, the browser bundle, the running counters, the network
+//! policy and Leptos's options. Built once by `serve` (and by each test), cloned into every
+//! request.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -8,9 +9,12 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
+use crate::assets::Assets;
 use crate::auth::AuthConfig;
 use crate::indicators::LiveEngine;
-use crate::settings::Settings;
+use crate::metrics::Metrics;
+use crate::net::NetworkPolicy;
+use crate::settings::{BackupSchedule, Settings};
 use crate::storage::Store;
 
 /// Everything a request handler may need.
@@ -21,6 +25,10 @@ pub struct AppState {
     pub engine: Arc<LiveEngine>,
     pub auth: AuthConfig,
     pub sign_in: crate::auth::SignInGate,
+    pub assets: Arc<Assets>,
+    pub metrics: Arc<Metrics>,
+    pub network: Arc<NetworkPolicy>,
+    pub backups: Option<Arc<BackupSchedule>>,
 }
 
 impl AppState {
@@ -33,16 +41,31 @@ impl AppState {
         }
     }
 
+    /// The running server's figures (`/metrics`, the status page) over this state.
+    pub fn operations(&self) -> crate::service::operations::LiveOperations {
+        crate::service::operations::LiveOperations {
+            store: self.store.clone(),
+            engine: self.engine.clone(),
+            metrics: self.metrics.clone(),
+            assets: self.assets.clone(),
+            network: self.network.clone(),
+            backups: self.backups.clone(),
+        }
+    }
+
     /// `addr` is where the server actually listens (it may differ from the settings' port 0).
+    /// Pages name the bundle's build ([`Assets::output_name`]) in their script and style links.
     pub fn new(
         settings: &Settings,
         store: Store,
         engine: Arc<LiveEngine>,
         addr: SocketAddr,
+        assets: Arc<Assets>,
     ) -> AppState {
         let leptos_options = LeptosOptions::builder()
-            .output_name("tanhui")
-            .site_root(settings.site_root.to_string_lossy().into_owned())
+            .output_name(assets.output_name())
+            // Files are served from memory (`http::static_files`), never from a folder.
+            .site_root("")
             .site_pkg_dir("pkg")
             .site_addr(addr)
             .env(leptos::config::Env::PROD)
@@ -53,6 +76,19 @@ impl AppState {
             engine,
             auth: settings.auth_config(),
             sign_in: crate::auth::SignInGate::default(),
+            assets,
+            metrics: Arc::new(Metrics::default()),
+            network: Arc::new(NetworkPolicy {
+                trusted_proxies: settings.trusted_proxies.clone(),
+                metrics_from: settings.metrics_from.clone(),
+            }),
+            backups: settings.backup_dir.clone().map(|dir| {
+                Arc::new(BackupSchedule {
+                    dir,
+                    every: settings.backup_every,
+                    keep: settings.backup_keep,
+                })
+            }),
         }
     }
 }

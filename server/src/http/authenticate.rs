@@ -1,10 +1,8 @@
 //! Request middleware: establish who is asking ([`authenticate`]), keep pages behind sign-in
 //! ([`page_guard`]).
 
-use std::net::SocketAddr;
-
 use app::backend::RequestViewer;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -40,10 +38,12 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
 /// extensions. A bad bearer token is refused at once (401); a stale cookie is removed and the
 /// request continues anonymously (pages then ask to sign in).
 pub async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    // The client as `observe` established it: behind a trusted proxy, the forwarded address.
     let ip = req
         .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0.ip().to_string());
+        .get::<super::observe::RequestContext>()
+        .and_then(|context| context.client)
+        .map(|ip| ip.to_string());
     let mut viewer = RequestViewer {
         ip,
         ..RequestViewer::default()
@@ -104,13 +104,14 @@ pub fn safe_next(next: Option<&str>) -> String {
 /// Pages need a signed-in account: anonymous readers are sent to the sign-in page (and back
 /// afterwards), administrators' pages answer 403 to everyone else, and an account with a
 /// one-time password is sent to change it first. Server functions check for themselves.
-pub async fn page_guard(req: Request, next: Next) -> Response {
+pub async fn page_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     // Not pages: they answer 401/403 themselves, or are public.
-    let exempt = ["/sfn/", "/api/", "/pkg/"]
+    let exempt = ["/sfn/", "/api/"]
         .iter()
         .any(|prefix| path.starts_with(prefix))
-        || matches!(path.as_str(), "/healthz" | "/favicon.svg" | "/logout")
+        || super::static_files::is_asset_path(&state, &path)
+        || matches!(path.as_str(), "/healthz" | "/metrics" | "/logout")
         || (path == "/login" && req.method() == axum::http::Method::POST);
     if exempt {
         return next.run(req).await;
@@ -138,25 +139,26 @@ pub async fn page_guard(req: Request, next: Next) -> Response {
         return Redirect::to("/account?must_change=1").into_response();
     }
     if path.starts_with("/admin") && !actor.may_administer() {
-        return forbidden_page();
+        return forbidden_page(&state.assets.output_name());
     }
     next.run(req).await
 }
 
-/// A plain page for 403 on a page route (no application data in it).
-fn forbidden_page() -> Response {
+/// A plain page for 403 on a page route (no application data in it), styled by the bundle
+/// named `output_name`.
+fn forbidden_page(output_name: &str) -> Response {
     (
         StatusCode::FORBIDDEN,
         [(
             header::CONTENT_SECURITY_POLICY,
             "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
         )],
-        Html(
+        Html(format!(
             "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>无权访问 · Forbidden</title>\
-             <link rel=\"stylesheet\" href=\"/pkg/tanhui.css\"></head><body><main class=\"page\">\
+             <link rel=\"stylesheet\" href=\"/pkg/{output_name}.css\"></head><body><main class=\"page\">\
              <h1>无权访问</h1><p>您的账号没有查看此页面的权限。</p><p lang=\"en\">Your account may not open this page.</p>\
-             <p><a href=\"/\">返回首页 · Home</a></p></main></body></html>",
-        ),
+             <p><a href=\"/\">返回首页 · Home</a></p></main></body></html>"
+        )),
     )
         .into_response()
 }

@@ -12,14 +12,14 @@ pub const STRICT_CSP: &str =
     "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 pub async fn security_headers(req: Request, next: Next) -> Response {
-    // Built files under /pkg and the icon are public and cacheable; everything else may be
-    // private to the signed-in reader and must not outlive the session in a cache (or in the
-    // back/forward cache after sign-out).
-    let cacheable = {
-        let path = req.uri().path();
-        path.starts_with("/pkg/") || path == "/favicon.svg"
-    };
     let mut response = next.run(req).await;
+    // The bundle's files are public and say how to cache them; everything else may be private
+    // to the signed-in reader and must not outlive the session in a cache (or in the
+    // back/forward cache after sign-out).
+    let cacheable = response
+        .extensions()
+        .get::<super::static_files::PublicFile>()
+        .is_some();
     let headers = response.headers_mut();
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(

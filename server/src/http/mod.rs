@@ -1,16 +1,20 @@
 //! The axum application: built by one function so that `serve`, the in-process tests and the
-//! browser tests all run the same router, with its middleware: who is asking
-//! ([`authenticate`]), sign-in and sign-out ([`sign_in`]), the CSRF origin check ([`csrf`])
-//! and the security headers ([`headers`]).
+//! browser tests all run the same router, with its middleware: the request's client, id and
+//! counters ([`observe`]), who is asking ([`authenticate`]), sign-in and sign-out
+//! ([`sign_in`]), the CSRF origin check ([`csrf`]) and the security headers ([`headers`]);
+//! the browser bundle from memory ([`static_files`]) and `/metrics` ([`metrics`]).
 
 pub mod authenticate;
 pub mod csrf;
 pub mod headers;
+pub mod metrics;
+pub mod observe;
 pub mod sign_in;
+pub mod static_files;
 
 use std::sync::Arc;
 
-use app::backend::{SharedBackend, SharedFieldWork, SharedSetup, SharedViews};
+use app::backend::{SharedBackend, SharedFieldWork, SharedOperations, SharedSetup, SharedViews};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::middleware::{from_fn, from_fn_with_state};
@@ -22,7 +26,6 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use serde_json::json;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
 use crate::storage::Store;
@@ -38,30 +41,54 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
 }
 
-/// The whole application router. Every request passes, outermost first: tracing,
-/// compression, security headers, the CSRF origin check (state-changing requests),
-/// authentication (who is asking), the page guard (sign-in for pages, admin for `/admin`).
+/// The whole application router. Every request passes, outermost first: the request's
+/// client, id, log span and counters, compression, security headers, the CSRF origin check
+/// (state-changing requests), authentication (who is asking), the page guard (sign-in for
+/// pages, admin for `/admin`).
 pub fn build(state: AppState) -> Router {
     let backend: SharedBackend = Arc::new(state.store.clone());
     let views: SharedViews = Arc::new(state.views());
     let field: SharedFieldWork = Arc::new(state.views());
     let setup: SharedSetup = Arc::new(state.views());
+    let operations: SharedOperations = Arc::new(state.operations());
     let context = move || {
         provide_context(backend.clone());
         provide_context(views.clone());
         provide_context(field.clone());
         provide_context(setup.clone());
+        provide_context(operations.clone());
     };
     let routes = route_list();
     let shell_options = state.leptos_options.clone();
+    let not_found_options = state.leptos_options.clone();
 
     let pages =
         Router::new().leptos_routes_with_context(&state, routes, context.clone(), move || {
             app::shell(shell_options.clone())
         });
+    // Any other path is a page that does not exist: the app renders its "not found" view.
+    let not_found = leptos_axum::render_app_async_with_context(context, move || {
+        app::shell(not_found_options.clone())
+    });
+    let not_found = move |req: axum::extract::Request| {
+        let render = not_found.clone();
+        async move {
+            let mut response = render(req).await;
+            if response.status() == StatusCode::OK {
+                *response.status_mut() = StatusCode::NOT_FOUND;
+            }
+            response
+        }
+    };
+
+    let mut assets = Router::new().route("/pkg/{file}", get(static_files::asset));
+    for path in state.assets.public_paths() {
+        assets = assets.route(path, get(static_files::asset));
+    }
 
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics::metrics))
         .route("/login", post(crate::http::sign_in::login_form))
         .route("/logout", post(crate::http::sign_in::logout_form))
         // The JSON sign-in sits beside the API it opens, but belongs to this layer.
@@ -71,12 +98,13 @@ pub fn build(state: AppState) -> Router {
         )
         .nest("/api/v1", crate::api::router())
         .merge(pages)
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(context, app::shell))
+        .merge(assets)
+        .fallback(not_found)
         // Pages, including whatever the fallback renders (`/admin/users/`, unknown paths).
-        .layer(from_fn(crate::http::authenticate::page_guard))
+        .layer(from_fn_with_state(
+            state.clone(),
+            crate::http::authenticate::page_guard,
+        ))
         .layer(from_fn(server_fn_input_errors))
         .layer(from_fn_with_state(
             state.clone(),
@@ -96,7 +124,7 @@ pub fn build(state: AppState) -> Router {
                     )),
             ),
         )
-        .layer(TraceLayer::new_for_http())
+        .layer(from_fn_with_state(state.clone(), observe::observe))
         .with_state(state)
 }
 

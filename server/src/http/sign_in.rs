@@ -25,6 +25,18 @@ pub struct LoginForm {
     pub next: Option<String>,
 }
 
+/// Counts a sign-in's outcome for `/metrics`.
+fn count(state: &AppState, outcome: &Result<crate::auth::Login, LoginError>) {
+    use std::sync::atomic::Ordering::Relaxed;
+    let counter = match outcome {
+        Ok(_) => &state.metrics.sign_ins,
+        Err(LoginError::BadCredentials) => &state.metrics.sign_in_failures,
+        Err(LoginError::Throttled { .. }) => &state.metrics.sign_in_throttled,
+        Err(LoginError::Storage(_)) => return,
+    };
+    counter.fetch_add(1, Relaxed);
+}
+
 fn with_cookie(mut response: Response, cookie: &str) -> Response {
     if let Ok(value) = HeaderValue::from_str(cookie) {
         response.headers_mut().append(header::SET_COOKIE, value);
@@ -50,7 +62,7 @@ pub async fn login_form(
     Form(form): Form<LoginForm>,
 ) -> Response {
     let next = safe_next(form.next.as_deref());
-    match crate::auth::login(
+    let outcome = crate::auth::login(
         &state.store,
         &state.auth,
         &state.sign_in,
@@ -58,8 +70,9 @@ pub async fn login_form(
         &form.password,
         viewer.ip,
     )
-    .await
-    {
+    .await;
+    count(&state, &outcome);
+    match outcome {
         Ok(login) => with_cookie(
             Redirect::to(&next).into_response(),
             &state.auth.session_cookie(&login.token),
@@ -96,7 +109,7 @@ pub async fn login_json(
     if let Err(err) = end_session(&state, &viewer).await {
         return err.into_response();
     }
-    match crate::auth::login(
+    let outcome = crate::auth::login(
         &state.store,
         &state.auth,
         &state.sign_in,
@@ -104,8 +117,9 @@ pub async fn login_json(
         &body.password,
         viewer.ip,
     )
-    .await
-    {
+    .await;
+    count(&state, &outcome);
+    match outcome {
         Ok(login) => with_cookie(
             Json(viewer_json(&login.user)).into_response(),
             &state.auth.session_cookie(&login.token),

@@ -5,8 +5,10 @@
 
 pub mod accounts;
 pub mod at_risk;
+pub mod backups;
 pub mod charts;
 pub mod field_work;
+pub mod operations;
 pub mod registry;
 pub mod review;
 pub mod setup;

@@ -4,6 +4,7 @@
 //! each. The same test suite runs against both.
 
 pub mod accounts;
+pub mod backup;
 mod batch;
 mod fact_load;
 pub mod microdata;
@@ -60,6 +61,8 @@ pub enum StorageError {
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("this database was last used by a newer Tanhui (schema {database}; this binary knows up to {known}): it is left untouched. Run that newer version, or restore a backup taken with this one into a new database")]
+    NewerSchema { database: i64, known: i64 },
     #[error("corrupt row in {table}: {detail}")]
     CorruptRow { table: &'static str, detail: String },
     /// The engine's start-up read on SQLite (rusqlite, see `sqlite_scan`).
@@ -161,6 +164,19 @@ impl<'de> serde::Deserialize<'de> for Cell {
     }
 }
 
+/// Writes a cell as the JSON scalar it reads back from (backups).
+impl serde::Serialize for Cell {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Cell::Null => serializer.serialize_unit(),
+            Cell::Text(t) => serializer.serialize_str(t),
+            Cell::Int(i) => serializer.serialize_i64(*i),
+            Cell::Float(f) => serializer.serialize_f64(*f),
+            Cell::Bool(b) => serializer.serialize_bool(*b),
+        }
+    }
+}
+
 /// Where exported rows go, one at a time.
 #[async_trait::async_trait]
 pub trait RowSink {
@@ -222,15 +238,64 @@ impl Store {
         }
     }
 
-    /// Applies every pending migration of this backend.
-    pub async fn migrate(&self) -> Result<(), StorageError> {
+    /// This backend's migrations, as compiled into the binary.
+    fn migrator(&self) -> sqlx::migrate::Migrator {
         match self {
-            Store::Sqlite { pool, .. } => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
-            Store::Postgres { pool, .. } => {
-                sqlx::migrate!("../migrations/postgres").run(pool).await?
-            }
+            Store::Sqlite { .. } => sqlx::migrate!("../migrations/sqlite"),
+            Store::Postgres { .. } => sqlx::migrate!("../migrations/postgres"),
         }
-        Ok(())
+    }
+
+    /// The newest migration this binary carries for the store's backend.
+    pub fn known_schema(&self) -> i64 {
+        self.migrator()
+            .iter()
+            .map(|m| m.version)
+            .max()
+            .unwrap_or_default()
+    }
+
+    /// Applies every pending migration of this backend. A database migrated by a newer
+    /// Tanhui is refused, untouched (a downgrade cannot run on a schema it does not know).
+    pub async fn migrate(&self) -> Result<(), StorageError> {
+        let migrator = self.migrator();
+        self.run_migrations(migrator).await
+    }
+
+    /// Applies this backend's migrations up to and including `version` only (a restore loads
+    /// a backup into the schema it was taken from, then migrates the rest).
+    pub async fn migrate_to(&self, version: i64) -> Result<(), StorageError> {
+        let mut migrator = self.migrator();
+        let upto: Vec<_> = migrator
+            .iter()
+            .filter(|m| m.version <= version)
+            .cloned()
+            .collect();
+        migrator.migrations = std::borrow::Cow::Owned(upto);
+        self.run_migrations(migrator).await
+    }
+
+    async fn run_migrations(&self, migrator: sqlx::migrate::Migrator) -> Result<(), StorageError> {
+        let result = match self {
+            Store::Sqlite { pool, .. } => migrator.run(pool).await,
+            Store::Postgres { pool, .. } => migrator.run(pool).await,
+        };
+        match result {
+            Err(sqlx::migrate::MigrateError::VersionMissing(version))
+                if version > self.known_schema() =>
+            {
+                Err(StorageError::NewerSchema {
+                    database: version,
+                    known: self.known_schema(),
+                })
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// Rows of one of the schema's tables.
+    pub async fn count_rows(&self, table: &'static str) -> Result<i64, StorageError> {
+        on_backend!(self, count(table))
     }
 
     pub fn backend_name(&self) -> &'static str {
@@ -271,6 +336,27 @@ impl Store {
 
     pub async fn count_surveys(&self) -> Result<i64, StorageError> {
         on_backend!(self, count("surveys"))
+    }
+
+    /// Surveys by stored status (`approved`, `draft`, …).
+    pub async fn surveys_by_status(&self) -> Result<Vec<(String, i64)>, StorageError> {
+        on_backend!(self, surveys_by_status())
+    }
+
+    /// The connection pool now: (open connections, idle ones, the most it may open).
+    pub fn pool_use(&self) -> (u32, u32, u32) {
+        match self {
+            Store::Sqlite { pool, .. } => (
+                pool.size(),
+                pool.num_idle() as u32,
+                pool.options().get_max_connections(),
+            ),
+            Store::Postgres { pool, .. } => (
+                pool.size(),
+                pool.num_idle() as u32,
+                pool.options().get_max_connections(),
+            ),
+        }
     }
 
     pub async fn child_units(&self, parent: &UnitCode) -> Result<Vec<UnitRow>, StorageError> {
@@ -726,35 +812,6 @@ pub fn redact(url: &str) -> String {
         Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
         None => url.to_owned(),
     }
-}
-
-/// A SHA-256 digest of the programme data, independent of backend and insertion order:
-/// equal digests mean equal data. Reads everything, so it is for tests and small databases.
-pub async fn content_digest(store: &Store) -> Result<String, StorageError> {
-    use sha2::{Digest, Sha256};
-    fn feed(hasher: &mut Sha256, value: &impl serde::Serialize) {
-        // Serialising plain data to a String cannot fail.
-        hasher.update(serde_json::to_string(value).unwrap_or_default().as_bytes());
-    }
-    let mut hasher = Sha256::new();
-    feed(&mut hasher, &store.units().await?);
-    feed(&mut hasher, &store.waves().await?);
-    feed(&mut hasher, &store.poverty_lines().await?);
-    feed(&mut hasher, &store.targets().await?);
-    feed(&mut hasher, &store.plots().await?);
-    for id in store.household_ids().await? {
-        feed(
-            &mut hasher,
-            &store.household(&rows::id("households", &id)?).await?,
-        );
-    }
-    for id in store.survey_ids().await? {
-        feed(
-            &mut hasher,
-            &store.survey(&rows::id("surveys", &id)?).await?,
-        );
-    }
-    Ok(format!("{:x}", hasher.finalize()))
 }
 
 #[cfg(test)]

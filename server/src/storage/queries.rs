@@ -746,6 +746,15 @@ pub async fn count_synthetic_units(pool: &Pool<Db>) -> Result<i64, StorageError>
     )
 }
 
+/// Surveys by stored status, in status order.
+pub async fn surveys_by_status(pool: &Pool<Db>) -> Result<Vec<(String, i64)>, StorageError> {
+    Ok(
+        sqlx::query_as("SELECT status, COUNT(*) FROM surveys GROUP BY status ORDER BY status")
+            .fetch_all(pool)
+            .await?,
+    )
+}
+
 pub async fn count(pool: &Pool<Db>, table: &'static str) -> Result<i64, StorageError> {
     Ok(sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
         .fetch_one(pool)

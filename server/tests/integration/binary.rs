@@ -62,7 +62,7 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
     let log_file = std::fs::File::create(&log_path).expect("log file");
     let mut child = Command::new(TANHUI)
         .args(["serve", "--db", &url, "--addr", "127.0.0.1:0"])
-        .env("TANHUI_SITE_ROOT", dir.path())
+        .env("TANHUI_SITE_ROOT", crate::helpers::site_root(&dir))
         .env("TANHUI_DEMO", "true")
         .env("TANHUI_DEMO_HOUSEHOLDS", "50")
         .env("TANHUI_LOG", "debug")
@@ -431,7 +431,7 @@ fn a_fresh_install_without_demo_data_prints_a_one_time_admin_password() {
     let url = format!("sqlite://{}", dir.path().join("fresh.db").display());
     let mut child = Command::new(TANHUI)
         .args(["serve", "--db", &url, "--addr", "127.0.0.1:0"])
-        .env("TANHUI_SITE_ROOT", dir.path())
+        .env("TANHUI_SITE_ROOT", crate::helpers::site_root(&dir))
         .env_remove("TANHUI_DEMO")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -508,7 +508,7 @@ fn a_real_database_never_gets_the_demo_accounts() {
     });
     let mut child = Command::new(TANHUI)
         .args(["serve", "--db", &url, "--addr", "127.0.0.1:0", "--demo"])
-        .env("TANHUI_SITE_ROOT", dir.path())
+        .env("TANHUI_SITE_ROOT", crate::helpers::site_root(&dir))
         .env("TANHUI_DEMO", "true")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -93,13 +93,19 @@ impl TestApp {
         store.migrate().await.expect("migrate test database");
         let settings = Settings {
             db: db_url.clone(),
-            site_root: site_root(&dir),
+            site_root: Some(site_root(&dir)),
             ..Settings::default()
         };
         let engine = server::indicators::LiveEngine::load(&store)
             .await
             .expect("build the indicator engine");
-        let state = AppState::new(&settings, store.clone(), engine, settings.addr);
+        let state = AppState::new(
+            &settings,
+            store.clone(),
+            engine,
+            settings.addr,
+            assets(&settings),
+        );
         TestApp {
             store,
             router: build(state),
@@ -260,18 +266,31 @@ impl TestApp {
     /// A second server instance on the same database, with its own engine (as behind a load
     /// balancer): it must see what the first one writes.
     pub async fn second_instance(&self) -> TestApp {
+        self.instance_with(|_| {}).await
+    }
+
+    /// Another server instance on the same database, with settings changed by `change`
+    /// (trusted proxies, the metrics addresses…).
+    pub async fn instance_with(&self, change: impl FnOnce(&mut Settings)) -> TestApp {
         let store = Store::connect(&self.db_url)
             .await
             .expect("second connection");
         let engine = server::indicators::LiveEngine::load(&store)
             .await
             .expect("second engine");
-        let settings = Settings {
+        let mut settings = Settings {
             db: self.db_url.clone(),
-            site_root: site_root(&self._dir),
+            site_root: Some(site_root(&self._dir)),
             ..Settings::default()
         };
-        let state = AppState::new(&settings, store.clone(), engine, settings.addr);
+        change(&mut settings);
+        let state = AppState::new(
+            &settings,
+            store.clone(),
+            engine,
+            settings.addr,
+            assets(&settings),
+        );
         let dir = tempfile::tempdir().expect("temp dir");
         TestApp {
             store,
@@ -302,15 +321,28 @@ impl TestApp {
     }
 }
 
-/// A site root with a stylesheet and a wasm file, so static serving can be tested without a
-/// release build.
-fn site_root(dir: &tempfile::TempDir) -> PathBuf {
+/// A site root with a stylesheet, stand-ins for the JS glue and the wasm, and an icon, so
+/// static serving can be tested without a release build.
+pub fn site_root(dir: &tempfile::TempDir) -> PathBuf {
     let root = dir.path().join("site");
     let pkg = root.join("pkg");
     std::fs::create_dir_all(&pkg).expect("site dir");
     let css = "body { font-family: sans-serif; }\n".repeat(200);
     std::fs::write(pkg.join("tanhui.css"), css).expect("write css");
+    std::fs::write(pkg.join("tanhui.js"), "export default function init() {}\n").expect("js");
+    std::fs::write(pkg.join("tanhui.wasm"), b"\0asm\x01\0\0\0").expect("wasm");
+    std::fs::write(
+        root.join("favicon.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    )
+    .expect("icon");
     root
+}
+
+/// The bundle in the settings' site folder.
+fn assets(settings: &Settings) -> std::sync::Arc<server::assets::Assets> {
+    let root = settings.site_root.as_deref().expect("a site folder");
+    std::sync::Arc::new(server::assets::Assets::from_folder(root).expect("site"))
 }
 
 /// `tanhui_session=…` from a response's `Set-Cookie`, ready for a `Cookie` header.

@@ -10,6 +10,7 @@ mod helpers;
 
 mod access;
 mod auth;
+mod backup;
 mod binary;
 mod dashboard;
 mod entry;
@@ -17,6 +18,7 @@ mod exports;
 mod health;
 mod import;
 mod indicators;
+mod operations;
 mod pages;
 mod records;
 mod review;

@@ -29,8 +29,23 @@ async fn home_page_is_rendered_on_the_server_with_the_counties(app: &TestApp) {
     for code in ["513431", "513434", "513437"] {
         assert!(html.contains(code), "code {code} shown");
     }
-    // The hydration script is referenced, and allowed by the page's policy through its nonce.
-    assert!(html.contains("/pkg/tanhui.js"), "hydration script linked");
+    // The hydration script and the stylesheet are named by the bundle's build, and the script
+    // is allowed by the page's policy through its nonce.
+    let build = build_of(html);
+    assert!(
+        html.contains(&format!("/pkg/tanhui.{build}.js")),
+        "hydration script linked"
+    );
+    assert!(
+        html.contains(&format!("/pkg/tanhui.{build}.wasm")),
+        "wasm preloaded"
+    );
+    assert!(
+        html.contains(&format!(
+            "<link rel=\"stylesheet\" href=\"/pkg/tanhui.{build}.css\""
+        )),
+        "stylesheet linked"
+    );
     let csp = response.headers[header::CONTENT_SECURITY_POLICY]
         .to_str()
         .expect("ascii");
@@ -170,9 +185,22 @@ async fn unknown_pages_are_a_real_404_in_chinese(app: &TestApp) {
     assert!(response.body.contains("页面不存在"));
 }
 
-async fn static_assets_are_served_compressed(app: &TestApp) {
+/// The build id a page names its bundle by (`/pkg/tanhui.<build>.js`).
+fn build_of(html: &str) -> String {
+    let at = html.find("/pkg/tanhui.").expect("a bundle link") + "/pkg/tanhui.".len();
+    html[at..]
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect()
+}
+
+async fn static_assets_are_served_compressed_and_cached_by_content(app: &TestApp) {
+    let admin = app.admin().await;
+    let build = build_of(&app.get("/login").await.body);
+    assert_eq!(build.len(), 16, "{build}");
+    let css = format!("/pkg/tanhui.{build}.css");
     for encoding in ["br", "gzip"] {
-        let request = Request::get("/pkg/tanhui.css")
+        let request = Request::get(&css)
             .header(header::ACCEPT_ENCODING, encoding)
             .body(Body::empty())
             .expect("request");
@@ -180,10 +208,56 @@ async fn static_assets_are_served_compressed(app: &TestApp) {
         assert_eq!(response.status, StatusCode::OK);
         assert_eq!(response.headers[header::CONTENT_ENCODING], encoding);
     }
-    let plain = app.get("/pkg/tanhui.css").await;
+    // Anonymous readers get the bundle (the sign-in page needs it), cached for a year.
+    let plain = app.get(&css).await;
     assert_eq!(plain.status, StatusCode::OK);
     assert!(plain.headers.get(header::CONTENT_ENCODING).is_none());
     assert!(plain.body.starts_with("body { font-family"));
+    assert_eq!(
+        plain.headers[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(
+        plain.headers[header::CONTENT_TYPE],
+        "text/css; charset=utf-8"
+    );
+    let etag = plain.headers[header::ETAG]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    let again = Request::get(&css)
+        .header(header::IF_NONE_MATCH, &etag)
+        .body(Body::empty())
+        .expect("request");
+    let again = app.send(again).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert!(again.body.is_empty());
+    let wasm = app.get(&format!("/pkg/tanhui.{build}.wasm")).await;
+    assert_eq!(wasm.status, StatusCode::OK);
+    assert_eq!(wasm.headers[header::CONTENT_TYPE], "application/wasm");
+    // Names without the build, or of another build, are not served: a page can only load
+    // the files of the build that rendered it.
+    for stale in [
+        "/pkg/tanhui.css",
+        "/pkg/tanhui.0123456789abcdef.js",
+        "/pkg/other.js",
+    ] {
+        let response = app.get(stale).await;
+        assert_eq!(response.status, StatusCode::NOT_FOUND, "{stale}");
+        assert_eq!(
+            response.headers[header::CACHE_CONTROL],
+            "no-store",
+            "{stale}"
+        );
+    }
+    // A file outside pkg keeps its name and is revalidated, not cached blindly.
+    let icon = app.get("/favicon.svg").await;
+    assert_eq!(icon.status, StatusCode::OK);
+    assert_eq!(icon.headers[header::CACHE_CONTROL], "no-cache");
+    assert_eq!(icon.headers[header::CONTENT_TYPE], "image/svg+xml");
+    // Pages stay private.
+    let page = app.get_as(&admin, "/").await;
+    assert_eq!(page.headers[header::CACHE_CONTROL], "no-store");
 }
 
 async fn serves_over_a_real_port(app: &TestApp) {
@@ -210,7 +284,7 @@ crate::on_both_backends!(
     home_page_is_rendered_on_the_server_with_the_counties,
     the_language_cookie_switches_the_server_render_to_english,
     unknown_pages_are_a_real_404_in_chinese,
-    static_assets_are_served_compressed,
+    static_assets_are_served_compressed_and_cached_by_content,
     serves_over_a_real_port,
     pages_need_a_signed_in_account_and_admin_pages_an_administrator,
     a_failure_with_three_field_issues_reads_wholly_in_english,

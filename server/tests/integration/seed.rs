@@ -1,7 +1,7 @@
 //! The demo data set: deterministic, identical on both backends, and shaped like the programme.
 
 use server::seed::{seed, SeedOptions};
-use server::storage::content_digest;
+use server::storage::backup::digest;
 
 use crate::helpers::TestApp;
 
@@ -14,19 +14,19 @@ const SMALL: SeedOptions = SeedOptions {
 async fn same_households_and_seed_give_identical_data(app: &TestApp) {
     let report = seed(&app.store, SMALL).await.expect("seed");
     assert_eq!((report.households, report.surveys), (240, 960));
-    let digest = content_digest(&app.store).await.expect("digest");
+    let expected = digest(&app.store).await.expect("digest");
 
     // Again, into a fresh SQLite database: the same digest, whichever backend `app` is.
     let other = TestApp::sqlite().await;
     seed(&other.store, SMALL).await.expect("seed again");
-    assert_eq!(content_digest(&other.store).await.expect("digest"), digest);
+    assert_eq!(digest(&other.store).await.expect("digest"), expected);
 
     // Another seed gives other data.
     let third = TestApp::sqlite().await;
     seed(&third.store, SeedOptions { seed: 12, ..SMALL })
         .await
         .expect("seed");
-    assert_ne!(content_digest(&third.store).await.expect("digest"), digest);
+    assert_ne!(digest(&third.store).await.expect("digest"), expected);
 }
 
 async fn seeding_refuses_a_database_with_households(app: &TestApp) {
