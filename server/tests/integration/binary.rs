@@ -183,6 +183,12 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
             .await
             .expect("register");
         assert_eq!(registered.status(), reqwest::StatusCode::CREATED);
+        // Its request id, to find in the log below.
+        let request_id = registered.headers()["x-request-id"]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
+        std::fs::write(dir.path().join("request-id"), request_id).expect("keep the id");
         // And once more: refused as a duplicate (a logged 4xx path).
         let again = client
             .post(format!("{origin}/api/v1/households"))
@@ -218,6 +224,19 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
 
     let log = std::fs::read_to_string(&log_path).expect("read log");
     assert!(log.contains("listening"), "the log was captured: {log}");
+    // The request's log lines carry the id its response header gave, and its route template.
+    let request_id = std::fs::read_to_string(dir.path().join("request-id")).expect("id");
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|line| line.contains(&request_id))
+        .collect();
+    assert!(!lines.is_empty(), "{request_id} not in the log: {log}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("\"route\":\"/api/v1/households\"")),
+        "{lines:?}"
+    );
     let session = std::fs::read_to_string(dir.path().join("session")).expect("token");
     for secret in [
         id_card,
@@ -545,6 +564,261 @@ fn a_real_database_never_gets_the_demo_accounts() {
         );
         store.close().await;
     });
+}
+
+/// Waits for `tanhui serve` to print its address; returns it.
+fn address_of(child: &mut std::process::Child) -> String {
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let started = Instant::now();
+    loop {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "server did not start"
+        );
+        let line = lines
+            .next()
+            .expect("server printed its address")
+            .expect("utf-8 line");
+        if let Some(rest) = line.split("http://").nth(1) {
+            let addr = rest.split('/').next().expect("address").to_owned();
+            // Keep reading its output so that it never blocks on a full pipe.
+            std::thread::spawn(move || for _ in lines.by_ref() {});
+            return addr;
+        }
+    }
+}
+
+fn stop(child: &mut std::process::Child) {
+    let pid = child.id().to_string();
+    Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("send SIGTERM");
+    let status = child.wait().expect("wait");
+    assert!(status.success(), "clean exit after SIGTERM, got {status:?}");
+}
+
+#[test]
+fn serve_without_a_site_says_how_to_get_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    let output = Command::new(TANHUI)
+        .args(["serve", "--db", &url, "--addr", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .env_remove("TANHUI_SITE_ROOT")
+        .env_remove("TANHUI_CONFIG")
+        .output()
+        .expect("run tanhui serve");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("carries no site"), "{stderr}");
+    assert!(stderr.contains("TANHUI_SITE_ROOT"), "{stderr}");
+    // A site folder without the wasm bundle is refused too, naming what is missing.
+    let half = dir.path().join("half");
+    std::fs::create_dir_all(half.join("pkg")).expect("dir");
+    std::fs::write(half.join("pkg/tanhui.css"), "body{}").expect("css");
+    let output = Command::new(TANHUI)
+        .args(["serve", "--db", &url, "--addr", "127.0.0.1:0"])
+        .env("TANHUI_SITE_ROOT", &half)
+        .output()
+        .expect("run tanhui serve");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("pkg/tanhui.js, pkg/tanhui.wasm"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("t.db").exists(), "nothing was created");
+}
+
+#[test]
+fn a_bundled_binary_serves_its_own_site_from_anywhere() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let site = crate::helpers::site_root(&dir);
+    let srv = dir.path().join("srv");
+    std::fs::create_dir_all(&srv).expect("dir");
+    let bundled = srv.join("tanhui");
+    let output = Command::new(TANHUI)
+        .args(["bundle", "--site"])
+        .arg(&site)
+        .arg("--out")
+        .arg(&bundled)
+        .output()
+        .expect("run tanhui bundle");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let printed = String::from_utf8_lossy(&output.stdout).into_owned();
+    let build = printed
+        .split("site build ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("a build id")
+        .to_owned();
+    let check = Command::new(&bundled)
+        .args(["bundle", "--check"])
+        .output()
+        .expect("check");
+    let listed = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        listed.contains(&format!("/pkg/tanhui.{build}.wasm")),
+        "{listed}"
+    );
+    // A bundle of an incomplete site is refused.
+    std::fs::remove_file(site.join("pkg/tanhui.wasm")).expect("rm");
+    let refused = Command::new(TANHUI)
+        .args(["bundle", "--site"])
+        .arg(&site)
+        .arg("--out")
+        .arg(dir.path().join("other"))
+        .output()
+        .expect("run tanhui bundle");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("pkg/tanhui.wasm"));
+    std::fs::remove_dir_all(&site).expect("the site folder is gone");
+
+    let url = format!("sqlite://{}", srv.join("tanhui.db").display());
+    let mut child = Command::new(&bundled)
+        .args(["serve", "--db", &url, "--addr", "127.0.0.1:0"])
+        .current_dir(&srv)
+        .env_remove("TANHUI_SITE_ROOT")
+        .env_remove("TANHUI_CONFIG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let addr = address_of(&mut child);
+    assert_eq!(
+        raw_get_status(&addr, &format!("/pkg/tanhui.{build}.wasm")),
+        "200"
+    );
+    assert_eq!(raw_get_status(&addr, "/pkg/tanhui.wasm"), "404");
+    assert_eq!(raw_get_status(&addr, "/favicon.svg"), "200");
+    stop(&mut child);
+}
+
+#[test]
+fn a_database_from_a_newer_tanhui_is_refused_untouched() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    let migrate = Command::new(TANHUI)
+        .args(["migrate", "--db", &url])
+        .output()
+        .expect("migrate");
+    assert!(migrate.status.success());
+    // What a later release's migration would have left.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let store = server::storage::Store::connect(&url).await.expect("open");
+        if let server::storage::Store::Sqlite { pool, .. } = &store {
+            sqlx::query(
+                "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+                 VALUES (29991231000000, 'from the future', 1, X'00', 1)",
+            )
+            .execute(pool)
+            .await
+            .expect("insert");
+        }
+        store.close().await;
+    });
+    let before = std::fs::read(dir.path().join("t.db")).expect("read");
+    for args in [
+        vec!["migrate", "--db", &url],
+        vec!["serve", "--db", &url, "--addr", "127.0.0.1:0"],
+    ] {
+        let output = Command::new(TANHUI)
+            .args(&args)
+            .env("TANHUI_SITE_ROOT", crate::helpers::site_root(&dir))
+            .output()
+            .expect("run");
+        assert!(!output.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("last used by a newer Tanhui (schema 29991231000000"),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert_eq!(
+        std::fs::read(dir.path().join("t.db")).expect("read"),
+        before
+    );
+}
+
+#[test]
+fn serve_takes_scheduled_backups_that_restore_and_keeps_the_schedule_across_restarts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("county.db").display());
+    let backups = dir.path().join("backups");
+    let start = || {
+        Command::new(TANHUI)
+            .args(["serve", "--db", &url, "--addr", "127.0.0.1:0"])
+            .env("TANHUI_SITE_ROOT", crate::helpers::site_root(&dir))
+            .env("TANHUI_DEMO", "true")
+            .env("TANHUI_DEMO_HOUSEHOLDS", "40")
+            .env("TANHUI_BACKUP_DIR", &backups)
+            .env("TANHUI_BACKUP_EVERY", "1h")
+            .env("TANHUI_BACKUP_KEEP", "3")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn tanhui serve")
+    };
+    let files = || server::service::backups::list(&backups).expect("list");
+    let mut child = start();
+    address_of(&mut child);
+    let started = Instant::now();
+    while files().is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no backup within a minute"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    stop(&mut child);
+    let taken = files();
+    assert_eq!(taken.len(), 1, "{taken:?}");
+    let file = backups.join(&taken[0].name);
+    let digest = |args: &[&str]| {
+        let output = Command::new(TANHUI).args(args).output().expect("digest");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    };
+    let of_file = digest(&["digest", file.to_str().expect("path")]);
+    assert_eq!(
+        of_file,
+        digest(&["digest", "--db", &url]),
+        "nothing was written since"
+    );
+    let target = format!("sqlite://{}", dir.path().join("restored.db").display());
+    let restore = Command::new(TANHUI)
+        .args(["restore", "--db", &target])
+        .arg(&file)
+        .output()
+        .expect("restore");
+    assert!(
+        restore.status.success(),
+        "{}",
+        String::from_utf8_lossy(&restore.stderr)
+    );
+    assert_eq!(digest(&["digest", "--db", &target]), of_file);
+
+    // A restart within the hour takes no second backup: the next is due an hour after the
+    // newest in the folder.
+    let mut child = start();
+    address_of(&mut child);
+    std::thread::sleep(Duration::from_secs(3));
+    stop(&mut child);
+    assert_eq!(files().len(), 1);
 }
 
 fn raw_get_status(addr: &str, path: &str) -> String {
