@@ -1,5 +1,6 @@
 # Tanhui — the two commands a newcomer needs, and a few for developers.
-#   make run    install what is missing, build (release), serve http://127.0.0.1:3000
+#   make run    install what is missing, build dist/tanhui (release, site inside), serve it
+#               on http://127.0.0.1:3000
 #   make test   install what is missing, run fmt, build with clippy (ssr + wasm), unit,
 #               integration, browser; each tier's wall time in the summary
 # Builds go to ~/.cache/tanhui/target (or $CARGO_TARGET_DIR), kept between runs.
@@ -15,13 +16,12 @@ test:
 setup:
 	@scripts/setup.sh test
 
-# Release build of the server and the wasm bundle, without serving.
+# The one file to deploy: dist/tanhui, the release server with its site inside.
 build:
-	@scripts/setup.sh build
-	@bash -c 'source scripts/lib.sh && guard_sources && cargo build --release -p server --bin tanhui --locked'
-	@scripts/site.sh
+	@scripts/build.sh
 
-# Engine vs SQLite vs DuckDB on 100,000 households × 4 waves (see README "Benchmark").
+# Engine vs SQLite vs DuckDB, page renders, backup and restore on both backends, on 100,000
+# households × 4 waves (see README "Benchmark").
 bench:
 	@scripts/bench.sh
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: the indicator engine against plain SQL on SQLite and on DuckDB, same data,
-# same run. Seeds BENCH_HOUSEHOLDS (default 100,000) households × 4 waves once and keeps it
+# same run; page render times; backup and restore on both backends against the databases' own
+# tools (PostgreSQL at $TANHUI_BENCH_PG, default postgres://postgres@127.0.0.1:5432). Seeds BENCH_HOUSEHOLDS (default 100,000) households × 4 waves once and keeps it
 # under $CARGO_TARGET_DIR/bench/ (~/.cache/tanhui/target/bench). DuckDB comes from PyPI into a local virtualenv. Prints ratios; never
 # fails on a timing.
 set -euo pipefail
@@ -27,6 +28,10 @@ fi
 TANHUI_BENCH_DB="sqlite://$db" cargo bench -p server --bench engine > "$dir/engine.json"
 echo "== $(date -u +%Y-%m-%d) on $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $households households × 4 waves (SQLite) =="
 "$dir/venv/bin/python" bench/compare.py --db "$db" --engine "$dir/engine.json" --csv-dir "$dir/csv"
+
+echo "== backup and restore (tanhui backup / restore / digest, release), $households households × 4 waves =="
+"$dir/venv/bin/python" bench/backup.py --tanhui "$target_dir/release/tanhui" --db "$db" \
+  --pg "${TANHUI_BENCH_PG:-postgres://postgres@127.0.0.1:5432}" --out "$dir/backup"
 
 # Page render times on the same data: a release server on a free port, signed in as the
 # prefecture's demo official (demo accounts exist because the seeded units are synthetic).

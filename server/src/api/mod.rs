@@ -4,18 +4,21 @@
 
 mod accounts;
 pub mod dashboard;
+pub mod doc;
 mod error;
 pub mod exports;
 mod households;
 mod imports;
 mod indicators;
 pub mod params;
+mod routes;
 mod setup;
 
 use app::backend::RequestViewer;
-use axum::routing::{delete, get, patch, post, put};
 use axum::Router;
 use domain::Actor;
+
+pub use doc::Documented;
 
 pub use error::ApiError;
 pub use indicators::{
@@ -24,53 +27,19 @@ pub use indicators::{
 
 use crate::state::AppState;
 
+/// The JSON API, nested at `/api/v1`.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/catalogue", get(indicators::catalogue))
-        .route("/indicators", get(indicators::indicators))
-        .route("/indicators/{id}/explain", get(indicators::explain))
-        .route("/me", get(accounts::me))
-        .route(
-            "/tokens",
-            get(accounts::tokens).post(accounts::create_token),
-        )
-        .route("/tokens/{id}", delete(accounts::revoke_token))
-        .route("/audit", get(accounts::audit))
-        .route("/users", get(accounts::users))
-        .route(
-            "/households",
-            get(households::list).post(households::register),
-        )
-        .route(
-            "/households/{id}",
-            get(households::detail).patch(households::correct),
-        )
-        .route(
-            "/households/{id}/surveys/{wave}",
-            get(households::survey).put(households::save_survey),
-        )
-        .route("/surveys/{id}/review", post(households::review))
-        .route("/import/{kind}/{file}", get(imports::template))
-        .route(
-            "/import/{kind}",
-            post(imports::import).layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT)),
-        )
-        .route("/units", get(setup::units))
-        .route("/units/{code}", patch(setup::update_unit))
-        .route("/programme", get(setup::programme))
-        .route("/waves", post(setup::open_wave))
-        .route("/waves/{year}/close", post(setup::close_wave))
-        .route("/lines", put(setup::set_line))
-        .route("/export/indicators", get(exports::indicators))
-        .route("/charts/{file}", get(dashboard::chart_svg))
-        .route("/at-risk.csv", get(dashboard::at_risk_csv))
-        .route("/export/microdata/{file}", get(exports::microdata))
-        .fallback(|| async {
-            ApiError::NotFound {
-                zh: "没有这个接口".into(),
-                en: "no such endpoint".into(),
-            }
-        })
+    documented().router.fallback(|| async {
+        ApiError::NotFound {
+            zh: "没有这个接口".into(),
+            en: "no such endpoint".into(),
+        }
+    })
+}
+
+/// Every route of the API with its description (paths relative to `/api/v1`).
+pub fn documented() -> Documented {
+    routes::all(Documented::default())
 }
 
 /// The largest import file accepted (a CSV of about 100,000 surveys).

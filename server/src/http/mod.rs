@@ -16,10 +16,11 @@ use std::sync::Arc;
 
 use app::backend::{SharedBackend, SharedFieldWork, SharedOperations, SharedSetup, SharedViews};
 use axum::extract::State;
+use axum::http::Method;
 use axum::http::StatusCode;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Json};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -27,6 +28,8 @@ use serde_json::json;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
 
+use crate::api::doc::{doc, Access};
+use crate::api::Documented;
 use crate::state::AppState;
 use crate::storage::Store;
 
@@ -86,16 +89,12 @@ pub fn build(state: AppState) -> Router {
         assets = assets.route(path, get(static_files::asset));
     }
 
+    let root = documented_root();
     Router::new()
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics::metrics))
+        .merge(root.router)
+        // The sign-in form's posts: pages, not API (they answer with redirects).
         .route("/login", post(crate::http::sign_in::login_form))
         .route("/logout", post(crate::http::sign_in::logout_form))
-        // The JSON sign-in sits beside the API it opens, but belongs to this layer.
-        .route(
-            "/api/v1/session",
-            post(sign_in::login_json).delete(sign_in::logout_json),
-        )
         .nest("/api/v1", crate::api::router())
         .merge(pages)
         .merge(assets)
@@ -126,6 +125,69 @@ pub fn build(state: AppState) -> Router {
         )
         .layer(from_fn_with_state(state.clone(), observe::observe))
         .with_state(state)
+}
+
+/// The OpenAPI 3.1 document of every documented route: this layer's and the API's.
+pub fn openapi() -> serde_json::Value {
+    let root = root_operations(Documented::default());
+    let api = crate::api::documented();
+    crate::api::doc::openapi(&[("", &root.operations), ("/api/v1", &api.operations)])
+}
+
+/// `GET /api/v1/openapi.json`: built once per process.
+async fn openapi_json() -> Json<serde_json::Value> {
+    static DOCUMENT: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    Json(DOCUMENT.get_or_init(openapi).clone())
+}
+
+/// The routes of this layer that belong to the API's description.
+fn documented_root() -> Documented {
+    root_operations(Documented::default())
+}
+
+fn root_operations(routes: Documented) -> Documented {
+    routes
+        .add(
+            Method::GET,
+            "/healthz",
+            get(healthz),
+            doc("service", "Liveness and readiness", Access::Anyone)
+                .json(200, "The database answers.", json!({ "type": "object", "properties": { "status": { "const": "ok" }, "db": { "enum": ["sqlite", "postgres"] } } }))
+                .status(503, "The database does not answer."),
+        )
+        .add(
+            Method::GET,
+            "/metrics",
+            get(metrics::metrics),
+            doc("service", "Prometheus metrics", Access::Some("administrators (token or session), or a client address in TANHUI_METRICS_FROM"))
+                .describe("Requests and latency by route template, engine facts and cells, change-feed lag, surveys by status, database pool, sign-ins, backups.")
+                .file(200, "Text exposition format 0.0.4.", metrics::CONTENT_TYPE),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/openapi.json",
+            get(openapi_json),
+            doc("service", "This document (OpenAPI 3.1)", Access::Anyone)
+                .json(200, "The API's description.", json!({ "type": "object" })),
+        )
+        // The JSON sign-in sits beside the API it opens, but belongs to this layer.
+        .add(
+            Method::POST,
+            "/api/v1/session",
+            post(sign_in::login_json),
+            doc("accounts", "Sign in", Access::Anyone)
+                .describe("Throttled per username and per client address (behind a trusted proxy, the forwarded one).")
+                .json_body(json!({ "type": "object", "required": ["username", "password"], "properties": { "username": { "type": "string" }, "password": { "type": "string" } } }))
+                .json(200, "Signed in: the account, and the session cookie.", json!({ "type": "object" }))
+                .status(401, "Wrong username or password (the same answer for both).")
+                .status(429, "Too many failed sign-ins: `Retry-After` says when to try again."),
+        )
+        .add(
+            Method::DELETE,
+            "/api/v1/session",
+            delete(sign_in::logout_json),
+            doc("accounts", "Sign out", Access::SignedIn).status(204, "Signed out; the cookie is cleared."),
+        )
 }
 
 /// A server function whose arguments cannot be decoded answers 500 in Leptos; it is the

@@ -230,15 +230,32 @@ async fn a_damaged_or_incomplete_backup_is_refused_whole(app: &TestApp) {
     let csv = dir.path().join("households.csv");
     std::fs::write(&csv, "village_code,registry_no\n").expect("write");
 
+    // A byte flipped in the compressed stream shows as whatever it breaks first: the gzip
+    // checksum or the deflate data (damaged), the stream ending early (incomplete), a row of
+    // the wrong width (inconsistent), or lines that decode but changed (the file's own
+    // checksum). Each says it was not restored.
+    let damage = "not restored";
     for (file, expected) in [
         (&cut, "incomplete"),
         (&lines, "incomplete"),
         (&changed, "checksum does not match"),
-        (&flipped, "nothing was restored"),
+        (&flipped, damage),
         (&csv, "not a Tanhui backup"),
     ] {
         let err = backup::verify(file).expect_err("verify refuses");
         assert!(err.to_string().contains(expected), "verify {file:?}: {err}");
+        if file == &flipped {
+            assert!(
+                matches!(
+                    err,
+                    BackupError::Damaged { .. }
+                        | BackupError::Truncated
+                        | BackupError::Checksum
+                        | BackupError::Inconsistent(_)
+                ),
+                "{err:?}"
+            );
+        }
         let target = fresh_like(app).await;
         let empty = backup::digest(&target.store).await.expect("digest");
         let err = backup::restore(&target.store, file)
@@ -254,6 +271,35 @@ async fn a_damaged_or_incomplete_backup_is_refused_whole(app: &TestApp) {
             "{file:?} wrote something"
         );
         assert_eq!(target.store.count_units().await.expect("units"), 4);
+    }
+    // Wherever the byte is flipped (past the gzip header), the file is refused, by a check
+    // and by a restore alike, and the restore writes nothing.
+    let target = fresh_like(app).await;
+    let empty = backup::digest(&target.store).await.expect("digest");
+    for n in 1..=20 {
+        let mut broken = bytes.clone();
+        let at = 20 + (broken.len() - 40) * n / 21;
+        broken[at] ^= 0x55;
+        std::fs::write(&flipped, &broken).expect("write");
+        let err = backup::restore(&target.store, &flipped)
+            .await
+            .expect_err("a flipped byte is refused");
+        assert_eq!(
+            backup::digest(&target.store).await.expect("digest"),
+            empty,
+            "byte {at}: something was written"
+        );
+        assert!(
+            matches!(
+                err,
+                BackupError::Damaged { .. }
+                    | BackupError::Truncated
+                    | BackupError::Checksum
+                    | BackupError::Inconsistent(_)
+                    | BackupError::NotABackup
+            ),
+            "byte {at}: {err:?}"
+        );
     }
     // The good file still restores.
     let target = fresh_like(app).await;

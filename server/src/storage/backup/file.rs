@@ -179,9 +179,13 @@ impl<R: Read> Reader<R> {
         let n = self
             .input
             .read_until(b'\n', &mut self.line)
-            .map_err(|err| BackupError::Damaged {
-                line: self.number + 1,
-                detail: err.to_string(),
+            .map_err(|err| match err.kind() {
+                // The compressed stream stops in the middle: the file was cut short.
+                std::io::ErrorKind::UnexpectedEof => BackupError::Truncated,
+                _ => BackupError::Damaged {
+                    line: self.number + 1,
+                    detail: err.to_string(),
+                },
             })?;
         if n == 0 {
             return Ok(false);

@@ -146,13 +146,13 @@ pub enum BackupError {
     NotABackup,
     #[error("this backup file has layout version {0}, which this Tanhui cannot read")]
     FormatVersion(u32),
-    #[error("the backup file ends early: it is incomplete (cut short while copying?) and was not restored")]
+    #[error("the backup file ends early: it is incomplete (cut short while copying?); it was not restored")]
     Truncated,
-    #[error("the backup file is damaged at line {line}: {detail}; nothing was restored")]
+    #[error("the backup file is damaged at line {line}: {detail}; it was not restored")]
     Damaged { line: u64, detail: String },
-    #[error("the backup file's checksum does not match its content: it was changed or damaged; nothing was restored")]
+    #[error("the backup file's checksum does not match its content: it was changed or damaged; it was not restored")]
     Checksum,
-    #[error("the backup file is inconsistent: {0}; nothing was restored")]
+    #[error("the backup file is inconsistent: {0}; it was not restored")]
     Inconsistent(String),
     #[error("this database is not empty ({table} holds {rows} rows): restore only into a new, empty database")]
     NotEmpty { table: String, rows: i64 },
@@ -490,13 +490,26 @@ pub async fn restore(store: &Store, path: &Path) -> Result<RestoreReport, Backup
     }
     store.migrate_to(header.schema).await?;
     refuse_non_empty(store).await?;
-    let trailer = match store {
+    let loaded = match store {
         Store::Sqlite { pool, .. } => {
             let db = pool.connect_options().get_filename().to_owned();
             let file = path.to_owned();
-            blocking(move || sqlite::load(&db, &file)).await?
+            blocking(move || sqlite::load(&db, &file)).await
         }
-        Store::Postgres { pool, .. } => postgres::load(pool, path).await?,
+        Store::Postgres { pool, .. } => postgres::load(pool, path).await,
+    };
+    let trailer = match loaded {
+        Ok(trailer) => trailer,
+        // Rows are loaded as they are read, so a damaged row can break a constraint before
+        // the file's end shows the damage. Nothing was committed either way; the file is read
+        // through to say what is wrong with it, if anything is.
+        Err(err) => {
+            let file = path.to_owned();
+            return match blocking(move || verify(&file)).await {
+                Err(damage) => Err(damage),
+                Ok(_) => Err(err),
+            };
+        }
     };
     store.migrate().await?;
     let restored = digest(store).await?;
