@@ -19,8 +19,8 @@ pub fn AdminStatusPage() -> impl IntoView {
             <h1><Tr zh="服务器状态" en="Server status" /></h1>
             <p class="muted">
                 <Tr
-                    zh="向服务器询问它和数据库的状态：数据库类型、架构版本、行政区划数和程序版本。"
-                    en="Ask the server how it and its database are: the database, its schema version, the administrative units and the program's version."
+                    zh="这台服务器的运行情况和定时备份；按钮向服务器和数据库重新询问：数据库类型、架构版本、行政区划数和程序版本。"
+                    en="How this server is running, and its scheduled backups; the button asks the server and its database afresh: the database, its schema version, the administrative units and the program's version."
                 />
             </p>
         </section>
@@ -217,7 +217,7 @@ fn Backups(backups: Option<BackupsView>) -> impl IntoView {
     let failing = b.failures > 0;
     view! {
         <h3><Tr zh="定时备份" en="Scheduled backups" /></h3>
-        <p class=move || if failing { "error" } else { "muted" } data-testid="backups-summary">{summary}</p>
+        <p class=move || if failing { "error" } else { "muted small" } data-testid="backups-summary">{summary}</p>
         <div class="table-wrap">
             <table class="data" data-testid="backup-files">
                 <thead><tr>

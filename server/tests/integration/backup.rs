@@ -3,17 +3,19 @@
 //! database that holds data, and refused whole when the file is cut short or damaged.
 
 use std::io::{Read, Write};
+
+use sha2::Digest as _;
 use std::path::Path;
 use std::process::Command;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use domain::{RecordId, SurveyStatus};
+use domain::SurveyStatus;
 use server::seed::{seed, SeedOptions};
 use server::storage::backup::{self, BackupError};
 use tower::ServiceExt;
 
-use crate::helpers::TestApp;
+use crate::helpers::{surveys_with, TestApp};
 
 const SMALL: SeedOptions = SeedOptions {
     households: 240,
@@ -31,33 +33,11 @@ async fn fresh_like(app: &TestApp) -> TestApp {
 
 /// Submitted surveys with their versions: the writer approves them while a backup runs.
 async fn submitted(app: &TestApp) -> Vec<(String, i32)> {
-    let mut out = Vec::new();
-    for id in app.store.survey_ids().await.expect("ids") {
-        let survey = app
-            .store
-            .survey(&RecordId::parse(&id).expect("id"))
-            .await
-            .expect("survey")
-            .expect("stored");
-        if survey.status == SurveyStatus::Submitted {
-            out.push((id, survey.version));
-        }
-    }
-    out
+    surveys_with(app, SurveyStatus::Submitted).await
 }
 
 async fn approved(app: &TestApp) -> usize {
-    let mut n = 0;
-    for id in app.store.survey_ids().await.expect("ids") {
-        let survey = app
-            .store
-            .survey(&RecordId::parse(&id).expect("id"))
-            .await
-            .expect("survey")
-            .expect("stored");
-        n += usize::from(survey.status == SurveyStatus::Approved);
-    }
-    n
+    surveys_with(app, SurveyStatus::Approved).await.len()
 }
 
 async fn rows(app: &TestApp, table: &'static str) -> usize {
@@ -308,6 +288,60 @@ async fn a_damaged_or_incomplete_backup_is_refused_whole(app: &TestApp) {
         .expect("restore");
 }
 
+/// A backup whose rows refer to a row it does not hold (a well-formed file, checksum and all,
+/// written by something else) is refused when the references are checked, and writes nothing.
+async fn a_backup_with_a_dangling_reference_is_refused(app: &TestApp) {
+    seed(&app.store, SMALL).await.expect("seed");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let good = dir.path().join("good.tanhui-backup");
+    backup::backup(&app.store, &good).await.expect("backup");
+    let text = String::from_utf8(gunzip(&good)).expect("utf-8");
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    // The first survey now belongs to a household nobody registered.
+    let header = lines
+        .iter()
+        .position(|l| l.starts_with("{\"table\":{\"name\":\"surveys\""))
+        .expect("the surveys table");
+    let columns: serde_json::Value = serde_json::from_str(&lines[header]).expect("json");
+    let at = columns["table"]["columns"]
+        .as_array()
+        .expect("columns")
+        .iter()
+        .position(|c| c["name"] == "household_id")
+        .expect("household_id");
+    let mut row: Vec<serde_json::Value> = serde_json::from_str(&lines[header + 1]).expect("a row");
+    row[at] = serde_json::json!("00000000-0000-4000-8000-00000000dead");
+    lines[header + 1] = serde_json::to_string(&row).expect("json");
+    // Sign it as the writer would: SHA-256 of every line before the trailer.
+    let body: String = lines[..lines.len() - 1]
+        .iter()
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let mut trailer: serde_json::Value =
+        serde_json::from_str(lines.last().expect("trailer")).expect("json");
+    trailer["end"]["sha256"] =
+        serde_json::json!(format!("{:x}", sha2::Sha256::digest(body.as_bytes())));
+    let forged = dir.path().join("forged.tanhui-backup");
+    gzip(&forged, format!("{body}{trailer}\n").as_bytes());
+    backup::verify(&forged).expect("well-formed");
+
+    let target = fresh_like(app).await;
+    let empty = backup::digest(&target.store).await.expect("digest");
+    let err = backup::restore(&target.store, &forged)
+        .await
+        .expect_err("refused");
+    assert!(
+        err.to_string()
+            .contains("a row of surveys refers to one that is not in the backup"),
+        "{err}"
+    );
+    assert_eq!(backup::digest(&target.store).await.expect("digest"), empty);
+    // And the untouched file restores into the same database.
+    backup::restore(&target.store, &good)
+        .await
+        .expect("restore");
+}
+
 /// A table added by a migration and forgotten in `TABLES` would silently be left out of every
 /// backup: the list must be the schema, less what is left out on purpose.
 async fn every_table_of_the_schema_is_backed_up_or_left_out_on_purpose(app: &TestApp) {
@@ -342,6 +376,7 @@ crate::on_both_backends!(
     a_backup_taken_while_surveys_are_reviewed_restores_one_moment,
     restore_refuses_a_database_that_holds_data_and_writes_nothing,
     a_damaged_or_incomplete_backup_is_refused_whole,
+    a_backup_with_a_dangling_reference_is_refused,
 );
 
 /// What a download of one micro-data file holds, as a sorted set of lines.

@@ -91,24 +91,10 @@ impl TestApp {
             .await
             .expect("connect test database");
         store.migrate().await.expect("migrate test database");
-        let settings = Settings {
-            db: db_url.clone(),
-            site_root: Some(site_root(&dir)),
-            ..Settings::default()
-        };
-        let engine = server::indicators::LiveEngine::load(&store)
-            .await
-            .expect("build the indicator engine");
-        let state = AppState::new(
-            &settings,
-            store.clone(),
-            engine,
-            settings.addr,
-            assets(&settings),
-        );
+        let router = router(&store, &db_url, &dir, |_| {}).await;
         TestApp {
             store,
-            router: build(state),
+            router,
             db_url,
             _dir: dir,
             pg_cleanup,
@@ -275,26 +261,11 @@ impl TestApp {
         let store = Store::connect(&self.db_url)
             .await
             .expect("second connection");
-        let engine = server::indicators::LiveEngine::load(&store)
-            .await
-            .expect("second engine");
-        let mut settings = Settings {
-            db: self.db_url.clone(),
-            site_root: Some(site_root(&self._dir)),
-            ..Settings::default()
-        };
-        change(&mut settings);
-        let state = AppState::new(
-            &settings,
-            store.clone(),
-            engine,
-            settings.addr,
-            assets(&settings),
-        );
+        let router = router(&store, &self.db_url, &self._dir, change).await;
         let dir = tempfile::tempdir().expect("temp dir");
         TestApp {
             store,
-            router: build(state),
+            router,
             db_url: self.db_url.clone(),
             _dir: dir,
             pg_cleanup: None,
@@ -337,6 +308,50 @@ pub fn site_root(dir: &tempfile::TempDir) -> PathBuf {
     )
     .expect("icon");
     root
+}
+
+/// The application's router over `store`, with its own engine, settings changed by `change`
+/// and the test site in `dir`.
+async fn router(
+    store: &Store,
+    db_url: &str,
+    dir: &tempfile::TempDir,
+    change: impl FnOnce(&mut Settings),
+) -> axum::Router {
+    let mut settings = Settings {
+        db: db_url.to_owned(),
+        site_root: Some(site_root(dir)),
+        ..Settings::default()
+    };
+    change(&mut settings);
+    let engine = server::indicators::LiveEngine::load(store)
+        .await
+        .expect("build the indicator engine");
+    let state = AppState::new(
+        &settings,
+        store.clone(),
+        engine,
+        settings.addr,
+        assets(&settings),
+    );
+    build(state)
+}
+
+/// The surveys with `status`, each with its version.
+pub async fn surveys_with(app: &TestApp, status: domain::SurveyStatus) -> Vec<(String, i32)> {
+    let mut out = Vec::new();
+    for id in app.store.survey_ids().await.expect("ids") {
+        let survey = app
+            .store
+            .survey(&domain::RecordId::parse(&id).expect("id"))
+            .await
+            .expect("survey")
+            .expect("stored");
+        if survey.status == status {
+            out.push((id, survey.version));
+        }
+    }
+    out
 }
 
 /// The bundle in the settings' site folder.

@@ -7,7 +7,7 @@ use axum::http::{header, Request, StatusCode};
 use serde_json::json;
 use server::seed::{seed, SeedOptions};
 
-use crate::helpers::{TestApp, TEST_PASSWORD};
+use crate::helpers::{surveys_with, TestApp, TEST_PASSWORD};
 
 const SMALL: SeedOptions = SeedOptions {
     households: 120,
@@ -321,7 +321,7 @@ async fn the_change_feed_lag_shows_what_another_instance_wrote(app: &TestApp) {
     let other = app.second_instance().await;
     // Another instance behind the load balancer approves a survey.
     let supervisor = other.session_of("admin").await;
-    let submitted = submitted(app).await;
+    let submitted = surveys_with(app, domain::SurveyStatus::Submitted).await;
     let (id, version) = submitted.first().expect("a submitted survey").clone();
     let decided = other
         .json_as(
@@ -340,22 +340,6 @@ async fn the_change_feed_lag_shows_what_another_instance_wrote(app: &TestApp) {
     app.get_as(&admin, "/api/v1/indicators?unit=513400").await;
     let (_, text) = scrape(app, &token).await;
     assert_eq!(value(&parse(&text), "tanhui_change_feed_lag", &[]), 0.0);
-}
-
-async fn submitted(app: &TestApp) -> Vec<(String, i32)> {
-    let mut out = Vec::new();
-    for id in app.store.survey_ids().await.expect("ids") {
-        let survey = app
-            .store
-            .survey(&domain::RecordId::parse(&id).expect("id"))
-            .await
-            .expect("survey")
-            .expect("stored");
-        if survey.status == domain::SurveyStatus::Submitted {
-            out.push((id, survey.version));
-        }
-    }
-    out
 }
 
 async fn the_monitoring_server_reads_metrics_from_its_address(app: &TestApp) {

@@ -8,9 +8,10 @@
 //! a restored server signs everybody in again.
 //!
 //! A restore goes into an empty database only: the schema is first migrated to the backup's
-//! own version, every row is loaded in one transaction, the file's checksum and row counts are
-//! checked before it commits, then the remaining migrations run. A file cut short or damaged
-//! anywhere writes nothing.
+//! own version, every row is loaded in one transaction (foreign keys and secondary indexes
+//! set aside and put back once the rows are in, which checks every reference at once), the
+//! file's checksum and row counts are checked before it commits, then the remaining
+//! migrations run. A file cut short or damaged anywhere writes nothing.
 //!
 //! The digest (`tanhui digest`) is a SHA-256 over the same tables in a form that does not
 //! depend on the backend: columns by name, rows in key order (byte order of text, as
@@ -30,13 +31,12 @@ pub use file::{Header, Trailer};
 
 use super::{Cell, StorageError, Store};
 
-/// A table a backup holds, in the order a restore loads them (parents before children).
+/// A table a backup holds, in the order a restore loads them (parents before children; the
+/// references are checked once all rows are in, so the order is for readers of the file).
 pub struct TableSpec {
     pub name: &'static str,
     /// The primary key: rows are written and digested in this order.
     pub key: &'static [&'static str],
-    /// Columns that refer to rows of the same table: loaded empty, set once every row is in.
-    pub deferred: &'static [&'static str],
     /// A PostgreSQL sequence behind this column, moved past the restored rows.
     pub serial: Option<&'static str>,
 }
@@ -45,7 +45,6 @@ const fn table(name: &'static str, key: &'static [&'static str]) -> TableSpec {
     TableSpec {
         name,
         key,
-        deferred: &[],
         serial: None,
     }
 }
@@ -53,20 +52,10 @@ const fn table(name: &'static str, key: &'static [&'static str]) -> TableSpec {
 /// Every table of the schema but `sessions` and sqlx's own `_sqlx_migrations` (a test holds
 /// this list to the schema of both backends, so a new table cannot be forgotten).
 pub const TABLES: [TableSpec; 22] = [
-    TableSpec {
-        name: "admin_units",
-        key: &["code"],
-        deferred: &["parent_code", "successor_code"],
-        serial: None,
-    },
+    table("admin_units", &["code"]),
     table("waves", &["year"]),
     table("poverty_lines", &["year", "scheme"]),
-    TableSpec {
-        name: "households",
-        key: &["id"],
-        deferred: &["merged_into"],
-        serial: None,
-    },
+    table("households", &["id"]),
     table("persons", &["id"]),
     table("village_programmes", &["village_code"]),
     table("surveys", &["id"]),
@@ -79,7 +68,6 @@ pub const TABLES: [TableSpec; 22] = [
     TableSpec {
         name: "survey_changes",
         key: &["seq"],
-        deferred: &[],
         serial: Some("seq"),
     },
     table("plots", &["id"]),
@@ -91,7 +79,6 @@ pub const TABLES: [TableSpec; 22] = [
     TableSpec {
         name: "audit_log",
         key: &["seq"],
-        deferred: &[],
         serial: Some("seq"),
     },
     table("server_secrets", &["name"]),

@@ -126,6 +126,84 @@ async fn read_table(
     sink.table_end(count)
 }
 
+/// The foreign keys and secondary indexes of the schema, set aside while the rows are copied
+/// in and put back afterwards, in the same transaction (PostgreSQL's DDL is transactional):
+/// each foreign key is then checked once over the whole table instead of by a trigger per row,
+/// and each index is built once instead of row by row, as `pg_restore` does. Primary keys and
+/// unique constraints stay, so a duplicated row is still refused as it arrives. The
+/// definitions are read from the catalogue, so this follows the schema whatever its version.
+struct Checks {
+    /// (table, constraint name, definition).
+    foreign_keys: Vec<(String, String, String)>,
+    /// (index name, `CREATE INDEX …`).
+    indexes: Vec<(String, String)>,
+}
+
+impl Checks {
+    async fn set_aside(connection: &mut PgConnection) -> Result<Checks, BackupError> {
+        let foreign_keys: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT c.conrelid::regclass::text, c.conname::text, pg_get_constraintdef(c.oid) \
+             FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace \
+             WHERE c.contype = 'f' AND n.nspname = current_schema() ORDER BY 1, 2",
+        )
+        .fetch_all(&mut *connection)
+        .await
+        .map_err(db)?;
+        let indexes: Vec<(String, String)> = sqlx::query_as(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) \
+             FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid \
+             JOIN pg_namespace n ON n.oid = t.relnamespace \
+             WHERE n.nspname = current_schema() \
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) \
+             ORDER BY 1",
+        )
+        .fetch_all(&mut *connection)
+        .await
+        .map_err(db)?;
+        for (table, name, _) in &foreign_keys {
+            let sql = format!("ALTER TABLE {table} DROP CONSTRAINT {}", quoted(name));
+            sqlx::query(&sql)
+                .execute(&mut *connection)
+                .await
+                .map_err(db)?;
+        }
+        for (name, _) in &indexes {
+            sqlx::query(&format!("DROP INDEX {name}"))
+                .execute(&mut *connection)
+                .await
+                .map_err(db)?;
+        }
+        Ok(Checks {
+            foreign_keys,
+            indexes,
+        })
+    }
+
+    async fn put_back(self, connection: &mut PgConnection) -> Result<(), BackupError> {
+        for (_, definition) in &self.indexes {
+            sqlx::query(definition)
+                .execute(&mut *connection)
+                .await
+                .map_err(db)?;
+        }
+        for (table, name, definition) in &self.foreign_keys {
+            let sql = format!(
+                "ALTER TABLE {table} ADD CONSTRAINT {} {definition}",
+                quoted(name)
+            );
+            sqlx::query(&sql)
+                .execute(&mut *connection)
+                .await
+                .map_err(|err| {
+                    BackupError::Inconsistent(format!(
+                        "a row of {table} refers to one that is not in the backup ({err})"
+                    ))
+                })?;
+        }
+        Ok(())
+    }
+}
+
 /// What the file reader hands the loader.
 enum Step {
     Table(String, Vec<Column>),
@@ -205,6 +283,7 @@ pub async fn load(pool: &PgPool, path: &Path) -> Result<Trailer, BackupError> {
         .execute(&mut *tx)
         .await
         .map_err(db)?;
+    let checks = Checks::set_aside(&mut tx).await?;
     let mut trailer = None;
     while let Some(step) = steps.recv().await {
         match step? {
@@ -219,6 +298,7 @@ pub async fn load(pool: &PgPool, path: &Path) -> Result<Trailer, BackupError> {
         .await
         .map_err(|e| BackupError::Io(std::io::Error::other(e.to_string())))?;
     let trailer = trailer.ok_or(BackupError::Truncated)?;
+    checks.put_back(&mut tx).await?;
     tx.commit().await.map_err(db)?;
     Ok(trailer)
 }
@@ -232,27 +312,7 @@ async fn load_table(
     let spec = spec(name)?;
     let destination = self::columns(connection, name).await?;
     let kinds = match_columns(name, columns, &destination)?;
-    let position = |wanted: &str| {
-        columns
-            .iter()
-            .position(|c| c.name == wanted)
-            .ok_or_else(|| BackupError::UnknownColumn {
-                table: name.to_owned(),
-                column: wanted.to_owned(),
-            })
-    };
-    let key: Vec<usize> = spec
-        .key
-        .iter()
-        .map(|k| position(k))
-        .collect::<Result<_, _>>()?;
-    let deferred: Vec<usize> = spec
-        .deferred
-        .iter()
-        .map(|d| position(d))
-        .collect::<Result<_, _>>()?;
     let names: Vec<String> = columns.iter().map(|c| quoted(&c.name)).collect();
-    let mut later: Vec<(Vec<Cell>, Vec<Cell>)> = Vec::new();
     let mut copy = connection
         .copy_in_raw(&format!(
             "COPY {} ({}) FROM STDIN",
@@ -283,13 +343,6 @@ async fn load_table(
                     BackupError::Inconsistent(format!("table {name}: {detail}"))
                 })?);
             }
-            let held: Vec<Cell> = deferred
-                .iter()
-                .map(|&i| std::mem::replace(&mut cells[i], Cell::Null))
-                .collect();
-            if held.iter().any(|c| *c != Cell::Null) {
-                later.push((key.iter().map(|&i| cells[i].clone()).collect(), held));
-            }
             for (i, cell) in cells.iter().enumerate() {
                 if i > 0 {
                     buffer.push(b'\t');
@@ -307,7 +360,6 @@ async fn load_table(
         copy.send(buffer).await.map_err(db)?;
     }
     copy.finish().await.map_err(db)?;
-    set_later(connection, spec, later).await?;
     if let Some(serial) = spec.serial {
         let sql = format!(
             "SELECT setval(pg_get_serial_sequence('{table}', '{serial}'), \
@@ -319,57 +371,6 @@ async fn load_table(
             .execute(&mut *connection)
             .await
             .map_err(db)?;
-    }
-    Ok(())
-}
-
-fn bind<'q>(
-    query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
-    cell: Cell,
-) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
-    match cell {
-        Cell::Null => query.bind(None::<String>),
-        Cell::Text(t) => query.bind(t),
-        Cell::Int(i) => query.bind(i),
-        Cell::Float(f) => query.bind(f),
-        Cell::Bool(b) => query.bind(b),
-    }
-}
-
-/// Sets the self-references of a table once all its rows are in.
-async fn set_later(
-    connection: &mut PgConnection,
-    spec: &TableSpec,
-    later: Vec<(Vec<Cell>, Vec<Cell>)>,
-) -> Result<(), BackupError> {
-    if later.is_empty() {
-        return Ok(());
-    }
-    let set: Vec<String> = spec
-        .deferred
-        .iter()
-        .enumerate()
-        .map(|(i, d)| format!("{} = ${}", quoted(d), i + 1))
-        .collect();
-    let at = spec.deferred.len();
-    let key: Vec<String> = spec
-        .key
-        .iter()
-        .enumerate()
-        .map(|(i, k)| format!("{} = ${}", quoted(k), at + i + 1))
-        .collect();
-    let sql = format!(
-        "UPDATE {} SET {} WHERE {}",
-        quoted(spec.name),
-        set.join(", "),
-        key.join(" AND ")
-    );
-    for (key, held) in later {
-        let mut query = sqlx::query(&sql);
-        for cell in held.into_iter().chain(key) {
-            query = bind(query, cell);
-        }
-        query.execute(&mut *connection).await.map_err(db)?;
     }
     Ok(())
 }

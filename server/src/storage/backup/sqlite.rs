@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use rusqlite::types::{Value, ValueRef};
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::file::{self, Event, Trailer};
 use super::{convert, match_columns, sorted, spec, BackupError, Column, Counter, Kind, Sink};
@@ -131,16 +131,11 @@ fn value(cell: Cell) -> Value {
     }
 }
 
-/// A table being loaded: its insert, and the self-references to set once it is in.
+/// A table being loaded: its insert and the kinds of its destination columns.
 struct Loading {
     spec: &'static TableSpec,
     insert: String,
     kinds: Vec<Kind>,
-    /// Positions of the key and of the deferred columns among the backup's columns.
-    key: Vec<usize>,
-    deferred: Vec<usize>,
-    /// (key values, deferred values) of rows whose deferred columns hold something.
-    later: Vec<(Vec<Value>, Vec<Value>)>,
 }
 
 /// Loads the backup at `file` into the (checked empty, migrated) database at `path` in one
@@ -150,14 +145,33 @@ pub fn load(path: &Path, file: &Path) -> Result<Trailer, BackupError> {
     connection
         .busy_timeout(Duration::from_secs(30))
         .map_err(db)?;
+    // References are checked once at the end (`foreign_key_check`), not row by row, and the
+    // secondary indexes are built once after the rows are in; both in the one transaction
+    // (SQLite's DDL is transactional). Primary keys and unique constraints stay.
     connection
-        .pragma_update(None, "foreign_keys", "ON")
+        .pragma_update(None, "foreign_keys", "OFF")
+        .map_err(db)?;
+    connection
+        .pragma_update(None, "cache_size", "-262144")
         .map_err(db)?;
     let tx = connection
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(db)?;
     // The units the migrations created are in the backup too.
     tx.execute("DELETE FROM admin_units", []).map_err(db)?;
+    let indexes: Vec<(String, String)> = {
+        let mut statement = tx
+            .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+            .map_err(db)?;
+        let rows = statement
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .map_err(db)?;
+        rows.collect::<Result<_, _>>().map_err(db)?
+    };
+    for (name, _) in &indexes {
+        tx.execute(&format!("DROP INDEX {}", quoted(name)), [])
+            .map_err(db)?;
+    }
     let mut reader = file::Reader::open(std::fs::File::open(file)?)?;
     let mut counter = Counter::default();
     let mut loading: Option<Loading> = None;
@@ -168,19 +182,31 @@ pub fn load(path: &Path, file: &Path) -> Result<Trailer, BackupError> {
                 loading = Some(start(&tx, &name, &columns)?);
             }
             Event::Row(cells) => {
-                let Some(l) = loading.as_mut() else {
+                let Some(l) = loading.as_ref() else {
                     return Err(BackupError::Inconsistent("a row outside any table".into()));
                 };
                 insert(&tx, l, cells)?;
             }
-            Event::TableEnd { .. } => {
-                if let Some(l) = loading.take() {
-                    finish(&tx, l)?;
-                }
-            }
+            Event::TableEnd { .. } => loading = None,
         }
     }
     let trailer = counter.finish(&reader)?;
+    for (_, sql) in &indexes {
+        tx.execute(sql, []).map_err(db)?;
+    }
+    let dangling: Option<String> = tx
+        .query_row(
+            "SELECT \"table\" FROM pragma_foreign_key_check LIMIT 1",
+            [],
+            |row| row.get(0),
+        )
+        .optional()
+        .map_err(db)?;
+    if let Some(table) = dangling {
+        return Err(BackupError::Inconsistent(format!(
+            "a row of {table} refers to one that is not in the backup"
+        )));
+    }
     tx.commit().map_err(db)?;
     Ok(trailer)
 }
@@ -191,15 +217,6 @@ fn start(tx: &Transaction<'_>, name: &str, columns: &[Column]) -> Result<Loading
     let kinds = match_columns(name, columns, &destination)?;
     let names: Vec<String> = columns.iter().map(|c| quoted(&c.name)).collect();
     let marks: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
-    let position = |wanted: &str| {
-        columns
-            .iter()
-            .position(|c| c.name == wanted)
-            .ok_or_else(|| BackupError::UnknownColumn {
-                table: name.to_owned(),
-                column: wanted.to_owned(),
-            })
-    };
     Ok(Loading {
         spec,
         insert: format!(
@@ -209,21 +226,10 @@ fn start(tx: &Transaction<'_>, name: &str, columns: &[Column]) -> Result<Loading
             marks.join(", ")
         ),
         kinds,
-        key: spec
-            .key
-            .iter()
-            .map(|k| position(k))
-            .collect::<Result<_, _>>()?,
-        deferred: spec
-            .deferred
-            .iter()
-            .map(|d| position(d))
-            .collect::<Result<_, _>>()?,
-        later: Vec::new(),
     })
 }
 
-fn insert(tx: &Transaction<'_>, l: &mut Loading, cells: Vec<Cell>) -> Result<(), BackupError> {
+fn insert(tx: &Transaction<'_>, l: &Loading, cells: Vec<Cell>) -> Result<(), BackupError> {
     let mut values = Vec::with_capacity(cells.len());
     for (cell, &kind) in cells.into_iter().zip(&l.kinds) {
         let converted = convert(cell, kind).map_err(|detail| {
@@ -231,53 +237,9 @@ fn insert(tx: &Transaction<'_>, l: &mut Loading, cells: Vec<Cell>) -> Result<(),
         })?;
         values.push(value(converted));
     }
-    let deferred: Vec<Value> = l
-        .deferred
-        .iter()
-        .map(|&i| std::mem::replace(&mut values[i], Value::Null))
-        .collect();
-    if deferred.iter().any(|v| *v != Value::Null) {
-        let key = l.key.iter().map(|&i| values[i].clone()).collect();
-        l.later.push((key, deferred));
-    }
     tx.prepare_cached(&l.insert)
         .map_err(db)?
         .execute(rusqlite::params_from_iter(values))
         .map_err(db)?;
-    Ok(())
-}
-
-/// Sets the self-references of a table once all its rows are in.
-fn finish(tx: &Transaction<'_>, l: Loading) -> Result<(), BackupError> {
-    if l.later.is_empty() {
-        return Ok(());
-    }
-    let set: Vec<String> = l
-        .spec
-        .deferred
-        .iter()
-        .enumerate()
-        .map(|(i, d)| format!("{} = ?{}", quoted(d), i + 1))
-        .collect();
-    let at = l.spec.deferred.len();
-    let key: Vec<String> = l
-        .spec
-        .key
-        .iter()
-        .enumerate()
-        .map(|(i, k)| format!("{} = ?{}", quoted(k), at + i + 1))
-        .collect();
-    let sql = format!(
-        "UPDATE {} SET {} WHERE {}",
-        quoted(l.spec.name),
-        set.join(", "),
-        key.join(" AND ")
-    );
-    let mut statement = tx.prepare(&sql).map_err(db)?;
-    for (key, deferred) in l.later {
-        statement
-            .execute(rusqlite::params_from_iter(deferred.into_iter().chain(key)))
-            .map_err(db)?;
-    }
     Ok(())
 }
