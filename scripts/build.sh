@@ -10,5 +10,12 @@ say "cargo build --release -p server"
 cargo build --release -p server --bin tanhui --locked
 scripts/site.sh
 mkdir -p dist
+# The symbol table is half the executable and no use on a server (binutils' strip, installed
+# with gcc; skipped where it is missing). The stripped copy then bundles itself with the site.
+server="$TARGET_DIR/release/tanhui"
+if command -v strip >/dev/null; then
+  strip -o "$TARGET_DIR/release/tanhui.stripped" "$server"
+  server="$TARGET_DIR/release/tanhui.stripped"
+fi
 say "tanhui bundle: the server and its site in one file"
-"$TARGET_DIR/release/tanhui" bundle --site "$SITE_DIR" --out dist/tanhui
+"$server" bundle --site "$SITE_DIR" --out dist/tanhui
