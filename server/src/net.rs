@@ -2,10 +2,11 @@
 //! `TANHUI_METRICS_FROM`), and who a request really comes from behind a reverse proxy.
 //!
 //! A request's client is its socket peer, unless that peer is a trusted proxy: then the
-//! addresses it forwarded (`Forwarded: for=…`, else `X-Forwarded-For`) are read from the
-//! nearest hop outwards, and the first one that is not itself a trusted proxy is the client.
-//! Headers from any other peer are ignored, so nobody can choose their own address by
-//! sending one.
+//! addresses it forwarded are read from the nearest hop outwards, and the first one that is
+//! not itself a trusted proxy is the client. Headers from any other peer are ignored, so
+//! nobody can choose their own address by sending one. Only the one header the proxy is set
+//! to write is read (`X-Forwarded-For` by default, or `Forwarded`): a proxy passes the other
+//! through as the client sent it.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
@@ -57,11 +58,10 @@ impl FromStr for IpNet {
             Some((addr, prefix)) => (addr, Some(prefix)),
             None => (text, None),
         };
-        let addr = canonical(
-            addr.parse::<IpAddr>()
-                .map_err(|_| format!("{text:?} is not an IP address or CIDR range"))?,
-        );
-        let max = match addr {
+        let written = addr
+            .parse::<IpAddr>()
+            .map_err(|_| format!("{text:?} is not an IP address or CIDR range"))?;
+        let max = match written {
             IpAddr::V4(_) => 32,
             IpAddr::V6(_) => 128,
         };
@@ -72,6 +72,14 @@ impl FromStr for IpNet {
                 .ok()
                 .filter(|p| *p <= max)
                 .ok_or_else(|| format!("{text:?}: the prefix length must be 0 to {max}"))?,
+        };
+        let addr = canonical(written);
+        // An IPv4-mapped IPv6 range (`::ffff:10.0.0.0/104`) is the IPv4 range it maps.
+        let prefix = match (written, addr) {
+            (IpAddr::V6(_), IpAddr::V4(_)) => prefix.checked_sub(96).ok_or_else(|| {
+                format!("{text:?}: an IPv4-mapped range needs a prefix of 96 to 128")
+            })?,
+            _ => prefix,
         };
         Ok(IpNet { addr, prefix })
     }
@@ -133,20 +141,45 @@ impl<'de> Deserialize<'de> for IpNets {
     }
 }
 
+/// Which header the trusted proxies write the client's address into.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ForwardedHeader {
+    /// `X-Forwarded-For: client, proxy1, …` (nginx's `proxy_set_header X-Forwarded-For`).
+    #[default]
+    XForwardedFor,
+    /// `Forwarded: for=client, for=proxy1` (RFC 7239).
+    Forwarded,
+}
+
 /// Who may be believed about addresses, and who may read `/metrics` without a token.
 #[derive(Debug, Clone, Default)]
 pub struct NetworkPolicy {
     pub trusted_proxies: IpNets,
+    pub forwarded_header: ForwardedHeader,
     pub metrics_from: IpNets,
 }
 
-/// The client of a request that came from socket peer `peer`.
-pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &IpNets) -> IpAddr {
+impl NetworkPolicy {
+    /// The client of a request that came from socket peer `peer`.
+    pub fn client_ip(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+        client_ip(peer, headers, &self.trusted_proxies, self.forwarded_header)
+    }
+}
+
+/// The client of a request that came from socket peer `peer`, when `trusted` proxies write
+/// the chain into `header`.
+pub fn client_ip(
+    peer: IpAddr,
+    headers: &HeaderMap,
+    trusted: &IpNets,
+    header: ForwardedHeader,
+) -> IpAddr {
     let peer = canonical(peer);
     if !trusted.contains(peer) {
         return peer;
     }
-    let hops = forwarded_for(headers);
+    let hops = forwarded_for(headers, header);
     // Nearest hop first: skip the trusted proxies in the chain; the first other address is
     // the client. A chain of nothing but trusted proxies gives its far end.
     let mut client = peer;
@@ -159,10 +192,9 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &IpNets) -> IpAddr 
     client
 }
 
-/// The forwarded chain, farthest first: `Forwarded` (RFC 7239) when present, otherwise
-/// `X-Forwarded-For`. An entry that is not an address (`unknown`, an obfuscated name) ends
-/// the chain there, as nothing beyond it can be trusted.
-fn forwarded_for(headers: &HeaderMap) -> Vec<IpAddr> {
+/// The forwarded chain in `header`, farthest first. An entry that is not an address
+/// (`unknown`, an obfuscated name) ends the chain there, as nothing beyond it can be trusted.
+fn forwarded_for(headers: &HeaderMap, header: ForwardedHeader) -> Vec<IpAddr> {
     let values = |name: &str| -> Vec<String> {
         headers
             .get_all(name)
@@ -172,9 +204,8 @@ fn forwarded_for(headers: &HeaderMap) -> Vec<IpAddr> {
             .map(|s| s.trim().to_owned())
             .collect()
     };
-    let forwarded = values("forwarded");
-    let entries: Vec<Option<IpAddr>> = if !forwarded.is_empty() {
-        forwarded
+    let entries: Vec<Option<IpAddr>> = match header {
+        ForwardedHeader::Forwarded => values("forwarded")
             .iter()
             .map(|element| {
                 element
@@ -183,12 +214,11 @@ fn forwarded_for(headers: &HeaderMap) -> Vec<IpAddr> {
                     .find(|(key, _)| key.eq_ignore_ascii_case("for"))
                     .and_then(|(_, value)| parse_node(value))
             })
-            .collect()
-    } else {
-        values("x-forwarded-for")
+            .collect(),
+        ForwardedHeader::XForwardedFor => values("x-forwarded-for")
             .iter()
             .map(|v| parse_node(v))
-            .collect()
+            .collect(),
     };
     // Keep the nearest run of real addresses.
     let mut chain = Vec::new();
@@ -258,21 +288,26 @@ mod tests {
         assert_eq!(nets("10.0.0.0/8,::1").0[1].to_string(), "::1/128");
     }
 
+    const XFF: ForwardedHeader = ForwardedHeader::XForwardedFor;
+
     #[test]
     fn headers_count_only_from_a_trusted_peer() {
         let trusted = nets("10.0.0.1");
         let forged = headers(&[("x-forwarded-for", "1.2.3.4")]);
         assert_eq!(
-            client_ip(ip("203.0.113.7"), &forged, &trusted),
+            client_ip(ip("203.0.113.7"), &forged, &trusted, XFF),
             ip("203.0.113.7")
         );
-        assert_eq!(client_ip(ip("10.0.0.1"), &forged, &trusted), ip("1.2.3.4"));
         assert_eq!(
-            client_ip(ip("10.0.0.1"), &HeaderMap::new(), &trusted),
+            client_ip(ip("10.0.0.1"), &forged, &trusted, XFF),
+            ip("1.2.3.4")
+        );
+        assert_eq!(
+            client_ip(ip("10.0.0.1"), &HeaderMap::new(), &trusted, XFF),
             ip("10.0.0.1")
         );
         assert_eq!(
-            client_ip(ip("10.0.0.1"), &forged, &IpNets::default()),
+            client_ip(ip("10.0.0.1"), &forged, &IpNets::default(), XFF),
             ip("10.0.0.1")
         );
     }
@@ -283,7 +318,7 @@ mod tests {
         // The client put a forged address first; the proxy appended the real one.
         let chain = headers(&[("x-forwarded-for", "6.6.6.6, 198.51.100.2, 10.0.0.9")]);
         assert_eq!(
-            client_ip(ip("10.0.0.1"), &chain, &trusted),
+            client_ip(ip("10.0.0.1"), &chain, &trusted, XFF),
             ip("198.51.100.2")
         );
         let two_headers = headers(&[
@@ -291,37 +326,62 @@ mod tests {
             ("x-forwarded-for", "198.51.100.3"),
         ]);
         assert_eq!(
-            client_ip(ip("10.0.0.1"), &two_headers, &trusted),
+            client_ip(ip("10.0.0.1"), &two_headers, &trusted, XFF),
             ip("198.51.100.3")
         );
         let all_trusted = headers(&[("x-forwarded-for", "10.1.1.1, 10.2.2.2")]);
         assert_eq!(
-            client_ip(ip("10.0.0.1"), &all_trusted, &trusted),
+            client_ip(ip("10.0.0.1"), &all_trusted, &trusted, XFF),
             ip("10.1.1.1")
         );
         let garbage = headers(&[("x-forwarded-for", "198.51.100.4, unknown")]);
         assert_eq!(
-            client_ip(ip("10.0.0.1"), &garbage, &trusted),
+            client_ip(ip("10.0.0.1"), &garbage, &trusted, XFF),
             ip("10.0.0.1")
         );
     }
 
     #[test]
-    fn forwarded_is_read_before_x_forwarded_for() {
+    fn only_the_header_the_proxy_writes_is_read() {
         let trusted = nets("127.0.0.1");
         let h = headers(&[
             (
                 "forwarded",
                 "for=192.0.2.60;proto=https, for=\"[2001:db8:cafe::17]:4711\"",
             ),
-            ("x-forwarded-for", "6.6.6.6"),
+            ("x-forwarded-for", "198.51.100.8"),
         ]);
+        let forwarded = ForwardedHeader::Forwarded;
         assert_eq!(
-            client_ip(ip("127.0.0.1"), &h, &trusted),
+            client_ip(ip("127.0.0.1"), &h, &trusted, forwarded),
             ip("2001:db8:cafe::17")
         );
+        assert_eq!(
+            client_ip(ip("127.0.0.1"), &h, &trusted, XFF),
+            ip("198.51.100.8")
+        );
         let h = headers(&[("forwarded", "for=\"192.0.2.43:47011\"")]);
-        assert_eq!(client_ip(ip("127.0.0.1"), &h, &trusted), ip("192.0.2.43"));
+        assert_eq!(
+            client_ip(ip("127.0.0.1"), &h, &trusted, forwarded),
+            ip("192.0.2.43")
+        );
+        // A client's own `Forwarded` passed through a proxy that writes X-Forwarded-For
+        // changes nothing.
+        let h = headers(&[
+            ("forwarded", "for=10.0.8.20"),
+            ("x-forwarded-for", "203.0.113.61"),
+        ]);
+        assert_eq!(
+            client_ip(ip("127.0.0.1"), &h, &trusted, XFF),
+            ip("203.0.113.61")
+        );
+    }
+
+    #[test]
+    fn mapped_ranges_are_their_ipv4_ranges() {
+        assert_eq!(nets("::ffff:10.0.0.0/104"), nets("10.0.0.0/8"));
+        assert_eq!(nets("::ffff:10.0.0.1"), nets("10.0.0.1"));
+        assert!("::ffff:10.0.0.0/64".parse::<IpNets>().is_err());
     }
 
     #[test]

@@ -63,14 +63,19 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let engine = crate::indicators::LiveEngine::load(&store).await?;
     let state = AppState::new(&settings, store.clone(), engine, addr, Arc::new(assets));
-    let backups = state.backups.clone().map(|schedule| {
-        tracing::info!(dir = %schedule.dir.display(), every = %schedule.every, keep = schedule.keep, "scheduled backups on");
-        tokio::spawn(crate::service::backups::run(
-            store.clone(),
-            schedule,
-            state.metrics.clone(),
-        ))
-    });
+    let (stop_backups, stopped) = tokio::sync::watch::channel(false);
+    let backups = match state.backups.clone() {
+        Some(schedule) => {
+            tracing::info!(dir = %schedule.dir.display(), every = %schedule.every, keep = schedule.keep, "scheduled backups on");
+            Some(crate::service::backups::spawn(
+                settings.db.clone(),
+                schedule,
+                state.metrics.clone(),
+                stopped,
+            )?)
+        }
+        None => None,
+    };
     if !state.network.trusted_proxies.is_empty() {
         tracing::info!(proxies = ?state.network.trusted_proxies.0.iter().map(ToString::to_string).collect::<Vec<_>>(), "forwarded client addresses are believed from these proxies only");
     }
@@ -86,11 +91,10 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
-    // A backup under way is abandoned: it writes to a `.partial` file that is never renamed.
-    if let Some(task) = backups {
-        task.abort();
-        let _ = task.await;
-    }
+    // A backup under way is abandoned: its `.partial` file is never renamed, and the next
+    // start removes it. The thread is not waited for.
+    let _ = stop_backups.send(true);
+    drop(backups);
     store.close().await;
     tracing::info!("stopped cleanly");
     Ok(())

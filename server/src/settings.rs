@@ -15,6 +15,7 @@
 //! | `TANHUI_SESSION_IDLE_MINUTES` | a session unused this long ends (default 30) |
 //! | `TANHUI_SESSION_HOURS` | a session ends this long after sign-in (default 12) |
 //! | `TANHUI_TRUSTED_PROXIES` | reverse proxies (addresses or CIDR ranges, comma-separated) whose `Forwarded` / `X-Forwarded-For` name the client, for sign-in throttling, the audit log and logs; from any other peer those headers are ignored (default: none) |
+//! | `TANHUI_FORWARDED_HEADER` | the header those proxies write the client's address into: `x-forwarded-for` (default) or `forwarded` (RFC 7239); the other is ignored |
 //! | `TANHUI_METRICS_FROM` | addresses or ranges that may read `/metrics` without a token, e.g. the Prometheus server (default: none; an administrator's API token always may) |
 //! | `TANHUI_BACKUP_DIR` | take scheduled backups into this folder (default: unset, none taken) |
 //! | `TANHUI_BACKUP_EVERY` | how often: a number and `m`, `h` or `d` (default `24h`) |
@@ -25,7 +26,7 @@ use std::path::{Path, PathBuf};
 
 use figment::providers::{Env, Format, Serialized, Toml};
 
-use crate::net::IpNets;
+use crate::net::{ForwardedHeader, IpNets};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
 
@@ -52,6 +53,7 @@ pub struct Settings {
     pub session_idle_minutes: u32,
     pub session_hours: u32,
     pub trusted_proxies: IpNets,
+    pub forwarded_header: ForwardedHeader,
     pub metrics_from: IpNets,
     pub backup_dir: Option<PathBuf>,
     pub backup_every: Every,
@@ -76,18 +78,18 @@ impl std::str::FromStr for Every {
     fn from_str(text: &str) -> Result<Every, String> {
         let text = text.trim();
         let bad = || format!("{text:?}: write a whole number and m, h or d, such as 6h or 1d");
-        let split = text.len().checked_sub(1).ok_or_else(bad)?;
-        let (number, unit) = text.split_at(split);
-        let number: u64 = number.trim().parse().map_err(|_| bad())?;
-        let seconds = match unit {
-            "m" => 60,
-            "h" => 3_600,
-            "d" => 86_400,
+        let (split, unit) = text.char_indices().last().ok_or_else(bad)?;
+        let number: u64 = text[..split].trim().parse().map_err(|_| bad())?;
+        let seconds: u64 = match unit {
+            'm' => 60,
+            'h' => 3_600,
+            'd' => 86_400,
             _ => return Err(bad()),
         };
-        match number {
-            0 => Err(format!("{text:?}: the period must be longer than zero")),
-            n => Ok(Every(std::time::Duration::from_secs(n * seconds))),
+        match number.checked_mul(seconds) {
+            Some(0) => Err(format!("{text:?}: the period must be longer than zero")),
+            Some(s) if s <= 366 * 86_400 => Ok(Every(std::time::Duration::from_secs(s))),
+            _ => Err(format!("{text:?}: the period must be a year or less")),
         }
     }
 }
@@ -132,6 +134,7 @@ impl Default for Settings {
             session_idle_minutes: 30,
             session_hours: 12,
             trusted_proxies: IpNets::default(),
+            forwarded_header: ForwardedHeader::default(),
             metrics_from: IpNets::default(),
             backup_dir: None,
             backup_every: Every(std::time::Duration::from_secs(86_400)),
@@ -183,6 +186,7 @@ impl Settings {
                 "session_idle_minutes",
                 "session_hours",
                 "trusted_proxies",
+                "forwarded_header",
                 "metrics_from",
                 "backup_dir",
                 "backup_every",
@@ -280,6 +284,12 @@ mod tests {
         assert!("h".parse::<Every>().is_err());
         assert!("".parse::<Every>().is_err());
         assert!("5s".parse::<Every>().is_err());
+        assert!(
+            "1天".parse::<Every>().is_err(),
+            "a unit in Chinese is refused, not a panic"
+        );
+        assert!("99999999999999999d".parse::<Every>().is_err());
+        assert!("400d".parse::<Every>().is_err());
     }
 
     /// `deploy/tanhui.toml` lists every setting, each with a value this version accepts.

@@ -80,6 +80,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             network: Arc::new(NetworkPolicy {
                 trusted_proxies: settings.trusted_proxies.clone(),
+                forwarded_header: settings.forwarded_header,
                 metrics_from: settings.metrics_from.clone(),
             }),
             backups: settings.backup_dir.clone().map(|dir| {

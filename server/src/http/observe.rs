@@ -50,8 +50,7 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip());
     let from_proxy = peer.is_some_and(|p| state.network.trusted_proxies.contains(p));
-    let client =
-        peer.map(|p| crate::net::client_ip(p, req.headers(), &state.network.trusted_proxies));
+    let client = peer.map(|p| state.network.client_ip(p, req.headers()));
     let id = req
         .headers()
         .get(REQUEST_ID)
@@ -86,10 +85,16 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
             "answered"
         )
     });
-    // HEAD is counted with GET: same handler, same route.
+    // HEAD is counted with GET (same handler, same route); methods nobody routes are one
+    // label, so a client inventing methods cannot add series.
     let counted = match method {
-        Method::HEAD => "GET",
-        ref other => other.as_str(),
+        Method::GET | Method::HEAD => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
     };
     state
         .metrics

@@ -35,8 +35,41 @@ pub fn file_name(at_ms: i64) -> String {
     format!("{PREFIX}{compact}-{:03}{SUFFIX}", at_ms.rem_euclid(1000))
 }
 
+/// Only names this schedule writes: `tanhui-` 8 digits `-` 6 digits `-` 3 digits and the
+/// suffix. An operator's own `tanhui-before-upgrade.tanhui-backup` is neither listed nor
+/// pruned, and does not move the schedule.
 fn is_scheduled(name: &str) -> bool {
-    name.starts_with(PREFIX) && name.ends_with(SUFFIX)
+    let Some(stamp) = name
+        .strip_prefix(PREFIX)
+        .and_then(|rest| rest.strip_suffix(SUFFIX))
+    else {
+        return false;
+    };
+    let parts: Vec<&str> = stamp.split('-').collect();
+    parts.len() == 3
+        && [8, 6, 3]
+            .iter()
+            .zip(&parts)
+            .all(|(len, part)| part.len() == *len && part.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Deletes what a backup stopped midway (the server stopped during one) left behind.
+fn remove_partial(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let whole = name.strip_suffix(".partial").unwrap_or_default();
+        if is_scheduled(whole) {
+            match std::fs::remove_file(entry.path()) {
+                Ok(()) => tracing::info!(file = %name, "unfinished backup removed"),
+                Err(err) => {
+                    tracing::warn!(%err, file = %name, "cannot remove an unfinished backup")
+                }
+            }
+        }
+    }
 }
 
 /// The scheduled backups in `dir`, newest first (by name, which is by time).
@@ -90,6 +123,46 @@ pub fn next_due_ms(dir: &Path, every: Duration, now: i64) -> i64 {
     }
 }
 
+/// Runs the schedule on a thread of its own, with its own runtime and its own connection to
+/// the database at `db`, so that compressing and hashing a large backup never takes a worker
+/// from the requests. Stops (abandoning a backup under way, whose `.partial` file the next
+/// start removes) when `stop` is dropped or sent.
+pub fn spawn(
+    db: String,
+    schedule: Arc<BackupSchedule>,
+    metrics: Arc<Metrics>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("tanhui-backups".into())
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime,
+                Err(err) => {
+                    tracing::error!(%err, "scheduled backups: cannot start their runtime");
+                    return;
+                }
+            };
+            runtime.block_on(async move {
+                let store = match Store::connect(&db).await {
+                    Ok(store) => store,
+                    Err(err) => {
+                        tracing::error!(%err, "scheduled backups: cannot open the database");
+                        return;
+                    }
+                };
+                tokio::select! {
+                    () = run(store.clone(), schedule, metrics) => {}
+                    _ = stop.changed() => {}
+                }
+                store.close().await;
+            });
+        })
+}
+
 /// Writes one backup into the folder (created if missing), checks it, prunes; counted in
 /// `metrics` either way.
 pub async fn take(
@@ -137,6 +210,7 @@ pub async fn take(
 /// the period (at least a minute, at most an hour), not a whole period later.
 pub async fn run(store: Store, schedule: Arc<BackupSchedule>, metrics: Arc<Metrics>) {
     let every = schedule.every.0;
+    remove_partial(&schedule.dir);
     let mut due = next_due_ms(&schedule.dir, every, now_ms());
     loop {
         metrics.backup_next_ms.store(due, Ordering::Relaxed);
@@ -183,6 +257,30 @@ mod tests {
             .join("county-before-upgrade.tanhui-backup")
             .exists());
         assert!(list(&dir.path().join("missing")).expect("empty").is_empty());
+    }
+
+    #[test]
+    fn only_the_schedules_own_names_count() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for name in [
+            "tanhui-20261201-pre-upgrade.tanhui-backup",
+            "tanhui-before-upgrade.tanhui-backup",
+            "tanhui-2026120-153005-000.tanhui-backup",
+            "tanhui-20261207-153005-000.tanhui-backup.partial",
+        ] {
+            std::fs::write(dir.path().join(name), b"x").expect("write");
+        }
+        assert!(list(dir.path()).expect("list").is_empty());
+        assert!(prune(dir.path(), 1).expect("prune").is_empty());
+        remove_partial(dir.path());
+        assert!(!dir
+            .path()
+            .join("tanhui-20261207-153005-000.tanhui-backup.partial")
+            .exists());
+        assert!(dir
+            .path()
+            .join("tanhui-before-upgrade.tanhui-backup")
+            .exists());
     }
 
     #[test]

@@ -293,6 +293,27 @@ impl Store {
         }
     }
 
+    /// Whether the schema has the table `name` (yet).
+    pub async fn has_table(&self, name: &str) -> Result<bool, StorageError> {
+        let found: Option<String> = match self {
+            Store::Sqlite { pool, .. } => {
+                sqlx::query_scalar(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name = $1",
+                )
+                .bind(name)
+                .fetch_optional(pool)
+                .await?
+            }
+            Store::Postgres { pool, .. } => {
+                sqlx::query_scalar("SELECT to_regclass($1)::text")
+                    .bind(name)
+                    .fetch_one(pool)
+                    .await?
+            }
+        };
+        Ok(found.is_some())
+    }
+
     /// Rows of one of the schema's tables.
     pub async fn count_rows(&self, table: &'static str) -> Result<i64, StorageError> {
         on_backend!(self, count(table))

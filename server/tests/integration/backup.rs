@@ -87,7 +87,12 @@ async fn a_backup_taken_while_surveys_are_reviewed_restores_one_moment(app: &Tes
         report.header.schema,
         app.store.schema_version().await.expect("v")
     );
-    assert!(!dir.path().join("during.partial").exists());
+    assert!(!dir.path().join("during.tanhui-backup.partial").exists());
+    // Personal data and the pseudonym secret: for the owner's eyes only.
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(&file).expect("metadata").permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
 
     let target = fresh_like(app).await;
     let restored = backup::restore(&target.store, &file)

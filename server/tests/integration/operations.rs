@@ -76,6 +76,18 @@ async fn behind_a_trusted_proxy_one_clients_failures_do_not_lock_out_another(app
     // Another client behind the same proxy signs in.
     let other = sign_in_over(addr, Some("198.51.100.7"), "target", TEST_PASSWORD).await;
     assert_eq!(other.status(), reqwest::StatusCode::OK);
+    // The guesser's own `Forwarded` header, passed through by the proxy, is not read: the
+    // proxy writes X-Forwarded-For.
+    let sneaky = reqwest::Client::new()
+        .post(format!("http://{addr}/api/v1/session"))
+        .header("origin", format!("http://{addr}"))
+        .header("forwarded", "for=198.51.100.200")
+        .header("x-forwarded-for", guesser)
+        .json(&json!({ "username": "target", "password": TEST_PASSWORD }))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(sneaky.status(), reqwest::StatusCode::TOO_MANY_REQUESTS);
     let failed = audit(app, "action=login.failed").await;
     assert_eq!(failed.len(), 20);
     assert!(

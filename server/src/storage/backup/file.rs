@@ -27,6 +27,8 @@ use crate::storage::Cell;
 pub const FORMAT: &str = "tanhui-backup";
 /// The layout of this file; a reader refuses any other.
 pub const VERSION: u32 = 1;
+/// The longest line a reader accepts.
+const MAX_LINE: u64 = 16 << 20;
 
 /// The first line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,11 +175,12 @@ impl<R: Read> Reader<R> {
         Ok(reader)
     }
 
-    /// Reads the next line into `self.line`; false at the end of the file.
+    /// Reads the next line into `self.line`; false at the end of the file. A line longer than
+    /// [`MAX_LINE`] is damage (a row is a few hundred bytes), not a reason to run out of memory.
     fn read_line(&mut self) -> Result<bool, BackupError> {
         self.line.clear();
-        let n = self
-            .input
+        let n = (&mut self.input)
+            .take(MAX_LINE)
             .read_until(b'\n', &mut self.line)
             .map_err(|err| match err.kind() {
                 // The compressed stream stops in the middle: the file was cut short.
@@ -192,6 +195,12 @@ impl<R: Read> Reader<R> {
         }
         self.number += 1;
         if self.line.last() != Some(&b'\n') {
+            if n as u64 >= MAX_LINE {
+                return Err(BackupError::Damaged {
+                    line: self.number,
+                    detail: format!("a line longer than {} MiB", MAX_LINE >> 20),
+                });
+            }
             return Err(BackupError::Truncated);
         }
         Ok(true)

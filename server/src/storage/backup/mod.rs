@@ -157,7 +157,7 @@ pub enum BackupError {
     MissingTable(String),
     #[error("the backup's table {table} has a column {column} that the database lacks")]
     UnknownColumn { table: String, column: String },
-    #[error("after the restore the database's digest is {restored}, but the backup's is {backup}")]
+    #[error("the restored rows were written, but the database's digest is {restored} and the backup's {backup}: do not use this database; drop it and report this")]
     DigestMismatch { restored: String, backup: String },
     #[error("the backup could not be encoded: {0}")]
     Encode(String),
@@ -295,10 +295,18 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| BackupError::Io(std::io::Error::other(e.to_string())))?
 }
 
+/// Where a backup to `out` is written until it is whole: `out` with `.partial` appended.
+pub fn partial_of(out: &Path) -> std::path::PathBuf {
+    let mut name = out.as_os_str().to_owned();
+    name.push(".partial");
+    std::path::PathBuf::from(name)
+}
+
 /// Writes a backup of `store` to `out` (written to `out.partial`, then renamed, so a backup
-/// that fails midway never leaves a file that looks whole).
+/// that fails midway never leaves a file that looks whole). The file is readable by its owner
+/// only: it holds personal data and the pseudonym secret.
 pub async fn backup(store: &Store, out: &Path) -> Result<BackupReport, BackupError> {
-    let partial = out.with_extension("partial");
+    let partial = partial_of(out);
     let result = write_backup(store, &partial).await;
     match result {
         Ok(report) => {
@@ -325,7 +333,16 @@ async fn write_backup(store: &Store, path: &Path) -> Result<BackupReport, Backup
     // first, so it is taken from the store before and checked after.
     let schema = store.schema_version().await?;
     let header = Header { schema, ..header };
-    let out = std::io::BufWriter::with_capacity(256 * 1024, std::fs::File::create(path)?);
+    let created = {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(path)?
+    };
+    let out = std::io::BufWriter::with_capacity(256 * 1024, created);
     let sink = ToFile {
         file: file::Writer::new(out, &header)?,
         digest: Digest::default(),
@@ -475,6 +492,9 @@ pub async fn restore(store: &Store, path: &Path) -> Result<RestoreReport, Backup
             backup: header.schema,
         });
     }
+    // Refused before anything is written, migrations included: the database holding data
+    // may be a live one that the settings pointed at.
+    refuse_non_empty(store).await?;
     store.migrate_to(header.schema).await?;
     refuse_non_empty(store).await?;
     let loaded = match store {
@@ -518,6 +538,10 @@ pub async fn restore(store: &Store, path: &Path) -> Result<RestoreReport, Backup
 /// Only the units the migrations create may be there.
 async fn refuse_non_empty(store: &Store) -> Result<(), BackupError> {
     for spec in &TABLES {
+        // A table a migration has not created yet holds nothing.
+        if !store.has_table(spec.name).await? {
+            continue;
+        }
         let rows = store.count_rows(spec.name).await?;
         let allowed = match spec.name {
             "admin_units" => super::BUILT_IN_UNITS,
