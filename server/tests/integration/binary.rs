@@ -71,22 +71,7 @@ fn serve_answers_then_stops_cleanly_on_sigterm() {
         .stderr(Stdio::from(log_file))
         .spawn()
         .expect("spawn tanhui serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let started = Instant::now();
-    let addr = loop {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "server did not start"
-        );
-        let line = lines
-            .next()
-            .expect("server printed its address")
-            .expect("utf-8 line");
-        if let Some(rest) = line.split("http://").nth(1) {
-            break rest.split('/').next().expect("address").to_owned();
-        }
-    };
+    let (addr, mut lines) = address_of(&mut child);
 
     let health = std::process::Command::new("curl")
         .args([
@@ -566,8 +551,10 @@ fn a_real_database_never_gets_the_demo_accounts() {
     });
 }
 
-/// Waits for `tanhui serve` to print its address; returns it.
-fn address_of(child: &mut std::process::Child) -> String {
+type Printed = std::io::Lines<BufReader<std::process::ChildStdout>>;
+
+/// Waits for `tanhui serve` to print its address; returns it and the lines it prints next.
+fn address_of(child: &mut std::process::Child) -> (String, Printed) {
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
     let started = Instant::now();
@@ -581,10 +568,7 @@ fn address_of(child: &mut std::process::Child) -> String {
             .expect("server printed its address")
             .expect("utf-8 line");
         if let Some(rest) = line.split("http://").nth(1) {
-            let addr = rest.split('/').next().expect("address").to_owned();
-            // Keep reading its output so that it never blocks on a full pipe.
-            std::thread::spawn(move || for _ in lines.by_ref() {});
-            return addr;
+            return (rest.split('/').next().expect("address").to_owned(), lines);
         }
     }
 }
@@ -690,7 +674,7 @@ fn a_bundled_binary_serves_its_own_site_from_anywhere() {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn");
-    let addr = address_of(&mut child);
+    let (addr, _printed) = address_of(&mut child);
     assert_eq!(
         raw_get_status(&addr, &format!("/pkg/tanhui.{build}.wasm")),
         "200"
@@ -771,7 +755,7 @@ fn serve_takes_scheduled_backups_that_restore_and_keeps_the_schedule_across_rest
     };
     let files = || server::service::backups::list(&backups).expect("list");
     let mut child = start();
-    address_of(&mut child);
+    let _printed = address_of(&mut child);
     let started = Instant::now();
     while files().is_empty() {
         assert!(
@@ -815,7 +799,7 @@ fn serve_takes_scheduled_backups_that_restore_and_keeps_the_schedule_across_rest
     // A restart within the hour takes no second backup: the next is due an hour after the
     // newest in the folder.
     let mut child = start();
-    address_of(&mut child);
+    let _printed = address_of(&mut child);
     std::thread::sleep(Duration::from_secs(3));
     stop(&mut child);
     assert_eq!(files().len(), 1);
