@@ -55,7 +55,6 @@ pub struct Metrics {
     pub backup_failures: AtomicU64,
     /// Unix ms of the newest backup written and checked, 0 before the first.
     pub backup_last_ms: AtomicI64,
-    pub backup_last_bytes: AtomicU64,
     pub backup_last_seconds_ms: AtomicU64,
     /// Unix ms when the next scheduled backup is due, 0 when none is scheduled.
     pub backup_next_ms: AtomicI64,
@@ -72,7 +71,6 @@ impl Default for Metrics {
             backups: AtomicU64::new(0),
             backup_failures: AtomicU64::new(0),
             backup_last_ms: AtomicI64::new(0),
-            backup_last_bytes: AtomicU64::new(0),
             backup_last_seconds_ms: AtomicU64::new(0),
             backup_next_ms: AtomicI64::new(0),
         }
@@ -98,20 +96,17 @@ impl Metrics {
             .observe(took.as_secs_f64());
     }
 
-    /// Counts one backup, written and read back, or failed.
-    pub fn backup(&self, outcome: Result<(i64, u64, Duration), ()>) {
-        match outcome {
-            Ok((at_ms, bytes, took)) => {
-                self.backups.fetch_add(1, Ordering::Relaxed);
-                self.backup_last_ms.store(at_ms, Ordering::Relaxed);
-                self.backup_last_bytes.store(bytes, Ordering::Relaxed);
-                self.backup_last_seconds_ms
-                    .store(took.as_millis() as u64, Ordering::Relaxed);
-            }
-            Err(()) => {
-                self.backup_failures.fetch_add(1, Ordering::Relaxed);
-            }
-        }
+    /// Counts one backup, written and read back.
+    pub fn backup_written(&self, at_ms: i64, took: Duration) {
+        self.backups.fetch_add(1, Ordering::Relaxed);
+        self.backup_last_ms.store(at_ms, Ordering::Relaxed);
+        self.backup_last_seconds_ms
+            .store(took.as_millis() as u64, Ordering::Relaxed);
+    }
+
+    /// Counts one backup that failed.
+    pub fn backup_failed(&self) {
+        self.backup_failures.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn uptime(&self) -> Duration {

@@ -64,18 +64,15 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let engine = crate::indicators::LiveEngine::load(&store).await?;
     let state = AppState::new(&settings, store.clone(), engine, addr, Arc::new(assets));
     let (stop_backups, stopped) = tokio::sync::watch::channel(false);
-    let backups = match state.backups.clone() {
-        Some(schedule) => {
-            tracing::info!(dir = %schedule.dir.display(), every = %schedule.every, keep = schedule.keep, "scheduled backups on");
-            Some(crate::service::backups::spawn(
-                settings.db.clone(),
-                schedule,
-                state.metrics.clone(),
-                stopped,
-            )?)
-        }
-        None => None,
-    };
+    if let Some(schedule) = state.backups.clone() {
+        tracing::info!(dir = %schedule.dir.display(), every = %schedule.every, keep = schedule.keep, "scheduled backups on");
+        crate::service::backups::spawn(
+            settings.db.clone(),
+            schedule,
+            state.metrics.clone(),
+            stopped,
+        )?;
+    }
     if !state.network.trusted_proxies.is_empty() {
         tracing::info!(proxies = ?state.network.trusted_proxies.0.iter().map(ToString::to_string).collect::<Vec<_>>(), "forwarded client addresses are believed from these proxies only");
     }
@@ -94,7 +91,6 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     // A backup under way is abandoned: its `.partial` file is never renamed, and the next
     // start removes it. The thread is not waited for.
     let _ = stop_backups.send(true);
-    drop(backups);
     store.close().await;
     tracing::info!("stopped cleanly");
     Ok(())

@@ -52,6 +52,8 @@ pub struct BackupsView {
     pub last_ms: Option<i64>,
     /// Seconds the newest backup of this run took.
     pub last_seconds: Option<f64>,
+    /// Backups written and checked since start.
+    pub written: u64,
     /// Backups that failed since start.
     pub failures: u64,
     /// When the next one is due (Unix ms).

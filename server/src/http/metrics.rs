@@ -162,6 +162,12 @@ fn write_snapshot(out: &mut Exposition, s: &OperationsView) {
             b.last_seconds.unwrap_or(0.0),
         );
         out.single(
+            "tanhui_backups_total",
+            "counter",
+            "Scheduled backups written and checked since start.",
+            b.written as f64,
+        );
+        out.single(
             "tanhui_backup_failures_total",
             "counter",
             "Scheduled backups that failed since start.",

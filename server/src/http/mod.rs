@@ -89,7 +89,7 @@ pub fn build(state: AppState) -> Router {
         assets = assets.route(path, get(static_files::asset));
     }
 
-    let root = documented_root();
+    let root = root_operations();
     Router::new()
         .merge(root.router)
         // The sign-in form's posts: pages, not API (they answer with redirects).
@@ -129,7 +129,7 @@ pub fn build(state: AppState) -> Router {
 
 /// The OpenAPI 3.1 document of every documented route: this layer's and the API's.
 pub fn openapi() -> serde_json::Value {
-    let root = root_operations(Documented::default());
+    let root = root_operations();
     let api = crate::api::documented();
     crate::api::doc::openapi(&[("", &root.operations), ("/api/v1", &api.operations)])
 }
@@ -141,12 +141,8 @@ async fn openapi_json() -> Json<serde_json::Value> {
 }
 
 /// The routes of this layer that belong to the API's description.
-fn documented_root() -> Documented {
-    root_operations(Documented::default())
-}
-
-fn root_operations(routes: Documented) -> Documented {
-    routes
+fn root_operations() -> Documented {
+    Documented::default()
         .add(
             Method::GET,
             "/healthz",

@@ -132,7 +132,7 @@ pub fn spawn(
     schedule: Arc<BackupSchedule>,
     metrics: Arc<Metrics>,
     mut stop: tokio::sync::watch::Receiver<bool>,
-) -> std::io::Result<std::thread::JoinHandle<()>> {
+) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name("tanhui-backups".into())
         .spawn(move || {
@@ -161,6 +161,7 @@ pub fn spawn(
                 store.close().await;
             });
         })
+        .map(drop)
 }
 
 /// Writes one backup into the folder (created if missing), checks it, prunes; counted in
@@ -181,7 +182,7 @@ pub async fn take(
     .await;
     match result {
         Ok((path, report)) => {
-            metrics.backup(Ok((at, report.bytes, started.elapsed())));
+            metrics.backup_written(at, started.elapsed());
             tracing::info!(
                 file = %path.display(),
                 bytes = report.bytes,
@@ -199,7 +200,7 @@ pub async fn take(
             Ok(path)
         }
         Err(err) => {
-            metrics.backup(Err(()));
+            metrics.backup_failed();
             tracing::error!(%err, dir = %schedule.dir.display(), "scheduled backup failed");
             Err(err)
         }

@@ -54,6 +54,7 @@ impl LiveOperations {
                 last_ms: (last_ms > 0).then_some(last_ms),
                 last_seconds: (last_ms > 0)
                     .then(|| load(&self.metrics.backup_last_seconds_ms) as f64 / 1000.0),
+                written: load(&self.metrics.backups),
                 failures: load(&self.metrics.backup_failures),
                 next_ms: (next_ms > 0).then_some(next_ms),
                 files,

@@ -296,7 +296,7 @@ async fn blocking<T: Send + 'static>(
 }
 
 /// Where a backup to `out` is written until it is whole: `out` with `.partial` appended.
-pub fn partial_of(out: &Path) -> std::path::PathBuf {
+fn partial_of(out: &Path) -> std::path::PathBuf {
     let mut name = out.as_os_str().to_owned();
     name.push(".partial");
     std::path::PathBuf::from(name)
@@ -496,7 +496,6 @@ pub async fn restore(store: &Store, path: &Path) -> Result<RestoreReport, Backup
     // may be a live one that the settings pointed at.
     refuse_non_empty(store).await?;
     store.migrate_to(header.schema).await?;
-    refuse_non_empty(store).await?;
     let loaded = match store {
         Store::Sqlite { pool, .. } => {
             let db = pool.connect_options().get_filename().to_owned();
