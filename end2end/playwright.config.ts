@@ -17,6 +17,9 @@ export default defineConfig({
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',
     locale: 'zh-CN',
+    // Only the offline tests (offline.spec.ts) let the service worker in: elsewhere it would
+    // answer requests the tests route or abort.
+    serviceWorkers: 'block',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
       args: [

@@ -176,11 +176,12 @@ pub trait FieldWork: Send + Sync + 'static {
         &self,
         by: &RequestViewer,
     ) -> Result<crate::model::RegisterFormView, BackendError>;
-    /// Registers a household, or refuses a head already registered (pointing to that
-    /// household).
+    /// Registers a household under the client's `id`, or refuses a head already registered
+    /// (pointing to that household); the same `id` and head sent again is a replay.
     async fn register(
         &self,
         by: &RequestViewer,
+        id: &str,
         input: &domain::validate::HouseholdInput,
     ) -> Result<crate::model::Registered, BackendError>;
     /// Corrects a household's registration data (a reason, the version it started from);

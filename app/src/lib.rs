@@ -18,6 +18,7 @@ pub mod error;
 pub mod format;
 pub mod i18n;
 pub mod model;
+pub mod offline;
 pub mod pages;
 pub mod server_fns;
 
@@ -47,6 +48,7 @@ use crate::pages::{
     not_found::NotFound,
     review::ReviewPage,
     survey::SurveyPage,
+    sync::{provide_outbox_count, OutboxBadge, OutboxCount, SyncPage},
 };
 use crate::server_fns::whoami;
 
@@ -64,7 +66,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <meta name="theme-color" content="#1f6f43" />
                 <link rel="stylesheet" href=stylesheet />
+                // The device's side of offline work (IndexedDB, the outbox, the service worker).
+                <script src="/offline.js" defer></script>
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -82,6 +88,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let lang = provide_lang();
+    provide_outbox_count();
     mark_hydrated();
     let pick_title = |lang: domain::Lang| {
         lang.pick(
@@ -107,6 +114,7 @@ pub fn App() -> impl IntoView {
                     <span class="brand-name">"Tanhui"</span>
                 </a>
                 <UserMenu />
+                <OutboxBadge />
                 <LangSwitch />
             </header>
             <main class="page">
@@ -128,6 +136,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("review") view=ReviewPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("field") view=FieldHomePage ssr=SsrMode::Async />
                     <Route path=StaticSegment("register") view=RegisterPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("sync") view=SyncPage ssr=SsrMode::Async />
                     <Route
                         path=(StaticSegment("survey"), ParamSegment("household"))
                         view=SurveyPage
@@ -198,10 +207,13 @@ fn content_security_policy() {
 fn UserMenu() -> impl IntoView {
     let lang = use_lang();
     let me = Resource::new(|| (), |_| whoami());
+    let waiting = use_context::<OutboxCount>();
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 me.await.ok().flatten().map(|viewer| {
+                    // The device's offline data and outbox are this account's.
+                    offline::signed_in(viewer.username.clone());
                     let role = viewer.role;
                     let admin = role == domain::Role::Admin;
                     view! {
@@ -223,7 +235,7 @@ fn UserMenu() -> impl IntoView {
                                 <a href="/admin/audit"><Tr zh="审计" en="Audit" /></a>
                                 <a href="/admin/status" data-testid="status-link"><Tr zh="状态" en="Status" /></a>
                             })}
-                            <form method="post" action="/logout" class="inline">
+                            <form method="post" action="/logout" class="inline" on:submit=move |ev| warn_before_sign_out(ev, waiting, lang)>
                                 <button type="submit" class="link" data-testid="logout">
                                     <Tr zh="退出" en="Sign out" />
                                 </button>
@@ -234,6 +246,33 @@ fn UserMenu() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// Signing out with saves still on the device asks first; the outbox stays on the device
+/// either way, hidden until the same account signs in again.
+fn warn_before_sign_out(
+    ev: leptos::ev::SubmitEvent,
+    count: Option<OutboxCount>,
+    lang: RwSignal<domain::Lang>,
+) {
+    let waiting = count.map_or(0, |c| c.0.get_untracked());
+    if waiting > 0 {
+        let text = match lang.get_untracked() {
+            domain::Lang::Zh => format!("这台设备上还有 {waiting} 项没有上传。退出后它们仍保留在本机，用同一账号登录后会继续上传。确定退出？"),
+            domain::Lang::En => format!("{waiting} item(s) on this device are not uploaded yet. They stay on the device and are uploaded when this account signs in again. Sign out?"),
+        };
+        #[cfg(feature = "hydrate")]
+        let sure = web_sys::window()
+            .and_then(|w| w.confirm_with_message(&text).ok())
+            .unwrap_or(true);
+        #[cfg(not(feature = "hydrate"))]
+        let sure = !text.is_empty();
+        if !sure {
+            ev.prevent_default();
+            return;
+        }
+    }
+    offline::signed_out();
 }
 
 /// Sets `data-hydrated="true"` on `<body>` once the WebAssembly has taken over the page, so

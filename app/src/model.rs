@@ -5,8 +5,10 @@ use domain::risk::RiskReason;
 use domain::{Lang, SurveyStatus, UnitLevel};
 use serde::{Deserialize, Serialize};
 
+mod offline;
 mod operations;
 mod setup;
+pub use offline::*;
 pub use operations::*;
 pub use setup::*;
 
@@ -666,6 +668,9 @@ pub struct FieldRowView {
     pub status: Option<SurveyStatus>,
     /// The reviewer's comment, for a survey sent back.
     pub review_comment: Option<String>,
+    /// Saved or registered on this device and not yet accepted by the server (offline only).
+    #[serde(default)]
+    pub on_device: bool,
 }
 
 /// One of the enumerator's villages, with its households.
@@ -787,6 +792,9 @@ pub struct Registered {
     pub household: String,
     /// Warnings about the registration (a sex that contradicts the ID card…).
     pub warnings: Vec<FieldIssue>,
+    /// This registration (its id) had arrived before: nothing new was written.
+    #[serde(default)]
+    pub replayed: bool,
 }
 
 /// One problem in an import file: its line (1 = the header), column, rule and message.

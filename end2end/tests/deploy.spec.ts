@@ -1,40 +1,13 @@
 // The one-file release: `tanhui bundle` puts the site inside the binary; copied alone into an
 // empty folder it serves pages that hydrate. An upgrade under a browser that holds the old
 // build's files in its cache: the new pages ask for the new build's files, never the old.
-import { execFileSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, cpSync, existsSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { ciBinary, siteRoot, startServer, type Server } from '../server';
+import { bundle, secondBuild } from '../builds';
+import { siteRoot, startServer, type Server } from '../server';
 import { hydrated, watchErrors } from './helpers';
-
-/** Bundles `site` into a copy of the ci binary at `out`; returns the build id it printed. */
-function bundle(site: string, out: string): string {
-  const printed = execFileSync(ciBinary(), ['bundle', '--site', site, '--out', out], { encoding: 'utf-8' });
-  const build = printed.match(/site build ([0-9a-f]{16})/);
-  if (!build) throw new Error(`no build id in: ${printed}`);
-  return build[1];
-}
-
-/** A second build of the site: the same program with a different wasm file (a custom section
- * the engine ignores) and a stylesheet that says which build it is. */
-function secondBuild(dir: string): string {
-  const site = join(dir, 'site-b');
-  cpSync(siteRoot(), site, { recursive: true });
-  const name = Buffer.from('tanhui-build');
-  const payload = Buffer.from('B');
-  appendFileSync(join(site, 'pkg', 'tanhui.wasm'), Buffer.concat([Buffer.from([0, name.length + payload.length + 1, name.length]), name, payload]));
-  appendFileSync(join(site, 'pkg', 'tanhui.css'), '\n:root { --tanhui-build: "B"; }\n');
-  // Their precompressed copies no longer match: drop them (the server compresses on the fly).
-  for (const file of ['tanhui.wasm', 'tanhui.css']) {
-    for (const ext of ['.gz', '.br']) {
-      const path = join(site, 'pkg', file + ext);
-      if (existsSync(path)) unlinkSync(path);
-    }
-  }
-  return site;
-}
 
 /** Every /pkg request the page makes from now on. */
 function pkgRequests(page: Page): string[] {

@@ -20,6 +20,7 @@
 //! | `TANHUI_BACKUP_DIR` | take scheduled backups into this folder (default: unset, none taken) |
 //! | `TANHUI_BACKUP_EVERY` | how often: a number and `m`, `h` or `d` (default `24h`) |
 //! | `TANHUI_BACKUP_KEEP` | scheduled backups kept in the folder; older ones are deleted (default 7) |
+//! | `TANHUI_SERVICE_WORKER` | offer the service worker (`/sw.js`) that makes the field pages work offline; `false` while developing the site, so a browser never keeps an old build (default `true`) |
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -58,6 +59,7 @@ pub struct Settings {
     pub backup_dir: Option<PathBuf>,
     pub backup_every: Every,
     pub backup_keep: usize,
+    pub service_worker: bool,
 }
 
 /// The scheduled backups, as configured (none without `backup_dir`).
@@ -139,6 +141,7 @@ impl Default for Settings {
             backup_dir: None,
             backup_every: Every(std::time::Duration::from_secs(86_400)),
             backup_keep: 7,
+            service_worker: true,
         }
     }
 }
@@ -191,6 +194,7 @@ impl Settings {
                 "backup_dir",
                 "backup_every",
                 "backup_keep",
+                "service_worker",
             ]))
             .extract()
             .map_err(|err| SettingsError::Invalid(Box::new(err)))

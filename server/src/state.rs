@@ -29,6 +29,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub network: Arc<NetworkPolicy>,
     pub backups: Option<Arc<BackupSchedule>>,
+    /// Whether `/sw.js` is offered (off while developing the site).
+    pub service_worker: bool,
 }
 
 impl AppState {
@@ -90,6 +92,7 @@ impl AppState {
                     keep: settings.backup_keep,
                 })
             }),
+            service_worker: settings.service_worker,
         }
     }
 }

@@ -168,7 +168,7 @@ pub fn Uploader(
 
 /// The file chosen in the page's file input: (name, size in bytes, the file).
 #[cfg(feature = "hydrate")]
-fn picked(id: &str) -> Option<(String, f64, web_sys::File)> {
+pub(crate) fn picked(id: &str) -> Option<(String, f64, web_sys::File)> {
     use wasm_bindgen::JsCast;
     let file = web_sys::window()?
         .document()?
@@ -181,7 +181,7 @@ fn picked(id: &str) -> Option<(String, f64, web_sys::File)> {
 }
 
 #[cfg(not(feature = "hydrate"))]
-fn picked(_id: &str) -> Option<(String, f64, ())> {
+pub(crate) fn picked(_id: &str) -> Option<(String, f64, ())> {
     None
 }
 

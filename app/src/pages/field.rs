@@ -10,8 +10,10 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::{status_class, status_text};
 use super::{Failure, Issues};
+use crate::error::AppError;
 use crate::i18n::{use_lang, Pick, Tr};
-use crate::model::{FieldHomeView, RegisterFormView};
+use crate::model::{FieldHomeView, OutboxRequest, RegisterFormView, Registered};
+use crate::offline;
 use crate::server_fns::{field_home, register_form, register_household};
 
 /// `/field`: an enumerator's households and where each one's survey stands for the wave in
@@ -21,7 +23,12 @@ pub fn FieldHomePage() -> impl IntoView {
     let query = use_query_map();
     let data = Resource::new(
         move || query.read().get("wave").and_then(|w| w.parse::<i32>().ok()),
-        field_home,
+        |wave| async move {
+            match offline::is_shell() {
+                true => offline::field_home(wave).await,
+                false => field_home(wave).await,
+            }
+        },
     );
     view! {
         <h1><Tr zh="调查任务" en="My households" /></h1>
@@ -91,6 +98,7 @@ fn FieldHome(home: FieldHomeView) -> impl IntoView {
                                             <td>
                                                 <span class=class>{move || status_text(status, lang.get())}</span>
                                                 {h.review_comment.clone().map(|c| view! { <span class="small warning">" "{c}</span> })}
+                                                {h.on_device.then(|| view! { <span class="tag draft small" data-testid="on-device">" "<Tr zh="本机待上传" en="on this device" /></span> })}
                                             </td>
                                             <td><a href=href data-testid="open-survey">{move || lang.get().pick(zh, en)}</a></td>
                                         </tr>
@@ -110,7 +118,15 @@ fn FieldHome(home: FieldHomeView) -> impl IntoView {
 /// `/register`: the form to register a new household in one of the account's villages.
 #[component]
 pub fn RegisterPage() -> impl IntoView {
-    let data = Resource::new(|| (), |_| register_form());
+    let data = Resource::new(
+        || (),
+        |_| async move {
+            match offline::is_shell() {
+                true => offline::register_form().await,
+                false => register_form().await,
+            }
+        },
+    );
     view! {
         <h1><Tr zh="登记新户" en="Register a household" /></h1>
         <Suspense fallback=move || view! { <p class="muted"><Tr zh="加载中…" en="Loading…" /></p> }>
@@ -209,12 +225,23 @@ fn RegisterForm(form: RegisterFormView) -> impl IntoView {
                 }
             })
     };
-    let register = Action::new(|i: &HouseholdInput| register_household(i.clone()));
+    // The household's id, made here: a retry, or the outbox, sends the same one.
+    let id = StoredValue::new(super::survey::new_client_id());
+    let register = Action::new(move |i: &HouseholdInput| deliver(id.get_value(), i.clone()));
     let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(Ok(done))) = register.value().get() {
+    Effect::new(move |_| match register.value().get() {
+        Some(Ok(Delivered::Saved(done))) => {
             navigate(&format!("/survey/{}", done.household), Default::default());
         }
+        Some(Ok(Delivered::Queued)) => {
+            let href = format!("/survey/{}", id.get_value());
+            match offline::is_shell() {
+                true => navigate(&href, Default::default()),
+                // A live page without a server: the full load opens the offline shell.
+                false => open_page(&href),
+            }
+        }
+        _ => {}
     });
     let villages = form.villages.clone();
     view! {
@@ -281,10 +308,45 @@ fn RegisterForm(form: RegisterFormView) -> impl IntoView {
                 </button>
             </p>
             {move || register.value().get().and_then(|r| match r {
-                Ok(Ok(_)) => None,
-                Ok(Err(issues)) => Some(view! { <Issues issues /> }.into_any()),
+                Ok(Delivered::Saved(_) | Delivered::Queued) => None,
+                Ok(Delivered::Refused(issues)) => Some(view! { <Issues issues /> }.into_any()),
                 Err(err) => Some(view! { <Failure error=err /> }.into_any()),
             })}
         </form>
     }
+}
+
+/// What became of a registration.
+#[derive(Clone)]
+enum Delivered {
+    Saved(Registered),
+    Refused(Vec<crate::model::FieldIssue>),
+    /// Kept in the outbox: the server could not be reached.
+    Queued,
+}
+
+/// Registers the household with the server, or, offline (or when the request fails on the
+/// way), keeps the registration in the outbox under the same id.
+async fn deliver(id: String, input: HouseholdInput) -> Result<Delivered, AppError> {
+    if !offline::is_shell() {
+        match register_household(id.clone(), input.clone()).await {
+            Ok(Ok(done)) => return Ok(Delivered::Saved(done)),
+            Ok(Err(issues)) => return Ok(Delivered::Refused(issues)),
+            Err(AppError::Failed(_) | AppError::Unavailable) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    let label = format!("{} {}", input.head_name.trim(), input.registry_no.trim());
+    offline::enqueue(label, OutboxRequest::Household { id, input }).await?;
+    Ok(Delivered::Queued)
+}
+
+/// A full page load of `href` (the service worker answers it when the server cannot).
+fn open_page(href: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().set_href(href);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = href;
 }

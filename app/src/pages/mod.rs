@@ -17,6 +17,7 @@ pub mod login;
 pub mod not_found;
 pub mod review;
 pub mod survey;
+pub mod sync;
 
 use leptos::prelude::*;
 

@@ -13,11 +13,10 @@ use serde::Deserialize;
 use serde_json::{json, Value as JsonValue};
 
 use super::{require, ApiError};
-use crate::records::{register_household, Author, RecordError};
+use crate::records::Author;
 use crate::service::field_work::SaveError;
 use crate::service::review::ReviewError;
 use crate::state::AppState;
-use crate::storage::now_ms;
 
 fn record_id(text: &str) -> Result<RecordId, ApiError> {
     RecordId::parse(text).map_err(|_| ApiError::NotFound {
@@ -149,36 +148,43 @@ pub async fn detail(
     Ok(Json(body))
 }
 
+#[derive(Debug, Deserialize)]
+pub struct RegisterBody {
+    /// The household's id chosen by the client (a device registering offline); a new one
+    /// when absent. The same id and head sent again answers 200 with `replayed: true`.
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(flatten)]
+    pub input: HouseholdInput,
+}
+
 /// `POST /api/v1/households`: registers a household (enumerators and supervisors in scope).
 pub async fn register(
     State(state): State<AppState>,
     Extension(viewer): Extension<RequestViewer>,
-    Json(input): Json<HouseholdInput>,
+    Json(body): Json<RegisterBody>,
 ) -> Result<Response, ApiError> {
     let actor = require(&viewer)?;
     let author = Author {
         actor,
         ip: viewer.ip.clone(),
     };
-    let today = domain::date::format_china_time(now_ms());
-    let year: i32 = today[..4].parse().unwrap_or(2026);
-    let enrolment = domain::Date::parse(&today[..10]).ok();
-    let id = RecordId::parse(&crate::auth::new_id()).map_err(|_| ApiError::Internal)?;
-    match register_household(&state.store, &author, id, &input, year, enrolment).await {
-        Ok((household, warnings)) => Ok((
-            StatusCode::CREATED,
-            Json(json!({
-                "id": household.id.as_str(),
-                "warnings": warnings.into_iter().map(app::model::FieldIssue::from).collect::<Vec<_>>(),
-            })),
-        )
-            .into_response()),
-        Err(RecordError::Invalid(issues)) => Err(ApiError::Invalid(
-            issues.into_iter().map(Into::into).collect(),
-        )),
-        Err(RecordError::Forbidden) => Err(ApiError::Forbidden),
-        Err(RecordError::Storage(err)) => Err(err.into()),
-    }
+    let done = crate::service::field_work::register(
+        &state.store,
+        &author,
+        body.id.as_deref(),
+        &body.input,
+    )
+    .await?;
+    let code = match done.replayed {
+        true => StatusCode::OK,
+        false => StatusCode::CREATED,
+    };
+    Ok((
+        code,
+        Json(json!({ "id": done.household, "warnings": done.warnings, "replayed": done.replayed })),
+    )
+        .into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -10,6 +10,7 @@ pub mod exports;
 mod households;
 mod imports;
 mod indicators;
+mod offline;
 pub mod params;
 mod routes;
 mod setup;

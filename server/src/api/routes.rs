@@ -7,7 +7,9 @@ use axum::routing::{delete, get, patch, post, put};
 use serde_json::{json, Value};
 
 use super::doc::{doc, Access, Documented};
-use super::{accounts, dashboard, exports, households, imports, indicators, setup, IMPORT_LIMIT};
+use super::{
+    accounts, dashboard, exports, households, imports, indicators, offline, setup, IMPORT_LIMIT,
+};
 
 const ADMIN: Access = Access::Some("administrators");
 const IN_SCOPE: Access = Access::Some("accounts whose scope holds the unit");
@@ -54,6 +56,15 @@ fn household_fields(required: &[&str]) -> Value {
             "model": codes(EngagementModel::ALL, EngagementModel::code)
         }),
     )
+}
+
+fn registration_body() -> Value {
+    let mut body = household_fields(&["village", "head_name", "head_id_card"]);
+    body["properties"]["id"] = json!({
+        "type": "string", "format": "uuid",
+        "description": "The household's id, chosen by the client; a new one when absent."
+    });
+    body
 }
 
 fn accounts(api: Documented) -> Documented {
@@ -221,8 +232,10 @@ fn field_work(api: Documented) -> Documented {
         "/households",
         post(households::register),
         doc("field work", "Register a household", FIELD_STAFF)
-            .json_body(household_fields(&["village", "head_name", "head_id_card"]))
-            .json(201, "Registered.", any_object("{id, warnings}"))
+            .describe("`id` (a UUID the client generates, as a device registering offline does) makes a retry idempotent: the same id and head answer 200 with `replayed: true`.")
+            .json_body(registration_body())
+            .json(201, "Registered.", any_object("{id, warnings, replayed}"))
+            .json(200, "This `id` was registered before with the same head: nothing new written.", any_object("{id, warnings, replayed}"))
             .status(409, "The wave or village does not accept it."),
     )
     .add(
@@ -302,6 +315,33 @@ fn field_work(api: Documented) -> Documented {
             ))
             .json(200, "Decided; the next figures include it.", any_object("{survey, status, version}"))
             .status(409, "A stale version or a closed wave."),
+    )
+}
+
+fn offline_routes(api: Documented) -> Documented {
+    api.add(
+        Method::GET,
+        "/field/offline",
+        get(offline::package),
+        doc("offline field work", "Prepare for offline", FIELD_STAFF)
+            .describe("The signed-in account's villages' households for the wave, each one's survey form (stored answers, the previous wave's, the poverty line, whether editable) and the registration form: what the device keeps in IndexedDB to survey without a network.")
+            .query("wave", "Survey year (default: the latest).")
+            .json(200, "The package.", any_object("{format, account, display_name, role, prepared_at, home, forms, register}")),
+    )
+    .add(
+        Method::POST,
+        "/outbox/import",
+        post(offline::import).layer(DefaultBodyLimit::max(offline::OUTBOX_LIMIT)),
+        doc("offline field work", "Upload a device's outbox file", Access::Some("supervisors, administrators"))
+            .describe("The file a device exported (`kind: tanhui-outbox`). Items are applied in order through the same checks as the form, each saved, replayed (already on the server: same client id) or refused with its reasons; uploading the same file again changes nothing.")
+            .json_body(object(&["kind", "format", "account", "items"], json!({
+                "kind": { "type": "string", "enum": [app::model::OUTBOX_FILE_KIND] },
+                "format": { "type": "integer" },
+                "account": string(),
+                "exported_at": string(),
+                "items": { "type": "array" }
+            })))
+            .json(200, "Each item's outcome.", any_object("{account, items: [{id, kind, label, outcome, version, issues}]}")),
     )
 }
 
@@ -399,5 +439,5 @@ fn setup_routes(api: Documented) -> Documented {
 
 /// Every route of `/api/v1` but the session (which belongs to the HTTP layer).
 pub fn all(api: Documented) -> Documented {
-    setup_routes(field_work(figures(accounts(api))))
+    offline_routes(setup_routes(field_work(figures(accounts(api)))))
 }

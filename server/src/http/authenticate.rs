@@ -111,6 +111,7 @@ pub async fn page_guard(State(state): State<AppState>, req: Request, next: Next)
         .iter()
         .any(|prefix| path.starts_with(prefix))
         || super::static_files::is_asset_path(&state, &path)
+        || super::offline::is_public(&path)
         || matches!(path.as_str(), "/healthz" | "/metrics" | "/logout")
         || (path == "/login" && req.method() == axum::http::Method::POST);
     if exempt {

@@ -9,6 +9,7 @@ pub mod csrf;
 pub mod headers;
 pub mod metrics;
 pub mod observe;
+pub mod offline;
 pub mod sign_in;
 pub mod static_files;
 
@@ -95,6 +96,8 @@ pub fn build(state: AppState) -> Router {
         // The sign-in form's posts: pages, not API (they answer with redirects).
         .route("/login", post(crate::http::sign_in::login_form))
         .route("/logout", post(crate::http::sign_in::logout_form))
+        .route(offline::SERVICE_WORKER, get(offline::service_worker))
+        .route(offline::SHELL, get(offline::shell))
         .nest("/api/v1", crate::api::router())
         .merge(pages)
         .merge(assets)

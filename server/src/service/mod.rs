@@ -8,6 +8,7 @@ pub mod at_risk;
 pub mod backups;
 pub mod charts;
 pub mod field_work;
+pub mod offline;
 pub mod operations;
 pub mod registry;
 pub mod review;

@@ -264,6 +264,41 @@ async fn write_persons(
     Ok(())
 }
 
+/// Whether a save of survey `survey` was applied under `client_id` before.
+async fn applied_under(
+    tx: &mut Transaction<'_, Db>,
+    survey: &str,
+    client_id: &str,
+) -> Result<bool, StorageError> {
+    let mut q = QueryBuilder::<Db>::new("SELECT COUNT(*) FROM survey_requests WHERE client_id = ");
+    q.push_bind(client_id)
+        .push(" AND survey_id = ")
+        .push_bind(survey);
+    let (n,): (i64,) = q.build_query_as().fetch_one(&mut **tx).await?;
+    Ok(n > 0)
+}
+
+/// Remembers that the save `client_id` produced `version` of `survey`.
+async fn record_request(
+    tx: &mut Transaction<'_, Db>,
+    client_id: &str,
+    survey: &str,
+    version: i32,
+) -> Result<(), StorageError> {
+    let mut q = QueryBuilder::<Db>::new(
+        "INSERT INTO survey_requests (client_id, survey_id, version) VALUES (",
+    );
+    q.push_bind(client_id)
+        .push(", ")
+        .push_bind(survey)
+        .push(", ")
+        .push_bind(version)
+        // An id already used for another survey is that survey's: left as it is.
+        .push(") ON CONFLICT (client_id) DO NOTHING");
+    q.build().execute(&mut **tx).await?;
+    Ok(())
+}
+
 async fn write_surveys(
     tx: &mut Transaction<'_, Db>,
     surveys: &[HouseholdSurvey],
@@ -990,6 +1025,13 @@ pub async fn save_survey(
         }
         write_persons(&mut tx, request.people).await?;
         write_surveys(&mut tx, std::slice::from_ref(survey)).await?;
+        record_request(
+            &mut tx,
+            survey.client_id.as_str(),
+            survey.id.as_str(),
+            survey.version,
+        )
+        .await?;
         let entry = audit
             .clone()
             .target("survey", survey.id.as_str())
@@ -1010,7 +1052,9 @@ pub async fn save_survey(
         version,
         enumerator,
     };
-    if last_request.as_deref() == Some(survey.client_id.as_str()) {
+    if last_request.as_deref() == Some(survey.client_id.as_str())
+        || applied_under(&mut tx, &stored.id, survey.client_id.as_str()).await?
+    {
         return Ok(SaveOutcome::Replayed(stored));
     }
     if request.base_version != stored.version {
@@ -1046,6 +1090,13 @@ pub async fn save_survey(
         .push(" WHERE id = ")
         .push_bind(stored.id.as_str());
     mark.build().execute(&mut *tx).await?;
+    record_request(
+        &mut tx,
+        survey.client_id.as_str(),
+        &stored.id,
+        replacement.version,
+    )
+    .await?;
     let entry = audit.clone().target("survey", stored.id.as_str()).change(
         serde_json::to_value(&before).ok(),
         serde_json::to_value(&replacement).ok(),

@@ -18,6 +18,7 @@ mod exports;
 mod health;
 mod import;
 mod indicators;
+mod offline;
 mod openapi;
 mod operations;
 mod pages;

@@ -340,7 +340,7 @@ async fn raw_households_are_checked_and_duplicates_refused(app: &TestApp) {
         "nothing written"
     );
 
-    let (registered, warnings) = register_household(
+    let registered = register_household(
         &app.store,
         &crate::helpers::author(),
         rid(20),
@@ -350,11 +350,52 @@ async fn raw_households_are_checked_and_duplicates_refused(app: &TestApp) {
     )
     .await
     .expect("valid household");
-    assert!(warnings.is_empty());
+    assert!(registered.warnings.is_empty() && !registered.replayed);
     assert_eq!(
         app.store.household(&rid(20)).await.expect("read"),
-        Some(registered)
+        Some(registered.household.clone())
     );
+
+    // The same registration sent again (a device's outbox after a lost answer): found, not
+    // refused as its own duplicate, and nothing written.
+    let audit_before = app.store.count_rows("audit_log").await.expect("audit");
+    let again = register_household(
+        &app.store,
+        &crate::helpers::author(),
+        rid(20),
+        &household_input(),
+        2021,
+        None,
+    )
+    .await
+    .expect("a replay");
+    assert!(again.replayed);
+    assert_eq!(again.household, registered.household);
+    assert_eq!(
+        app.store.count_rows("audit_log").await.expect("audit"),
+        audit_before
+    );
+    // The same id with another head: refused on `id`.
+    let mut other = household_input();
+    other.head_id_card = "11010519491231002X".into();
+    match register_household(
+        &app.store,
+        &crate::helpers::author(),
+        rid(20),
+        &other,
+        2021,
+        None,
+    )
+    .await
+    {
+        Err(RecordError::Invalid(issues)) => {
+            assert_eq!(
+                (issues[0].path.as_str(), issues[0].rule),
+                ("id", "id_taken")
+            );
+        }
+        other => panic!("expected the id to be refused, got {other:?}"),
+    }
 
     // The same head in another registry entry: refused, pointing at the existing household.
     let mut again = household_input();

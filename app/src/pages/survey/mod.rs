@@ -27,6 +27,7 @@ use super::{Failure, Issues};
 use crate::format;
 use crate::i18n::{use_lang, Pick, Tr};
 use crate::model::{FieldIssue, SurveyFormView, SurveySaveInput, SurveySaved};
+use crate::offline;
 use crate::server_fns::{save_survey, survey_form};
 
 mod fields;
@@ -36,6 +37,13 @@ mod sections;
 use fields::*;
 use save::*;
 use sections::*;
+
+pub(crate) use save::new_client_id;
+
+/// Drops the copy of a form's unsaved answers this browser keeps under `key`.
+pub(crate) fn forget_local(key: &str) {
+    local::remove(key);
+}
 
 type FieldGet<T> = Arc<dyn Fn(&SurveyInput) -> T + Send + Sync>;
 type FieldSet<T> = Arc<dyn Fn(&mut SurveyInput, T) + Send + Sync>;
@@ -121,7 +129,12 @@ pub fn SurveyPage() -> impl IntoView {
                 query.read().get("wave").and_then(|w| w.parse::<i32>().ok()),
             )
         },
-        |(household, wave)| survey_form(household, wave),
+        |(household, wave)| async move {
+            match offline::is_shell() {
+                true => offline::survey_form(household, wave).await,
+                false => survey_form(household, wave).await,
+            }
+        },
     );
     view! {
         <Suspense fallback=move || view! { <p class="muted"><Tr zh="加载中…" en="Loading…" /></p> }>
@@ -287,7 +300,7 @@ fn SurveyForm(view: SurveyFormView) -> impl IntoView {
                 }.into_any()
             }}
             <Summary line />
-            <SaveBar household=view.household.clone() wave status version editable key />
+            <SaveBar household=view.household.clone() label=format!("{} {}", view.head_name, view.registry_no) wave status version editable key />
         </div>
     }
 }

@@ -83,7 +83,7 @@ pub(super) fn Summary(line: f64) -> impl IntoView {
 }
 
 /// A random UUID (version 4) for one save, from the browser's cryptographic generator.
-pub(super) fn new_client_id() -> String {
+pub(crate) fn new_client_id() -> String {
     let mut bytes = [0u8; 16];
     #[cfg(feature = "hydrate")]
     if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
@@ -108,6 +108,10 @@ pub(super) fn new_client_id() -> String {
 #[derive(Clone)]
 pub(super) enum Said {
     Saved(SurveySaved),
+    /// Kept in the outbox (offline, or the request failed on the way): sent once online.
+    Queued {
+        submit: bool,
+    },
     /// Only warnings: the user may confirm and submit.
     Confirm(Vec<FieldIssue>),
     Refused(Vec<FieldIssue>),
@@ -115,9 +119,39 @@ pub(super) enum Said {
     Lost(crate::error::AppError),
 }
 
+/// What a save came to: the server's answer, or kept on the device.
+#[derive(Clone)]
+pub(super) enum Delivered {
+    Saved(SurveySaved),
+    Issues(Vec<FieldIssue>),
+    Queued { submit: bool },
+}
+
+/// Saves with the server, or, offline (or when the request fails on the way), keeps the
+/// save in the outbox with its client id and the version it started from.
+async fn deliver(
+    input: SurveySaveInput,
+    label: String,
+) -> Result<Delivered, crate::error::AppError> {
+    use crate::error::AppError;
+    if !offline::is_shell() {
+        match save_survey(input.clone()).await {
+            Ok(Ok(saved)) => return Ok(Delivered::Saved(saved)),
+            Ok(Err(issues)) => return Ok(Delivered::Issues(issues)),
+            Err(AppError::Failed(_) | AppError::Unavailable) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    let submit = input.submit;
+    offline::enqueue(label, crate::model::OutboxRequest::Survey(input)).await?;
+    Ok(Delivered::Queued { submit })
+}
+
 #[component]
 pub(super) fn SaveBar(
     household: String,
+    /// Who the survey is about, for the outbox list.
+    label: String,
     wave: i32,
     status: RwSignal<Option<SurveyStatus>>,
     version: RwSignal<i32>,
@@ -131,7 +165,7 @@ pub(super) fn SaveBar(
     // The id of a save whose answer was lost, and what it sent: sending the same again
     // reuses it, so the server can tell a retry from a new save.
     let pending = StoredValue::new(None::<(String, SurveyInput, bool, bool)>);
-    let save = Action::new(|input: &SurveySaveInput| save_survey(input.clone()));
+    let save = Action::new(move |input: &SurveySaveInput| deliver(input.clone(), label.clone()));
     let send = move |submit: bool, confirm: bool| {
         ctx.tried.set(true);
         let blocking = ctx
@@ -140,6 +174,16 @@ pub(super) fn SaveBar(
         if blocking {
             said.set(None);
             return;
+        }
+        // Offline nobody else can ask to confirm the warnings: the form asks, as the server would.
+        if offline::is_shell() && submit && !confirm {
+            let warnings: Vec<FieldIssue> = ctx
+                .issues
+                .with_untracked(|all| all.iter().cloned().map(Into::into).collect());
+            if !warnings.is_empty() {
+                said.set(Some(Said::Confirm(warnings)));
+                return;
+            }
         }
         let answers = ctx.form.get_untracked();
         let client_id = match pending.get_value() {
@@ -162,7 +206,19 @@ pub(super) fn SaveBar(
             return;
         };
         let outcome = match result {
-            Ok(Ok(saved)) => {
+            Ok(Delivered::Queued { submit }) => {
+                pending.set_value(None);
+                local::remove(&key);
+                if submit {
+                    editable.set(false);
+                }
+                status.set(Some(match submit {
+                    true => SurveyStatus::Submitted,
+                    false => SurveyStatus::Draft,
+                }));
+                Said::Queued { submit }
+            }
+            Ok(Delivered::Saved(saved)) => {
                 pending.set_value(None);
                 local::remove(&key);
                 version.set(saved.version);
@@ -172,7 +228,7 @@ pub(super) fn SaveBar(
                 status.set(Some(saved.status));
                 Said::Saved(saved)
             }
-            Ok(Err(issues)) => {
+            Ok(Delivered::Issues(issues)) => {
                 pending.set_value(None);
                 match issues.iter().all(|i| i.warning) {
                     true => Said::Confirm(issues),
@@ -225,6 +281,16 @@ pub(super) fn SaveBar(
                         };
                         view! { <p class="ok" data-testid="saved">{text}</p> <a href="/field"><Tr zh="返回调查任务" en="Back to my households" /></a> }.into_any()
                     }
+                    Said::Queued { submit } => view! {
+                        <p class="notice" data-testid="queued">
+                            <Tr zh="已保存在本机，尚未上传。" en="Kept on this device, not yet uploaded. " />
+                            {match submit {
+                                true => view! { <Tr zh="联网后自动提交审核。" en="It is submitted for review once online." /> }.into_any(),
+                                false => view! { <Tr zh="联网后自动上传草稿。" en="The draft is uploaded once online." /> }.into_any(),
+                            }}
+                        </p>
+                        <a href="/field"><Tr zh="返回调查任务" en="Back to my households" /></a>
+                    }.into_any(),
                     Said::Confirm(issues) => {
                         let send_confirm = send_confirm.clone();
                         view! {

@@ -51,7 +51,7 @@ const fn table(name: &'static str, key: &'static [&'static str]) -> TableSpec {
 
 /// Every table of the schema but `sessions` and sqlx's own `_sqlx_migrations` (a test holds
 /// this list to the schema of both backends, so a new table cannot be forgotten).
-pub const TABLES: [TableSpec; 22] = [
+pub const TABLES: [TableSpec; 23] = [
     table("admin_units", &["code"]),
     table("waves", &["year"]),
     table("poverty_lines", &["year", "scheme"]),
@@ -65,6 +65,7 @@ pub const TABLES: [TableSpec; 22] = [
     table("understory_rows", &["survey_id", "row_no"]),
     table("livestock_rows", &["survey_id", "row_no"]),
     table("survey_facts", &["survey_id"]),
+    table("survey_requests", &["client_id"]),
     TableSpec {
         name: "survey_changes",
         key: &["seq"],
