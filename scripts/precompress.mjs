@@ -1,9 +1,11 @@
 // Writes FILE.gz (gzip -9) and FILE.br (brotli, quality 11) beside every file under the given
-// folder whose compressed copies are missing or older than it. The server (tower-http's
-// ServeDir) sends them to browsers that accept those encodings.
+// folder whose compressed copies are missing, older than it, or hold other bytes than it (a
+// copy made with `cp -p` from another checkout keeps its old time: the time alone once let a
+// stale stylesheet be served to every browser that accepts brotli). The server sends them to
+// browsers that accept those encodings.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
 
 const root = process.argv[2];
 if (!root) {
@@ -20,6 +22,18 @@ const stale = (copy, source) => {
   }
 };
 
+// Whether both compressed copies decompress to exactly `bytes`.
+const same = (path, bytes) => {
+  try {
+    return (
+      gunzipSync(readFileSync(`${path}.gz`)).equals(bytes) &&
+      brotliDecompressSync(readFileSync(`${path}.br`)).equals(bytes)
+    );
+  } catch {
+    return false;
+  }
+};
+
 function walk(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
@@ -27,8 +41,8 @@ function walk(dir) {
       walk(path);
     } else if (entry.isFile() && !skip(entry.name)) {
       const source = statSync(path);
-      if (!stale(`${path}.gz`, source) && !stale(`${path}.br`, source)) continue;
       const bytes = readFileSync(path);
+      if (!stale(`${path}.gz`, source) && !stale(`${path}.br`, source) && same(path, bytes)) continue;
       writeFileSync(`${path}.gz`, gzipSync(bytes, { level: 9 }));
       writeFileSync(
         `${path}.br`,

@@ -114,44 +114,53 @@ pub fn mount_shell() {
 
 #[cfg(feature = "hydrate")]
 mod bridge {
+    use std::future::Future;
+
     use wasm_bindgen::{JsCast, JsValue};
 
-    /// Calls `window.tanhuiOffline[method](...args)` and waits for its promise.
-    pub async fn call(method: &str, args: &[JsValue]) -> Result<JsValue, String> {
-        let window = web_sys::window().ok_or("no window")?;
-        let api = js_sys::Reflect::get(&window, &JsValue::from_str("tanhuiOffline"))
-            .ok()
-            .filter(|v| !v.is_undefined())
-            .ok_or("offline.js is not loaded")?;
-        let function: js_sys::Function = js_sys::Reflect::get(&api, &JsValue::from_str(method))
-            .ok()
-            .and_then(|f| f.dyn_into().ok())
-            .ok_or_else(|| format!("offline.js has no {method}"))?;
-        let list = js_sys::Array::new();
-        for arg in args {
-            list.push(arg);
-        }
-        let promise = function
-            .apply(&api, &list)
-            .map_err(|e| e.as_string().unwrap_or_else(|| format!("{e:?}")))?;
-        wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&promise))
-            .await
-            .map_err(|e| {
-                js_sys::Reflect::get(&e, &JsValue::from_str("message"))
-                    .ok()
-                    .and_then(|m| m.as_string())
-                    .or_else(|| e.as_string())
-                    .unwrap_or_else(|| format!("{e:?}"))
-            })
+    /// Calls `window.tanhuiOffline[method](...args)` and waits for its promise. The browser
+    /// has one thread: the future is marked `Send` (checked at run time) so that resources
+    /// and actions, which the server runs on several threads, may await it.
+    pub fn call(
+        method: &'static str,
+        args: Vec<JsValue>,
+    ) -> impl Future<Output = Result<JsValue, String>> + Send {
+        send_wrapper::SendWrapper::new(async move {
+            let window = web_sys::window().ok_or("no window")?;
+            let api = js_sys::Reflect::get(&window, &JsValue::from_str("tanhuiOffline"))
+                .ok()
+                .filter(|v| !v.is_undefined())
+                .ok_or("offline.js is not loaded")?;
+            let function: js_sys::Function = js_sys::Reflect::get(&api, &JsValue::from_str(method))
+                .ok()
+                .and_then(|f| f.dyn_into().ok())
+                .ok_or_else(|| format!("offline.js has no {method}"))?;
+            let list = js_sys::Array::new();
+            for arg in &args {
+                list.push(arg);
+            }
+            let promise = function
+                .apply(&api, &list)
+                .map_err(|e| e.as_string().unwrap_or_else(|| format!("{e:?}")))?;
+            wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&promise))
+                .await
+                .map_err(|e| {
+                    js_sys::Reflect::get(&e, &JsValue::from_str("message"))
+                        .ok()
+                        .and_then(|m| m.as_string())
+                        .or_else(|| e.as_string())
+                        .unwrap_or_else(|| format!("{e:?}"))
+                })
+        })
     }
 
     /// A call whose promise resolves to JSON text.
     pub async fn json<T: serde::de::DeserializeOwned>(
-        method: &str,
-        args: &[JsValue],
+        method: &'static str,
+        args: Vec<JsValue>,
     ) -> Result<Option<T>, String> {
-        let value = call(method, args).await?;
-        match value.as_string() {
+        let text = call(method, args).await?.as_string();
+        match text {
             None => Ok(None),
             Some(text) => serde_json::from_str(&text)
                 .map(Some)
@@ -168,7 +177,7 @@ fn text(value: &str) -> wasm_bindgen::JsValue {
 /// What the device holds for the signed-in account.
 pub async fn summary() -> Result<DeviceSummary, String> {
     #[cfg(feature = "hydrate")]
-    return bridge::json("summary", &[])
+    return bridge::json("summary", Vec::new())
         .await
         .map(Option::unwrap_or_default);
     #[cfg(not(feature = "hydrate"))]
@@ -178,7 +187,7 @@ pub async fn summary() -> Result<DeviceSummary, String> {
 /// The account's offline package, if prepared.
 pub async fn package() -> Result<Option<OfflinePackage>, String> {
     #[cfg(feature = "hydrate")]
-    return bridge::json("package", &[]).await;
+    return bridge::json("package", Vec::new()).await;
     #[cfg(not(feature = "hydrate"))]
     Ok(None)
 }
@@ -186,7 +195,7 @@ pub async fn package() -> Result<Option<OfflinePackage>, String> {
 /// The account's outbox, oldest first.
 pub async fn items() -> Vec<OutboxItem> {
     #[cfg(feature = "hydrate")]
-    return bridge::json("items", &[])
+    return bridge::json("items", Vec::new())
         .await
         .ok()
         .flatten()
@@ -200,7 +209,7 @@ pub async fn prepare(wave: Option<i32>) -> Result<DeviceSummary, String> {
     #[cfg(feature = "hydrate")]
     {
         let wave = wave.map(|w| w.to_string()).unwrap_or_default();
-        bridge::json("prepare", &[text(&wave)])
+        bridge::json("prepare", vec![text(&wave)])
             .await
             .map(Option::unwrap_or_default)
     }
@@ -232,7 +241,7 @@ pub async fn enqueue(label: String, request: OutboxRequest) -> Result<(), AppErr
         if let Some(map) = value.as_object_mut() {
             map.remove("seq");
         }
-        bridge::call("enqueue", &[text(&value.to_string())])
+        bridge::call("enqueue", vec![text(&value.to_string())])
             .await
             .map(|_| ())
             .map_err(|e| kept_nowhere(&e))
@@ -256,7 +265,7 @@ fn kept_nowhere(why: &str) -> AppError {
 /// Sends what waits now (joins a sync already running).
 pub async fn sync() -> Result<SyncReport, String> {
     #[cfg(feature = "hydrate")]
-    return bridge::json("sync", &[])
+    return bridge::json("sync", Vec::new())
         .await
         .map(Option::unwrap_or_default);
     #[cfg(not(feature = "hydrate"))]
@@ -271,7 +280,7 @@ pub async fn resolve(id: &str, keep: bool, version: i32) -> Result<(), String> {
         let how = if keep { "keep" } else { "drop" };
         bridge::call(
             "resolve",
-            &[text(id), text(how), wasm_bindgen::JsValue::from(version)],
+            vec![text(id), text(how), wasm_bindgen::JsValue::from(version)],
         )
         .await
         .map(|_| ())
@@ -286,7 +295,7 @@ pub async fn resolve(id: &str, keep: bool, version: i32) -> Result<(), String> {
 /// Writes the outbox to a file (downloaded by the browser); how many items it holds.
 pub async fn export_file() -> Result<u32, String> {
     #[cfg(feature = "hydrate")]
-    return bridge::call("exportFile", &[])
+    return bridge::call("exportFile", Vec::new())
         .await
         .map(|n| n.as_f64().unwrap_or(0.0) as u32);
     #[cfg(not(feature = "hydrate"))]
@@ -297,7 +306,7 @@ pub async fn export_file() -> Result<u32, String> {
 pub fn signed_in(username: String) {
     #[cfg(feature = "hydrate")]
     leptos::task::spawn_local(async move {
-        let _ = bridge::call("signedIn", &[text(&username)]).await;
+        let _ = bridge::call("signedIn", vec![text(&username)]).await;
     });
     #[cfg(not(feature = "hydrate"))]
     let _ = username;
@@ -307,7 +316,7 @@ pub fn signed_in(username: String) {
 pub fn signed_out() {
     #[cfg(feature = "hydrate")]
     leptos::task::spawn_local(async {
-        let _ = bridge::call("signedOut", &[]).await;
+        let _ = bridge::call("signedOut", Vec::new()).await;
     });
 }
 
@@ -315,7 +324,7 @@ pub fn signed_out() {
 pub fn announce() {
     #[cfg(feature = "hydrate")]
     leptos::task::spawn_local(async {
-        let _ = bridge::call("count", &[]).await;
+        let _ = bridge::call("count", Vec::new()).await;
     });
 }
 

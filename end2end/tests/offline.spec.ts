@@ -35,8 +35,8 @@ interface Form {
 }
 
 /** A valid 18-character ID-card number (GB 11643 check character). */
-function idCard(sequence: number): string {
-  const first17 = `513434` + `19900720` + String(sequence).padStart(3, '0');
+function idCard(sequence: number, born = '19900720'): string {
+  const first17 = `513434` + born + String(sequence).padStart(3, '0');
   const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
   const sum = [...first17].reduce((s, d, i) => s + Number(d) * weights[i], 0);
   return first17 + '10X98765432'[sum % 11];
@@ -91,12 +91,39 @@ function startable(pkg: { forms: Form[] }): Form[] {
   return pkg.forms.filter((f) => f.editable && f.survey === null);
 }
 
-async function prepare(page: Page, url: string) {
+/** "Prepare for offline" on the sync page (after the service worker is ready, where it runs). */
+async function prepare(page: Page, url: string, worker = true) {
   await page.goto(url + '/sync');
   await hydrated(page);
-  await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+  if (worker) await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
   await page.getByTestId('prepare-offline').click();
+  await expect(page.getByTestId('sync-said')).toContainText('离线数据已下载到这台设备');
   await expect(page.getByTestId('device-package')).toContainText('户');
+}
+
+let registered = 0;
+
+/** Registers `n` households online in the enumerator's first village (no survey yet, so
+ * their forms can be started offline); returns their ids. */
+async function freshHouseholds(page: Page, url: string, n: number): Promise<string[]> {
+  const own = await (await page.request.get(`${url}/api/v1/field/offline`)).json();
+  const village = own.register.villages[0].code;
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    registered += 1;
+    const card = idCard((Math.floor(Date.now() / 100) + registered * 131) % 997, '19910815');
+    const response = await page.request.post(`${url}/api/v1/households`, {
+      headers: { origin: url },
+      data: {
+        village, registry_no: `8${String(Date.now()).slice(-5)}${registered}`, head_name: `测试户${registered}`,
+        head_id_card: card, head_sex: Number(card[16]) % 2 === 1 ? 'male' : 'female', head_ethnicity: 'yi',
+        poverty_registration: 'general', poverty_cause: 'lack_skills', registration_year: 2014, model: 'household',
+      },
+    });
+    expect(response.status(), await response.text()).toBe(201);
+    ids.push((await response.json()).id);
+  }
+  return ids;
 }
 
 async function surveysOf(page: Page, url: string, household: string) {
@@ -118,11 +145,12 @@ test.describe('with the service worker', () => {
     const page = await context.newPage();
     const errors = watchErrors(page);
     await signIn(page, 'enumerator');
+    const [household] = await freshHouseholds(page, base(), 1);
     await prepare(page, base());
     await expect(page.getByTestId('device-persisted')).toBeVisible();
     const pkg = await packageOf(page);
-    const [first] = startable(pkg);
-    expect(first, 'a household without a survey this wave').toBeTruthy();
+    const first = startable(pkg).find((f) => f.household === household)!;
+    expect(first, 'the new household, ready to survey').toBeTruthy();
 
     // No signal. The household list still opens, from the device.
     await context.setOffline(true);
@@ -187,9 +215,10 @@ test.describe('with the service worker', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await signIn(page, 'enumerator');
+    const [household] = await freshHouseholds(page, base(), 1);
     await prepare(page, base());
     const pkg = await packageOf(page);
-    const form = startable(pkg)[1];
+    const form = startable(pkg).find((f) => f.household === household)!;
     const wave = pkg.home.wave;
 
     // A draft saved online first (version 1), then the device refreshes its data.
@@ -216,6 +245,7 @@ test.describe('with the service worker', () => {
     const theirs = current.answers;
     theirs.employment[0].days = 150;
     const changed = await supervisor.request.put(`${base()}/api/v1/households/${form.household}/surveys/${wave}`, {
+      headers: { origin: base() },
       data: { client_id: crypto.randomUUID(), base_version: 1, submit: false, answers: theirs },
     });
     expect(changed.status()).toBe(200);
@@ -260,12 +290,13 @@ test.describe('with the service worker', () => {
       await page.getByLabel(/^密码$|^Password$/).fill(DEMO_PASSWORD);
       await page.getByTestId('login-submit').click();
       await expect(page).toHaveURL(/\/sync/);
+      const [household] = await freshHouseholds(page, server.url, 1);
       await prepare(page, server.url);
       const cachesA = await page.evaluate(() => caches.keys());
       expect(cachesA.length).toBe(1);
       expect(cachesA[0]).toContain(buildA);
       const pkg = await packageOf(page);
-      const [form] = startable(pkg);
+      const form = startable(pkg).find((f) => f.household === household)!;
 
       // Offline under build A: a survey waits in the outbox.
       await context.setOffline(true);
@@ -312,9 +343,10 @@ test.describe('without the service worker', () => {
   test('the answer is lost after the server saved: one survey, and the outbox empties on the next sync', async ({ page }) => {
     test.setTimeout(120_000);
     await signIn(page, 'enumerator');
-    await prepare(page, base());
+    const [household] = await freshHouseholds(page, base(), 1);
+    await prepare(page, base(), false);
     const pkg = await packageOf(page);
-    const form = startable(pkg)[2];
+    const form = startable(pkg).find((f) => f.household === household)!;
     await page.goto(`${base()}/survey/${form.household}?wave=${pkg.home.wave}`);
     await hydrated(page);
     await fillSurvey(page, '3900');
@@ -348,9 +380,10 @@ test.describe('without the service worker', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await signIn(page, 'enumerator');
-    await prepare(page, base());
+    const [household] = await freshHouseholds(page, base(), 1);
+    await prepare(page, base(), false);
     const pkg = await packageOf(page);
-    const form = startable(pkg)[3];
+    const form = startable(pkg).find((f) => f.household === household)!;
     await page.goto(`${base()}/survey/${form.household}?wave=${pkg.home.wave}`);
     await hydrated(page);
     await fillSurvey(page, '4100');

@@ -122,6 +122,19 @@ pub async fn register_household(
                 en,
             }]))
         }
+        Err(StorageError::DuplicateRegistryNo { .. }) => Err(RecordError::Invalid(vec![Issue {
+            path: "registry_no".into(),
+            rule: "duplicate_registry_no",
+            severity: domain::Severity::Error,
+            zh: format!(
+                "本村已有户编号为 {} 的农户，请核对户编号",
+                household.registry_no
+            ),
+            en: format!(
+                "registry_no: the village already has a household numbered {}",
+                household.registry_no
+            ),
+        }])),
         Err(err) => Err(err.into()),
     }
 }

@@ -252,8 +252,8 @@ fn Device(summary: DeviceSummary) -> impl IntoView {
                         let refreshed = local_time(p.refreshed_at);
                         view! {
                             <span>{move || match lang.get() {
-                                Lang::Zh => format!("{} 年 · {} 个村 · {} 户 · {kb} KB · 服务器生成于 {} · 本机更新于 {refreshed}", p.wave, p.villages, p.households, p.prepared_at),
-                                Lang::En => format!("{} · {} village(s) · {} households · {kb} KB · made {} · stored {refreshed}", p.wave, p.villages, p.households, p.prepared_at),
+                                Lang::Zh => format!("{} 年 · {} 个村 · {} 户 · {kb} KB · 服务器生成于 {}（北京时间） · 本机更新于 {refreshed}", p.wave, p.villages, p.households, p.prepared_at),
+                                Lang::En => format!("{} · {} village(s) · {} households · {kb} KB · made {} (China time) · stored {refreshed}", p.wave, p.villages, p.households, p.prepared_at),
                             }}</span>
                         }.into_any()
                     }
@@ -333,7 +333,11 @@ fn Item(item: OutboxItem) -> impl IntoView {
         let item = item.clone();
         move || what(&item, lang.get())
     };
-    let message = problem.as_ref().map(|p| (p.zh.clone(), p.en.clone()));
+    // A conflict's own view says more than the server's message (which speaks of a form).
+    let message = problem
+        .as_ref()
+        .filter(|_| state != OutboxState::Conflict)
+        .map(|p| (p.zh.clone(), p.en.clone()));
     let issues = problem.map(|p| p.issues).unwrap_or_default();
     let id = item.request.client_id().to_owned();
     view! {
@@ -412,10 +416,90 @@ fn leaves(value: &Value, path: String, out: &mut BTreeMap<String, String>) {
         Value::String(s) => {
             out.insert(path, s.clone());
         }
+        // Yuan and days as a person writes them: 5600, not 5600.0.
+        Value::Number(n)
+            if n.as_f64()
+                .is_some_and(|f| f.fract() == 0.0 && f.abs() < 1e15) =>
+        {
+            out.insert(path, format!("{}", n.as_f64().unwrap_or_default() as i64));
+        }
         other => {
             out.insert(path, other.to_string());
         }
     }
+}
+
+/// A survey field's path (`employment[0].wages`) as a person reads it: "务工 第1行 · 工资收入".
+pub fn field_label(path: &str, lang: Lang) -> String {
+    const NAMES: &[(&str, &str, &str)] = &[
+        ("members", "家庭成员", "Member"),
+        ("employment", "务工", "Employment"),
+        ("equity", "林地入股", "Equity"),
+        ("training", "培训", "Training"),
+        ("understory", "林下种植", "Understory"),
+        ("livestock", "养殖", "Livestock"),
+        ("other_income", "其他收入", "Other income"),
+        ("guarantees", "两不愁三保障", "Guarantees"),
+        ("relation", "与户主关系", "relation to head"),
+        ("sex", "性别", "sex"),
+        ("birth_year", "出生年份", "birth year"),
+        ("ethnicity", "民族", "ethnicity"),
+        ("education", "文化程度", "education"),
+        ("health", "健康状况", "health"),
+        ("labour", "劳动能力", "labour ability"),
+        ("person_id", "户籍成员", "registry person"),
+        ("member_no", "成员序号", "member number"),
+        ("activity", "务工类型", "activity"),
+        ("days", "天数", "days"),
+        ("wages", "工资收入", "wages"),
+        ("land_mu", "入股林地面积", "land contributed"),
+        ("shares", "持有股份", "shares"),
+        ("dividends", "分红收入", "dividends"),
+        ("topic", "培训内容", "topic"),
+        ("product", "产品", "product"),
+        ("area_mu", "面积", "area"),
+        ("output_kg", "产量", "output"),
+        ("sales", "销售收入", "sales"),
+        ("costs", "成本", "costs"),
+        ("species", "种类", "species"),
+        ("head_start", "期初存栏", "head at start"),
+        ("born", "出生", "born"),
+        ("died", "死亡", "died"),
+        ("sold", "出售", "sold"),
+        ("head_end", "期末存栏", "head at end"),
+        ("correction_note", "更正说明", "correction note"),
+        ("crop_net", "种植业纯收入", "crop farming, net"),
+        ("transfers", "转移性收入", "transfers"),
+        ("remittances", "外出人员寄回", "remittances"),
+        ("other", "其他", "other"),
+        ("food_clothing_secure", "不愁吃穿", "food and clothing"),
+        ("schooling_ok", "义务教育", "schooling"),
+        ("insured", "基本医疗保险", "insured"),
+        ("housing_safe", "住房安全", "house safe"),
+        ("water_safe", "饮水安全", "safe water"),
+    ];
+    let name = |key: &str| {
+        NAMES.iter().find(|(k, _, _)| *k == key).map_or_else(
+            || key.to_owned(),
+            |(_, zh, en)| lang.pick(zh, en).to_owned(),
+        )
+    };
+    path.split('.')
+        .map(|part| match part.split_once('[') {
+            Some((key, rest)) => {
+                let row = rest
+                    .trim_end_matches(']')
+                    .parse::<usize>()
+                    .map_or(0, |i| i + 1);
+                match lang {
+                    Lang::Zh => format!("{} 第{row}行", name(key)),
+                    Lang::En => format!("{} {row}", name(key)),
+                }
+            }
+            None => name(part),
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// The fields where two sets of answers differ: (field, the device's, the server's).
@@ -538,7 +622,7 @@ fn SideBySide(
                     {rows.into_iter().map(|(field, a, b)| {
                         let name = field.clone();
                         view! {
-                        <tr data-field=field><td><code>{name}</code></td><td class="mine">{a}</td><td class="theirs">{b}</td></tr>
+                        <tr data-field=field><td>{move || field_label(&name, lang.get())}</td><td class="mine">{a}</td><td class="theirs">{b}</td></tr>
                         }
                     }).collect_view()}
                 </tbody>
@@ -690,5 +774,63 @@ fn Imported(done: OutboxImported) -> impl IntoView {
                 }).collect_view()}
             </ul>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::validate::{EmploymentInput, SurveyInput};
+
+    fn with_wages(wages: f64, days: i64) -> SurveyInput {
+        SurveyInput {
+            employment: vec![EmploymentInput {
+                wages,
+                days,
+                ..EmploymentInput::default()
+            }],
+            ..SurveyInput::default()
+        }
+    }
+
+    #[test]
+    fn only_the_fields_that_differ_are_listed_as_people_write_them() {
+        let rows = differences(&with_wages(5600.0, 200), &with_wages(5000.0, 200));
+        assert_eq!(
+            rows,
+            [(
+                "employment[0].wages".to_owned(),
+                "5600".to_owned(),
+                "5000".to_owned()
+            )]
+        );
+        assert!(differences(&with_wages(1.5, 3), &with_wages(1.5, 3)).is_empty());
+        // A row only one side has: every field of it, blank on the other side.
+        let longer = SurveyInput {
+            employment: vec![EmploymentInput::default(); 2],
+            ..SurveyInput::default()
+        };
+        let rows = differences(&longer, &SurveyInput::default());
+        assert!(rows
+            .iter()
+            .all(|(f, _, theirs)| f.starts_with("employment[") && theirs.is_empty()));
+        assert!(!rows.is_empty());
+    }
+
+    #[test]
+    fn field_paths_read_as_labels() {
+        assert_eq!(
+            field_label("employment[0].wages", Lang::Zh),
+            "务工 第1行 · 工资收入"
+        );
+        assert_eq!(
+            field_label("members[2].birth_year", Lang::En),
+            "Member 3 · birth year"
+        );
+        assert_eq!(
+            field_label("guarantees.water_safe", Lang::Zh),
+            "两不愁三保障 · 饮水安全"
+        );
+        assert_eq!(field_label("something_new", Lang::En), "something_new");
     }
 }

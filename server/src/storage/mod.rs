@@ -57,6 +57,10 @@ pub enum StorageError {
     },
     #[error("a household with this ID-card number is already registered (household {household}, village {village})")]
     DuplicateIdCard { household: String, village: String },
+    #[error(
+        "the village already has a household with this registry number (household {household})"
+    )]
+    DuplicateRegistryNo { household: String },
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -400,6 +404,13 @@ impl Store {
         if let Some((household, village)) = existing {
             return Err(StorageError::DuplicateIdCard { household, village });
         }
+        let numbered = on_backend!(
+            self,
+            household_by_registry_no(household.village.as_str(), &household.registry_no)
+        )?;
+        if let Some(household) = numbered {
+            return Err(StorageError::DuplicateRegistryNo { household });
+        }
         let batch = Batch {
             households: vec![household.clone()],
             audit: vec![audit],
@@ -408,11 +419,18 @@ impl Store {
         match self.write(&batch).await {
             // Lost a race with another writer: report it the same way.
             Err(StorageError::Database(err)) if is_unique_violation(&err) => {
+                let numbered = on_backend!(
+                    self,
+                    household_by_registry_no(household.village.as_str(), &household.registry_no)
+                )?;
                 match on_backend!(self, household_by_id_card(household.head_id_card.as_str()))? {
                     Some((household, village)) => {
                         Err(StorageError::DuplicateIdCard { household, village })
                     }
-                    None => Err(StorageError::Database(err)),
+                    None => match numbered {
+                        Some(household) => Err(StorageError::DuplicateRegistryNo { household }),
+                        None => Err(StorageError::Database(err)),
+                    },
                 }
             }
             other => other,

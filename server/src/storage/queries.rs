@@ -687,6 +687,18 @@ pub async fn household_by_id_card(
     Ok(q.build_query_as().fetch_optional(pool).await?)
 }
 
+pub async fn household_by_registry_no(
+    pool: &Pool<Db>,
+    village: &str,
+    registry_no: &str,
+) -> Result<Option<String>, StorageError> {
+    let mut q = QueryBuilder::<Db>::new("SELECT id FROM households WHERE village_code = ");
+    q.push_bind(village)
+        .push(" AND registry_no = ")
+        .push_bind(registry_no);
+    Ok(q.build_query_scalar().fetch_optional(pool).await?)
+}
+
 pub async fn household_ids(pool: &Pool<Db>) -> Result<Vec<String>, StorageError> {
     Ok(sqlx::query_scalar("SELECT id FROM households ORDER BY id")
         .fetch_all(pool)

@@ -396,6 +396,25 @@ async fn raw_households_are_checked_and_duplicates_refused(app: &TestApp) {
         }
         other => panic!("expected the id to be refused, got {other:?}"),
     }
+    // Another head under a registry number the village already has: refused on the number.
+    match register_household(
+        &app.store,
+        &crate::helpers::author(),
+        rid(22),
+        &other,
+        2021,
+        None,
+    )
+    .await
+    {
+        Err(RecordError::Invalid(issues)) => {
+            assert_eq!(
+                (issues[0].path.as_str(), issues[0].rule),
+                ("registry_no", "duplicate_registry_no")
+            );
+        }
+        other => panic!("expected the registry number to be refused, got {other:?}"),
+    }
 
     // The same head in another registry entry: refused, pointing at the existing household.
     let mut again = household_input();
