@@ -51,3 +51,5 @@ for _ in range(120):
 PY
 echo "== page render times (release server, SQLite, $households households) =="
 python3 bench/pages.py --url "http://127.0.0.1:$port"
+echo "== offline field work: bundle bytes per page, the offline package of ~300 households =="
+python3 bench/offline.py --url "http://127.0.0.1:$port" --db "$db" --tanhui "$target_dir/release/tanhui"

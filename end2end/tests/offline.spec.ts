@@ -152,6 +152,18 @@ test.describe('with the service worker', () => {
     const first = startable(pkg).find((f) => f.household === household)!;
     expect(first, 'the new household, ready to survey').toBeTruthy();
 
+    // A revisit downloads no wasm or JS: the service worker answers from the build's cache.
+    const fromWorker: string[] = [];
+    const fromNetwork: string[] = [];
+    page.on('response', (r) => {
+      const path = new URL(r.url()).pathname;
+      if (path.startsWith('/pkg/')) (r.fromServiceWorker() ? fromWorker : fromNetwork).push(path);
+    });
+    await page.goto(base() + '/field');
+    await hydrated(page);
+    expect(fromWorker.filter((p) => p.endsWith('.wasm') || p.endsWith('.js')).length).toBe(2);
+    expect(fromNetwork).toEqual([]);
+
     // No signal. The household list still opens, from the device.
     await context.setOffline(true);
     await page.goto(base() + '/field');
