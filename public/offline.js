@@ -143,7 +143,14 @@
     const items = await allItems(name);
     if (item.request.kind === "survey") {
       const earlier = items.filter((other) => sameSurvey(other, item));
-      const unsent = earlier.find((other) => other.attempts === 0 && other.state === "waiting");
+      // Never sent, or refused by the server (422 and the like write nothing): the new save
+      // takes its place. A conflict stays until the enumerator resolves it.
+      const unsent = earlier.find(
+        (other) =>
+          (other.attempts === 0 && other.state === "waiting") ||
+          other.state === "invalid" ||
+          other.state === "refused",
+      );
       if (unsent) {
         item.seq = unsent.seq;
         item.after = unsent.after;
@@ -342,6 +349,27 @@
     return JSON.stringify(out);
   }
 
+  // A save of this survey went through online: the survey's items that it replaces leave.
+  async function supersede(household, wave, answersText) {
+    const name = account();
+    if (!name) return 0;
+    const same = JSON.stringify(JSON.parse(answersText));
+    let removed = 0;
+    for (const item of await allItems(name)) {
+      const r = item.request;
+      if (r.kind !== "survey" || r.household !== household || r.wave !== Number(wave)) continue;
+      // Refused items wrote nothing and the new save replaces them; a waiting one leaves only
+      // when it carries what was just saved (otherwise it meets the new version as a conflict).
+      const replaced = item.state === "invalid" || item.state === "refused";
+      const carried = item.state === "waiting" && JSON.stringify(r.answers) === same;
+      if (!replaced && !carried) continue;
+      await deleteItem(name, item.seq);
+      removed += 1;
+    }
+    await announce();
+    return removed;
+  }
+
   async function packageText() {
     const kept = await readPackage();
     return kept ? kept.text : null;
@@ -449,6 +477,7 @@
     sync,
     prepare,
     resolve,
+    supersede,
     signedIn,
     signedOut,
     exportFile,

@@ -292,6 +292,30 @@ pub async fn resolve(id: &str, keep: bool, version: i32) -> Result<(), String> {
     }
 }
 
+/// A save of the survey went through online with `answers`: the survey's outbox items the
+/// server refused leave (the save replaces them), and so do waiting ones with the same
+/// answers; a conflict stays until resolved.
+pub fn delivered(household: String, wave: i32, answers: &SurveyInput) {
+    #[cfg(feature = "hydrate")]
+    if let Ok(text) = serde_json::to_string(answers) {
+        leptos::task::spawn_local(async move {
+            let args = vec![
+                wasm_bindgen::JsValue::from_str(&household),
+                wasm_bindgen::JsValue::from(wave),
+                wasm_bindgen::JsValue::from_str(&text),
+            ];
+            let _ = bridge::call("supersede", args).await;
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (household, wave, answers);
+}
+
+/// The answers of the latest outbox save of a household's survey in the wave, if any.
+pub async fn kept_answers(household: &str, wave: i32) -> Option<SurveyInput> {
+    latest_save(&items().await, household, wave).map(|save| save.answers.clone())
+}
+
 /// Writes the outbox to a file (downloaded by the browser); how many items it holds.
 pub async fn export_file() -> Result<u32, String> {
     #[cfg(feature = "hydrate")]

@@ -193,14 +193,29 @@ fn SurveyForm(view: SurveyFormView) -> impl IntoView {
     let key = format!("tanhui.survey.{}.{wave}", view.household);
     let restorable = RwSignal::new(None::<SurveyInput>);
     let server_answers = form.get_untracked();
+    let household_id = view.household.clone();
     {
         let key = key.clone();
         Effect::new(move |first: Option<()>| {
             let current = form.get();
             if first.is_none() {
-                // Opening the form: offer what this browser kept, if it differs.
-                if let Some(kept) = local::read(&key).filter(|kept| *kept != server_answers) {
-                    restorable.set(Some(kept));
+                // Opening the form: offer what this browser kept, if it differs — the unsaved
+                // typing, else the latest save waiting in the outbox (on a live page; the
+                // offline shell opens the form with it already).
+                match local::read(&key).filter(|kept| *kept != server_answers) {
+                    Some(kept) => restorable.set(Some(kept)),
+                    None if !offline::is_shell() => {
+                        let (household, answers) = (household_id.clone(), server_answers.clone());
+                        leptos::task::spawn_local(async move {
+                            if let Some(kept) = offline::kept_answers(&household, wave)
+                                .await
+                                .filter(|kept| *kept != answers)
+                            {
+                                restorable.set(Some(kept));
+                            }
+                        });
+                    }
+                    None => {}
                 }
             } else if editable.get_untracked() {
                 local::write(&key, &current);

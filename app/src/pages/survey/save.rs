@@ -165,6 +165,7 @@ pub(super) fn SaveBar(
     // The id of a save whose answer was lost, and what it sent: sending the same again
     // reuses it, so the server can tell a retry from a new save.
     let pending = StoredValue::new(None::<(String, SurveyInput, bool, bool)>);
+    let household_for_outbox = household.clone();
     let save = Action::new(move |input: &SurveySaveInput| deliver(input.clone(), label.clone()));
     let send = move |submit: bool, confirm: bool| {
         ctx.tried.set(true);
@@ -219,6 +220,9 @@ pub(super) fn SaveBar(
                 Said::Queued { submit }
             }
             Ok(Delivered::Saved(saved)) => {
+                if let Some((_, sent, _, _)) = pending.get_value() {
+                    offline::delivered(household_for_outbox.clone(), wave, &sent);
+                }
                 pending.set_value(None);
                 local::remove(&key);
                 version.set(saved.version);
