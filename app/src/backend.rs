@@ -176,12 +176,12 @@ pub trait FieldWork: Send + Sync + 'static {
         &self,
         by: &RequestViewer,
     ) -> Result<crate::model::RegisterFormView, BackendError>;
-    /// Registers a household under the client's `id`, or refuses a head already registered
+    /// Registers a household under the client's `id` (a new one when `None`), or refuses a head already registered
     /// (pointing to that household); the same `id` and head sent again is a replay.
     async fn register(
         &self,
         by: &RequestViewer,
-        id: &str,
+        id: Option<&str>,
         input: &domain::validate::HouseholdInput,
     ) -> Result<crate::model::Registered, BackendError>;
     /// Corrects a household's registration data (a reason, the version it started from);

@@ -329,7 +329,7 @@ enum Delivered {
 /// way), keeps the registration in the outbox under the same id.
 async fn deliver(id: String, input: HouseholdInput) -> Result<Delivered, AppError> {
     if !offline::is_shell() {
-        match register_household(id.clone(), input.clone()).await {
+        match register_household(Some(id.clone()), input.clone()).await {
             Ok(Ok(done)) => return Ok(Delivered::Saved(done)),
             Ok(Err(issues)) => return Ok(Delivered::Refused(issues)),
             Err(AppError::Failed(_) | AppError::Unavailable) => {}

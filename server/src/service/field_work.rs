@@ -433,14 +433,14 @@ impl FieldWork for LiveViews {
     async fn register(
         &self,
         by: &RequestViewer,
-        id: &str,
+        id: Option<&str>,
         input: &HouseholdInput,
     ) -> Result<Registered, BackendError> {
         let author = Author {
             actor: actor(by)?,
             ip: by.ip.clone(),
         };
-        register(&self.store, &author, Some(id), input).await
+        register(&self.store, &author, id, input).await
     }
 
     async fn correct_household(
