@@ -6,7 +6,8 @@
 - revisit: none of them is asked for again (the service worker answers from its cache; the
   browser test `offline.spec.ts` checks that the revisit's /pkg files come from it);
 - the offline package ("prepare for offline") of an enumerator whose villages hold about 300
-  households: as stored on the device (JSON) and as sent (gzip, brotli).
+  households: how long the server takes to make it, its size as stored on the device (JSON)
+  and as sent (gzip, brotli).
 
     python3 bench/offline.py --url http://127.0.0.1:PORT --db PATH --tanhui BINARY \
         [--households 300] [--password PW]
@@ -20,7 +21,9 @@ import http.client
 import json
 import re
 import sqlite3
+import statistics
 import subprocess
+import time
 import urllib.parse
 
 PASSWORD = "bench-offline-2026"
@@ -98,9 +101,13 @@ def main():
     )
     cookie = sign_in(host, port, "bench.offline", PASSWORD)
 
-    status, _, raw = get(host, port, "/api/v1/field/offline", cookie, "identity")
-    if status != 200:
-        raise SystemExit(f"/api/v1/field/offline: HTTP {status}: {raw[:200]!r}")
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        status, _, raw = get(host, port, "/api/v1/field/offline", cookie, "identity")
+        times.append((time.perf_counter() - started) * 1000)
+        if status != 200:
+            raise SystemExit(f"/api/v1/field/offline: HTTP {status}: {raw[:200]!r}")
     package = json.loads(raw)
     _, gz_coding, gz = get(host, port, "/api/v1/field/offline", cookie, "gzip")
     _, br_coding, br = get(host, port, "/api/v1/field/offline", cookie, "br")
@@ -115,6 +122,7 @@ def main():
     print("revisit         0 B: the service worker answers /pkg from its cache (offline.spec.ts)")
     print(f"offline package: {len(villages)} villages, {len(package['forms'])} households "
           f"(asked for {args.households}; the villages hold {total})")
+    print(f"  made by the server in {statistics.median(times):,.0f} ms (median of 5; min {min(times):,.0f}, max {max(times):,.0f})")
     print(f"  on the device (JSON) {len(raw):>12,} B  ({len(raw) / max(1, len(package['forms'])):,.0f} B a household)")
     print(f"  sent, {gz_coding:<6}        {len(gz):>12,} B  ({len(raw) / max(1, len(gz)):.1f}× smaller)")
     print(f"  sent, {br_coding:<6}        {len(br):>12,} B  ({len(raw) / max(1, len(br)):.1f}× smaller)")
