@@ -163,6 +163,12 @@
       );
       if (registration && !item.after) item.after = registration.request.id;
     }
+    if (item.request.kind === "household") {
+      // The same registration saved again (fixed after the server refused it): it takes the
+      // earlier one's place, under the same household id.
+      const same = items.find((other) => other.request.kind === "household" && other.request.id === item.request.id);
+      if (same) item.seq = same.seq;
+    }
     if (item.seq === undefined) delete item.seq;
     await putItem(name, item);
     await announce();
@@ -370,6 +376,21 @@
     return removed;
   }
 
+  // A household's registration went through online: its outbox item leaves.
+  async function registered(id) {
+    const name = account();
+    if (!name) return 0;
+    let removed = 0;
+    for (const item of await allItems(name)) {
+      if (item.request.kind === "household" && item.request.id === id) {
+        await deleteItem(name, item.seq);
+        removed += 1;
+      }
+    }
+    await announce();
+    return removed;
+  }
+
   async function packageText() {
     const kept = await readPackage();
     return kept ? kept.text : null;
@@ -478,6 +499,7 @@
     prepare,
     resolve,
     supersede,
+    registered,
     signedIn,
     signedOut,
     exportFile,

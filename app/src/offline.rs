@@ -311,6 +311,23 @@ pub fn delivered(household: String, wave: i32, answers: &SurveyInput) {
     let _ = (household, wave, answers);
 }
 
+/// A registration went through online: its outbox item (refused earlier) leaves.
+pub fn registered(id: String) {
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move {
+        let _ = bridge::call("registered", vec![text(&id)]).await;
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+}
+
+/// The registration kept in the outbox under household `id`, if any.
+pub async fn kept_registration(id: &str) -> Option<HouseholdInput> {
+    registered_here(&items().await)
+        .find(|(kept, _)| *kept == id)
+        .map(|(_, input)| input.clone())
+}
+
 /// The answers of the latest outbox save of a household's survey in the wave, if any.
 pub async fn kept_answers(household: &str, wave: i32) -> Option<SurveyInput> {
     latest_save(&items().await, household, wave).map(|save| save.answers.clone())

@@ -353,6 +353,43 @@ test.describe('with the service worker', () => {
 });
 
 test.describe('without the service worker', () => {
+  test('a registration the server refuses is fixed on the registration form under its own id', async ({ page }) => {
+    test.setTimeout(120_000);
+    await signIn(page, 'enumerator');
+    await prepare(page, base(), false);
+    const village = ((await packageOf(page)) as unknown as { register: { villages: { code: string }[] } }).register.villages[0].code;
+    const listed = await (await page.request.get(`${base()}/api/v1/households?village=${village}`)).json();
+    const taken: string = listed.households[0].head_id_card;
+    const id = crypto.randomUUID();
+    // Registered on the device with a head another household already has.
+    const input = {
+      village, registry_no: `7${String(Date.now()).slice(-5)}`, head_name: '吉克重复', head_id_card: taken,
+      head_sex: Number(taken[16]) % 2 === 1 ? 'male' : 'female', head_ethnicity: 'yi',
+      poverty_registration: 'general', poverty_cause: 'lack_skills', registration_year: 2014, model: 'household',
+    };
+    await page.evaluate(
+      ([id, input]) => window.tanhuiOffline.enqueue(JSON.stringify({ label: '吉克重复', request: { kind: 'household', id, input } })),
+      [id, input] as const,
+    );
+    await page.getByTestId('sync-now').click();
+    const refused = page.locator(`li.outbox-item[data-id="${id}"][data-state="invalid"]`);
+    await expect(refused.getByTestId('form-issues')).toContainText('身份证号');
+    // Fixed on the registration form, which opens with what the device kept.
+    await refused.getByTestId('fix-item').click();
+    await hydrated(page);
+    await expect(page.locator('input[name="head_name"]')).toHaveValue('吉克重复');
+    await expect(page.locator('input[name="head_id_card"]')).toHaveValue(taken);
+    const card = idCard((Math.floor(Date.now() / 100) + 7) % 997, '19920101');
+    await page.locator('input[name="head_id_card"]').fill(card);
+    await choose(page, 'head_sex', Number(card[16]) % 2 === 1 ? 'male' : 'female');
+    await page.getByTestId('register-submit').click();
+    await expect(page).toHaveURL(new RegExp(`/survey/${id}`));
+    await expect(await badge(page)).toHaveAttribute('data-count', '0');
+    const stored = await (await page.request.get(`${base()}/api/v1/households/${id}`)).json();
+    expect(stored.head_id_card).toBe(card);
+    expect(stored.head_name).toBe('吉克重复');
+  });
+
   test('a save the server refuses keeps its answers on the device until they are fixed in the form', async ({ page }) => {
     test.setTimeout(120_000);
     await signIn(page, 'enumerator');

@@ -140,6 +140,18 @@ pub fn RegisterPage() -> impl IntoView {
     }
 }
 
+/// The code a registration's choice field holds, by the field's name.
+fn field_value(input: &HouseholdInput, path: &str) -> String {
+    match path {
+        "head_sex" => input.head_sex.clone(),
+        "head_ethnicity" => input.head_ethnicity.clone(),
+        "poverty_registration" => input.poverty_registration.clone(),
+        "poverty_cause" => input.poverty_cause.clone(),
+        "model" => input.model.clone(),
+        _ => String::new(),
+    }
+}
+
 fn options<T: Localized + Copy>(
     all: &[T],
     code: fn(T) -> &'static str,
@@ -201,7 +213,7 @@ fn RegisterForm(form: RegisterFormView) -> impl IntoView {
         view! {
             <label class="field">
                 <span>{move || lang.get().pick(zh, en)}</span>
-                <select name=path on:change=text(path, set)>
+                <select name=path prop:value=move || input.with(|i| field_value(i, path)) on:change=text(path, set)>
                     <option value="" selected=current.is_empty()>{move || lang.get().pick("请选择", "choose")}</option>
                     {choices.into_iter().map(|(code, zh, en)| view! {
                         <option value=code selected=code == current>{move || lang.get().pick(&zh, &en).to_owned()}</option>
@@ -225,12 +237,27 @@ fn RegisterForm(form: RegisterFormView) -> impl IntoView {
                 }
             })
     };
-    // The household's id, made here: a retry, or the outbox, sends the same one.
+    // The household's id, made here: a retry, or the outbox, sends the same one. A
+    // registration the server refused is fixed here under its own id (`?outbox=ID`).
     let id = StoredValue::new(super::survey::new_client_id());
+    let query = use_query_map();
+    Effect::new(move |_| {
+        let Some(kept_id) = query.read_untracked().get("outbox") else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            if let Some(kept) = offline::kept_registration(&kept_id).await {
+                id.set_value(kept_id);
+                input.set(kept);
+                tried.set(true);
+            }
+        });
+    });
     let register = Action::new(move |i: &HouseholdInput| deliver(id.get_value(), i.clone()));
     let navigate = use_navigate();
     Effect::new(move |_| match register.value().get() {
         Some(Ok(Delivered::Saved(done))) => {
+            offline::registered(done.household.clone());
             navigate(&format!("/survey/{}", done.household), Default::default());
         }
         Some(Ok(Delivered::Queued)) => {
@@ -255,7 +282,7 @@ fn RegisterForm(form: RegisterFormView) -> impl IntoView {
         }>
             <label class="field">
                 <span><Tr zh="所在村" en="Village" /></span>
-                <select name="village" on:change=text("village", |i, v| i.village = v)>
+                <select name="village" prop:value=move || input.with(|i| i.village.clone()) on:change=text("village", |i, v| i.village = v)>
                     {villages.into_iter().map(|v| {
                         let code = v.code.clone();
                         view! { <option value=code>{move || v.name(lang.get()).to_owned()}</option> }
@@ -265,24 +292,25 @@ fn RegisterForm(form: RegisterFormView) -> impl IntoView {
             </label>
             <label class="field">
                 <span><Tr zh="户编号" en="Registry number" /></span>
-                <input type="text" name="registry_no" on:input=text("registry_no", |i, v| i.registry_no = v) />
+                <input type="text" name="registry_no" prop:value=move || input.with(|i| i.registry_no.clone()) on:input=text("registry_no", |i, v| i.registry_no = v) />
                 {message("registry_no")}
             </label>
             <label class="field">
                 <span><Tr zh="户主姓名" en="Head's name" /></span>
-                <input type="text" name="head_name" autocomplete="off" on:input=text("head_name", |i, v| i.head_name = v) />
+                <input type="text" name="head_name" autocomplete="off" prop:value=move || input.with(|i| i.head_name.clone()) on:input=text("head_name", |i, v| i.head_name = v) />
                 {message("head_name")}
             </label>
             <label class="field">
                 <span><Tr zh="户主身份证号（18位）" en="Head's ID-card number (18 characters)" /></span>
                 <input type="text" name="head_id_card" autocomplete="off" inputmode="text" maxlength="18"
+                    prop:value=move || input.with(|i| i.head_id_card.clone())
                     on:input=text("head_id_card", |i, v| i.head_id_card = v) />
                 <span class="hint ok" data-testid="id-card-ok">{card}</span>
                 {message("head_id_card")}
             </label>
             <label class="field">
                 <span><Tr zh="联系电话（可不填）" en="Phone (optional)" /></span>
-                <input type="tel" name="phone" on:input=text("phone", |i, v| i.phone = v) />
+                <input type="tel" name="phone" prop:value=move || input.with(|i| i.phone.clone()) on:input=text("phone", |i, v| i.phone = v) />
                 {message("phone")}
             </label>
             {select("head_sex", "户主性别", "Head's sex", options(domain::Sex::ALL, domain::Sex::code), String::new(), |i, v| i.head_sex = v)}
@@ -293,12 +321,14 @@ fn RegisterForm(form: RegisterFormView) -> impl IntoView {
             <label class="field">
                 <span><Tr zh="识别为贫困户年份（非贫困户不填）" en="Year registered poor (blank if not)" /></span>
                 <input type="text" inputmode="numeric" name="registration_year"
+                    prop:value=move || input.with(|i| i.registration_year.map(|y| y.to_string()).unwrap_or_default())
                     on:input=text("registration_year", |i, v| i.registration_year = v.trim().parse().ok()) />
                 {message("registration_year")}
             </label>
             <label class="field">
                 <span><Tr zh="脱贫年份（未脱贫不填）" en="Exit year (blank if not exited)" /></span>
                 <input type="text" inputmode="numeric" name="exit_year"
+                    prop:value=move || input.with(|i| i.exit_year.map(|y| y.to_string()).unwrap_or_default())
                     on:input=text("exit_year", |i, v| i.exit_year = v.trim().parse().ok()) />
                 {message("exit_year")}
             </label>

@@ -309,9 +309,17 @@ fn Item(item: OutboxItem) -> impl IntoView {
     let state = item.state;
     let problem = item.problem.clone();
     let created = local_time(item.created_at);
-    let form_href = match &item.request {
-        OutboxRequest::Survey(s) => format!("/survey/{}?wave={}", s.household, s.wave),
-        OutboxRequest::Household { id, .. } => format!("/survey/{id}"),
+    let (form_href, form_zh, form_en) = match &item.request {
+        OutboxRequest::Survey(s) => (
+            format!("/survey/{}?wave={}", s.household, s.wave),
+            "打开问卷",
+            "Open the form",
+        ),
+        OutboxRequest::Household { id, .. } => (
+            format!("/register?outbox={id}"),
+            "修改登记",
+            "Edit the registration",
+        ),
     };
     let state_text = move || match (state, lang.get()) {
         (OutboxState::Waiting, Lang::Zh) => "已保存在本机，尚未上传",
@@ -347,7 +355,7 @@ fn Item(item: OutboxItem) -> impl IntoView {
             {message.filter(|(zh, _)| !zh.is_empty()).map(|(zh, en)| view! { <p class="small">{move || lang.get().pick(&zh, &en).to_owned()}</p> })}
             {(!issues.is_empty()).then(|| view! { <Issues issues /> })}
             {matches!(state, OutboxState::Invalid | OutboxState::Waiting).then(|| view! {
-                <a href=form_href.clone() class="small"><Tr zh="打开问卷" en="Open the form" /></a>
+                <a href=form_href.clone() class="small" data-testid="fix-item">{move || lang.get().pick(form_zh, form_en)}</a>
             })}
             {(state == OutboxState::Conflict).then(|| view! { <Conflict item=item.clone() /> })}
             {(state == OutboxState::Refused).then(|| {
