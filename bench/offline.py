@@ -26,24 +26,9 @@ import subprocess
 import time
 import urllib.parse
 
+from pages import sign_in
+
 PASSWORD = "bench-offline-2026"
-
-
-def sign_in(host, port, username, password):
-    conn = http.client.HTTPConnection(host, port, timeout=120)
-    body = urllib.parse.urlencode({"username": username, "password": password, "next": "/"})
-    conn.request("POST", "/login", body, {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Origin": f"http://{host}:{port}",
-    })
-    response = conn.getresponse()
-    response.read()
-    cookies = [v.split(";")[0] for k, v in response.getheaders()
-               if k.lower() == "set-cookie" and v.startswith("tanhui_session")]
-    conn.close()
-    if not cookies:
-        raise SystemExit(f"sign-in as {username} failed ({response.status})")
-    return cookies[0]
 
 
 def get(host, port, path, cookie, encoding):

@@ -32,3 +32,24 @@ export async function signIn(page: Page, username: string, password = DEMO_PASSW
   await page.getByTestId('login-submit').click();
   await expect(page).not.toHaveURL(/\/login/);
 }
+
+/** A valid 18-character ID-card number (GB 11643 check character) for a sequence number and
+ * a birth date (YYYYMMDD) in Yuexi. */
+export function idCard(sequence: number, born = '19800315'): string {
+  const first17 = `513434` + born + String(sequence).padStart(3, '0');
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...first17].reduce((s, d, i) => s + Number(d) * weights[i], 0);
+  return first17 + '10X98765432'[sum % 11];
+}
+
+/** Picks `value` in the select named `name`. */
+export async function choose(page: Page, name: string, value: string) {
+  await page.locator(`select[name="${name}"]`).selectOption(value);
+}
+
+/** Types into the input named `name` and leaves it (its message then shows). */
+export async function type(page: Page, name: string, value: string) {
+  const input = page.locator(`input[name="${name}"]`);
+  await input.fill(value);
+  await input.press('Tab');
+}

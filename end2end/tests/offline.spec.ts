@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { bundle, secondBuild } from '../builds';
 import { siteRoot, startServer } from '../server';
-import { base, DEMO_PASSWORD, hydrated, signIn, watchErrors } from './helpers';
+import { base, choose, DEMO_PASSWORD, hydrated, idCard, signIn, type, watchErrors } from './helpers';
 
 declare global {
   interface Window {
@@ -33,24 +33,6 @@ interface Form {
   editable: boolean;
   survey: { version: number } | null;
   previous: unknown;
-}
-
-/** A valid 18-character ID-card number (GB 11643 check character). */
-function idCard(sequence: number, born = '19900720'): string {
-  const first17 = `513434` + born + String(sequence).padStart(3, '0');
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...first17].reduce((s, d, i) => s + Number(d) * weights[i], 0);
-  return first17 + '10X98765432'[sum % 11];
-}
-
-async function choose(page: Page, name: string, value: string) {
-  await page.locator(`select[name="${name}"]`).selectOption(value);
-}
-
-async function type(page: Page, name: string, value: string) {
-  const input = page.locator(`input[name="${name}"]`);
-  await input.fill(value);
-  await input.press('Tab');
 }
 
 /** The head's row and the guarantees: a complete, valid survey. */
@@ -175,7 +157,7 @@ test.describe('with the service worker', () => {
     // A new household, registered on the device; its survey follows at once.
     await page.getByTestId('register-link').click();
     await expect(page.getByTestId('register-form')).toBeVisible();
-    const card = idCard(Math.floor(Date.now() / 1000) % 997);
+    const card = idCard(Math.floor(Date.now() / 1000) % 997, '19900720');
     await page.locator('input[name="registry_no"]').fill('8801');
     await page.locator('input[name="head_name"]').fill('阿苏拉哈');
     await page.locator('input[name="head_id_card"]').fill(card);

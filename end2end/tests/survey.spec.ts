@@ -4,25 +4,7 @@
 // kept in the device's outbox, which sends it again and gets one survey, not two; the supervisor sends it back, the enumerator fixes and
 // resubmits, the supervisor approves, and the county official sees the village's figure move.
 import { test, expect, type Page } from '@playwright/test';
-import { base, hydrated, signIn, watchErrors } from './helpers';
-
-/** A valid 18-character ID-card number (GB 11643 check character) for a given sequence. */
-function idCard(sequence: number): string {
-  const first17 = `513434` + `19800315` + String(sequence).padStart(3, '0');
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...first17].reduce((s, d, i) => s + Number(d) * weights[i], 0);
-  return first17 + '10X98765432'[sum % 11];
-}
-
-async function choose(page: Page, name: string, value: string) {
-  await page.locator(`select[name="${name}"]`).selectOption(value);
-}
-
-async function type(page: Page, name: string, value: string) {
-  const input = page.locator(`input[name="${name}"]`);
-  await input.fill(value);
-  await input.press('Tab');
-}
+import { base, choose, hydrated, idCard, signIn, type, watchErrors } from './helpers';
 
 test('an enumerator registers, fills and submits a survey; review sends it back; the fix is approved and counted', async ({ page, browser }) => {
   test.setTimeout(120_000);

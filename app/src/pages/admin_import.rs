@@ -194,21 +194,41 @@ async fn upload(
     confirm: bool,
     update: bool,
 ) -> Result<ImportReport, AppError> {
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen_futures::JsFuture;
     let lost = AppError::Failed(domain::Both::new(
         "网络中断，没有收到服务器的答复；请稍后重试",
         "the connection failed; try again",
     ));
-    let init = web_sys::RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&file);
     let url = format!(
         "/api/v1/import/{}?confirm_warnings={confirm}&update={update}",
         kind.code()
     );
+    match post_file(&url, &file, None, &lost).await? {
+        (200 | 422, text) => serde_json::from_str(&text).map_err(|_| lost),
+        (status, text) => Err(refusal(status, &text, "导入失败", "import failed")),
+    }
+}
+
+/// Posts a file picked in the page to `url` (same origin, the session cookie), with
+/// `content_type` when given: the answer's status and text, or `lost` when none came.
+#[cfg(feature = "hydrate")]
+pub(crate) async fn post_file(
+    url: &str,
+    file: &web_sys::File,
+    content_type: Option<&str>,
+    lost: &AppError,
+) -> Result<(u16, String), AppError> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(file);
+    if let Some(kind) = content_type {
+        let headers = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&headers, &"content-type".into(), &kind.into());
+        init.set_headers(&headers);
+    }
     let window = web_sys::window().ok_or_else(|| lost.clone())?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
         .await
         .map_err(|_| lost.clone())?
         .dyn_into()
@@ -218,18 +238,21 @@ async fn upload(
         .ok()
         .and_then(|t| t.as_string())
         .unwrap_or_default();
-    match response.status() {
-        200 | 422 => serde_json::from_str(&text).map_err(|_| lost),
-        _ => {
-            let body: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-            let zh = body["message"].as_str().unwrap_or("导入失败").to_owned();
-            let en = body["message_en"]
-                .as_str()
-                .unwrap_or("import failed")
-                .to_owned();
-            Err(AppError::Failed(domain::Both::new(zh, en)))
-        }
-    }
+    Ok((response.status(), text))
+}
+
+/// A refusal as the server worded it (`message`, `message_en`), or `zh` / `en` with the
+/// status and the start of whatever it said (a body it could not read as JSON, say).
+pub(crate) fn refusal(status: u16, text: &str, zh: &str, en: &str) -> AppError {
+    let body: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+    let said: String = text.chars().take(200).collect();
+    let zh = body["message"]
+        .as_str()
+        .map_or_else(|| format!("{zh}（HTTP {status}）{said}"), str::to_owned);
+    let en = body["message_en"]
+        .as_str()
+        .map_or_else(|| format!("{en} (HTTP {status}) {said}"), str::to_owned);
+    AppError::Failed(domain::Both::new(zh, en))
 }
 
 #[component]

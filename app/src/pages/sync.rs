@@ -699,49 +699,21 @@ fn UploadFile() -> impl IntoView {
 
 #[cfg(feature = "hydrate")]
 async fn upload(file: web_sys::File) -> Result<OutboxImported, AppError> {
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen_futures::JsFuture;
+    use super::admin_import::{post_file, refusal};
     let lost = AppError::Failed(domain::Both::new(
         "网络中断，没有收到服务器的答复；可以重新上传（不会重复保存）",
         "the connection failed; upload again (nothing is saved twice)",
     ));
-    let headers = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&headers, &"content-type".into(), &"application/json".into());
-    let init = web_sys::RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&file);
-    init.set_headers(&headers);
-    let window = web_sys::window().ok_or_else(|| lost.clone())?;
-    let response: web_sys::Response =
-        JsFuture::from(window.fetch_with_str_and_init("/api/v1/outbox/import", &init))
-            .await
-            .map_err(|_| lost.clone())?
-            .dyn_into()
-            .map_err(|_| lost.clone())?;
-    let text = JsFuture::from(response.text().map_err(|_| lost.clone())?)
-        .await
-        .ok()
-        .and_then(|t| t.as_string())
-        .unwrap_or_default();
-    match response.status() {
-        200 => serde_json::from_str(&text).map_err(|_| lost),
-        status => {
-            let body: Value = serde_json::from_str(&text).unwrap_or_default();
-            let zh = body["message"]
-                .as_str()
-                .map(str::to_owned)
-                .unwrap_or_else(|| {
-                    format!(
-                        "上传失败（HTTP {status}）：{}",
-                        text.chars().take(200).collect::<String>()
-                    )
-                });
-            let en = body["message_en"]
-                .as_str()
-                .map(str::to_owned)
-                .unwrap_or_else(|| format!("upload failed (HTTP {status})"));
-            Err(AppError::Failed(domain::Both::new(zh, en)))
-        }
+    match post_file(
+        "/api/v1/outbox/import",
+        &file,
+        Some("application/json"),
+        &lost,
+    )
+    .await?
+    {
+        (200, text) => serde_json::from_str(&text).map_err(|_| lost),
+        (status, text) => Err(refusal(status, &text, "上传失败", "upload failed")),
     }
 }
 
