@@ -7,6 +7,5 @@ CREATE TABLE survey_requests (
     survey_id  TEXT NOT NULL,
     version    INTEGER NOT NULL
 );
-CREATE INDEX survey_requests_survey ON survey_requests (survey_id);
 INSERT INTO survey_requests (client_id, survey_id, version)
 SELECT last_request, id, version FROM surveys WHERE last_request IS NOT NULL;

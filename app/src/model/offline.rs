@@ -67,14 +67,6 @@ impl OutboxRequest {
             OutboxRequest::Household { id, .. } => id,
         }
     }
-
-    /// The household the change is about.
-    pub fn household(&self) -> &str {
-        match self {
-            OutboxRequest::Survey(save) => &save.household,
-            OutboxRequest::Household { id, .. } => id,
-        }
-    }
 }
 
 /// Where an outbox item stands.

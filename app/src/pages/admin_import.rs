@@ -243,6 +243,7 @@ pub(crate) async fn post_file(
 
 /// A refusal as the server worded it (`message`, `message_en`), or `zh` / `en` with the
 /// status and the start of whatever it said (a body it could not read as JSON, say).
+#[cfg(feature = "hydrate")]
 pub(crate) fn refusal(status: u16, text: &str, zh: &str, en: &str) -> AppError {
     let body: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
     let said: String = text.chars().take(200).collect();
