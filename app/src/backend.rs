@@ -9,9 +9,10 @@ use std::sync::Arc;
 use domain::{Actor, UnitCode};
 
 use crate::model::{
-    AuditQuery, AuditView, DashQuery, DashboardView, FieldIssue, HouseholdPageView, IssuedPassword,
-    NewToken, NewUserInput, ReviewDone, ReviewInput, ReviewQueueView, RiskPageView, RiskQuery,
-    ServerStatus, TokenView, UnitView, UserChangeInput, UserView,
+    AuditQuery, AuditView, DashQuery, DashboardView, FailedSignInsView, FieldIssue,
+    HouseholdPageView, IssuedPassword, NewToken, NewUserInput, ReviewDone, ReviewInput,
+    ReviewQueueView, RiskPageView, RiskQuery, ServerStatus, TokenView, UnitView, UserChangeInput,
+    UserView,
 };
 
 /// Who is asking, established by the server's authentication middleware for every request
@@ -80,6 +81,14 @@ pub trait Backend: Send + Sync + 'static {
         by: &RequestViewer,
         id: &str,
     ) -> Result<IssuedPassword, BackendError>;
+    /// Lets account `id` sign in again at once: failed sign-ins before now stop counting
+    /// (audited as `login.unlock`).
+    async fn unlock_sign_in(&self, by: &RequestViewer, id: &str) -> Result<UserView, BackendError>;
+    /// Failed sign-ins with `by`'s username over the last day.
+    async fn my_failed_sign_ins(
+        &self,
+        by: &RequestViewer,
+    ) -> Result<FailedSignInsView, BackendError>;
     /// The signed-in account changes its own password (the current one is checked).
     async fn change_password(
         &self,

@@ -125,6 +125,21 @@ pub struct UserView {
     pub created_at: i64,
     /// Unix milliseconds of the last change to the account.
     pub updated_at: i64,
+    /// Failed sign-ins with this username over the last day, since the last unlock.
+    #[serde(default)]
+    pub failed_sign_ins: i64,
+}
+
+/// Failed sign-ins with the reader's own username over the last day: how many, the latest's
+/// time (Unix ms) and address. Shown on the account page so the owner notices a guesser.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedSignInsView {
+    /// How many.
+    pub count: i64,
+    /// The latest one, Unix milliseconds.
+    pub latest_at: Option<i64>,
+    /// The address the latest one came from.
+    pub latest_ip: Option<String>,
 }
 
 /// What an administrator types to create an account. Scopes are unit codes separated by
@@ -814,19 +829,113 @@ pub struct ImportIssue {
     pub en: String,
 }
 
-/// What an import did: rows read, surveys written (all or none), and every problem.
+/// What an import did: rows read, surveys written (all or none), and its problems — the
+/// first [`ImportReport::LISTED`] of each kind by line, and how many of each rule in all, so
+/// that a file of a million bad cells answers with a page, not a hundred megabytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportReport {
     /// Data rows read (lines after the header).
     pub rows: usize,
     /// Surveys written: every row, or 0 when anything blocked.
     pub imported: usize,
-    /// Every error found, by line.
+    /// The first errors found, by line.
     pub errors: Vec<ImportIssue>,
-    /// Every warning found, by line.
+    /// The first warnings found, by line.
     pub warnings: Vec<ImportIssue>,
-    /// What a re-import changed in records that already existed, by line (`column` names
-    /// the field, the texts say from what to what).
+    /// The first changes a re-import made to records that already existed, by line
+    /// (`column` names the field, the texts say from what to what).
     #[serde(default)]
     pub changes: Vec<ImportIssue>,
+    /// Every rule found, with how often: the whole count, listed or not.
+    #[serde(default)]
+    pub counts: Vec<RuleCount>,
+}
+
+/// How often one rule was found in an import file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleCount {
+    /// The rule id (`changed` for a change to a stored record).
+    pub rule: String,
+    /// A warning (else an error, or a change).
+    pub warning: bool,
+    /// How many times, in the whole file.
+    pub count: usize,
+}
+
+impl ImportReport {
+    /// How many issues of each kind (errors, warnings, changes) a report lists.
+    pub const LISTED: usize = 1000;
+
+    /// An empty report for `rows` data rows.
+    pub fn new(rows: usize) -> Self {
+        Self {
+            rows,
+            imported: 0,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            changes: Vec::new(),
+            counts: Vec::new(),
+        }
+    }
+
+    /// Counts `issue` under its rule, and lists it if its kind has room: `changed` is a
+    /// change, a warning a warning, anything else an error.
+    pub fn add(&mut self, issue: ImportIssue) {
+        match self
+            .counts
+            .iter_mut()
+            .find(|c| c.rule == issue.rule && c.warning == issue.warning)
+        {
+            Some(count) => count.count += 1,
+            None => self.counts.push(RuleCount {
+                rule: issue.rule.clone(),
+                warning: issue.warning,
+                count: 1,
+            }),
+        }
+        let list = match (issue.rule.as_str(), issue.warning) {
+            ("changed", _) => &mut self.changes,
+            (_, true) => &mut self.warnings,
+            _ => &mut self.errors,
+        };
+        if list.len() < Self::LISTED {
+            list.push(issue);
+        }
+    }
+
+    /// Counts and lists every issue of `issues` ([`ImportReport::add`]).
+    pub fn extend(&mut self, issues: impl IntoIterator<Item = ImportIssue>) {
+        for issue in issues {
+            self.add(issue);
+        }
+    }
+
+    /// Errors found in all, listed or not.
+    pub fn error_count(&self) -> usize {
+        self.total(|c| !c.warning && c.rule != "changed")
+    }
+
+    /// Warnings found in all, listed or not.
+    pub fn warning_count(&self) -> usize {
+        self.total(|c| c.warning)
+    }
+
+    /// Changes to stored records in all, listed or not.
+    pub fn change_count(&self) -> usize {
+        self.total(|c| !c.warning && c.rule == "changed")
+    }
+
+    /// Forgets the changes (a blocked import made none).
+    pub fn drop_changes(&mut self) {
+        self.changes.clear();
+        self.counts.retain(|c| c.warning || c.rule != "changed");
+    }
+
+    fn total(&self, which: impl Fn(&RuleCount) -> bool) -> usize {
+        self.counts
+            .iter()
+            .filter(|c| which(c))
+            .map(|c| c.count)
+            .sum()
+    }
 }

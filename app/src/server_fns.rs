@@ -11,9 +11,9 @@ use leptos::prelude::*;
 use crate::error::AppError;
 
 use crate::model::{
-    AuditView, DashQuery, DashboardView, FieldIssue, HouseholdPageView, IssuedPassword, NewToken,
-    NewUserInput, ReviewDone, ReviewInput, ReviewQueueView, RiskPageView, RiskQuery, ServerStatus,
-    TokenView, UnitView, UserChangeInput, UserView, ViewerView,
+    AuditView, DashQuery, DashboardView, FailedSignInsView, FieldIssue, HouseholdPageView,
+    IssuedPassword, NewToken, NewUserInput, ReviewDone, ReviewInput, ReviewQueueView, RiskPageView,
+    RiskQuery, ServerStatus, TokenView, UnitView, UserChangeInput, UserView, ViewerView,
 };
 use crate::model::{
     FieldHomeView, RegisterFormView, Registered, SurveyFormView, SurveySaveInput, SurveySaved,
@@ -224,6 +224,24 @@ pub async fn admin_reset_password(
     let (viewer, actor) = guard::signed_in()?;
     guard::allow(actor.may_administer())?;
     guard::outcome(guard::backend()?.reset_password(&viewer, &id).await)
+}
+
+/// Lets an account sign in again at once after failed sign-ins (administrators; audited).
+#[server(prefix = "/sfn", endpoint = "admin_unlock_sign_in")]
+pub async fn admin_unlock_sign_in(
+    /// The account's id.
+    id: String,
+) -> Result<UserView, AppError> {
+    let (viewer, actor) = guard::signed_in()?;
+    guard::allow(actor.may_administer())?;
+    guard::plain(guard::backend()?.unlock_sign_in(&viewer, &id).await)
+}
+
+/// Failed sign-ins with the caller's own username over the last day.
+#[server(prefix = "/sfn", endpoint = "my_failed_sign_ins")]
+pub async fn my_failed_sign_ins() -> Result<FailedSignInsView, AppError> {
+    let (viewer, _) = guard::signed_in()?;
+    guard::plain(guard::backend()?.my_failed_sign_ins(&viewer).await)
 }
 
 /// Audit entries, newest first. The filters are separate optional arguments (not one struct)

@@ -391,7 +391,10 @@ fn describe(err: crate::api::ApiError) -> String {
     use crate::api::ApiError;
     match err {
         ApiError::BadParameter { field, zh, en } => format!("--{field}: {zh} ({en})"),
-        ApiError::NotFound { zh, en } | ApiError::Conflict { zh, en } => format!("{zh} ({en})"),
+        ApiError::NotFound { zh, en }
+        | ApiError::Conflict { zh, en }
+        | ApiError::BadBody { zh, en, .. }
+        | ApiError::Busy { zh, en, .. } => format!("{zh} ({en})"),
         ApiError::Invalid(issues) | ApiError::Unconfirmed(issues) => issues
             .iter()
             .map(|i| format!("{}: {} ({})", i.path, i.zh, i.en))

@@ -58,6 +58,14 @@ pub async fn register_household(
     if !author.actor.may_enter(&fields.village) {
         return Err(RecordError::Forbidden);
     }
+    if !store.unit_exists(&fields.village).await? {
+        return Err(RecordError::Invalid(vec![Issue::error(
+            "village",
+            "unknown_village",
+            format!("没有代码为 {} 的村", fields.village),
+            format!("village: there is no village {}", fields.village),
+        )]));
+    }
     let household = fields.into_household(id, enrolment_date);
     if let Some(stored) = store.household(&household.id).await? {
         return match stored.head_id_card == household.head_id_card

@@ -6,7 +6,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::{when, Failure, Issues};
 use crate::i18n::{use_lang, Pick, Tr};
-use crate::server_fns::{whoami, ChangePassword, CreateToken, RevokeToken};
+use crate::server_fns::{my_failed_sign_ins, whoami, ChangePassword, CreateToken, RevokeToken};
 
 /// `/account`: the signed-in user's account. `?must_change` (after signing in with a
 /// one-time password) asks for a new password before anything else.
@@ -36,6 +36,7 @@ pub fn AccountPage() -> impl IntoView {
                                 <dt><Tr zh="管辖范围" en="Scope" /></dt>
                                 <dd>{scopes}</dd>
                             </dl>
+                            <FailedSignIns />
                             {holds_tokens.then(|| view! { <Tokens /> })}
                         }
                     })
@@ -180,6 +181,39 @@ fn Tokens() -> impl IntoView {
                     }.into_any(),
                     Err(err) => view! { <Failure error=err /> }.into_any(),
                 }
+            })}
+        </Suspense>
+    }
+}
+
+/// A notice when someone failed to sign in with the reader's username over the last day:
+/// how often, when last and from where, so that the owner notices a guesser (or a colleague
+/// typing the wrong name) and can tell an administrator.
+#[component]
+fn FailedSignIns() -> impl IntoView {
+    let lang = use_lang();
+    let failures = Resource::new(|| (), |_| my_failed_sign_ins());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let found = failures.await.ok().filter(|f| f.count > 0);
+                found.map(|f| {
+                    let at = f.latest_at.map(when).unwrap_or_default();
+                    let from = f.latest_ip.clone().unwrap_or_else(|| "—".into());
+                    let count = f.count;
+                    view! {
+                        <p class="notice" role="status" data-testid="failed-sign-ins">
+                            {move || match lang.get() {
+                                domain::Lang::Zh => format!(
+                                    "近24小时有 {count} 次用您的用户名登录失败，最近一次在 {at}，来自 {from}。如果不是您本人，请告知管理员并修改密码。"
+                                ),
+                                domain::Lang::En => format!(
+                                    "{count} failed sign-in(s) with your username in the last 24 hours, the latest at {at} from {from}. If that was not you, tell an administrator and change your password."
+                                ),
+                            }}
+                        </p>
+                    }
+                })
             })}
         </Suspense>
     }

@@ -260,8 +260,8 @@ pub(crate) fn refusal(status: u16, text: &str, zh: &str, en: &str) -> AppError {
 fn Report(report: ImportReport, kind: ImportKind) -> impl IntoView {
     let lang = use_lang();
     let (rows, imported) = (report.rows, report.imported);
-    let (errors, warnings) = (report.errors.len(), report.warnings.len());
-    let changed = report.changes.len();
+    let (errors, warnings) = (report.error_count(), report.warning_count());
+    let changed = report.change_count();
     let summary = move || match (imported > 0, lang.get()) {
         (true, domain::Lang::Zh) => {
             let what = match kind {
@@ -306,8 +306,10 @@ fn Report(report: ImportReport, kind: ImportKind) -> impl IntoView {
     let mut listed: Vec<ImportIssue> = report.errors.clone();
     listed.extend(report.warnings.clone());
     listed.extend(report.changes.clone());
-    let more = listed.len().saturating_sub(SHOWN);
+    let more = (errors + warnings + changed).saturating_sub(listed.len().min(SHOWN));
     listed.truncate(SHOWN);
+    // A file wrong throughout: how often each rule was broken, beside the first lines.
+    let counts = (more > 0).then(|| report.counts.clone());
     view! {
         <section data-testid="import-report">
             <p class=class role="alert" data-testid="import-summary">{summary}</p>
@@ -337,7 +339,37 @@ fn Report(report: ImportReport, kind: ImportKind) -> impl IntoView {
                         </tbody>
                     </table>
                 </div>
-                {(more > 0).then(|| view! { <p class="muted">"… +"{more}</p> })}
+            })}
+            {counts.map(|counts| view! {
+                <p class="muted" data-testid="import-more">
+                    {move || match lang.get() {
+                        domain::Lang::Zh => format!("以上只列出前 {SHOWN} 处，另有 {more} 处。各规则出现次数："),
+                        domain::Lang::En => format!("Only the first {SHOWN} are listed; {more} more. How often each rule was found:"),
+                    }}
+                </p>
+                <table class="data" data-testid="import-counts">
+                    <thead><tr>
+                        <th><Tr zh="规则" en="Rule" /></th>
+                        <th><Tr zh="类别" en="Kind" /></th>
+                        <th class="num"><Tr zh="次数" en="Count" /></th>
+                    </tr></thead>
+                    <tbody>
+                        {counts.into_iter().map(|c| {
+                            let kind = match (c.rule.as_str(), c.warning) {
+                                ("changed", _) => ("更正", "change"),
+                                (_, true) => ("提示", "warning"),
+                                _ => ("错误", "error"),
+                            };
+                            view! {
+                                <tr>
+                                    <td><code>{c.rule}</code></td>
+                                    <td>{move || lang.get().pick(kind.0, kind.1).to_owned()}</td>
+                                    <td class="num">{c.count}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
             })}
         </section>
     }

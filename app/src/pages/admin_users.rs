@@ -1,5 +1,6 @@
 //! Administrators' page for accounts: create, change role and scope, disable, reset the
-//! password (a one-time password is shown once).
+//! password (a one-time password is shown once), see failed sign-ins and let an account
+//! sign in again at once.
 
 use domain::{Localized, Role};
 use leptos::prelude::*;
@@ -7,7 +8,9 @@ use leptos::prelude::*;
 use super::{when, Failure, Issues};
 use crate::i18n::{use_lang, Pick, Tr};
 use crate::model::UserView;
-use crate::server_fns::{admin_users, AdminCreateUser, AdminResetPassword, AdminUpdateUser};
+use crate::server_fns::{
+    admin_users, AdminCreateUser, AdminResetPassword, AdminUnlockSignIn, AdminUpdateUser,
+};
 
 /// The role choices of a `<select>`, with `selected` marked.
 #[component]
@@ -34,12 +37,14 @@ pub fn AdminUsersPage() -> impl IntoView {
     let create = ServerAction::<AdminCreateUser>::new();
     let update = ServerAction::<AdminUpdateUser>::new();
     let reset = ServerAction::<AdminResetPassword>::new();
+    let unlock = ServerAction::<AdminUnlockSignIn>::new();
     let users = Resource::new(
         move || {
             (
                 create.version().get(),
                 update.version().get(),
                 reset.version().get(),
+                unlock.version().get(),
             )
         },
         |_| admin_users(),
@@ -131,7 +136,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                                         <th></th>
                                     </tr></thead>
                                     <tbody>
-                                        {list.into_iter().map(|user| view! { <UserRow user update reset /> }).collect_view()}
+                                        {list.into_iter().map(|user| view! { <UserRow user update reset unlock /> }).collect_view()}
                                     </tbody>
                                 </table>
                             </div>
@@ -150,11 +155,14 @@ fn UserRow(
     user: UserView,
     update: ServerAction<AdminUpdateUser>,
     reset: ServerAction<AdminResetPassword>,
+    unlock: ServerAction<AdminUnlockSignIn>,
 ) -> impl IntoView {
     let form_id = format!("edit-{}", user.id);
     let testid = format!("user-{}", user.username);
     let disabled = user.disabled;
-    let (update_id, reset_id) = (user.id.clone(), user.id.clone());
+    let (update_id, reset_id, unlock_id) = (user.id.clone(), user.id.clone(), user.id.clone());
+    let failures = user.failed_sign_ins;
+    let lang = use_lang();
     view! {
         <tr data-testid=testid>
             <td>{user.username.clone()}</td>
@@ -177,6 +185,14 @@ fn UserRow(
                 {user.must_change_password.then(|| view! {
                     <span class="muted small"><Tr zh="（待改密码）" en=" (must change password)" /></span>
                 })}
+                {(failures > 0).then(|| view! {
+                    <span class="warning small" data-testid="failed-sign-ins">
+                        {move || match lang.get() {
+                            domain::Lang::Zh => format!(" 近24小时登录失败 {failures} 次"),
+                            domain::Lang::En => format!(" {failures} failed sign-in(s) in 24 h"),
+                        }}
+                    </span>
+                })}
             </td>
             <td class="small">{when(user.created_at)}</td>
             <td class="actions">
@@ -188,6 +204,14 @@ fn UserRow(
                     <input type="hidden" name="id" value=reset_id />
                     <button type="submit" class="secondary"><Tr zh="重置密码" en="Reset password" /></button>
                 </ActionForm>
+                {(failures > 0).then(|| view! {
+                    <ActionForm action=unlock attr:class="inline">
+                        <input type="hidden" name="id" value=unlock_id />
+                        <button type="submit" class="secondary" data-testid="unlock">
+                            <Tr zh="解除登录限制" en="Let sign in again" />
+                        </button>
+                    </ActionForm>
+                })}
             </td>
         </tr>
     }

@@ -44,7 +44,8 @@ pub struct Issue {
 }
 
 impl Issue {
-    pub(crate) fn error(
+    /// An error: the value cannot be right.
+    pub fn error(
         path: impl Into<String>,
         rule: &'static str,
         zh: impl Into<String>,
@@ -156,7 +157,8 @@ impl Collector {
 pub struct HouseholdInput {
     /// The village's 12-digit code; a code of another level is refused.
     pub village: String,
-    /// The village's own registry number (户编号), free text, trimmed.
+    /// The village's own registry number (户编号): required, trimmed, at most
+    /// [`REGISTRY_NO_MAX`] characters, unique in its village.
     pub registry_no: String,
     /// The head's name: required, at most 50 characters.
     pub head_name: String,
@@ -187,7 +189,7 @@ pub struct HouseholdInput {
 pub struct HouseholdFields {
     /// The household's village (a village-level code).
     pub village: UnitCode,
-    /// The village's registry number, trimmed (may be empty).
+    /// The village's registry number, trimmed.
     pub registry_no: String,
     /// The head's name, trimmed.
     pub head_name: String,
@@ -237,6 +239,10 @@ impl HouseholdFields {
     }
 }
 
+/// The longest registry number (户编号) a village may give: village books number their
+/// households with a few digits, sometimes with a group prefix (`3组-017`).
+pub const REGISTRY_NO_MAX: usize = 30;
+
 /// Parses a household; `current_year` bounds the registration and exit years.
 pub fn check_household(input: &HouseholdInput, current_year: i32) -> Checked<HouseholdFields> {
     let mut c = Collector::default();
@@ -257,8 +263,23 @@ pub fn check_household(input: &HouseholdInput, current_year: i32) -> Checked<Hou
             None
         }
     };
+    let registry_no = input.registry_no.trim();
+    if registry_no.is_empty()
+        || registry_no.chars().count() > REGISTRY_NO_MAX
+        || registry_no.chars().any(char::is_control)
+    {
+        c.issues.push(Issue::error(
+            "registry_no",
+            "registry_no",
+            format!("请填写户编号（不超过{REGISTRY_NO_MAX}个字符）"),
+            format!("registry_no: enter the household's registry number (at most {REGISTRY_NO_MAX} characters)"),
+        ));
+    }
     let head_name = input.head_name.trim().to_owned();
-    if head_name.is_empty() || head_name.chars().count() > 50 {
+    if head_name.is_empty()
+        || head_name.chars().count() > 50
+        || head_name.chars().any(char::is_control)
+    {
         c.issues.push(Issue::error(
             "head_name",
             "head_name",
@@ -369,7 +390,7 @@ pub fn check_household(input: &HouseholdInput, current_year: i32) -> Checked<Hou
     let fields = (|| {
         Some(HouseholdFields {
             village: village?,
-            registry_no: input.registry_no.trim().to_owned(),
+            registry_no: registry_no.to_owned(),
             head_name,
             head_id_card: head_id_card?,
             phone: phone?,

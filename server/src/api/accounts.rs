@@ -1,8 +1,9 @@
 //! Account endpoints: who am I, API tokens, and (administrators) accounts and the audit log.
 
+use super::body::{JsonBody, QueryParams};
 use app::backend::RequestViewer;
 use app::model::AuditQuery;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
 use axum::Extension;
@@ -50,7 +51,7 @@ pub struct NewTokenBody {
 pub async fn create_token(
     State(state): State<AppState>,
     Extension(viewer): Extension<RequestViewer>,
-    Json(body): Json<NewTokenBody>,
+    JsonBody(body): JsonBody<NewTokenBody>,
 ) -> Result<Response, ApiError> {
     token_holder(&viewer)?;
     let created = users::create_token(&state.store, &viewer, &body.name).await?;
@@ -87,7 +88,7 @@ pub async fn users(
 pub async fn audit(
     State(state): State<AppState>,
     Extension(viewer): Extension<RequestViewer>,
-    Query(query): Query<AuditQuery>,
+    QueryParams(query): QueryParams<AuditQuery>,
 ) -> Result<Json<JsonValue>, ApiError> {
     administrator(&viewer)?;
     let entries = users::audit(&state.store, &query).await?;

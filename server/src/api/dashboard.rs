@@ -1,10 +1,11 @@
 //! Downloads that belong to the officials' pages: a chart as SVG (the very drawing the page
 //! shows) and the at-risk list as CSV. Both go through the same scope checks as the pages.
 
+use super::body::QueryParams;
 use app::backend::{RequestViewer, Views};
 use app::model::{DashQuery, RiskQuery};
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Extension;
@@ -58,7 +59,7 @@ pub async fn chart_svg(
     State(state): State<AppState>,
     Extension(viewer): Extension<RequestViewer>,
     Path(file): Path<String>,
-    Query(params): Query<ChartParams>,
+    QueryParams(params): QueryParams<ChartParams>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     require(&viewer)?;
@@ -135,20 +136,11 @@ pub fn risk_query(params: &RiskParams) -> Result<RiskQuery, ApiError> {
     })
 }
 
-/// A cell a spreadsheet will not run as a formula.
-fn text_cell(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@']) {
-        field(&format!("'{text}"))
-    } else {
-        field(text)
-    }
-}
-
 /// `GET /api/v1/at-risk.csv?unit=&wave=&margin=&drop=&reason=&scheme=`: every flagged household.
 pub async fn at_risk_csv(
     State(state): State<AppState>,
     Extension(viewer): Extension<RequestViewer>,
-    Query(params): Query<RiskParams>,
+    QueryParams(params): QueryParams<RiskParams>,
 ) -> Result<Response, ApiError> {
     require(&viewer)?;
     let query = risk_query(&params)?;
@@ -171,9 +163,9 @@ pub async fn at_risk_csv(
             "{},{},{},{},{},{wave},{},{},{},{},{},{},{},{},{},{}\n",
             r.household,
             r.village.code,
-            text_cell(&r.village.name_zh),
-            text_cell(&r.registry_no),
-            text_cell(&r.head_name),
+            field(&r.village.name_zh),
+            field(&r.registry_no),
+            field(&r.head_name),
             cents(r.per_capita),
             cents(Some(r.line)),
             scheme.code(),

@@ -18,6 +18,14 @@ pub enum ApiError {
         zh: String,
         en: String,
     },
+    /// A body or query string that cannot be read as the endpoint's type: its status (400,
+    /// 413, 415 or 422), a stable code, and what is wrong.
+    BadBody {
+        status: StatusCode,
+        error: &'static str,
+        zh: String,
+        en: String,
+    },
     /// A body breaks rules: 422 with every field issue.
     Invalid(Vec<FieldIssue>),
     /// Only warnings, on a submission that did not confirm them: 422, `confirm_warnings`.
@@ -36,6 +44,12 @@ pub enum ApiError {
     Conflict {
         zh: String,
         en: String,
+    },
+    /// Every slot for this kind of work is taken: 503 with `Retry-After`, nothing done.
+    Busy {
+        zh: String,
+        en: String,
+        retry_after_s: u32,
     },
     /// Logged where it happens; the client gets a generic message.
     Internal,
@@ -69,6 +83,15 @@ impl IntoResponse for ApiError {
             ApiError::BadParameter { field, zh, en } => (
                 StatusCode::BAD_REQUEST,
                 json!({ "error": "invalid_parameter", "field": field, "message": zh, "message_en": en }),
+            ),
+            ApiError::BadBody {
+                status,
+                error,
+                zh,
+                en,
+            } => (
+                status,
+                json!({ "error": error, "message": zh, "message_en": en }),
             ),
             ApiError::Unconfirmed(issues) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -108,6 +131,19 @@ impl IntoResponse for ApiError {
                 StatusCode::CONFLICT,
                 json!({ "error": "conflict", "message": zh, "message_en": en }),
             ),
+            ApiError::Busy {
+                zh,
+                en,
+                retry_after_s,
+            } => {
+                let body = json!({ "error": "busy", "message": zh, "message_en": en });
+                let mut response = (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
+                response.headers_mut().insert(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from(retry_after_s),
+                );
+                return response;
+            }
             ApiError::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 json!({ "error": "internal", "message": "服务器内部错误，请稍后重试", "message_en": "internal error, try again later" }),

@@ -3,8 +3,9 @@
 //! and administrators, limited to the researcher's scope). Bearer API tokens work here as
 //! everywhere, for scripts.
 
+use super::body::QueryParams;
 use app::backend::RequestViewer;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Json, Response};
 use axum::Extension;
@@ -109,7 +110,7 @@ pub fn table_request(
 pub async fn indicators(
     State(state): State<AppState>,
     Extension(viewer): Extension<RequestViewer>,
-    Query(params): Query<TableParams>,
+    QueryParams(params): QueryParams<TableParams>,
 ) -> Result<Response, ApiError> {
     let actor = require(&viewer)?;
     let home = actor
@@ -208,13 +209,17 @@ fn micro_filter(actor: &Actor, params: &MicroParams) -> Result<Filter, ApiError>
     })
 }
 
+/// How long a download waits for one of the exports' connections before it is answered 503.
+const EXPORT_PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// `GET /api/v1/export/microdata/{file}`: one table as streamed CSV, or the codebook
-/// (`codebook.csv`, `codebook.json`).
+/// (`codebook.csv`, `codebook.json`). At most [`crate::storage::EXPORT_CONNECTIONS`] tables
+/// are exported at once, each on a connection apart from the request pool.
 pub async fn microdata(
     State(state): State<AppState>,
     Extension(viewer): Extension<RequestViewer>,
     Path(file): Path<String>,
-    Query(params): Query<MicroParams>,
+    QueryParams(params): QueryParams<MicroParams>,
 ) -> Result<Response, ApiError> {
     let actor = require(&viewer)?;
     let filter = micro_filter(actor, &params)?;
@@ -234,8 +239,26 @@ pub async fn microdata(
         en: format!("no export file {file:?}"),
     };
     let pseudonyms = crate::export::run::pseudonymiser(&state.store).await?;
+    let slot = || async {
+        state
+            .store
+            .export_permit(EXPORT_PATIENCE)
+            .await
+            .ok_or_else(|| ApiError::Busy {
+                zh: format!(
+                    "已有 {} 个导出正在进行，请稍后再下载",
+                    crate::storage::EXPORT_CONNECTIONS
+                ),
+                en: format!(
+                    "{} exports are running already; download again in a moment",
+                    crate::storage::EXPORT_CONNECTIONS
+                ),
+                retry_after_s: 30,
+            })
+    };
     if let Some(name) = file.strip_suffix(".xlsx") {
         let table = table(name).ok_or_else(not_found)?;
+        let _permit = slot().await?;
         let path = tempfile::NamedTempFile::new()
             .map_err(|err| {
                 tracing::error!(%err, "cannot create a temporary file");
@@ -261,7 +284,9 @@ pub async fn microdata(
         .strip_suffix(".csv")
         .and_then(table)
         .ok_or_else(not_found)?;
-    let body = crate::export::run::stream_body(state.store.clone(), table, filter, pseudonyms);
+    let permit = slot().await?;
+    let body =
+        crate::export::run::stream_body(state.store.clone(), table, filter, pseudonyms, permit);
     Ok(attachment(
         body.into_response(),
         &file,

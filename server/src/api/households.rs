@@ -2,8 +2,9 @@
 //! whose scope covers the village reach them (never researchers); review is for supervisors
 //! of the township (and administrators).
 
+use super::body::{JsonBody, QueryParams};
 use app::backend::RequestViewer;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
 use axum::Extension;
@@ -55,7 +56,7 @@ pub struct ListParams {
 pub async fn list(
     State(state): State<AppState>,
     Extension(viewer): Extension<RequestViewer>,
-    Query(params): Query<ListParams>,
+    QueryParams(params): QueryParams<ListParams>,
 ) -> Result<Json<JsonValue>, ApiError> {
     let actor = require(&viewer)?;
     let text = params.village.unwrap_or_default();
@@ -84,7 +85,7 @@ pub async fn correct(
     State(state): State<AppState>,
     Extension(viewer): Extension<RequestViewer>,
     Path(id): Path<String>,
-    Json(mut input): Json<app::model::HouseholdCorrectionInput>,
+    JsonBody(mut input): JsonBody<app::model::HouseholdCorrectionInput>,
 ) -> Result<Response, ApiError> {
     let actor = require(&viewer)?;
     input.household = id;
@@ -162,7 +163,7 @@ pub struct RegisterBody {
 pub async fn register(
     State(state): State<AppState>,
     Extension(viewer): Extension<RequestViewer>,
-    Json(body): Json<RegisterBody>,
+    JsonBody(body): JsonBody<RegisterBody>,
 ) -> Result<Response, ApiError> {
     let actor = require(&viewer)?;
     let author = Author {
@@ -204,7 +205,7 @@ pub async fn review(
     State(state): State<AppState>,
     Extension(viewer): Extension<RequestViewer>,
     Path(id): Path<String>,
-    Json(body): Json<ReviewBody>,
+    JsonBody(body): JsonBody<ReviewBody>,
 ) -> Result<Json<JsonValue>, ApiError> {
     let actor = require(&viewer)?;
     let id = record_id(&id)?;
@@ -284,7 +285,7 @@ pub async fn save_survey(
     State(state): State<AppState>,
     Extension(viewer): Extension<RequestViewer>,
     Path((id, wave)): Path<(String, i32)>,
-    Json(body): Json<SaveBody>,
+    JsonBody(body): JsonBody<SaveBody>,
 ) -> Result<Response, ApiError> {
     let actor = require(&viewer)?;
     let waves: Vec<i32> = state.engine.read(&state.store).await?.waves().collect();

@@ -2,9 +2,10 @@
 //! each kind's template, and the import itself (validated in full, written all-or-nothing;
 //! see `crate::import`).
 
+use super::body::QueryParams;
 use app::backend::RequestViewer;
 use app::model::{ImportKind, ImportReport};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Json, Response};
 use axum::Extension;
@@ -110,15 +111,24 @@ pub async fn import(
     State(state): State<AppState>,
     Extension(viewer): Extension<RequestViewer>,
     Path(code): Path<String>,
-    Query(params): Query<ImportParams>,
-    body: axum::body::Bytes,
+    QueryParams(params): QueryParams<ImportParams>,
+    body: axum::body::Body,
 ) -> Result<Response, ApiError> {
     let actor = require(&viewer)?;
     if !actor.may_administer() {
         return Err(ApiError::Forbidden);
     }
     let kind = kind(&code)?;
-    let report = match crate::import::read_table(&body) {
+    // Only now, with the caller known to be an administrator, is the file read.
+    let body = super::body::read_limited(body, super::IMPORT_LIMIT).await?;
+    // Inflating and splitting 64 MB is seconds of CPU: off the threads that answer requests.
+    let table = tokio::task::spawn_blocking(move || crate::import::read_table(&body))
+        .await
+        .map_err(|err| {
+            tracing::error!(%err, "reading an import file");
+            ApiError::Internal
+        })?;
+    let report = match table {
         Err(crate::import::ReadError::NotUtf8) => {
             return Err(ApiError::BadParameter {
                 field: "file",

@@ -2,8 +2,9 @@
 //! their parameters into domain types, check the unit against the caller's scope, catch the
 //! engine up with the change feed, and answer.
 
+use super::body::QueryParams;
 use app::backend::RequestViewer;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Json;
 use axum::Extension;
 use domain::engine::{find, under, Dim, Engine, IndicatorDef, Slice, Value, CATALOGUE};
@@ -123,7 +124,7 @@ fn unit_json(engine: &Engine, unit: &UnitCode) -> JsonValue {
 pub async fn indicators(
     State(state): State<AppState>,
     Extension(viewer): Extension<RequestViewer>,
-    Query(params): Query<IndicatorParams>,
+    QueryParams(params): QueryParams<IndicatorParams>,
 ) -> Result<Json<JsonValue>, ApiError> {
     let actor = require(&viewer)?;
     let home = actor
@@ -169,7 +170,7 @@ pub async fn explain(
     State(state): State<AppState>,
     Extension(viewer): Extension<RequestViewer>,
     axum::extract::Path(id): axum::extract::Path<String>,
-    Query(params): Query<IndicatorParams>,
+    QueryParams(params): QueryParams<IndicatorParams>,
 ) -> Result<Json<JsonValue>, ApiError> {
     let actor = require(&viewer)?;
     let home = actor

@@ -3,6 +3,7 @@
 //! anonymous requests get 401, out-of-scope ones 403, and neither carries data.
 
 mod accounts;
+pub mod body;
 pub mod dashboard;
 pub mod doc;
 mod error;
@@ -30,12 +31,15 @@ use crate::state::AppState;
 
 /// The JSON API, nested at `/api/v1`.
 pub fn router() -> Router<AppState> {
-    documented().router.fallback(|| async {
-        ApiError::NotFound {
-            zh: "没有这个接口".into(),
-            en: "no such endpoint".into(),
-        }
-    })
+    documented()
+        .router
+        .fallback(|| async {
+            ApiError::NotFound {
+                zh: "没有这个接口".into(),
+                en: "no such endpoint".into(),
+            }
+        })
+        .layer(axum::middleware::from_fn(body::refuse_anonymous_writes))
 }
 
 /// Every route of the API with its description (paths relative to `/api/v1`).

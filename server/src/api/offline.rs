@@ -2,9 +2,10 @@
 //! is no network, and the upload of an outbox file exported by a device (the last resort
 //! when the device itself cannot reach the server).
 
+use super::body::QueryParams;
 use app::backend::RequestViewer;
 use app::model::{OfflinePackage, OutboxFile, OutboxImported};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Json;
 use axum::Extension;
 use serde::Deserialize;
@@ -26,7 +27,7 @@ pub struct PackageParams {
 pub async fn package(
     State(state): State<AppState>,
     Extension(viewer): Extension<RequestViewer>,
-    Query(params): Query<PackageParams>,
+    QueryParams(params): QueryParams<PackageParams>,
 ) -> Result<Json<OfflinePackage>, ApiError> {
     require(&viewer)?;
     let wave = match params.wave.as_deref().map(str::trim) {
@@ -46,9 +47,15 @@ pub async fn package(
 pub async fn import(
     State(state): State<AppState>,
     Extension(viewer): Extension<RequestViewer>,
-    Json(file): Json<OutboxFile>,
+    body: axum::body::Body,
 ) -> Result<Json<OutboxImported>, ApiError> {
     let actor = require(&viewer)?;
+    if !matches!(actor.role, domain::Role::Admin | domain::Role::Supervisor) {
+        return Err(ApiError::Forbidden);
+    }
+    // Read only once the caller may import at all.
+    let bytes = super::body::read_limited(body, OUTBOX_LIMIT).await?;
+    let file: OutboxFile = super::body::decode_json(&bytes)?;
     let author = Author {
         actor,
         ip: viewer.ip.clone(),

@@ -1,15 +1,12 @@
 //! Every route of the JSON API with what it does, takes and answers: the router and the
 //! OpenAPI document (`GET /api/v1/openapi.json`) are built from this one list.
 
-use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
 use axum::routing::{delete, get, patch, post, put};
 use serde_json::{json, Value};
 
 use super::doc::{doc, Access, Documented};
-use super::{
-    accounts, dashboard, exports, households, imports, indicators, offline, setup, IMPORT_LIMIT,
-};
+use super::{accounts, dashboard, exports, households, imports, indicators, offline, setup};
 
 const ADMIN: Access = Access::Some("administrators");
 const IN_SCOPE: Access = Access::Some("accounts whose scope holds the unit");
@@ -331,7 +328,7 @@ fn offline_routes(api: Documented) -> Documented {
     .add(
         Method::POST,
         "/outbox/import",
-        post(offline::import).layer(DefaultBodyLimit::max(offline::OUTBOX_LIMIT)),
+        post(offline::import),
         doc("offline field work", "Upload a device's outbox file", Access::Some("supervisors, administrators"))
             .describe("The file a device exported (`kind: tanhui-outbox`). Items are applied in order through the same checks as the form, each saved, replayed (already on the server: same client id) or refused with its reasons; uploading the same file again changes nothing.")
             .json_body(object(&["kind", "format", "account", "items"], json!({
@@ -341,7 +338,8 @@ fn offline_routes(api: Documented) -> Documented {
                 "exported_at": string(),
                 "items": { "type": "array" }
             })))
-            .json(200, "Each item's outcome.", any_object("{account, items: [{id, kind, label, outcome, version, issues}]}")),
+            .json(200, "Each item's outcome.", any_object("{account, items: [{id, kind, label, outcome, version, issues}]}"))
+            .status(413, "Larger than 16 MB."),
     )
 }
 
@@ -359,15 +357,17 @@ fn setup_routes(api: Documented) -> Documented {
     .add(
         Method::POST,
         "/import/{kind}",
-        post(imports::import).layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
+        post(imports::import),
         doc("programme set-up", "Import a file, all or nothing", ADMIN)
             .path("kind", "`households`, `surveys`, `units`, `assignments`, `targets`, `plots` or `inspections`.")
             .flag("confirm_warnings", "Write although rows have warnings.")
             .flag("update", "Households: rows of registered households correct them.")
             .file_body("text/csv")
-            .json(200, "Every row written.", any_object("{rows, imported, errors, warnings, changes}"))
-            .json(422, "Nothing written: every error by line and column.", any_object("{rows, imported, errors: [{line, column, rule, zh, en}], warnings}"))
-            .status(400, "Not UTF-8, or not a CSV or XLSX file."),
+            .describe("At most 64 MB; an XLSX may inflate to 256 MB (100 to 1 at most). The report lists the first 1,000 errors, warnings and changes by line, and counts every rule in `counts`.")
+            .json(200, "Every row written.", any_object("{rows, imported, errors, warnings, changes, counts}"))
+            .json(422, "Nothing written: the errors by line and column.", any_object("{rows, imported, errors: [{line, column, rule, zh, en}], warnings, counts: [{rule, warning, count}]}"))
+            .status(400, "Not UTF-8, or not a CSV or XLSX file.")
+            .status(413, "Larger than 64 MB."),
     )
     .add(
         Method::GET,

@@ -1,11 +1,12 @@
 //! Programme set-up for administrators: the unit tree and corrections to one unit, waves
 //! (open, close, reopen) and poverty lines — the same service functions as the admin pages.
 
+use super::body::{JsonBody, QueryParams};
 use app::backend::{RequestViewer, Setup};
 use app::model::{
     LineInput, ProgrammeView, UnitEditInput, UnitRecordView, UnitsPageView, UnitsQuery, WaveInput,
 };
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Json;
 use axum::Extension;
 use serde::Deserialize;
@@ -18,7 +19,7 @@ use crate::state::AppState;
 pub async fn units(
     State(state): State<AppState>,
     Extension(viewer): Extension<RequestViewer>,
-    Query(query): Query<UnitsQuery>,
+    QueryParams(query): QueryParams<UnitsQuery>,
 ) -> Result<Json<UnitsPageView>, ApiError> {
     require(&viewer)?;
     Ok(Json(state.views().units_page(&viewer, &query).await?))
@@ -46,7 +47,7 @@ pub async fn update_unit(
     State(state): State<AppState>,
     Extension(viewer): Extension<RequestViewer>,
     Path(code): Path<String>,
-    Json(patch): Json<UnitPatch>,
+    JsonBody(patch): JsonBody<UnitPatch>,
 ) -> Result<Json<UnitRecordView>, ApiError> {
     require(&viewer)?;
     let input = UnitEditInput {
@@ -74,7 +75,7 @@ pub async fn programme(
 pub async fn open_wave(
     State(state): State<AppState>,
     Extension(viewer): Extension<RequestViewer>,
-    Json(input): Json<WaveInput>,
+    JsonBody(input): JsonBody<WaveInput>,
 ) -> Result<Json<ProgrammeView>, ApiError> {
     require(&viewer)?;
     Ok(Json(state.views().open_wave(&viewer, &input).await?))
@@ -94,7 +95,7 @@ pub async fn close_wave(
 pub async fn set_line(
     State(state): State<AppState>,
     Extension(viewer): Extension<RequestViewer>,
-    Json(input): Json<LineInput>,
+    JsonBody(input): JsonBody<LineInput>,
 ) -> Result<Json<ProgrammeView>, ApiError> {
     require(&viewer)?;
     Ok(Json(state.views().set_line(&viewer, &input).await?))

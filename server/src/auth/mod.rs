@@ -24,12 +24,47 @@ pub struct AuthConfig {
     pub idle_ms: i64,
     /// A session ends this long after sign-in, used or not.
     pub absolute_ms: i64,
-    /// Failed sign-ins counted over this window…
+    /// Failed sign-ins counted over this window make later attempts wait ([`Throttle`]).
     pub throttle_window_ms: i64,
-    /// …lock a username after this many…
-    pub max_failures_per_user: i64,
-    /// …and an address after this many (any usernames).
-    pub max_failures_per_ip: i64,
+    /// For one username from one address: free failures, then the first wait, doubling per
+    /// further failure up to the cap. Nobody elsewhere is held up by them.
+    pub per_source: Throttle,
+    /// For one username from anywhere (a guess spread over many addresses): a short wait
+    /// only, so that nobody can lock an account's owner out.
+    pub per_user: Throttle,
+    /// From one address for any usernames (one machine spraying many names).
+    pub per_address: Throttle,
+}
+
+/// A growing wait: none up to `free` failures, then `first_s` seconds after the latest
+/// failure, doubling with each further failure, never more than `cap_s`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Throttle {
+    pub free: i64,
+    pub first_s: i64,
+    pub cap_s: i64,
+}
+
+impl Throttle {
+    /// Seconds to wait after the latest of `count` failures.
+    pub fn wait_s(self, count: i64) -> i64 {
+        match count.checked_sub(self.free) {
+            Some(extra) if count >= self.free => {
+                let doubled = self.first_s.saturating_mul(1i64 << extra.min(30));
+                doubled.min(self.cap_s)
+            }
+            _ => 0,
+        }
+    }
+
+    /// Seconds left before another attempt, given `(count, latest failure ms)`.
+    fn left_s(self, (count, latest): (i64, Option<i64>), now: i64) -> i64 {
+        let Some(latest) = latest else {
+            return 0;
+        };
+        let until = latest + self.wait_s(count) * 1000;
+        ((until - now).max(0) + 999) / 1000
+    }
 }
 
 impl Default for AuthConfig {
@@ -39,8 +74,21 @@ impl Default for AuthConfig {
             idle_ms: 30 * 60 * 1000,
             absolute_ms: 12 * 60 * 60 * 1000,
             throttle_window_ms: 15 * 60 * 1000,
-            max_failures_per_user: 5,
-            max_failures_per_ip: 20,
+            per_source: Throttle {
+                free: 5,
+                first_s: 60,
+                cap_s: 15 * 60,
+            },
+            per_user: Throttle {
+                free: 20,
+                first_s: 5,
+                cap_s: 60,
+            },
+            per_address: Throttle {
+                free: 20,
+                first_s: 60,
+                cap_s: 5 * 60,
+            },
         }
     }
 }
@@ -89,8 +137,30 @@ const MAX_TYPED_USERNAME: usize = 40;
 /// Serialises sign-ins within one application instance, so that parallel guesses cannot all
 /// read the failure count before any of them is recorded. Each holder spends one Argon2 check
 /// (tens of ms). Kept in the application state, not in a static: every instance (and every
-/// test's instance) has its own.
-pub type SignInGate = std::sync::Arc<tokio::sync::Mutex<()>>;
+/// test's instance) has its own. It also remembers until when each (username, address) was
+/// last told to wait, so that hammering a throttled sign-in writes one audit entry per wait,
+/// not one per attempt.
+pub type SignInGate = std::sync::Arc<tokio::sync::Mutex<ThrottleLog>>;
+
+/// Until when (ms) each (username, address) has been audited as throttled.
+#[derive(Debug, Default)]
+pub struct ThrottleLog(std::collections::HashMap<(String, Option<String>), i64>);
+
+impl ThrottleLog {
+    /// Whether a throttled attempt is the first of its wait (and so audited); remembers it.
+    fn first_of_wait(&mut self, key: (String, Option<String>), until: i64, now: i64) -> bool {
+        if self.0.len() > 10_000 {
+            self.0.retain(|_, until| *until > now);
+        }
+        match self.0.get(&key) {
+            Some(noted) if *noted > now => false,
+            _ => {
+                self.0.insert(key, until);
+                true
+            }
+        }
+    }
+}
 
 /// Checks a username and password, with throttling, and opens a session. Every attempt is
 /// audited: `login.ok`, `login.failed` (counted for throttling) or `login.throttled`.
@@ -108,21 +178,33 @@ pub async fn login(
         .chars()
         .take(MAX_TYPED_USERNAME)
         .collect();
-    let _turn = gate.lock().await;
+    let mut turn = gate.lock().await;
     let now = now_ms();
-    let (by_user, by_ip) = store
+    let failures = store
         .login_failures(&username, ip.as_deref(), now - config.throttle_window_ms)
         .await?;
-    if by_user >= config.max_failures_per_user || by_ip >= config.max_failures_per_ip {
-        store
-            .append_audit(
-                &AuditEntry::by(None, "login.throttled")
-                    .target("user", username.clone())
-                    .ip(ip),
-            )
-            .await?;
+    let wait = [
+        config.per_source.left_s(failures.pair, now),
+        config.per_user.left_s(failures.user, now),
+        config.per_address.left_s(failures.address, now),
+    ]
+    .into_iter()
+    .max()
+    .unwrap_or(0);
+    if wait > 0 {
+        let key = (username.clone(), ip.clone());
+        if turn.first_of_wait(key, now + wait * 1000, now) {
+            store
+                .append_audit(
+                    &AuditEntry::by(None, "login.throttled")
+                        .target("user", username.clone())
+                        .ip(ip)
+                        .change(None, Some(serde_json::json!({ "wait_s": wait }))),
+                )
+                .await?;
+        }
         return Err(LoginError::Throttled {
-            retry_after_s: config.throttle_window_ms / 1000,
+            retry_after_s: wait,
         });
     }
     let user = store.user_by_username(&username).await?;
@@ -217,4 +299,45 @@ pub fn new_record_id() -> domain::RecordId {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     domain::RecordId::from_random_bytes(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_grow_after_the_free_failures_and_stop_at_the_cap() {
+        let source = AuthConfig::default().per_source;
+        let waits: Vec<i64> = (0..=10).map(|n| source.wait_s(n)).collect();
+        assert_eq!(waits, [0, 0, 0, 0, 0, 60, 120, 240, 480, 900, 900]);
+        assert_eq!(source.wait_s(i64::MAX), 900);
+        let user = AuthConfig::default().per_user;
+        assert_eq!(
+            (
+                user.wait_s(19),
+                user.wait_s(20),
+                user.wait_s(23),
+                user.wait_s(99)
+            ),
+            (0, 5, 40, 60)
+        );
+        // Seconds left after the latest failure, rounded up.
+        assert_eq!(source.left_s((5, Some(1_000)), 1_000), 60);
+        assert_eq!(source.left_s((5, Some(1_000)), 60_500), 1);
+        assert_eq!(source.left_s((5, Some(1_000)), 61_000), 0);
+        assert_eq!(source.left_s((4, Some(1_000)), 1_000), 0);
+        assert_eq!(source.left_s((0, None), 1_000), 0);
+    }
+
+    #[test]
+    fn a_wait_is_audited_once() {
+        let mut log = ThrottleLog::default();
+        let key = ("admin".to_owned(), Some("203.0.113.5".to_owned()));
+        assert!(log.first_of_wait(key.clone(), 61_000, 1_000));
+        assert!(!log.first_of_wait(key.clone(), 61_000, 2_000));
+        assert!(
+            log.first_of_wait(key, 200_000, 62_000),
+            "a new wait after the last ended"
+        );
+    }
 }

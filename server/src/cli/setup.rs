@@ -199,9 +199,12 @@ fn print_report(
         let at = place(issue.line, &issue.column);
         eprintln!("{kind} {at}: {} / {}", issue.zh, issue.en);
     }
-    let more = problems.count().saturating_sub(SHOWN);
+    let more = (report.error_count() + report.warning_count()).saturating_sub(SHOWN);
     if more > 0 {
         eprintln!("… {more} more / 另有 {more} 处");
+        for count in &report.counts {
+            eprintln!("  {:>8} × {}", count.count, count.rule);
+        }
     }
     for change in &report.changes {
         println!(
@@ -217,11 +220,11 @@ fn print_report(
             "{}: imported {} rows, {} change(s) to stored records, in {seconds:.2} s",
             path.display(),
             report.imported,
-            report.changes.len()
+            report.change_count()
         );
         return Ok(());
     }
-    match (report.errors.len(), report.warnings.len()) {
+    match (report.error_count(), report.warning_count()) {
         (0, warnings) => anyhow::bail!(
             "{}: {warnings} warning(s) to confirm (--confirm-warnings); nothing written / 有 {warnings} 处提示需确认，未写入任何数据",
             path.display()

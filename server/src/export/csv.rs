@@ -3,12 +3,22 @@
 
 use serde_json::Value;
 
-/// Quotes a CSV field when it needs it (RFC 4180).
+/// A CSV field: quoted when it needs it (RFC 4180), and never a formula. Every text cell of
+/// every CSV Tanhui writes passes here, since names, notes and unit names come from people
+/// and files: text a spreadsheet would run (`=HYPERLINK(…)`, `+cmd|…`, `@SUM(…)`, a leading
+/// tab or carriage return) gets a leading apostrophe, shown as text (OWASP "CSV injection").
+/// A plain number (`-5`, `+3.5`) stays a number.
 pub fn field(text: &str) -> String {
+    let formula =
+        text.starts_with(['=', '+', '-', '@', '\t', '\r']) && text.trim().parse::<f64>().is_err();
+    let text = match formula {
+        true => std::borrow::Cow::Owned(format!("'{text}")),
+        false => std::borrow::Cow::Borrowed(text),
+    };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
-        text.to_owned()
+        text.into_owned()
     }
 }
 
@@ -39,5 +49,15 @@ mod tests {
         assert_eq!(yuan(0), "0.00");
         assert_eq!(field(r#"a,"b""#), r#""a,""b""""#);
         assert_eq!(field("plain"), "plain");
+        assert_eq!(
+            field("=HYPERLINK(\"http://x\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\")\""
+        );
+        assert_eq!(field("+cmd|' /C calc'!A0"), "'+cmd|' /C calc'!A0");
+        assert_eq!(field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(field("\t=1"), "'\t=1");
+        assert_eq!(field("-5"), "-5");
+        assert_eq!(field("+3.5"), "+3.5");
+        assert_eq!(field("3组-017"), "3组-017");
     }
 }

@@ -72,9 +72,20 @@ pub async fn write_table(
         Format::Xlsx => {
             let mut sink = super::xlsx::XlsxSink::new(table, filter, pseudonyms)?;
             let rows = store.stream_table(table, filter, &mut sink).await?;
-            sink.save(path)?;
+            // Compressing the workbook is seconds of CPU: off the threads answering requests.
+            blocking(|| sink.save(path))?;
             Ok(rows)
         }
+    }
+}
+
+/// Runs CPU-bound `work` where it does not hold up other requests: on a multi-threaded
+/// runtime the worker hands its other tasks over first (`block_in_place`); a single-threaded
+/// one (a CLI's) has nothing else to run.
+fn blocking<T>(work: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
+        _ => work(),
     }
 }
 
@@ -158,16 +169,27 @@ pub fn file_body(file: tempfile::TempPath) -> axum::body::Body {
     axum::body::Body::from_stream(stream)
 }
 
-/// Chunks travelling to an HTTP response; a closed receiver means the client went away.
+/// How long a streamed export waits for its client to take the next chunk before it gives
+/// up and frees its connection (a client that stopped reading holds nothing for longer).
+pub const STALL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Chunks travelling to an HTTP response; a closed receiver means the client went away, and
+/// one that takes nothing for [`STALL`] is treated as gone.
 struct ChannelOut(tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>);
 
 #[async_trait::async_trait]
 impl ChunkOut for ChannelOut {
     async fn write(&mut self, chunk: String) -> Result<(), StorageError> {
-        self.0
-            .send(Ok(Bytes::from(chunk)))
-            .await
-            .map_err(|_| StorageError::Sink("the client closed the connection".into()))
+        match tokio::time::timeout(STALL, self.0.send(Ok(Bytes::from(chunk)))).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(StorageError::Sink(
+                "the client closed the connection".into(),
+            )),
+            Err(_) => Err(StorageError::Sink(format!(
+                "the client read nothing for {} s",
+                STALL.as_secs()
+            ))),
+        }
     }
 }
 
@@ -180,9 +202,12 @@ pub fn stream_body(
     table: &'static Table,
     filter: Filter,
     pseudonyms: Pseudonymiser,
+    permit: tokio::sync::OwnedSemaphorePermit,
 ) -> axum::body::Body {
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     tokio::spawn(async move {
+        // Held until the export ends, however it ends.
+        let _permit = permit;
         let errors = tx.clone();
         let mut sink = CsvSink::new(table, &filter, &pseudonyms, ChannelOut(tx));
         let outcome = match store.stream_table(table, &filter, &mut sink).await {

@@ -12,6 +12,7 @@ pub mod observe;
 pub mod offline;
 pub mod sign_in;
 pub mod static_files;
+pub mod text_guard;
 
 use std::sync::Arc;
 
@@ -47,8 +48,8 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
 
 /// The whole application router. Every request passes, outermost first: the request's
 /// client, id, log span and counters, compression, security headers, the CSRF origin check
-/// (state-changing requests), authentication (who is asking), the page guard (sign-in for
-/// pages, admin for `/admin`).
+/// (state-changing requests), authentication (who is asking), form posts holding NUL refused
+/// ([`text_guard`]), the page guard (sign-in for pages, admin for `/admin`).
 pub fn build(state: AppState) -> Router {
     let backend: SharedBackend = Arc::new(state.store.clone());
     let views: SharedViews = Arc::new(state.views());
@@ -108,6 +109,7 @@ pub fn build(state: AppState) -> Router {
             crate::http::authenticate::page_guard,
         ))
         .layer(from_fn(server_fn_input_errors))
+        .layer(from_fn(crate::http::text_guard::refuse_nul_in_forms))
         .layer(from_fn_with_state(
             state.clone(),
             crate::http::authenticate::authenticate,

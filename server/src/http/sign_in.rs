@@ -104,7 +104,7 @@ pub struct LoginBody {
 pub async fn login_json(
     State(state): State<AppState>,
     Extension(viewer): Extension<RequestViewer>,
-    Json(body): Json<LoginBody>,
+    crate::api::body::JsonBody(body): crate::api::body::JsonBody<LoginBody>,
 ) -> Response {
     if let Err(err) = end_session(&state, &viewer).await {
         return err.into_response();
@@ -134,13 +134,19 @@ pub async fn login_json(
         )
             .into_response(),
         Err(LoginError::Throttled { retry_after_s }) => {
-            let minutes = (retry_after_s + 59) / 60;
+            let (zh, en) = match retry_after_s {
+                s if s < 60 => (format!("{s} 秒"), format!("{s} seconds")),
+                s => {
+                    let minutes = (s + 59) / 60;
+                    (format!("{minutes} 分钟"), format!("{minutes} minutes"))
+                }
+            };
             let mut response = (
                 StatusCode::TOO_MANY_REQUESTS,
                 Json(json!({
                     "error": "throttled",
-                    "message": format!("登录失败次数过多，请 {} 分钟后再试", minutes),
-                    "message_en": format!("too many failed sign-ins; try again in {} minutes", minutes),
+                    "message": format!("登录失败次数过多，请 {zh}后再试"),
+                    "message_en": format!("too many failed sign-ins; try again in {en}"),
                 })),
             )
                 .into_response();

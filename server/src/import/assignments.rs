@@ -142,7 +142,7 @@ pub async fn import_assignments(
                         v.start_year.map(|y| y.to_string()).unwrap_or_default()
                     )
                 };
-                report.changes.push(table::change(
+                report.add(table::change(
                     row.line,
                     "model",
                     p.village.as_str(),
@@ -152,7 +152,7 @@ pub async fn import_assignments(
             }
             programmes.push(p);
         }
-        report.errors.append(&mut row.issues);
+        report.extend(std::mem::take(&mut row.issues));
     }
     let batch = Batch {
         programmes,

@@ -478,11 +478,8 @@ pub async fn import_households(
         }
         planned.push((p, existing.cloned()));
     }
-    let (warned, errors): (Vec<_>, Vec<_>) = issues.into_iter().partition(|i| i.warning);
-    report.errors = errors;
-    report.warnings = warned;
-    report.errors.sort_by_key(|i| i.line);
-    report.warnings.sort_by_key(|i| i.line);
+    issues.sort_by_key(|i| i.line);
+    report.extend(issues);
     if !report.errors.is_empty() || (!report.warnings.is_empty() && !confirm_warnings) {
         return Ok(report);
     }
@@ -545,7 +542,7 @@ pub async fn import_households(
                 );
                 batch.persons.extend(people);
                 batch.household_updates.push(household);
-                report.changes.extend(changes);
+                report.extend(changes);
             }
             Some(_) => {}
         }

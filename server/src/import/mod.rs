@@ -315,10 +315,8 @@ pub async fn import_surveys(
             r.warning = i.severity == Severity::Warning;
             row.issues.push(r);
         }
-        let (warned, errors): (Vec<_>, Vec<_>) = row.issues.into_iter().partition(|i| i.warning);
-        report.warnings.extend(warned);
-        let clean = errors.is_empty();
-        report.errors.extend(errors);
+        let clean = row.issues.iter().all(|i| i.warning);
+        report.extend(row.issues);
         if let (true, Some(answers), Some(household_id)) = (clean, answers, household) {
             let id =
                 RecordId::parse(&crate::auth::new_id()).map_err(|_| StorageError::CorruptRow {
@@ -342,15 +340,28 @@ pub async fn import_surveys(
         return Ok(report);
     }
     let persons = link_rosters(store, &mut surveys).await?;
-    let audit = AuditEntry::by(Some(actor), "survey.import").change(
-        None,
-        Some(serde_json::json!({ "surveys": surveys.len(), "rows": report.rows })),
-    );
+    // One entry per survey, as a save would write: an imported survey has its author in the
+    // log like any other (the four-eyes check reads it), and an approved one says so.
+    let audit = surveys
+        .iter()
+        .map(|survey| {
+            AuditEntry::by(Some(actor), "survey.import")
+                .target("survey", survey.id.as_str())
+                .change(
+                    None,
+                    Some(serde_json::json!({
+                        "household": survey.household_id.as_str(),
+                        "wave": survey.wave,
+                        "status": survey.status.code(),
+                    })),
+                )
+        })
+        .collect();
     store
         .write(&Batch {
             persons,
             surveys,
-            audit: vec![audit],
+            audit,
             ..Batch::default()
         })
         .await?;

@@ -232,7 +232,7 @@ pub async fn import_plots(
                     )
                 };
                 if describe(old) != describe(&plot) {
-                    report.changes.push(table::change(
+                    report.add(table::change(
                         row.line,
                         "plot_code",
                         &code,
@@ -243,7 +243,7 @@ pub async fn import_plots(
             }
             plots.push(plot);
         }
-        report.errors.append(&mut row.issues);
+        report.extend(std::mem::take(&mut row.issues));
     }
     let batch = Batch {
         plots,
@@ -325,7 +325,7 @@ pub async fn import_inspections(
                 ));
             }
         }
-        report.errors.append(&mut row.issues);
+        report.extend(std::mem::take(&mut row.issues));
     }
     let batch = Batch {
         inspections,

@@ -118,11 +118,26 @@ pub enum ReadError {
 /// Reads an uploaded file: XLSX (recognised by its zip signature; the first worksheet) or
 /// CSV in UTF-8.
 pub fn read_table(bytes: &[u8]) -> Result<Vec<Record>, ReadError> {
-    if bytes.starts_with(b"PK\x03\x04") {
-        return xlsx::read(bytes).map_err(|message| ReadError::Malformed(1, message));
+    let records = if bytes.starts_with(b"PK\x03\x04") {
+        xlsx::read(bytes).map_err(|message| ReadError::Malformed(1, message))?
+    } else {
+        let text = std::str::from_utf8(bytes).map_err(|_| ReadError::NotUtf8)?;
+        parse_csv(text).map_err(|(line, message)| ReadError::Malformed(line, message))?
+    };
+    // NUL is no text any database keeps (PostgreSQL refuses it): a damaged file.
+    for (line, cells) in &records {
+        if let Some(at) = cells.iter().position(|cell| cell.contains('\0')) {
+            return Err(ReadError::Malformed(
+                *line,
+                format!(
+                    "第 {line} 行第 {} 个单元格含有不可见的控制字符（NUL） / line {line}, cell {}: contains an invisible control character (NUL)",
+                    at + 1,
+                    at + 1
+                ),
+            ));
+        }
     }
-    let text = std::str::from_utf8(bytes).map_err(|_| ReadError::NotUtf8)?;
-    parse_csv(text).map_err(|(line, message)| ReadError::Malformed(line, message))
+    Ok(records)
 }
 
 /// One data row's cells by column name.
@@ -280,7 +295,7 @@ impl<'a> Sheet<'a> {
         let mut out = Vec::with_capacity(self.data.len());
         for (line, cells) in self.data {
             if cells.len() > self.header.len() {
-                report.errors.push(issue(
+                report.add(issue(
                     *line,
                     "",
                     "extra_cells",
@@ -310,13 +325,7 @@ impl<'a> Sheet<'a> {
 
 /// An empty report for `rows` data rows.
 pub(super) fn report(rows: usize) -> ImportReport {
-    ImportReport {
-        rows,
-        imported: 0,
-        errors: Vec::new(),
-        warnings: Vec::new(),
-        changes: Vec::new(),
-    }
+    ImportReport::new(rows)
 }
 
 /// Checks a file's header: every column must be one of `known`, none twice, and each of
@@ -328,7 +337,7 @@ pub(super) fn sheet<'a>(
 ) -> Result<Sheet<'a>, ImportReport> {
     let mut out = report(0);
     let Some(((_, header), data)) = records.split_first() else {
-        out.errors.push(issue(
+        out.add(issue(
             1,
             "",
             "empty",
@@ -342,7 +351,7 @@ pub(super) fn sheet<'a>(
     let mut seen = HashMap::new();
     for (i, name) in header.iter().enumerate() {
         if !known.contains(*name) {
-            out.errors.push(issue(
+            out.add(issue(
                 1,
                 name,
                 "unknown_column",
@@ -350,7 +359,7 @@ pub(super) fn sheet<'a>(
                 format!("column {} {name:?} is not in the template", i + 1),
             ));
         } else if let Some(first) = seen.insert(*name, i) {
-            out.errors.push(issue(
+            out.add(issue(
                 1,
                 name,
                 "duplicate_column",
@@ -361,7 +370,7 @@ pub(super) fn sheet<'a>(
     }
     for column in required {
         if !header.contains(column) {
-            out.errors.push(issue(
+            out.add(issue(
                 1,
                 column,
                 "missing_column",
@@ -380,13 +389,9 @@ pub(super) fn sheet<'a>(
 /// The report for a file that could not be read at all.
 pub fn unreadable(line: usize, message: &str) -> ImportReport {
     let (zh, en) = message.split_once(" / ").unwrap_or((message, message));
-    ImportReport {
-        rows: 0,
-        imported: 0,
-        errors: vec![issue(line, "", "file", zh.to_owned(), en.to_owned())],
-        warnings: Vec::new(),
-        changes: Vec::new(),
-    }
+    let mut report = ImportReport::new(0);
+    report.add(issue(line, "", "file", zh.to_owned(), en.to_owned()));
+    report
 }
 
 /// Ends an import: when any row has an error, nothing is written (and the changes a write
@@ -401,12 +406,12 @@ pub(super) async fn finish(
     mut batch: Batch,
 ) -> Result<ImportReport, ImportError> {
     if !report.errors.is_empty() {
-        report.changes.clear();
+        report.drop_changes();
         return Ok(report);
     }
     batch.audit.push(AuditEntry::by(by, action).change(
         None,
-        Some(serde_json::json!({ "rows": report.rows, "changed": report.changes.len() })),
+        Some(serde_json::json!({ "rows": report.rows, "changed": report.change_count() })),
     ));
     store.write(&batch).await?;
     report.imported = report.rows;

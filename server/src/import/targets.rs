@@ -143,7 +143,7 @@ pub async fn import_targets(
                 );
             }
             if let Some(old) = existing.get(&key).filter(|old| **old != target.value) {
-                report.changes.push(table::change(
+                report.add(table::change(
                     row.line,
                     "value",
                     &format!("{} {} {}", key.0, key.1, key.2),
@@ -153,7 +153,7 @@ pub async fn import_targets(
             }
             targets.push(target);
         }
-        report.errors.append(&mut row.issues);
+        report.extend(std::mem::take(&mut row.issues));
     }
     let batch = Batch {
         targets,

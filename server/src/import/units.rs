@@ -287,9 +287,9 @@ pub async fn import_units(
             }
         }
     }
-    report.errors = issues;
+    issues.sort_by_key(|i| i.line);
+    report.extend(issues);
     if !report.errors.is_empty() {
-        report.errors.sort_by_key(|i| i.line);
         return Ok(report);
     }
     let (mut added, mut updated) = (0, 0);
@@ -304,7 +304,7 @@ pub async fn import_units(
                 if !changes.is_empty() {
                     updated += 1;
                 }
-                report.changes.extend(changes);
+                report.extend(changes);
             }
         }
         units.push(unit);

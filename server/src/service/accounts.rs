@@ -4,8 +4,8 @@
 
 use app::backend::{Backend, BackendError, RequestViewer};
 use app::model::{
-    AuditQuery, AuditView, FieldIssue, IssuedPassword, NewToken, NewUserInput, ServerStatus,
-    TokenView, UnitView, UserChangeInput, UserView,
+    AuditQuery, AuditView, FailedSignInsView, FieldIssue, IssuedPassword, NewToken, NewUserInput,
+    ServerStatus, TokenView, UnitView, UserChangeInput, UserView,
 };
 use domain::access::{check_password, check_scopes, check_username};
 use domain::{Role, UnitCode};
@@ -32,8 +32,72 @@ impl From<UserRecord> for UserView {
             must_change_password: user.must_change_password,
             created_at: user.created_at,
             updated_at: user.updated_at,
+            failed_sign_ins: 0,
         }
     }
+}
+
+/// How far back the failed sign-ins shown to administrators and account owners go.
+const FAILURES_SHOWN_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// Every account, each with its failed sign-ins of the last day (since the last unlock).
+pub async fn users(store: &Store) -> Result<Vec<UserView>, BackendError> {
+    let failures = store
+        .failed_sign_ins(None, now_ms() - FAILURES_SHOWN_MS)
+        .await
+        .map_err(storage)?;
+    let users = store.users().await.map_err(storage)?;
+    Ok(users
+        .into_iter()
+        .map(|user| {
+            let count = failures
+                .iter()
+                .find(|f| f.username == user.username)
+                .map_or(0, |f| f.count);
+            UserView {
+                failed_sign_ins: count,
+                ..UserView::from(user)
+            }
+        })
+        .collect())
+}
+
+/// An administrator lets an account sign in again at once: the failures so far stop
+/// counting toward any wait (they stay in the audit log), audited as `login.unlock`.
+pub async fn unlock_sign_in(
+    store: &Store,
+    by: &RequestViewer,
+    id: &str,
+) -> Result<UserView, BackendError> {
+    let user = existing(store, id).await?;
+    let audit = AuditEntry::by(by.actor.as_ref(), "login.unlock")
+        .target("user", user.username.clone())
+        .ip(by.ip.clone());
+    store.append_audit(&audit).await.map_err(storage)?;
+    Ok(UserView::from(user))
+}
+
+/// The reader's own failed sign-ins of the last day, for the account page.
+pub async fn my_failed_sign_ins(
+    store: &Store,
+    by: &RequestViewer,
+) -> Result<FailedSignInsView, BackendError> {
+    let Some(actor) = &by.actor else {
+        return Err(BackendError::Forbidden);
+    };
+    let found = store
+        .failed_sign_ins(Some(&actor.username), now_ms() - FAILURES_SHOWN_MS)
+        .await
+        .map_err(storage)?;
+    Ok(found
+        .into_iter()
+        .next()
+        .map(|f| FailedSignInsView {
+            count: f.count,
+            latest_at: Some(f.latest_at),
+            latest_ip: f.latest_ip,
+        })
+        .unwrap_or_default())
 }
 
 impl From<TokenRecord> for TokenView {
@@ -485,8 +549,18 @@ impl Backend for Store {
     }
 
     async fn users(&self) -> Result<Vec<UserView>, BackendError> {
-        let users = Store::users(self).await.map_err(storage)?;
-        Ok(users.into_iter().map(UserView::from).collect())
+        users(self).await
+    }
+
+    async fn unlock_sign_in(&self, by: &RequestViewer, id: &str) -> Result<UserView, BackendError> {
+        unlock_sign_in(self, by, id).await
+    }
+
+    async fn my_failed_sign_ins(
+        &self,
+        by: &RequestViewer,
+    ) -> Result<FailedSignInsView, BackendError> {
+        my_failed_sign_ins(self, by).await
     }
 
     async fn create_user(

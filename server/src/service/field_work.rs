@@ -138,7 +138,18 @@ pub async fn save_survey(
         replayed,
         warnings: warnings.clone(),
     };
-    match store.save_survey(&request, &audit).await? {
+    let outcome = match store.save_survey(&request, &audit).await {
+        Err(StorageError::ClientIdTaken { .. }) => {
+            return Err(SaveError::Invalid(vec![FieldIssue::error(
+                "client_id",
+                "client_id_taken",
+                "这个提交编号已用于另一户或另一轮的问卷，请刷新页面后重新保存",
+                "client_id: already used for another household's or wave's survey; reload and save again",
+            )]))
+        }
+        other => other?,
+    };
+    match outcome {
         SaveOutcome::Saved { id, version } => Ok(saved(id, status, version, false)),
         SaveOutcome::Replayed(stored) => Ok(saved(stored.id, stored.status, stored.version, true)),
         SaveOutcome::Conflict(stored) => Err(conflict(stored.as_ref(), input.base_version)),

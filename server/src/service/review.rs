@@ -56,14 +56,17 @@ pub async fn review_survey(
     if let Some(why) = super::setup::closed_wave(store, survey.wave).await? {
         return Err(refused("survey", "wave_closed", why.zh, why.en));
     }
-    // Four eyes: nobody approves what they entered themselves (administrators excepted, who
-    // correct data rather than review it).
-    if survey.enumerator == actor.username && actor.role != domain::Role::Admin {
+    // Four eyes: nobody reviews what they wrote themselves — at any version, not only the
+    // last (a supervisor who rewrote an enumerator's draft is an author of it). Administrators
+    // are excepted: they correct data rather than review it.
+    let wrote =
+        survey.enumerator == actor.username || store.survey_written_by(id, &actor.username).await?;
+    if wrote && actor.role != domain::Role::Admin {
         return Err(refused(
             "survey",
             "four_eyes",
-            "不能审核自己录入的问卷，请由另一位审核员审核",
-            "you entered this survey: another supervisor must review it",
+            "您录入或修改过这份问卷，不能审核它，请由另一位审核员审核",
+            "you entered or edited this survey: another supervisor must review it",
         ));
     }
     let decision = ReviewDecision::parse(decision).ok_or_else(|| {

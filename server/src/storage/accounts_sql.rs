@@ -426,29 +426,92 @@ pub async fn touch_token(pool: &Pool<Db>, id: &str, now: i64) -> Result<(), Stor
     Ok(())
 }
 
-/// Failed logins since `since` for this username, and from this address.
+/// Failed sign-ins since `since` — for this username from this address, for this username
+/// from anywhere, and from this address for any username — each as (count, latest time).
+/// A username's failures before an administrator's latest `login.unlock` of it do not count.
 pub async fn login_failures(
     pool: &Pool<Db>,
     username: &str,
     ip: Option<&str>,
     since: i64,
-) -> Result<(i64, i64), StorageError> {
+) -> Result<crate::storage::LoginFailures, StorageError> {
     let mut q = QueryBuilder::<Db>::new(
-        "SELECT COUNT(*) FROM audit_log WHERE action = 'login.failed' AND target = ",
+        "SELECT MAX(at) FROM audit_log WHERE action = 'login.unlock' AND target = ",
     );
-    q.push_bind(username).push(" AND at >= ").push_bind(since);
-    let by_user: i64 = q.build_query_scalar().fetch_one(pool).await?;
-    let by_ip: i64 = match ip {
-        None => 0,
-        Some(ip) => {
-            let mut q = QueryBuilder::<Db>::new(
-                "SELECT COUNT(*) FROM audit_log WHERE action = 'login.failed' AND ip = ",
-            );
-            q.push_bind(ip).push(" AND at >= ").push_bind(since);
-            q.build_query_scalar().fetch_one(pool).await?
+    q.push_bind(username);
+    let unlocked: Option<i64> = q.build_query_scalar().fetch_one(pool).await?;
+    let user_since = since.max(unlocked.map_or(i64::MIN, |at| at + 1));
+    let count = |by_user: bool, by_ip: bool| {
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT COUNT(*), MAX(at) FROM audit_log WHERE action = 'login.failed'",
+        );
+        if by_user {
+            q.push(" AND target = ").push_bind(username.to_owned());
         }
+        if by_ip {
+            q.push(" AND ip = ")
+                .push_bind(ip.unwrap_or_default().to_owned());
+        }
+        q.push(" AND at >= ")
+            .push_bind(if by_user { user_since } else { since });
+        q
     };
-    Ok((by_user, by_ip))
+    let pair: (i64, Option<i64>) = match ip {
+        Some(_) => count(true, true).build_query_as().fetch_one(pool).await?,
+        // No address known (in-process callers): the username's own count stands in.
+        None => count(true, false).build_query_as().fetch_one(pool).await?,
+    };
+    let user: (i64, Option<i64>) = count(true, false).build_query_as().fetch_one(pool).await?;
+    let address: (i64, Option<i64>) = match ip {
+        Some(_) => count(false, true).build_query_as().fetch_one(pool).await?,
+        None => (0, None),
+    };
+    Ok(crate::storage::LoginFailures {
+        pair,
+        user,
+        address,
+    })
+}
+
+/// Failed sign-ins since `since` per username — only those after an administrator's latest
+/// `login.unlock` of it — with the latest one's time and address; for one username or all.
+pub async fn failed_sign_ins(
+    pool: &Pool<Db>,
+    username: Option<&str>,
+    since: i64,
+) -> Result<Vec<crate::storage::FailedSignIns>, StorageError> {
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT f.target, COUNT(*), MAX(f.at) FROM audit_log f \
+         WHERE f.action = 'login.failed' AND f.target IS NOT NULL AND f.at >= ",
+    );
+    q.push_bind(since).push(
+        " AND f.at > COALESCE((SELECT MAX(u.at) FROM audit_log u \
+         WHERE u.action = 'login.unlock' AND u.target = f.target), 0)",
+    );
+    if let Some(username) = username {
+        q.push(" AND f.target = ").push_bind(username.to_owned());
+    }
+    q.push(" GROUP BY f.target ORDER BY f.target");
+    let rows: Vec<(String, i64, i64)> = q.build_query_as().fetch_all(pool).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (username, count, latest_at) in rows {
+        let mut ip = QueryBuilder::<Db>::new(
+            "SELECT ip FROM audit_log WHERE action = 'login.failed' AND target = ",
+        );
+        ip.push_bind(username.clone())
+            .push(" AND at = ")
+            .push_bind(latest_at)
+            .push(" LIMIT 1");
+        let latest_ip: Option<Option<String>> =
+            ip.build_query_scalar().fetch_optional(pool).await?;
+        out.push(crate::storage::FailedSignIns {
+            username,
+            count,
+            latest_at,
+            latest_ip: latest_ip.flatten(),
+        });
+    }
+    Ok(out)
 }
 
 pub async fn audit(

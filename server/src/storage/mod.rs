@@ -14,6 +14,8 @@ mod rows;
 mod sqlite;
 mod sqlite_scan;
 
+use std::sync::Arc;
+
 use domain::{
     AdminUnit, AfforestationPlot, Household, HouseholdSurvey, PovertyLine, RecordId, Target,
     UnitCode, Wave,
@@ -61,6 +63,9 @@ pub enum StorageError {
         "the village already has a household with this registry number (household {household})"
     )]
     DuplicateRegistryNo { household: String },
+    /// A survey save's client id was already used for a survey of another household or wave.
+    #[error("the client id {client_id} was already used for another survey")]
+    ClientIdTaken { client_id: String },
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
@@ -187,11 +192,73 @@ pub trait RowSink {
     async fn row(&mut self, cells: Vec<Cell>) -> Result<(), StorageError>;
 }
 
-/// A connection pool to one of the two supported databases. Cheap to clone.
+/// A connection pool to one of the two supported databases, and the exports' own. Cheap to
+/// clone.
 #[derive(Clone, Debug)]
 pub enum Store {
-    Sqlite { pool: SqlitePool, url: String },
-    Postgres { pool: PgPool, url: String },
+    Sqlite {
+        pool: SqlitePool,
+        exports: ExportPool<sqlx::Sqlite>,
+        url: String,
+    },
+    Postgres {
+        pool: PgPool,
+        exports: ExportPool<sqlx::Postgres>,
+        url: String,
+    },
+}
+
+/// Recent failed sign-ins, each as (count, time of the latest): for one username from one
+/// address, for the username from anywhere, and from the address for any username.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginFailures {
+    pub pair: (i64, Option<i64>),
+    pub user: (i64, Option<i64>),
+    pub address: (i64, Option<i64>),
+}
+
+/// One username's failed sign-ins over a period: how many, and the latest's time and address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedSignIns {
+    pub username: String,
+    pub count: i64,
+    pub latest_at: i64,
+    pub latest_ip: Option<String>,
+}
+
+/// How many micro-data exports run at once, each on a connection of its own.
+pub const EXPORT_CONNECTIONS: usize = 2;
+
+/// The connections micro-data exports stream from, apart from the pool that answers
+/// requests: a download is as slow as its client, and eight unread downloads once held every
+/// pooled connection, so that dashboards and `/healthz` timed out. An export takes a permit
+/// first ([`Store::export_permit`]), so it never waits for a connection once it has begun.
+#[derive(Debug)]
+pub struct ExportPool<DB: sqlx::Database> {
+    pool: sqlx::Pool<DB>,
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+impl<DB: sqlx::Database> Clone for ExportPool<DB> {
+    fn clone(&self) -> Self {
+        Self {
+            pool: self.pool.clone(),
+            permits: self.permits.clone(),
+        }
+    }
+}
+
+/// The export pool over the same database as `options` (connected when first used).
+fn export_pool<DB: sqlx::Database>(
+    options: <DB::Connection as sqlx::Connection>::Options,
+) -> ExportPool<DB> {
+    ExportPool {
+        pool: sqlx::pool::PoolOptions::<DB>::new()
+            .max_connections(EXPORT_CONNECTIONS as u32)
+            .acquire_timeout(std::time::Duration::from_secs(30))
+            .connect_lazy_with(options),
+        permits: Arc::new(tokio::sync::Semaphore::new(EXPORT_CONNECTIONS)),
+    }
 }
 
 /// Calls the same query function on whichever backend this store is.
@@ -226,15 +293,17 @@ impl Store {
     /// Connects, creating the SQLite file (and its folder) or the PostgreSQL database if missing.
     pub async fn connect(url: &str) -> Result<Store, StorageError> {
         if url.starts_with("sqlite:") {
-            let pool = sqlite::connect(url).await?;
+            let (pool, exports) = sqlite::connect(url).await?;
             Ok(Store::Sqlite {
                 pool,
+                exports,
                 url: url.to_owned(),
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let pool = postgres::connect(url).await?;
+            let (pool, exports) = postgres::connect(url).await?;
             Ok(Store::Postgres {
                 pool,
+                exports,
                 url: url.to_owned(),
             })
         } else {
@@ -393,6 +462,20 @@ impl Store {
         on_backend!(self, write_batch(batch))
     }
 
+    /// Whether `username` saved, submitted or imported the survey at any version.
+    pub async fn survey_written_by(
+        &self,
+        survey: &RecordId,
+        username: &str,
+    ) -> Result<bool, StorageError> {
+        on_backend!(self, survey_written_by(survey.as_str(), username))
+    }
+
+    /// Whether an administrative unit with this code is stored.
+    pub async fn unit_exists(&self, code: &UnitCode) -> Result<bool, StorageError> {
+        on_backend!(self, unit_exists(code.as_str()))
+    }
+
     /// Registers one household, refusing a head whose ID-card number is already registered
     /// anywhere (a household lives in one village only).
     pub async fn insert_household(
@@ -447,9 +530,17 @@ impl Store {
         match on_backend!(self, save_survey(request, audit)) {
             // Two first saves raced (a double tap): the loser reads what the winner stored.
             Err(StorageError::Database(err)) if is_unique_violation(&err) => {
-                match on_backend!(self, save_survey(request, audit))? {
-                    SaveOutcome::Saved { .. } => Err(StorageError::Database(err)),
-                    outcome => Ok(outcome),
+                match on_backend!(self, save_survey(request, audit)) {
+                    Ok(SaveOutcome::Saved { .. }) => Err(StorageError::Database(err)),
+                    Ok(outcome) => Ok(outcome),
+                    // Still refused: the client id belongs to a survey of another household
+                    // or wave (a device that reused one), not to a racing save of this one.
+                    Err(StorageError::Database(again)) if is_unique_violation(&again) => {
+                        Err(StorageError::ClientIdTaken {
+                            client_id: request.survey.client_id.as_str().to_owned(),
+                        })
+                    }
+                    Err(other) => Err(other),
                 }
             }
             other => other,
@@ -800,12 +891,21 @@ impl Store {
         on_accounts!(self, audit(filter))
     }
 
+    /// Failed sign-ins since `since` (after the latest unlock), for `username` or everyone.
+    pub async fn failed_sign_ins(
+        &self,
+        username: Option<&str>,
+        since: i64,
+    ) -> Result<Vec<FailedSignIns>, StorageError> {
+        on_accounts!(self, failed_sign_ins(username, since))
+    }
+
     pub async fn login_failures(
         &self,
         username: &str,
         ip: Option<&str>,
         since: i64,
-    ) -> Result<(i64, i64), StorageError> {
+    ) -> Result<LoginFailures, StorageError> {
         on_accounts!(self, login_failures(username, ip, since))
     }
 
@@ -818,7 +918,30 @@ impl Store {
         filter: &microdata::Filter,
         sink: &mut (dyn RowSink + Send),
     ) -> Result<u64, StorageError> {
-        on_export!(self, stream_table(table, filter, sink))
+        match self {
+            Store::Sqlite { exports, .. } => {
+                sqlite::export::stream_table(&exports.pool, table, filter, sink).await
+            }
+            Store::Postgres { exports, .. } => {
+                postgres::export::stream_table(&exports.pool, table, filter, sink).await
+            }
+        }
+    }
+
+    /// A permit to run one export ([`ExportPool`]), waiting at most `patience` for one of the
+    /// [`EXPORT_CONNECTIONS`] to be free; `None` when they stayed busy.
+    pub async fn export_permit(
+        &self,
+        patience: std::time::Duration,
+    ) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        let permits = match self {
+            Store::Sqlite { exports, .. } => exports.permits.clone(),
+            Store::Postgres { exports, .. } => exports.permits.clone(),
+        };
+        tokio::time::timeout(patience, permits.acquire_owned())
+            .await
+            .ok()?
+            .ok()
     }
 
     /// The named server secret; `fresh` is stored as its value on first use.
@@ -829,8 +952,14 @@ impl Store {
     /// Waits for connections to finish and closes them (SQLite checkpoints its WAL here).
     pub async fn close(&self) {
         match self {
-            Store::Sqlite { pool, .. } => pool.close().await,
-            Store::Postgres { pool, .. } => pool.close().await,
+            Store::Sqlite { pool, exports, .. } => {
+                exports.pool.close().await;
+                pool.close().await
+            }
+            Store::Postgres { pool, exports, .. } => {
+                exports.pool.close().await;
+                pool.close().await
+            }
         }
     }
 }

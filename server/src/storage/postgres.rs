@@ -4,7 +4,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{ConnectOptions, Connection, Executor, PgPool};
+use sqlx::{ConnectOptions, Connection, Executor, PgPool, Postgres};
 
 use super::StorageError;
 
@@ -38,16 +38,18 @@ pub mod accounts;
 #[path = "export_sql.rs"]
 pub mod export;
 
-pub async fn connect(url: &str) -> Result<PgPool, StorageError> {
+/// The request pool and the exports' own ([`super::ExportPool`]).
+pub async fn connect(url: &str) -> Result<(PgPool, super::ExportPool<Postgres>), StorageError> {
     // The engine's start-up read takes seconds on large data by design; warn only past 10 s.
     let options = PgConnectOptions::from_str(url)?
         .log_slow_statements(log::LevelFilter::Warn, Duration::from_secs(10));
     create_database_if_missing(&options).await?;
-    Ok(PgPoolOptions::new()
+    let pool = PgPoolOptions::new()
         .max_connections(10)
         .acquire_timeout(Duration::from_secs(10))
-        .connect_with(options)
-        .await?)
+        .connect_with(options.clone())
+        .await?;
+    Ok((pool, super::export_pool(options)))
 }
 
 /// `serve` and `migrate` create the database they are pointed at, as SQLite does its file.

@@ -687,6 +687,32 @@ pub async fn household_by_id_card(
     Ok(q.build_query_as().fetch_optional(pool).await?)
 }
 
+/// Whether `username` wrote this survey at any of its versions — saved, submitted or
+/// imported it — as the audit log records (the survey row keeps only its last author).
+pub async fn survey_written_by(
+    pool: &Pool<Db>,
+    survey: &str,
+    username: &str,
+) -> Result<bool, StorageError> {
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT COUNT(*) FROM audit_log \
+         WHERE action IN ('survey.save', 'survey.submit', 'survey.import') AND target = ",
+    );
+    q.push_bind(survey)
+        .push(" AND actor = ")
+        .push_bind(username);
+    let n: i64 = q.build_query_scalar().fetch_one(pool).await?;
+    Ok(n > 0)
+}
+
+/// Whether an administrative unit with this code is stored.
+pub async fn unit_exists(pool: &Pool<Db>, code: &str) -> Result<bool, StorageError> {
+    let mut q = QueryBuilder::<Db>::new("SELECT COUNT(*) FROM admin_units WHERE code = ");
+    q.push_bind(code);
+    let n: i64 = q.build_query_scalar().fetch_one(pool).await?;
+    Ok(n > 0)
+}
+
 pub async fn household_by_registry_no(
     pool: &Pool<Db>,
     village: &str,

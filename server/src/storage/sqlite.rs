@@ -4,7 +4,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{ConnectOptions, SqlitePool};
+use sqlx::{ConnectOptions, Sqlite, SqlitePool};
 
 use super::StorageError;
 
@@ -42,7 +42,8 @@ pub mod accounts;
 #[path = "export_sql.rs"]
 pub mod export;
 
-pub async fn connect(url: &str) -> Result<SqlitePool, StorageError> {
+/// The request pool and the exports' own ([`super::ExportPool`]).
+pub async fn connect(url: &str) -> Result<(SqlitePool, super::ExportPool<Sqlite>), StorageError> {
     // The engine's start-up read opens the file a second time (`sqlite_scan`), which an
     // in-memory database does not allow.
     if url.contains(":memory:") || url.contains("mode=memory") {
@@ -51,7 +52,9 @@ pub async fn connect(url: &str) -> Result<SqlitePool, StorageError> {
     let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
+        // FULL: in WAL mode NORMAL may lose the last commits on a power cut, and an
+        // acknowledged survey must survive one (the form deletes its local copy on the answer).
+        .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5))
         // The engine's start-up read takes seconds on large data by design; warn only past 10 s.
@@ -68,8 +71,9 @@ pub async fn connect(url: &str) -> Result<SqlitePool, StorageError> {
             source,
         })?;
     }
-    Ok(SqlitePoolOptions::new()
+    let pool = SqlitePoolOptions::new()
         .max_connections(8)
-        .connect_with(options)
-        .await?)
+        .connect_with(options.clone())
+        .await?;
+    Ok((pool, super::export_pool(options)))
 }

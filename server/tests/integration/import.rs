@@ -218,8 +218,18 @@ async fn one_bad_row_among_thousands_writes_nothing(app: &TestApp) {
     // The same file again: every row already has its survey; nothing is written.
     let again = post_csv(app, &admin, "?confirm_warnings=true", file(true)).await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let errors = again.json()["errors"].as_array().expect("errors").len();
-    assert_eq!(errors, 2_000);
+    // The report lists the first 1,000 and counts all 2,000 under their rule.
+    let report = again.json();
+    assert_eq!(report["errors"].as_array().expect("errors").len(), 1_000);
+    assert_eq!(report["errors"][0]["line"], 2);
+    assert_eq!(report["errors"][999]["line"], 1_001);
+    assert_eq!(
+        report["counts"],
+        serde_json::json!([
+            { "rule": "survey_exists", "warning": false, "count": 2_000 },
+            { "rule": "dividends_without_shares", "warning": true, "count": 1 }
+        ])
+    );
     assert_eq!(
         app.store.count_surveys().await.expect("count"),
         before + 2_000

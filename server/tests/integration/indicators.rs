@@ -255,7 +255,7 @@ async fn an_approval_through_the_api_shows_in_the_next_answer_on_every_instance(
     assert!(refused.json()["message"]
         .as_str()
         .expect("message")
-        .contains("自己录入"));
+        .contains("录入或修改过"));
 
     // An official may read the figure but not approve it.
     let refused = app

@@ -16,6 +16,7 @@ mod dashboard;
 mod entry;
 mod exports;
 mod health;
+mod hostile;
 mod import;
 mod indicators;
 mod offline;

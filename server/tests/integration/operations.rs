@@ -458,7 +458,46 @@ async fn the_status_page_shows_the_running_server(app: &TestApp) {
     );
 }
 
+/// Five wrong passwords for any username, `admin` included, once locked it for everyone for
+/// 15 minutes. Now they make only that address wait; spread over many addresses they slow the
+/// username by seconds.
+async fn nobody_can_lock_an_account_owner_out(app: &TestApp) {
+    app.create_account("target", "admin", "").await;
+    let proxied = app
+        .instance_with(|s| s.trusted_proxies = "127.0.0.1".parse().expect("ranges"))
+        .await;
+    let addr = proxied.spawn().await;
+    for _ in 0..5 {
+        let guess = sign_in_over(addr, Some("203.0.113.5"), "target", "guess").await;
+        assert_eq!(guess.status(), reqwest::StatusCode::UNAUTHORIZED);
+    }
+    let blocked = sign_in_over(addr, Some("203.0.113.5"), "target", TEST_PASSWORD).await;
+    assert_eq!(blocked.status(), reqwest::StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(blocked.headers()[header::RETRY_AFTER.as_str()], "60");
+    let owner = sign_in_over(addr, Some("198.51.100.7"), "target", TEST_PASSWORD).await;
+    assert_eq!(owner.status(), reqwest::StatusCode::OK);
+    // Fifteen more guesses, each from an address of its own (twenty failures in all).
+    for n in 0..15 {
+        let from = format!("192.0.2.{}", n + 1);
+        let guess = sign_in_over(addr, Some(&from), "target", "guess").await;
+        assert_eq!(
+            guess.status(),
+            reqwest::StatusCode::UNAUTHORIZED,
+            "guess {n}"
+        );
+    }
+    let slowed = sign_in_over(addr, Some("198.51.100.7"), "target", TEST_PASSWORD).await;
+    assert_eq!(slowed.status(), reqwest::StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = slowed.headers()[header::RETRY_AFTER.as_str()]
+        .to_str()
+        .expect("text")
+        .parse()
+        .expect("seconds");
+    assert!((1..=5).contains(&wait), "{wait} s");
+}
+
 crate::on_both_backends!(
+    nobody_can_lock_an_account_owner_out,
     a_forged_forwarded_address_from_an_untrusted_peer_changes_nothing,
     behind_a_trusted_proxy_one_clients_failures_do_not_lock_out_another,
     every_response_carries_a_request_id,
