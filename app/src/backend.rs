@@ -84,7 +84,7 @@ pub trait Backend: Send + Sync + 'static {
     /// Lets account `id` sign in again at once: failed sign-ins before now stop counting
     /// (audited as `login.unlock`).
     async fn unlock_sign_in(&self, by: &RequestViewer, id: &str) -> Result<UserView, BackendError>;
-    /// Failed sign-ins with `by`'s username over the last day.
+    /// Failed sign-ins with `by`'s username over the last day, unlocked or not.
     async fn my_failed_sign_ins(
         &self,
         by: &RequestViewer,

@@ -127,3 +127,53 @@ test('a researcher creates an API token that works for scripts and can be revoke
   await script.dispose();
   expect(errors).toEqual([]);
 });
+
+test('a guesser is made to wait, an administrator lets the account in again, and its owner is told', async ({ browser }) => {
+  const adminContext = await browser.newContext();
+  const admin = await adminContext.newPage();
+  const errors = watchErrors(admin);
+  await signIn(admin, 'admin', undefined, '/admin/users');
+  await hydrated(admin);
+  const username = `he.ping${Date.now() % 100000}`;
+  const password = '何平的密码-2026-xyz';
+  const form = admin.getByTestId('create-user');
+  await form.locator('input[name="input[username]"]').fill(username);
+  await form.locator('input[name="input[display_name]"]').fill('何平');
+  await form.locator('select[name="input[role]"]').selectOption('researcher');
+  await form.locator('input[name="input[scopes]"]').fill('513400');
+  await form.locator('input[name="input[password]"]').fill(password);
+  await form.getByRole('button', { name: '创建' }).click();
+  await expect(admin.getByTestId(`user-${username}`)).toBeVisible();
+
+  // Five wrong passwords from this device; the sixth attempt, even the right one, must wait.
+  const guesserContext = await browser.newContext();
+  const guesser = await guesserContext.newPage();
+  for (let attempt = 1; attempt <= 6; attempt++) {
+    await guesser.goto(base() + '/login');
+    await guesser.getByLabel('用户名').fill(username);
+    await guesser.getByLabel('密码').fill(attempt === 6 ? password : `guess-${attempt}`);
+    await guesser.getByTestId('login-submit').click();
+    const expected = attempt === 6 ? '请 1 分钟后再从这台设备登录' : '用户名或密码不正确';
+    await expect(guesser.getByTestId('login-error')).toContainText(expected);
+  }
+
+  // The administrator sees the failures and lifts the wait.
+  await admin.reload();
+  await hydrated(admin);
+  const row = admin.getByTestId(`user-${username}`);
+  await expect(row.getByTestId('failed-sign-ins')).toContainText('近24小时登录失败 5 次');
+  await row.getByTestId('unlock').click();
+  await expect(row.getByTestId('failed-sign-ins')).toHaveCount(0);
+
+  // The owner signs in at once, and the account page says someone tried.
+  await signIn(guesser, username, password, '/account');
+  await expect(guesser.getByTestId('failed-sign-ins')).toContainText('近24小时有 5 次用您的用户名登录失败');
+  await expect(guesser.getByTestId('failed-sign-ins')).toContainText('127.0.0.1');
+
+  await admin.goto(base() + `/admin/audit?target=${username}`);
+  await expect(admin.getByTestId('audit-table')).toContainText('login.unlock');
+  await expect(admin.getByTestId('audit-table')).toContainText('login.throttled');
+  await adminContext.close();
+  await guesserContext.close();
+  expect(errors).toEqual([]);
+});

@@ -14,14 +14,31 @@ pub fn LoginPage() -> impl IntoView {
     let param = move |name: &str| query.read().get(name);
     let message = move || {
         let text = match param("error").as_deref() {
-            Some("throttled") => lang.get().pick(
-                "登录失败次数过多，该账号已暂时锁定，请 15 分钟后再试。",
-                "Too many failed sign-ins: this account is locked for 15 minutes.",
-            ),
-            Some(_) => lang.get().pick(
-                "用户名或密码不正确，请重试。",
-                "Wrong username or password. Please try again.",
-            ),
+            Some("throttled") => {
+                let wait: i64 = param("wait").and_then(|w| w.parse().ok()).unwrap_or(60);
+                let (zh, en) = match wait {
+                    s if s < 60 => (format!("{s} 秒"), format!("{s} seconds")),
+                    s => {
+                        let m = (s + 59) / 60;
+                        (format!("{m} 分钟"), format!("{m} minute(s)"))
+                    }
+                };
+                match lang.get() {
+                    domain::Lang::Zh => format!(
+                        "登录失败次数过多，请 {zh}后再从这台设备登录；如忘记密码，请联系管理员。"
+                    ),
+                    domain::Lang::En => format!(
+                        "Too many failed sign-ins: try again from this device in {en}, or ask an administrator."
+                    ),
+                }
+            }
+            Some(_) => lang
+                .get()
+                .pick(
+                    "用户名或密码不正确，请重试。",
+                    "Wrong username or password. Please try again.",
+                )
+                .to_owned(),
             None => return None,
         };
         Some(view! { <p class="error" role="alert" data-testid="login-error">{text}</p> })

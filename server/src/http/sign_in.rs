@@ -80,8 +80,10 @@ pub async fn login_form(
         Err(LoginError::Storage(err)) => ApiError::from(err).into_response(),
         Err(err) => {
             let reason = match err {
-                LoginError::Throttled { .. } => "throttled",
-                _ => "credentials",
+                LoginError::Throttled { retry_after_s } => {
+                    format!("throttled&wait={retry_after_s}")
+                }
+                _ => "credentials".to_owned(),
             };
             // The typed username is not echoed into the URL (history, proxy logs): a password
             // typed into the wrong field would land there.

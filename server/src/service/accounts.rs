@@ -43,7 +43,7 @@ const FAILURES_SHOWN_MS: i64 = 24 * 60 * 60 * 1000;
 /// Every account, each with its failed sign-ins of the last day (since the last unlock).
 pub async fn users(store: &Store) -> Result<Vec<UserView>, BackendError> {
     let failures = store
-        .failed_sign_ins(None, now_ms() - FAILURES_SHOWN_MS)
+        .failed_sign_ins(None, now_ms() - FAILURES_SHOWN_MS, true)
         .await
         .map_err(storage)?;
     let users = store.users().await.map_err(storage)?;
@@ -77,7 +77,8 @@ pub async fn unlock_sign_in(
     Ok(UserView::from(user))
 }
 
-/// The reader's own failed sign-ins of the last day, for the account page.
+/// The reader's own failed sign-ins of the last day (an unlock does not hide them), for the
+/// account page.
 pub async fn my_failed_sign_ins(
     store: &Store,
     by: &RequestViewer,
@@ -86,7 +87,8 @@ pub async fn my_failed_sign_ins(
         return Err(BackendError::Forbidden);
     };
     let found = store
-        .failed_sign_ins(Some(&actor.username), now_ms() - FAILURES_SHOWN_MS)
+        // Unlocked or not: the owner should know someone tried.
+        .failed_sign_ins(Some(&actor.username), now_ms() - FAILURES_SHOWN_MS, false)
         .await
         .map_err(storage)?;
     Ok(found

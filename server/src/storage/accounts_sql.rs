@@ -473,21 +473,26 @@ pub async fn login_failures(
     })
 }
 
-/// Failed sign-ins since `since` per username — only those after an administrator's latest
-/// `login.unlock` of it — with the latest one's time and address; for one username or all.
+/// Failed sign-ins since `since` per username — with `after_unlock`, only those after an
+/// administrator's latest `login.unlock` of it — with the latest one's time and address; for
+/// one username or all.
 pub async fn failed_sign_ins(
     pool: &Pool<Db>,
     username: Option<&str>,
     since: i64,
+    after_unlock: bool,
 ) -> Result<Vec<crate::storage::FailedSignIns>, StorageError> {
     let mut q = QueryBuilder::<Db>::new(
         "SELECT f.target, COUNT(*), MAX(f.at) FROM audit_log f \
          WHERE f.action = 'login.failed' AND f.target IS NOT NULL AND f.at >= ",
     );
-    q.push_bind(since).push(
-        " AND f.at > COALESCE((SELECT MAX(u.at) FROM audit_log u \
-         WHERE u.action = 'login.unlock' AND u.target = f.target), 0)",
-    );
+    q.push_bind(since);
+    if after_unlock {
+        q.push(
+            " AND f.at > COALESCE((SELECT MAX(u.at) FROM audit_log u \
+             WHERE u.action = 'login.unlock' AND u.target = f.target), 0)",
+        );
+    }
     if let Some(username) = username {
         q.push(" AND f.target = ").push_bind(username.to_owned());
     }

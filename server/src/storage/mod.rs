@@ -891,13 +891,15 @@ impl Store {
         on_accounts!(self, audit(filter))
     }
 
-    /// Failed sign-ins since `since` (after the latest unlock), for `username` or everyone.
+    /// Failed sign-ins since `since` (with `after_unlock`, only after the latest unlock), for
+    /// `username` or everyone.
     pub async fn failed_sign_ins(
         &self,
         username: Option<&str>,
         since: i64,
+        after_unlock: bool,
     ) -> Result<Vec<FailedSignIns>, StorageError> {
-        on_accounts!(self, failed_sign_ins(username, since))
+        on_accounts!(self, failed_sign_ins(username, since, after_unlock))
     }
 
     pub async fn login_failures(

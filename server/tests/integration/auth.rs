@@ -186,6 +186,20 @@ async fn state_changing_requests_from_other_sites_are_refused(app: &TestApp) {
         .is_some());
 }
 
+/// The failed sign-ins `/admin/users` shows for `username`.
+async fn failed_sign_ins(app: &TestApp, admin: &crate::helpers::Session, username: &str) -> i64 {
+    let listed = app.server_fn_as(admin, "admin_users", "").await;
+    let users = listed.json();
+    let user = users
+        .as_array()
+        .expect("users")
+        .iter()
+        .find(|u| u["username"] == username)
+        .cloned()
+        .expect("listed");
+    user["failed_sign_ins"].as_i64().expect("a count")
+}
+
 async fn repeated_failed_sign_ins_make_that_source_wait(app: &TestApp) {
     app.create_account("lihua", "researcher", "513400").await;
     app.create_account("wangfang", "researcher", "513400").await;
@@ -246,16 +260,7 @@ async fn repeated_failed_sign_ins_make_that_source_wait(app: &TestApp) {
         .expect("read")
         .expect("lihua")
         .id;
-    let listed = app.server_fn_as(&admin, "admin_users", "").await;
-    let lihua = listed
-        .json()
-        .as_array()
-        .expect("users")
-        .iter()
-        .find(|u| u["username"] == "lihua")
-        .cloned()
-        .expect("listed");
-    assert_eq!(lihua["failed_sign_ins"], 5, "{lihua}");
+    assert_eq!(failed_sign_ins(app, &admin, "lihua").await, 5);
     let unlocked = app
         .server_fn_as(&admin, "admin_unlock_sign_in", &format!("id={id}"))
         .await;
@@ -270,12 +275,14 @@ async fn repeated_failed_sign_ins_make_that_source_wait(app: &TestApp) {
         audit(app, "action=login.failed&target=lihua").await.len(),
         5
     );
-    // The owner sees nothing more to worry about on the account page once unlocked.
+    // The owner still learns of them on the account page, with where the latest came from.
     let lihua = crate::helpers::Session {
         cookie: session_cookie(&back).expect("cookie"),
     };
     let mine = app.server_fn_as(&lihua, "my_failed_sign_ins", "").await;
-    assert_eq!(mine.json()["count"], 0, "{}", mine.body);
+    assert_eq!(mine.json()["count"], 5, "{}", mine.body);
+    assert!(mine.json()["latest_at"].as_i64().is_some(), "{}", mine.body);
+    assert_eq!(failed_sign_ins(app, &admin, "lihua").await, 0, "unlocked");
     assert_eq!(
         audit(app, "action=login.failed&target=nobody").await[0]["after"]["reason"],
         "unknown_user"
