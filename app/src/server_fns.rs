@@ -240,7 +240,8 @@ pub async fn admin_unlock_sign_in(
 /// Failed sign-ins with the caller's own username over the last day.
 #[server(prefix = "/sfn", endpoint = "my_failed_sign_ins")]
 pub async fn my_failed_sign_ins() -> Result<FailedSignInsView, AppError> {
-    let (viewer, _) = guard::signed_in()?;
+    // Shown on the account page, which also asks a one-time password's holder for a new one.
+    let (viewer, _) = guard::signed_in_with_one_time_password()?;
     guard::plain(guard::backend()?.my_failed_sign_ins(&viewer).await)
 }
 
