@@ -16,7 +16,8 @@ use serde::de::DeserializeOwned;
 
 use super::ApiError;
 
-/// A JSON body, or a 400/413/415/422 that says what is wrong with it.
+/// A JSON body, or a 400/413/415/422 that says what is wrong with it. The content type is
+/// checked here, before the body is read; axum's `Json` then only decodes the bytes.
 pub struct JsonBody<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
@@ -75,25 +76,27 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T>
 fn json_rejection(rejection: &JsonRejection) -> ApiError {
     let detail = serde_detail(&rejection.body_text());
     match rejection {
-        JsonRejection::MissingJsonContentType(_) => ApiError::BadBody {
-            status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            error: "content_type",
-            zh: "请求体须为 JSON（Content-Type: application/json）".into(),
-            en: "the body must be JSON (Content-Type: application/json)".into(),
-        },
-        JsonRejection::JsonDataError(_) => ApiError::BadBody {
+        JsonRejection::JsonDataError(_) => undecodable(true, &detail),
+        JsonRejection::JsonSyntaxError(_) => undecodable(false, &detail),
+        other => body_unreadable(other.status()),
+    }
+}
+
+/// JSON that does not fit the endpoint's type (`fields`: 422) or is not JSON at all (400).
+fn undecodable(fields: bool, detail: &str) -> ApiError {
+    match fields {
+        true => ApiError::BadBody {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             error: "invalid_body",
             zh: format!("请求体的字段不符合接口说明：{detail}"),
             en: format!("the body's fields do not match the API: {detail}"),
         },
-        JsonRejection::JsonSyntaxError(_) => ApiError::BadBody {
+        false => ApiError::BadBody {
             status: StatusCode::BAD_REQUEST,
             error: "malformed_body",
             zh: format!("请求体不是有效的 JSON：{detail}"),
             en: format!("the body is not valid JSON: {detail}"),
         },
-        other => body_unreadable(other.status()),
     }
 }
 
@@ -159,20 +162,7 @@ pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     }
     serde_json::from_slice(bytes).map_err(|err| {
         let detail: String = err.to_string().chars().take(300).collect();
-        match err.classify() {
-            serde_json::error::Category::Data => ApiError::BadBody {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                error: "invalid_body",
-                zh: format!("请求体的字段不符合接口说明：{detail}"),
-                en: format!("the body's fields do not match the API: {detail}"),
-            },
-            _ => ApiError::BadBody {
-                status: StatusCode::BAD_REQUEST,
-                error: "malformed_body",
-                zh: format!("请求体不是有效的 JSON：{detail}"),
-                en: format!("the body is not valid JSON: {detail}"),
-            },
-        }
+        undecodable(err.classify() == serde_json::error::Category::Data, &detail)
     })
 }
 

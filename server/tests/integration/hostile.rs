@@ -56,6 +56,30 @@ fn assert_api_error(response: &Response, status: StatusCode, code: &str) -> Valu
     body
 }
 
+/// Posts a file to an import as `admin`; asserts a 422 report whose text holds `says`.
+async fn refused_file(
+    app: &TestApp,
+    admin: &Session,
+    kind: &str,
+    body: impl Into<Body>,
+    says: &str,
+) -> Response {
+    let path = format!("/api/v1/import/{kind}");
+    let refused = post_file(app, Some(admin), &path, body.into()).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        &refused.body[..refused.body.len().min(600)]
+    );
+    assert!(
+        refused.body.contains(says),
+        "{says:?} in {}",
+        &refused.body[..refused.body.len().min(600)]
+    );
+    refused
+}
+
 async fn hostile_files_answer_with_a_short_report(app: &TestApp) {
     seed(&app.store, SEED).await.expect("seed");
     let admin = app.admin().await;
@@ -65,45 +89,11 @@ async fn hostile_files_answer_with_a_short_report(app: &TestApp) {
     let sheet = br#"<worksheet><sheetData><row r="1"><c r="AAAAAAAAAA1" t="inlineStr"><is><t>village_code</t></is></c></row></sheetData></worksheet>"#;
     let tiny = workbook(sheet);
     assert!(tiny.len() < 400, "{} bytes", tiny.len());
-    let refused = post_file(
-        app,
-        Some(&admin),
-        "/api/v1/import/surveys",
-        Body::from(tiny),
-    )
-    .await;
-    assert_eq!(
-        refused.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        refused.body
-    );
-    assert!(
-        refused.body.contains("outside a worksheet"),
-        "{}",
-        refused.body
-    );
+    refused_file(app, &admin, "surveys", tiny, "outside a worksheet").await;
 
     // 8 MB of blanks deflated to a few kilobytes: refused by its ratio, not inflated.
     let bomb = workbook(&vec![b' '; 8 << 20]);
-    let refused = post_file(
-        app,
-        Some(&admin),
-        "/api/v1/import/households",
-        Body::from(bomb),
-    )
-    .await;
-    assert_eq!(
-        refused.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        refused.body
-    );
-    assert!(
-        refused.body.contains("more than 100 to 1"),
-        "{}",
-        refused.body
-    );
+    refused_file(app, &admin, "households", bomb, "more than 100 to 1").await;
 
     // A CSV whose every cell is wrong: about 2 MB that once answered with 173 MB. The report
     // lists the first 1,000 errors and counts them all by rule.
@@ -116,14 +106,7 @@ async fn hostile_files_answer_with_a_short_report(app: &TestApp) {
         text.push_str(&bad_row);
         text.push('\n');
     }
-    let refused = post_file(
-        app,
-        Some(&admin),
-        "/api/v1/import/surveys",
-        Body::from(text),
-    )
-    .await;
-    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = refused_file(app, &admin, "surveys", text, "village_code").await;
     assert!(
         refused.body.len() < 1_500_000,
         "a report of {} bytes",
@@ -149,16 +132,9 @@ async fn hostile_files_answer_with_a_short_report(app: &TestApp) {
         "{}\n513434100201,00\u{0}1,2021\n",
         ["village_code", "registry_no", "wave"].join(",")
     );
-    let refused = post_file(app, Some(&admin), "/api/v1/import/surveys", Body::from(nul)).await;
-    assert_eq!(
-        refused.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        refused.body
-    );
+    let refused = refused_file(app, &admin, "surveys", nul, "NUL").await;
     let report = refused.json();
     assert_eq!(report["errors"][0]["line"], 2, "{report}");
-    assert!(refused.body.contains("NUL"), "{report}");
     assert_eq!(app.store.count_surveys().await.expect("count"), before);
     assert_eq!(app.get("/healthz").await.status, StatusCode::OK);
 }
