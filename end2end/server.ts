@@ -44,7 +44,14 @@ export async function startServer(env: Record<string, string>, options: StartOpt
 
   const dir = options.db ? undefined : mkdtempSync(join(tmpdir(), 'tanhui-e2e-'));
   const db = options.db || `sqlite://${dir}/e2e.db`;
-  const childEnv: Record<string, string | undefined> = { ...process.env, TANHUI_LOG: 'warn', ...env };
+  // Two-step verification is off unless a test asks for it (two-step.spec.ts): the demo
+  // accounts of every role sign in with their password alone.
+  const childEnv: Record<string, string | undefined> = {
+    ...process.env,
+    TANHUI_LOG: 'warn',
+    TANHUI_TWO_FACTOR_ROLES: 'none',
+    ...env,
+  };
   if (options.siteFolder === false) delete childEnv.TANHUI_SITE_ROOT;
   else childEnv.TANHUI_SITE_ROOT = site;
   const server: ChildProcess = spawn(binary, ['serve', '--db', db, '--addr', `127.0.0.1:${options.port ?? 0}`], {

@@ -11,8 +11,8 @@ use domain::{Actor, UnitCode};
 use crate::model::{
     AuditQuery, AuditView, DashQuery, DashboardView, FailedSignInsView, FieldIssue,
     HouseholdPageView, IssuedPassword, NewToken, NewUserInput, ReviewDone, ReviewInput,
-    ReviewQueueView, RiskPageView, RiskQuery, ServerStatus, TokenView, UnitView, UserChangeInput,
-    UserView,
+    ReviewQueueView, RiskPageView, RiskQuery, SecondFactorEnrolment, SecondFactorView,
+    ServerStatus, TokenInput, TokenView, UnitView, UserChangeInput, UserView,
 };
 
 /// Who is asking, established by the server's authentication middleware for every request
@@ -28,6 +28,11 @@ pub struct RequestViewer {
     /// Signed in with a one-time password not yet replaced: every server function but
     /// `whoami` and `change_password` refuses with 403.
     pub must_change_password: bool,
+    /// The account's role signs in with a second factor (`TANHUI_TWO_FACTOR_ROLES`).
+    pub second_factor_required: bool,
+    /// Signed in to an account whose role needs a second factor, without one yet: every
+    /// server function but those of the account page refuses with 403 until it is enrolled.
+    pub must_enrol_second_factor: bool,
     /// The client's address as the server saw it (for the audit log and throttling).
     pub ip: Option<String>,
 }
@@ -89,6 +94,39 @@ pub trait Backend: Send + Sync + 'static {
         &self,
         by: &RequestViewer,
     ) -> Result<FailedSignInsView, BackendError>;
+    /// `by`'s second factor: enrolled or not, required by its role, recovery codes left.
+    async fn second_factor(&self, by: &RequestViewer) -> Result<SecondFactorView, BackendError>;
+    /// Begins (or begins again) enrolling an authenticator: a new secret and its QR code.
+    async fn start_second_factor(
+        &self,
+        by: &RequestViewer,
+    ) -> Result<SecondFactorEnrolment, BackendError>;
+    /// Confirms enrolment with the authenticator's first code; answers the recovery codes,
+    /// shown this once. A wrong code is a field issue on `code`.
+    async fn confirm_second_factor(
+        &self,
+        by: &RequestViewer,
+        code: &str,
+    ) -> Result<Vec<String>, BackendError>;
+    /// New recovery codes (the old ones stop working), against a current code.
+    async fn renew_recovery_codes(
+        &self,
+        by: &RequestViewer,
+        code: &str,
+    ) -> Result<Vec<String>, BackendError>;
+    /// Turns `by`'s second factor off, against a current code (refused when its role needs one).
+    async fn disable_second_factor(
+        &self,
+        by: &RequestViewer,
+        code: &str,
+    ) -> Result<(), BackendError>;
+    /// An administrator removes account `id`'s authenticator (a lost phone) so that it can
+    /// enrol again; never their own (audited as `second_factor.reset`).
+    async fn reset_second_factor(
+        &self,
+        by: &RequestViewer,
+        id: &str,
+    ) -> Result<UserView, BackendError>;
     /// The signed-in account changes its own password (the current one is checked).
     async fn change_password(
         &self,
@@ -102,7 +140,11 @@ pub trait Backend: Send + Sync + 'static {
     /// The API tokens of the account `by`.
     async fn tokens(&self, by: &RequestViewer) -> Result<Vec<TokenView>, BackendError>;
     /// Creates an API token named `name` for `by`; the secret is in the answer only.
-    async fn create_token(&self, by: &RequestViewer, name: &str) -> Result<NewToken, BackendError>;
+    async fn create_token(
+        &self,
+        by: &RequestViewer,
+        input: &TokenInput,
+    ) -> Result<NewToken, BackendError>;
     /// Revokes `by`'s token `id`; another account's token is not found.
     async fn revoke_token(&self, by: &RequestViewer, id: &str) -> Result<(), BackendError>;
 }

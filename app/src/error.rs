@@ -19,6 +19,9 @@ pub enum AppError {
     Unauthenticated,
     /// Signed in with a one-time password that must be replaced first (403).
     PasswordChangeRequired,
+    /// The account's role signs in with a second factor, and it has none yet: it must enrol
+    /// an authenticator on its account page first (403).
+    SecondFactorRequired,
     /// Outside the account's role or scope (403), with no data.
     Forbidden,
     /// Nothing by that name (404).
@@ -41,6 +44,7 @@ impl AppError {
         match self {
             AppError::Unauthenticated => "unauthenticated",
             AppError::PasswordChangeRequired => "password_change_required",
+            AppError::SecondFactorRequired => "second_factor_required",
             AppError::Forbidden => "forbidden",
             AppError::NotFound => "not_found",
             AppError::Invalid(_) => "invalid",
@@ -55,7 +59,9 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::Unauthenticated => 401,
-            AppError::PasswordChangeRequired | AppError::Forbidden => 403,
+            AppError::PasswordChangeRequired
+            | AppError::SecondFactorRequired
+            | AppError::Forbidden => 403,
             AppError::NotFound => 404,
             AppError::Invalid(_) | AppError::BadRequest(_) => 400,
             AppError::Conflict(_) => 409,
@@ -77,6 +83,10 @@ impl AppError {
             AppError::PasswordChangeRequired => {
                 fixed("请先修改一次性密码", "change your one-time password first")
             }
+            AppError::SecondFactorRequired => fixed(
+                "请先在“我的账号”页启用两步验证",
+                "set up two-step verification on your account page first",
+            ),
             AppError::Forbidden => {
                 fixed("您的账号无权访问此数据", "your account may not access this")
             }
@@ -175,6 +185,7 @@ impl From<Wire> for AppError {
         match wire.error.as_str() {
             "unauthenticated" => AppError::Unauthenticated,
             "password_change_required" => AppError::PasswordChangeRequired,
+            "second_factor_required" => AppError::SecondFactorRequired,
             "forbidden" => AppError::Forbidden,
             "not_found" => AppError::NotFound,
             "invalid" => AppError::Invalid(wire.issues),
@@ -235,6 +246,7 @@ mod tests {
         for error in [
             AppError::Unauthenticated,
             AppError::PasswordChangeRequired,
+            AppError::SecondFactorRequired,
             AppError::Forbidden,
             AppError::NotFound,
             three_issues(),

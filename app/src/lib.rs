@@ -44,7 +44,7 @@ use crate::pages::{
     field::{FieldHomePage, RegisterPage},
     home::OverviewPage,
     household::HouseholdPage,
-    login::LoginPage,
+    login::{LoginPage, SecondFactorPage},
     not_found::NotFound,
     review::ReviewPage,
     survey::SurveyPage,
@@ -143,6 +143,11 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("login"), StaticSegment("second-factor"))
+                        view=SecondFactorPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("exports") view=ExportsPage ssr=SsrMode::Async />
                     <Route

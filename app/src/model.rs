@@ -102,6 +102,9 @@ pub struct ViewerView {
     pub scopes: Vec<String>,
     /// Signed in with a one-time password: nothing works until it is changed.
     pub must_change_password: bool,
+    /// Its role needs two-step verification and it has none yet: only the account page works.
+    #[serde(default)]
+    pub must_enrol_second_factor: bool,
 }
 
 /// An account as the administrators' page lists it.
@@ -128,6 +131,34 @@ pub struct UserView {
     /// Failed sign-ins with this username over the last day, since the last unlock.
     #[serde(default)]
     pub failed_sign_ins: i64,
+    /// Signs in with an authenticator app (two-step verification).
+    #[serde(default)]
+    pub second_factor: bool,
+}
+
+/// The reader's two-step verification, for the account page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondFactorView {
+    /// An authenticator is confirmed: sign-in asks for its code.
+    pub enrolled: bool,
+    /// When it was confirmed, Unix milliseconds.
+    pub confirmed_at: Option<i64>,
+    /// The account's role must sign in with it (it cannot be turned off).
+    pub required: bool,
+    /// Unused recovery codes.
+    pub recovery_codes_left: i64,
+}
+
+/// An authenticator being enrolled: the secret to scan (QR code, SVG) or type (base32 in
+/// groups of four), and the `otpauth://` address the QR code holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondFactorEnrolment {
+    /// The secret in base32, in groups of four, to type into an app that cannot scan.
+    pub secret: String,
+    /// `otpauth://totp/Tanhui:<username>?secret=…`, what the QR code holds.
+    pub otpauth_uri: String,
+    /// The QR code as an SVG image, drawn by the server.
+    pub qr_svg: String,
 }
 
 /// Failed sign-ins with the reader's own username over the last day: how many, the latest's
@@ -195,6 +226,28 @@ pub struct TokenView {
     pub last_used_at: Option<i64>,
     /// Unix milliseconds of its revocation; a revoked token is refused.
     pub revoked_at: Option<i64>,
+    /// Unix milliseconds after which it is refused.
+    #[serde(default)]
+    pub expires_at: Option<i64>,
+    /// It may only read (GET).
+    #[serde(default)]
+    pub read_only: bool,
+    /// Past its expiry when listed.
+    #[serde(default)]
+    pub expired: bool,
+}
+
+/// A new API token as typed: a name, `read` or `write`, and days until it expires (1–365).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenInput {
+    /// What it is for, 1–64 characters.
+    pub name: String,
+    /// `read` (GET only, the default) or `write`.
+    #[serde(default)]
+    pub scope: String,
+    /// Days until it expires, 1–365 (default 90).
+    #[serde(default)]
+    pub days: String,
 }
 
 /// A token just created, with its secret.

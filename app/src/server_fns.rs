@@ -13,7 +13,8 @@ use crate::error::AppError;
 use crate::model::{
     AuditView, DashQuery, DashboardView, FailedSignInsView, FieldIssue, HouseholdPageView,
     IssuedPassword, NewToken, NewUserInput, ReviewDone, ReviewInput, ReviewQueueView, RiskPageView,
-    RiskQuery, ServerStatus, TokenView, UnitView, UserChangeInput, UserView, ViewerView,
+    RiskQuery, SecondFactorEnrolment, SecondFactorView, ServerStatus, TokenView, UnitView,
+    UserChangeInput, UserView, ViewerView,
 };
 use crate::model::{
     FieldHomeView, RegisterFormView, Registered, SurveyFormView, SurveySaveInput, SurveySaved,
@@ -73,6 +74,9 @@ mod guard {
         let (viewer, actor) = signed_in_with_one_time_password()?;
         if viewer.must_change_password {
             return Err(fail(AppError::PasswordChangeRequired));
+        }
+        if viewer.must_enrol_second_factor {
+            return Err(fail(AppError::SecondFactorRequired));
         }
         Ok((viewer, actor))
     }
@@ -144,6 +148,7 @@ pub async fn whoami() -> Result<Option<ViewerView>, AppError> {
         role: actor.role,
         scopes: actor.scopes.iter().map(|u| u.as_str().to_owned()).collect(),
         must_change_password: viewer.must_change_password,
+        must_enrol_second_factor: viewer.must_enrol_second_factor,
     }))
 }
 
@@ -275,6 +280,72 @@ pub async fn audit_log(
     guard::outcome(guard::backend()?.audit(&query).await)
 }
 
+/// The caller's two-step verification (also while it must still enrol one).
+#[server(prefix = "/sfn", endpoint = "my_second_factor")]
+pub async fn my_second_factor() -> Result<SecondFactorView, AppError> {
+    let (viewer, _) = guard::signed_in_with_one_time_password()?;
+    guard::plain(guard::backend()?.second_factor(&viewer).await)
+}
+
+/// Begins enrolling an authenticator: a new secret and its QR code (an unconfirmed earlier
+/// one is replaced).
+#[server(prefix = "/sfn", endpoint = "start_second_factor")]
+pub async fn start_second_factor() -> Result<Outcome<SecondFactorEnrolment>, AppError> {
+    let (viewer, _) = guard::signed_in_with_one_time_password()?;
+    guard::outcome(guard::backend()?.start_second_factor(&viewer).await)
+}
+
+/// Confirms enrolment with the authenticator's current code; answers the recovery codes,
+/// shown this once.
+#[server(prefix = "/sfn", endpoint = "confirm_second_factor")]
+pub async fn confirm_second_factor(
+    /// The six digits the authenticator app shows now.
+    code: String,
+) -> Result<Outcome<Vec<String>>, AppError> {
+    let (viewer, _) = guard::signed_in_with_one_time_password()?;
+    guard::outcome(
+        guard::backend()?
+            .confirm_second_factor(&viewer, &code)
+            .await,
+    )
+}
+
+/// New recovery codes against a current code; the old ones stop working.
+#[server(prefix = "/sfn", endpoint = "renew_recovery_codes")]
+pub async fn renew_recovery_codes(
+    /// The six digits the authenticator app shows now.
+    code: String,
+) -> Result<Outcome<Vec<String>>, AppError> {
+    let (viewer, _) = guard::signed_in()?;
+    guard::outcome(guard::backend()?.renew_recovery_codes(&viewer, &code).await)
+}
+
+/// Turns the caller's two-step verification off against a current code (not for roles that
+/// must use it).
+#[server(prefix = "/sfn", endpoint = "disable_second_factor")]
+pub async fn disable_second_factor(
+    /// The six digits the authenticator app shows now.
+    code: String,
+) -> Result<Outcome<()>, AppError> {
+    let (viewer, _) = guard::signed_in()?;
+    guard::outcome(
+        guard::backend()?
+            .disable_second_factor(&viewer, &code)
+            .await,
+    )
+}
+
+/// Removes another account's authenticator after a lost phone (administrators; audited).
+#[server(prefix = "/sfn", endpoint = "admin_reset_second_factor")]
+pub async fn admin_reset_second_factor(
+    /// The account's id.
+    id: String,
+) -> Result<Outcome<UserView>, AppError> {
+    let (viewer, actor) = guard::signed_in()?;
+    guard::allow(actor.may_administer())?;
+    guard::outcome(guard::backend()?.reset_second_factor(&viewer, &id).await)
+}
+
 /// The signed-in account changes its own password.
 #[server(prefix = "/sfn", endpoint = "change_password")]
 pub async fn change_password(
@@ -305,10 +376,19 @@ pub async fn my_tokens() -> Result<Vec<TokenView>, AppError> {
 pub async fn create_token(
     /// A label for the token, 1–64 characters (what it is for).
     name: String,
+    /// `read` (GET requests only, the default) or `write`.
+    scope: Option<String>,
+    /// Days until it expires, 1–365 (default 90).
+    days: Option<String>,
 ) -> Result<Outcome<NewToken>, AppError> {
     let (viewer, actor) = guard::signed_in()?;
     guard::allow(actor.may_hold_tokens())?;
-    guard::outcome(guard::backend()?.create_token(&viewer, &name).await)
+    let input = crate::model::TokenInput {
+        name,
+        scope: scope.unwrap_or_default(),
+        days: days.unwrap_or_default(),
+    };
+    guard::outcome(guard::backend()?.create_token(&viewer, &input).await)
 }
 
 /// Revokes one of the caller's API tokens (researchers and administrators).

@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 use std::io::IsTerminal;
 
+mod audit;
 mod backup;
 mod bundle;
 mod setup;
@@ -151,6 +152,11 @@ pub enum Command {
     },
     /// Write a consistent backup of the whole database (while the server keeps serving) to one
     /// portable file that restores into SQLite or PostgreSQL; it is read back to check it.
+    /// Check the audit log's hash chain, or archive and prune entries past the retention period.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     Backup {
         /// Database URL: sqlite://PATH or postgres://…
         #[arg(long)]
@@ -242,6 +248,34 @@ pub enum ExportCommand {
         suppress_small_cells: bool,
         #[arg(long, value_enum, default_value_t = OutputFormat::Csv)]
         format: OutputFormat,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the audit log's hash chain and name every entry changed, removed or added
+    /// outside Tanhui (exit status 1 if any); with --archive, check an archive file instead.
+    Verify {
+        /// Database URL: sqlite://PATH or postgres://…
+        #[arg(long)]
+        db: Option<String>,
+        /// An archive file written by `tanhui audit archive`.
+        #[arg(long)]
+        archive: Option<PathBuf>,
+    },
+    /// Write the entries older than the retention period (TANHUI_AUDIT_RETENTION_DAYS, at
+    /// least 180) to a new archive file, read it back, then delete them from the database.
+    Archive {
+        /// Database URL: sqlite://PATH or postgres://…
+        #[arg(long)]
+        db: Option<String>,
+        /// The archive file to create.
+        #[arg(long)]
+        out: PathBuf,
+        /// Archive entries from before this date (YYYY-MM-DD, China time) instead; it may not
+        /// be later than the retention period allows.
+        #[arg(long)]
+        before: Option<String>,
     },
 }
 
@@ -346,6 +380,24 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
             (false, Some(site), Some(out)) => bundle::bundle(&site, &out),
             _ => anyhow::bail!("tanhui bundle needs --site DIR and --out FILE (or --check)"),
         },
+        Command::Audit { command } => match command {
+            AuditCommand::Verify {
+                archive: Some(file),
+                ..
+            } => audit::verify_archive_file(&file),
+            AuditCommand::Verify { db, archive: None } => {
+                audit::verify(&db.unwrap_or(settings.db)).await
+            }
+            AuditCommand::Archive { db, out, before } => {
+                audit::archive(
+                    &db.unwrap_or(settings.db),
+                    &out,
+                    before.as_deref(),
+                    settings.audit_retention_days.0,
+                )
+                .await
+            }
+        },
         Command::Backup { db, out } => backup::backup(&db.unwrap_or(settings.db), &out).await,
         Command::Restore { db, file } => backup::restore(&db.unwrap_or(settings.db), &file).await,
         Command::Digest { db, file } => backup::digest(db.unwrap_or(settings.db), file).await,
@@ -400,9 +452,12 @@ fn describe(err: crate::api::ApiError) -> String {
             .map(|i| format!("{}: {} ({})", i.path, i.zh, i.en))
             .collect::<Vec<_>>()
             .join("\n"),
-        ApiError::Unauthenticated | ApiError::Forbidden | ApiError::PasswordChangeRequired => {
-            "not allowed".to_owned()
-        }
+        ApiError::Unauthenticated
+        | ApiError::Forbidden
+        | ApiError::PasswordChangeRequired
+        | ApiError::SecondFactorRequired
+        | ApiError::ReadOnlyToken
+        | ApiError::TokenExpired => "not allowed".to_owned(),
         ApiError::Internal => "internal error".to_owned(),
     }
 }

@@ -25,6 +25,26 @@ pub enum RecordError {
     Storage(#[from] StorageError),
 }
 
+/// The audit action of a registration refused because its head is registered outside the
+/// author's scope.
+const PROBE_ACTION: &str = "household.duplicate_elsewhere";
+/// Such refusals an account may have in 24 hours before its registrations pause: a few are
+/// honest mistakes, more is someone finding out who is registered where.
+pub const MAX_PROBES_PER_DAY: usize = 5;
+
+async fn probes_today(store: &Store, author: &Author<'_>) -> Result<usize, StorageError> {
+    let found = store
+        .audit(&crate::storage::AuditFilter {
+            action: Some(PROBE_ACTION.to_owned()),
+            actor: Some(author.actor.username.clone()),
+            from_ms: Some(crate::storage::now_ms() - 24 * 3_600_000),
+            limit: MAX_PROBES_PER_DAY as i64,
+            ..crate::storage::AuditFilter::default()
+        })
+        .await?;
+    Ok(found.len())
+}
+
 /// A household registered, or found already registered under the same id.
 #[derive(Debug)]
 pub struct Registration {
@@ -85,6 +105,14 @@ pub async fn register_household(
             }])),
         };
     }
+    if probes_today(store, author).await? >= MAX_PROBES_PER_DAY {
+        return Err(RecordError::Invalid(vec![Issue::error(
+            "head_id_card",
+            "registration_paused",
+            format!("您 24 小时内已有 {MAX_PROBES_PER_DAY} 次登记了管辖范围以外已登记的身份证号，登记已暂停，请联系上级核实"),
+            format!("head_id_card: {MAX_PROBES_PER_DAY} registrations of ID-card numbers registered outside your scope in 24 hours; registering is paused, ask your supervisor"),
+        )]));
+    }
     let audit = AuditEntry::by(Some(author.actor), "household.create")
         .target("household", household.id.as_str())
         .unit(Some(&household.village))
@@ -112,14 +140,31 @@ pub async fn register_household(
             let in_scope =
                 domain::UnitCode::parse(&village).is_ok_and(|v| author.actor.may_see_personal(&v));
             let masked = household.head_id_card.masked();
+            if !in_scope {
+                // Whether a number is registered elsewhere is itself personal information: each
+                // such answer is on the record (where the county of that village sees it), and
+                // after a few a day the account's registrations pause.
+                let audit = AuditEntry::by(Some(author.actor), PROBE_ACTION)
+                    .target("household", existing.clone())
+                    .unit(domain::UnitCode::parse(&village).ok().as_ref())
+                    .ip(author.ip.clone())
+                    .change(
+                        None,
+                        Some(serde_json::json!({
+                            "head_id_card": masked,
+                            "attempted_village": household.village.as_str(),
+                        })),
+                    );
+                store.append_audit(&audit).await?;
+            }
             let (zh, en) = match in_scope {
                 true => (
                     format!("该身份证号已登记为另一户（户 {existing}，村 {village}），一户只能在一个村登记"),
                     format!("head_id_card: already registered as household {existing} in village {village}"),
                 ),
                 false => (
-                    format!("该身份证号（{masked}）已在您管辖范围以外的村登记，请联系上级核实"),
-                    format!("head_id_card: {masked} is already registered in a village outside your scope; ask your supervisor"),
+                    format!("该身份证号（{masked}）已在您管辖范围以外的村登记，请联系上级核实（此次登记已记录）"),
+                    format!("head_id_card: {masked} is already registered in a village outside your scope; ask your supervisor (this attempt is on the record)"),
                 ),
             };
             Err(RecordError::Invalid(vec![Issue {

@@ -20,6 +20,8 @@
 //! | `TANHUI_BACKUP_DIR` | take scheduled backups into this folder (default: unset, none taken) |
 //! | `TANHUI_BACKUP_EVERY` | how often: a number and `m`, `h` or `d` (default `24h`) |
 //! | `TANHUI_BACKUP_KEEP` | scheduled backups kept in the folder; older ones are deleted (default 7) |
+//! | `TANHUI_AUDIT_RETENTION_DAYS` | audit entries younger than this are never archived or pruned (`tanhui audit archive`); at least and by default 180, the six months MLPS 2.0 level 3 asks for |
+//! | `TANHUI_TWO_FACTOR_ROLES` | roles that must sign in with a second factor (an authenticator code), comma-separated; `none` for nobody (default `admin,official`) |
 //! | `TANHUI_SERVICE_WORKER` | offer the service worker (`/sw.js`) that makes the field pages work offline; `false` while developing the site, so a browser never keeps an old build (default `true`) |
 
 use std::net::SocketAddr;
@@ -60,6 +62,75 @@ pub struct Settings {
     pub backup_every: Every,
     pub backup_keep: usize,
     pub service_worker: bool,
+    pub audit_retention_days: RetentionDays,
+    pub two_factor_roles: Roles,
+}
+
+/// The audit log's retention period in days: at least [`RetentionDays::MIN`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "u32", into = "u32")]
+pub struct RetentionDays(pub u32);
+
+impl RetentionDays {
+    /// Six months, what MLPS 2.0 level 3 asks of security audit records.
+    pub const MIN: u32 = 180;
+}
+
+impl TryFrom<u32> for RetentionDays {
+    type Error = String;
+
+    fn try_from(days: u32) -> Result<Self, String> {
+        match days >= Self::MIN {
+            true => Ok(RetentionDays(days)),
+            false => Err(format!(
+                "{days}: the audit log is kept at least {} days",
+                Self::MIN
+            )),
+        }
+    }
+}
+
+impl From<RetentionDays> for u32 {
+    fn from(days: RetentionDays) -> u32 {
+        days.0
+    }
+}
+
+/// A set of roles written as a comma-separated list (`admin,official`), or `none`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Roles(pub Vec<domain::Role>);
+
+impl TryFrom<String> for Roles {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        if text.trim() == "none" || text.trim().is_empty() {
+            return Ok(Roles(Vec::new()));
+        }
+        text.split(',')
+            .map(|code| {
+                domain::Role::parse(code.trim()).ok_or_else(|| {
+                    format!("{code:?}: roles are admin, official, supervisor, enumerator, researcher (or none)")
+                })
+            })
+            .collect::<Result<_, _>>()
+            .map(Roles)
+    }
+}
+
+impl From<Roles> for String {
+    fn from(roles: Roles) -> String {
+        match roles.0.is_empty() {
+            true => "none".to_owned(),
+            false => roles
+                .0
+                .iter()
+                .map(|r| r.code())
+                .collect::<Vec<_>>()
+                .join(","),
+        }
+    }
 }
 
 /// The scheduled backups, as configured (none without `backup_dir`).
@@ -142,6 +213,8 @@ impl Default for Settings {
             backup_every: Every(std::time::Duration::from_secs(86_400)),
             backup_keep: 7,
             service_worker: true,
+            audit_retention_days: RetentionDays(RetentionDays::MIN),
+            two_factor_roles: Roles(vec![domain::Role::Admin, domain::Role::Official]),
         }
     }
 }
@@ -162,6 +235,7 @@ impl Settings {
             cookie_secure: self.cookie_secure,
             idle_ms: i64::from(self.session_idle_minutes) * 60_000,
             absolute_ms: i64::from(self.session_hours) * 3_600_000,
+            two_factor_roles: self.two_factor_roles.0.clone(),
             ..crate::auth::AuthConfig::default()
         }
     }
@@ -195,6 +269,8 @@ impl Settings {
                 "backup_every",
                 "backup_keep",
                 "service_worker",
+                "audit_retention_days",
+                "two_factor_roles",
             ]))
             .extract()
             .map_err(|err| SettingsError::Invalid(Box::new(err)))

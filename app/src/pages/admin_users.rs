@@ -9,7 +9,8 @@ use super::{when, Failure, Issues};
 use crate::i18n::{use_lang, Pick, Tr};
 use crate::model::UserView;
 use crate::server_fns::{
-    admin_users, AdminCreateUser, AdminResetPassword, AdminUnlockSignIn, AdminUpdateUser,
+    admin_users, AdminCreateUser, AdminResetPassword, AdminResetSecondFactor, AdminUnlockSignIn,
+    AdminUpdateUser,
 };
 
 /// The role choices of a `<select>`, with `selected` marked.
@@ -38,6 +39,7 @@ pub fn AdminUsersPage() -> impl IntoView {
     let update = ServerAction::<AdminUpdateUser>::new();
     let reset = ServerAction::<AdminResetPassword>::new();
     let unlock = ServerAction::<AdminUnlockSignIn>::new();
+    let reset_factor = ServerAction::<AdminResetSecondFactor>::new();
     let users = Resource::new(
         move || {
             (
@@ -45,6 +47,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                 update.version().get(),
                 reset.version().get(),
                 unlock.version().get(),
+                reset_factor.version().get(),
             )
         },
         |_| admin_users(),
@@ -110,6 +113,19 @@ pub fn AdminUsersPage() -> impl IntoView {
             </ActionForm>
             {move || issued(create.value().get())}
             {move || issued(reset.value().get())}
+            {move || reset_factor.value().get().map(|outcome| match outcome {
+                Ok(Ok(user)) => view! {
+                    <p class="ok" role="status" data-testid="second-factor-reset">
+                        {move || match lang.get() {
+                            domain::Lang::Zh => format!("已重置 {} 的两步验证：下次登录只需密码，之后须重新启用。", user.username),
+                            domain::Lang::En => format!("Two-step verification of {} reset: the next sign-in needs the password only, then a new enrolment.", user.username),
+                        }}
+                    </p>
+                }
+                .into_any(),
+                Ok(Err(issues)) => view! { <Issues issues /> }.into_any(),
+                Err(err) => view! { <Failure error=err /> }.into_any(),
+            })}
             {move || update.value().get().map(|outcome| match outcome {
                 Ok(Ok(user)) => view! {
                     <p class="ok" role="status" data-testid="updated">
@@ -136,7 +152,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                                         <th></th>
                                     </tr></thead>
                                     <tbody>
-                                        {list.into_iter().map(|user| view! { <UserRow user update reset unlock /> }).collect_view()}
+                                        {list.into_iter().map(|user| view! { <UserRow user update reset unlock reset_factor /> }).collect_view()}
                                     </tbody>
                                 </table>
                             </div>
@@ -156,11 +172,13 @@ fn UserRow(
     update: ServerAction<AdminUpdateUser>,
     reset: ServerAction<AdminResetPassword>,
     unlock: ServerAction<AdminUnlockSignIn>,
+    reset_factor: ServerAction<AdminResetSecondFactor>,
 ) -> impl IntoView {
     let form_id = format!("edit-{}", user.id);
     let testid = format!("user-{}", user.username);
     let disabled = user.disabled;
     let (update_id, reset_id, unlock_id) = (user.id.clone(), user.id.clone(), user.id.clone());
+    let factor_id = user.id.clone();
     let failures = user.failed_sign_ins;
     let lang = use_lang();
     view! {
@@ -185,6 +203,9 @@ fn UserRow(
                 {user.must_change_password.then(|| view! {
                     <span class="muted small"><Tr zh="（待改密码）" en=" (must change password)" /></span>
                 })}
+                {user.second_factor.then(|| view! {
+                    <span class="muted small" data-testid="has-second-factor"><Tr zh=" 两步验证" en=" two-step" /></span>
+                })}
                 {(failures > 0).then(|| view! {
                     <span class="warning small" data-testid="failed-sign-ins">
                         {move || match lang.get() {
@@ -204,6 +225,14 @@ fn UserRow(
                     <input type="hidden" name="id" value=reset_id />
                     <button type="submit" class="secondary"><Tr zh="重置密码" en="Reset password" /></button>
                 </ActionForm>
+                {user.second_factor.then(|| view! {
+                    <ActionForm action=reset_factor attr:class="inline">
+                        <input type="hidden" name="id" value=factor_id />
+                        <button type="submit" class="secondary" data-testid="reset-second-factor">
+                            <Tr zh="重置两步验证" en="Reset two-step" />
+                        </button>
+                    </ActionForm>
+                })}
                 {(failures > 0).then(|| view! {
                     <ActionForm action=unlock attr:class="inline">
                         <input type="hidden" name="id" value=unlock_id />

@@ -24,6 +24,7 @@ pub async fn me(Extension(viewer): Extension<RequestViewer>) -> Result<Json<Json
         "scopes": actor.scopes.iter().map(|u| u.as_str()).collect::<Vec<_>>(),
         "via_token": viewer.via_token,
         "must_change_password": viewer.must_change_password,
+        "must_enrol_second_factor": viewer.must_enrol_second_factor,
     })))
 }
 
@@ -46,6 +47,12 @@ pub async fn tokens(
 pub struct NewTokenBody {
     #[serde(default)]
     pub name: String,
+    /// `read` (default) or `write`.
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// Days until it expires, 1–365 (default 90).
+    #[serde(default)]
+    pub days: Option<u32>,
 }
 
 pub async fn create_token(
@@ -54,7 +61,12 @@ pub async fn create_token(
     JsonBody(body): JsonBody<NewTokenBody>,
 ) -> Result<Response, ApiError> {
     token_holder(&viewer)?;
-    let created = users::create_token(&state.store, &viewer, &body.name).await?;
+    let input = app::model::TokenInput {
+        name: body.name,
+        scope: body.scope.unwrap_or_default(),
+        days: body.days.map(|d| d.to_string()).unwrap_or_default(),
+    };
+    let created = users::create_token(&state.store, &viewer, &input).await?;
     Ok((StatusCode::CREATED, Json(json!(created))).into_response())
 }
 

@@ -179,6 +179,15 @@ pub async fn at_risk_csv(
         ));
     }
     tracing::info!(unit = %unit.code, wave, rows = rows.len(), margin = rules.margin_pct, "at-risk export");
+    // It names heads of households: every download is on the record.
+    let audit = crate::storage::AuditEntry::by(viewer.actor.as_ref(), "export.at_risk")
+        .target("unit", unit.code.clone())
+        .ip(viewer.ip.clone())
+        .change(
+            None,
+            Some(serde_json::json!({ "wave": wave, "rows": rows.len() })),
+        );
+    state.store.append_audit(&audit).await?;
     Ok(attachment(
         Response::new(Body::from(out)),
         &format!("at-risk-{}-{wave}.csv", unit.code),

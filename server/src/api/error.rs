@@ -36,6 +36,12 @@ pub enum ApiError {
     Forbidden,
     /// Signed in with a one-time password that must be changed first: 403.
     PasswordChangeRequired,
+    /// The account's role signs in with a second factor and it has none yet (403).
+    SecondFactorRequired,
+    /// A read-only API token sent a request that is not a read (403).
+    ReadOnlyToken,
+    /// The API token is past its expiry (401).
+    TokenExpired,
     NotFound {
         zh: String,
         en: String,
@@ -122,6 +128,18 @@ impl IntoResponse for ApiError {
             ApiError::PasswordChangeRequired => (
                 StatusCode::FORBIDDEN,
                 json!({ "error": "password_change_required", "message": "请先修改一次性密码（我的账户页面）", "message_en": "change your one-time password first (My account)" }),
+            ),
+            ApiError::ReadOnlyToken => (
+                StatusCode::FORBIDDEN,
+                json!({ "error": "read_only_token", "message": "这是只读令牌：只能读取（GET），不能修改数据", "message_en": "this token is read-only: it may only read (GET)" }),
+            ),
+            ApiError::TokenExpired => (
+                StatusCode::UNAUTHORIZED,
+                json!({ "error": "token_expired", "message": "令牌已过期，请在“我的账户”页面新建一个", "message_en": "the token has expired: make a new one on your account page" }),
+            ),
+            ApiError::SecondFactorRequired => (
+                StatusCode::FORBIDDEN,
+                json!({ "error": "second_factor_required", "message": "请先在“我的账户”页面启用两步验证", "message_en": "set up two-step verification first (My account)" }),
             ),
             ApiError::NotFound { zh, en } => (
                 StatusCode::NOT_FOUND,

@@ -238,6 +238,21 @@ pub async fn microdata(
         zh: format!("没有名为“{file}”的导出文件"),
         en: format!("no export file {file:?}"),
     };
+    let name = file
+        .strip_suffix(".xlsx")
+        .or_else(|| file.strip_suffix(".csv"));
+    if name.and_then(table).is_none() {
+        return Err(not_found());
+    }
+    // Pseudonymised, but household-level: every download is on the record.
+    let audit = crate::storage::AuditEntry::by(Some(actor), "export.microdata")
+        .target("export", file.clone())
+        .ip(viewer.ip.clone())
+        .change(
+            None,
+            Some(serde_json::json!({ "wave": params.wave, "statuses": params.statuses })),
+        );
+    state.store.append_audit(&audit).await?;
     let pseudonyms = crate::export::run::pseudonymiser(&state.store).await?;
     let slot = || async {
         state

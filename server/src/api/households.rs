@@ -18,6 +18,7 @@ use crate::records::Author;
 use crate::service::field_work::SaveError;
 use crate::service::review::ReviewError;
 use crate::state::AppState;
+use crate::storage::AuditEntry;
 
 fn record_id(text: &str) -> Result<RecordId, ApiError> {
     RecordId::parse(text).map_err(|_| ApiError::NotFound {
@@ -136,6 +137,14 @@ pub async fn detail(
         })?;
     if !actor.may_see_households(&household.village) {
         return Err(ApiError::Forbidden);
+    }
+    if actor.may_see_personal(&household.village) {
+        let audit = AuditEntry::by(Some(actor), "household.view")
+            .target("household", household.id.as_str())
+            .unit(Some(&household.village))
+            .ip(viewer.ip.clone())
+            .change(None, Some(json!({ "via": "api" })));
+        state.store.append_audit(&audit).await?;
     }
     let surveys = state.store.surveys_of(&id).await?;
     let mut body = household_json(actor, &household);

@@ -54,8 +54,9 @@ pub const IMPORT_LIMIT: usize = 64 * 1024 * 1024;
 /// session may then only change it, see who it is, and sign out).
 pub fn require(viewer: &RequestViewer) -> Result<&Actor, ApiError> {
     let actor = viewer.actor.as_ref().ok_or(ApiError::Unauthenticated)?;
-    match viewer.must_change_password {
-        true => Err(ApiError::PasswordChangeRequired),
-        false => Ok(actor),
+    match (viewer.must_change_password, viewer.must_enrol_second_factor) {
+        (true, _) => Err(ApiError::PasswordChangeRequired),
+        (_, true) => Err(ApiError::SecondFactorRequired),
+        _ => Ok(actor),
     }
 }

@@ -6,11 +6,16 @@
 
 pub mod password;
 pub mod secret;
+pub mod totp;
 
 use crate::storage::{now_ms, AuditEntry, SessionRecord, StorageError, Store, UserRecord};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "tanhui_session";
+/// The cookie of a sign-in whose password was right, waiting for the second factor.
+pub const PENDING_COOKIE: &str = "tanhui_pending";
+/// How long a sign-in waits for its second factor.
+pub const PENDING_MS: i64 = 5 * 60 * 1000;
 /// API tokens start with this, so they are recognisable in a leaked file or a secret scanner.
 pub const TOKEN_PREFIX: &str = "thk_";
 
@@ -34,6 +39,9 @@ pub struct AuthConfig {
     pub per_user: Throttle,
     /// From one address for any usernames (one machine spraying many names).
     pub per_address: Throttle,
+    /// Roles that must sign in with a second factor: an account of one without it may only
+    /// enrol one (its account page) until it has.
+    pub two_factor_roles: Vec<domain::Role>,
 }
 
 /// A growing wait: none up to `free` failures, then `first_s` seconds after the latest
@@ -89,6 +97,7 @@ impl Default for AuthConfig {
                 first_s: 60,
                 cap_s: 5 * 60,
             },
+            two_factor_roles: vec![domain::Role::Admin, domain::Role::Official],
         }
     }
 }
@@ -99,6 +108,23 @@ impl AuthConfig {
         format!(
             "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
             self.absolute_ms / 1000,
+            if self.cookie_secure { "; Secure" } else { "" }
+        )
+    }
+
+    /// The `Set-Cookie` value of a sign-in waiting for its second factor.
+    pub fn pending_cookie(&self, token: &str) -> String {
+        format!(
+            "{PENDING_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+            PENDING_MS / 1000,
+            if self.cookie_secure { "; Secure" } else { "" }
+        )
+    }
+
+    /// The `Set-Cookie` value that removes the pending sign-in's cookie.
+    pub fn clear_pending_cookie(&self) -> String {
+        format!(
+            "{PENDING_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
             if self.cookie_secure { "; Secure" } else { "" }
         )
     }
@@ -120,14 +146,24 @@ pub enum LoginError {
     BadCredentials,
     #[error("too many failed sign-ins; retry in {retry_after_s} s")]
     Throttled { retry_after_s: i64 },
+    /// The second factor's code (or recovery code) was wrong or used already.
+    #[error("wrong or used code")]
+    WrongCode,
+    /// No sign-in waits for a second factor under this cookie (five minutes passed, or it
+    /// was used): start again with the password.
+    #[error("the sign-in expired; start again")]
+    Expired,
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
 
-/// A successful sign-in: the cookie secret (sent once, never stored) and the account.
+/// A successful sign-in step: the cookie secret (sent once, never stored) and the account.
+/// With `second_factor`, the password was right and `token` is the pending sign-in's, to be
+/// exchanged for a session by [`second_factor`]; otherwise it is the session's.
 pub struct Login {
     pub token: String,
     pub user: UserRecord,
+    pub second_factor: bool,
 }
 
 /// Usernames are at most 32 characters; what is typed into the field is cut to this length
@@ -180,33 +216,7 @@ pub async fn login(
         .collect();
     let mut turn = gate.lock().await;
     let now = now_ms();
-    let failures = store
-        .login_failures(&username, ip.as_deref(), now - config.throttle_window_ms)
-        .await?;
-    let wait = [
-        config.per_source.left_s(failures.pair, now),
-        config.per_user.left_s(failures.user, now),
-        config.per_address.left_s(failures.address, now),
-    ]
-    .into_iter()
-    .max()
-    .unwrap_or(0);
-    if wait > 0 {
-        let key = (username.clone(), ip.clone());
-        if turn.first_of_wait(key, now + wait * 1000, now) {
-            store
-                .append_audit(
-                    &AuditEntry::by(None, "login.throttled")
-                        .target("user", username.clone())
-                        .ip(ip)
-                        .change(None, Some(serde_json::json!({ "wait_s": wait }))),
-                )
-                .await?;
-        }
-        return Err(LoginError::Throttled {
-            retry_after_s: wait,
-        });
-    }
+    throttle(store, config, &mut turn, &username, &ip, now).await?;
     let user = store.user_by_username(&username).await?;
     let matches = password::verify_blocking(
         user.as_ref().map(|u| u.password_hash.clone()),
@@ -220,6 +230,18 @@ pub async fn login(
         Some(_) => None,
     };
     match (failure, user) {
+        (None, Some(user)) if user.second_factor => {
+            // Signed in only once the authenticator's code is in; the audit log records that.
+            let token = secret::generate("");
+            store
+                .insert_pending_sign_in(&secret::digest(&token), &user.id, now, now - PENDING_MS)
+                .await?;
+            Ok(Login {
+                token,
+                user,
+                second_factor: true,
+            })
+        }
         (None, Some(user)) => {
             let token = secret::generate("");
             let actor = user.actor();
@@ -233,7 +255,11 @@ pub async fn login(
             store
                 .delete_expired_sessions(now - config.idle_ms, now - config.absolute_ms)
                 .await?;
-            Ok(Login { token, user })
+            Ok(Login {
+                token,
+                user,
+                second_factor: false,
+            })
         }
         (reason, _) => {
             let audit = AuditEntry::by(None, "login.failed")
@@ -244,6 +270,125 @@ pub async fn login(
             Err(LoginError::BadCredentials)
         }
     }
+}
+
+/// The second step of a sign-in with an authenticator: the pending sign-in behind `pending`
+/// and a six-digit code (or a recovery code, good once) open a session. A wrong code is a
+/// failed sign-in like a wrong password: audited and counted by the same throttle.
+pub async fn second_factor(
+    store: &Store,
+    config: &AuthConfig,
+    gate: &SignInGate,
+    pending: &str,
+    code: &str,
+    ip: Option<String>,
+) -> Result<Login, LoginError> {
+    let mut turn = gate.lock().await;
+    let now = now_ms();
+    let pending_hash = secret::digest(pending);
+    let Some((user_id, started)) = store.pending_sign_in(&pending_hash).await? else {
+        return Err(LoginError::Expired);
+    };
+    let user = match store.user_by_id(&user_id).await? {
+        Some(user) if now - started <= PENDING_MS && !user.disabled => user,
+        _ => return Err(LoginError::Expired),
+    };
+    throttle(store, config, &mut turn, &user.username, &ip, now).await?;
+    let factor = store.second_factor(&user.id).await?;
+    let used = match factor.as_ref().filter(|f| f.confirmed_at.is_some()) {
+        None => None,
+        Some(factor) if totp::looks_like_code(code) => {
+            let secret = totp::from_base32(&factor.secret).unwrap_or_default();
+            match totp::matching_step(&secret, code, now, factor.last_step) {
+                Some(step) if store.use_totp_step(&user.id, step).await? => Some("totp"),
+                _ => None,
+            }
+        }
+        Some(_) => match store
+            .use_recovery_code(&user.id, &totp::recovery_hash(code), now)
+            .await?
+        {
+            true => Some("recovery_code"),
+            false => None,
+        },
+    };
+    let Some(factor) = used else {
+        let audit = AuditEntry::by(None, "login.failed")
+            .target("user", user.username.clone())
+            .ip(ip)
+            .change(None, Some(serde_json::json!({ "reason": "wrong_code" })));
+        store.append_audit(&audit).await?;
+        return Err(LoginError::WrongCode);
+    };
+    let left = match factor {
+        "recovery_code" => Some(store.recovery_codes_left(&user.id).await?),
+        _ => None,
+    };
+    let token = secret::generate("");
+    let audit = AuditEntry::by(Some(&user.actor()), "login.ok")
+        .target("user", user.username.clone())
+        .ip(ip)
+        .change(
+            None,
+            Some(serde_json::json!({ "second_factor": factor, "recovery_codes_left": left })),
+        );
+    if !store
+        .complete_sign_in(
+            &pending_hash,
+            &secret::digest(&token),
+            &user.id,
+            now,
+            &audit,
+        )
+        .await?
+    {
+        return Err(LoginError::Expired);
+    }
+    Ok(Login {
+        token,
+        user,
+        second_factor: false,
+    })
+}
+
+/// Refuses an attempt while `username` from `ip` has to wait after failed sign-ins; the first
+/// refusal of each wait is audited.
+async fn throttle(
+    store: &Store,
+    config: &AuthConfig,
+    turn: &mut ThrottleLog,
+    username: &str,
+    ip: &Option<String>,
+    now: i64,
+) -> Result<(), LoginError> {
+    let failures = store
+        .login_failures(username, ip.as_deref(), now - config.throttle_window_ms)
+        .await?;
+    let wait = [
+        config.per_source.left_s(failures.pair, now),
+        config.per_user.left_s(failures.user, now),
+        config.per_address.left_s(failures.address, now),
+    ]
+    .into_iter()
+    .max()
+    .unwrap_or(0);
+    if wait > 0 {
+        let key = (username.to_owned(), ip.clone());
+        if turn.first_of_wait(key, now + wait * 1000, now) {
+            store
+                .append_audit(
+                    &AuditEntry::by(None, "login.throttled")
+                        .target("user", username.to_owned())
+                        .ip(ip.clone())
+                        .change(None, Some(serde_json::json!({ "wait_s": wait }))),
+                )
+                .await?;
+        }
+        return Err(LoginError::Throttled {
+            retry_after_s: wait,
+        });
+    }
+    Ok(())
 }
 
 /// The live session behind a cookie token, or `None` when unknown, expired or its account is
@@ -271,21 +416,41 @@ pub async fn session(
     Ok(Some(session))
 }
 
+/// What a bearer token presented: an account and whether it only reads, or why it opens
+/// nothing.
+#[derive(Debug)]
+pub enum TokenCheck {
+    Live {
+        user: UserRecord,
+        read_only: bool,
+    },
+    /// Past its expiry: its owner makes a new one.
+    Expired,
+    /// Unknown, revoked, or its account disabled or no longer allowed tokens.
+    Refused,
+}
+
 /// The account behind a bearer API token, if the token is live and the account enabled.
-pub async fn token_user(store: &Store, token: &str) -> Result<Option<UserRecord>, StorageError> {
-    let Some((user, token_id, last_used)) = store.token_user(&secret::digest(token)).await? else {
-        return Ok(None);
+pub async fn token_user(store: &Store, token: &str) -> Result<TokenCheck, StorageError> {
+    let Some(found) = store.token_user(&secret::digest(token)).await? else {
+        return Ok(TokenCheck::Refused);
     };
     // A token carries its account's current rights: none once disabled or moved to a role
     // that may not hold tokens.
-    if user.disabled || !user.actor().may_hold_tokens() {
-        return Ok(None);
+    if found.user.disabled || !found.user.actor().may_hold_tokens() {
+        return Ok(TokenCheck::Refused);
     }
     let now = now_ms();
-    if last_used.is_none_or(|t| now - t > 60_000) {
-        store.touch_token(&token_id, now).await?;
+    if found.expires_at.is_some_and(|t| now >= t) {
+        return Ok(TokenCheck::Expired);
     }
-    Ok(Some(user))
+    if found.last_used_at.is_none_or(|t| now - t > 60_000) {
+        store.touch_token(&found.token_id, now).await?;
+    }
+    Ok(TokenCheck::Live {
+        user: found.user,
+        read_only: found.read_only,
+    })
 }
 
 /// A fresh random record id (accounts, tokens).

@@ -3,7 +3,7 @@
 
 use app::backend::RequestViewer;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
@@ -51,17 +51,30 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     let mut stale_cookie = false;
     if let Some(token) = bearer(req.headers()) {
         match crate::auth::token_user(&state.store, token).await {
-            Ok(Some(user)) => {
+            Ok(crate::auth::TokenCheck::Live { user, read_only }) => {
+                // A read-only token reads: anything else is refused before any handler runs.
+                let reads = matches!(*req.method(), Method::GET | Method::HEAD);
+                if read_only && !reads {
+                    return ApiError::ReadOnlyToken.into_response();
+                }
+                viewer.second_factor_required = state.auth.two_factor_roles.contains(&user.role);
                 viewer.actor = Some(user.actor());
                 viewer.via_token = true;
             }
-            Ok(None) => return ApiError::Unauthenticated.into_response(),
+            Ok(crate::auth::TokenCheck::Expired) => return ApiError::TokenExpired.into_response(),
+            Ok(crate::auth::TokenCheck::Refused) => {
+                return ApiError::Unauthenticated.into_response()
+            }
             Err(err) => return ApiError::from(err).into_response(),
         }
     } else if let Some(token) = cookie(req.headers(), SESSION_COOKIE) {
         match crate::auth::session(&state.store, &state.auth, token).await {
             Ok(Some(session)) => {
                 viewer.must_change_password = session.user.must_change_password;
+                viewer.second_factor_required =
+                    state.auth.two_factor_roles.contains(&session.user.role);
+                viewer.must_enrol_second_factor =
+                    viewer.second_factor_required && !session.user.second_factor;
                 viewer.actor = Some(session.user.actor());
                 viewer.session_hash = Some(secret::digest(token));
             }
@@ -113,7 +126,8 @@ pub async fn page_guard(State(state): State<AppState>, req: Request, next: Next)
         || super::static_files::is_asset_path(&state, &path)
         || super::offline::is_public(&path)
         || matches!(path.as_str(), "/healthz" | "/metrics" | "/logout")
-        || (path == "/login" && req.method() == axum::http::Method::POST);
+        || (matches!(path.as_str(), "/login" | super::sign_in::SECOND_FACTOR_PAGE)
+            && req.method() == axum::http::Method::POST);
     if exempt {
         return next.run(req).await;
     }
@@ -122,7 +136,10 @@ pub async fn page_guard(State(state): State<AppState>, req: Request, next: Next)
         .get::<RequestViewer>()
         .cloned()
         .unwrap_or_default();
-    if path == "/login" || path == "/login/" {
+    if matches!(
+        path.trim_end_matches('/'),
+        "/login" | super::sign_in::SECOND_FACTOR_PAGE
+    ) {
         return match viewer.actor {
             Some(_) => Redirect::to("/").into_response(),
             None => next.run(req).await,
@@ -138,6 +155,9 @@ pub async fn page_guard(State(state): State<AppState>, req: Request, next: Next)
     };
     if viewer.must_change_password && path.trim_end_matches('/') != "/account" {
         return Redirect::to("/account?must_change=1").into_response();
+    }
+    if viewer.must_enrol_second_factor && path.trim_end_matches('/') != "/account" {
+        return Redirect::to("/account?enrol=1").into_response();
     }
     if path.starts_with("/admin") && !actor.may_administer() {
         return forbidden_page(&state.assets.output_name());

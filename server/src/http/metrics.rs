@@ -28,7 +28,11 @@ pub async fn metrics(
     if !from_monitor {
         match &viewer.actor {
             None => return ApiError::Unauthenticated.into_response(),
-            Some(actor) if !actor.may_administer() || viewer.must_change_password => {
+            Some(actor)
+                if !actor.may_administer()
+                    || viewer.must_change_password
+                    || viewer.must_enrol_second_factor =>
+            {
                 return ApiError::Forbidden.into_response()
             }
             Some(_) => {}

@@ -96,6 +96,10 @@ pub fn build(state: AppState) -> Router {
         .merge(root.router)
         // The sign-in form's posts: pages, not API (they answer with redirects).
         .route("/login", post(crate::http::sign_in::login_form))
+        .route(
+            crate::http::sign_in::SECOND_FACTOR_PAGE,
+            post(crate::http::sign_in::second_factor_form),
+        )
         .route("/logout", post(crate::http::sign_in::logout_form))
         .route(offline::SERVICE_WORKER, get(offline::service_worker))
         .route(offline::SHELL, get(offline::shell))
@@ -179,8 +183,19 @@ fn root_operations() -> Documented {
             doc("accounts", "Sign in", Access::Anyone)
                 .describe("Throttled per username and per client address (behind a trusted proxy, the forwarded one).")
                 .json_body(json!({ "type": "object", "required": ["username", "password"], "properties": { "username": { "type": "string" }, "password": { "type": "string" } } }))
-                .json(200, "Signed in: the account, and the session cookie.", json!({ "type": "object" }))
+                .json(200, "Signed in: the account and the session cookie; or, for an account with an authenticator, `{second_factor_required: true}` and a pending cookie for `POST /api/v1/session/second-factor`.", json!({ "type": "object" }))
                 .status(401, "Wrong username or password (the same answer for both).")
+                .status(429, "Too many failed sign-ins: `Retry-After` says when to try again."),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/session/second-factor",
+            post(sign_in::second_factor_json),
+            doc("accounts", "Sign in: the second factor", Access::Anyone)
+                .describe("For an account with an authenticator, `POST /api/v1/session` answers `{second_factor_required: true}` with a pending cookie (five minutes); this exchanges it and a six-digit code, or a recovery code (good once), for the session. A wrong code counts as a failed sign-in.")
+                .json_body(json!({ "type": "object", "required": ["code"], "properties": { "code": { "type": "string" } } }))
+                .json(200, "Signed in: the account, and the session cookie.", json!({ "type": "object" }))
+                .status(401, "`wrong_code`, or `sign_in_expired` (start again with the password).")
                 .status(429, "Too many failed sign-ins: `Retry-After` says when to try again."),
         )
         .add(

@@ -29,10 +29,12 @@ pub struct LoginForm {
 fn count(state: &AppState, outcome: &Result<crate::auth::Login, LoginError>) {
     use std::sync::atomic::Ordering::Relaxed;
     let counter = match outcome {
+        Ok(login) if login.second_factor => return,
         Ok(_) => &state.metrics.sign_ins,
         Err(LoginError::BadCredentials) => &state.metrics.sign_in_failures,
         Err(LoginError::Throttled { .. }) => &state.metrics.sign_in_throttled,
-        Err(LoginError::Storage(_)) => return,
+        Err(LoginError::WrongCode) => &state.metrics.sign_in_failures,
+        Err(LoginError::Storage(_) | LoginError::Expired) => return,
     };
     counter.fetch_add(1, Relaxed);
 }
@@ -73,6 +75,14 @@ pub async fn login_form(
     .await;
     count(&state, &outcome);
     match outcome {
+        Ok(login) if login.second_factor => with_cookie(
+            Redirect::to(&format!(
+                "{SECOND_FACTOR_PAGE}?next={}",
+                encode_component(&next)
+            ))
+            .into_response(),
+            &state.auth.pending_cookie(&login.token),
+        ),
         Ok(login) => with_cookie(
             Redirect::to(&next).into_response(),
             &state.auth.session_cookie(&login.token),
@@ -83,6 +93,7 @@ pub async fn login_form(
                 LoginError::Throttled { retry_after_s } => {
                     format!("throttled&wait={retry_after_s}")
                 }
+                LoginError::Expired => "expired".to_owned(),
                 _ => "credentials".to_owned(),
             };
             // The typed username is not echoed into the URL (history, proxy logs): a password
@@ -93,6 +104,104 @@ pub async fn login_form(
             ))
             .into_response()
         }
+    }
+}
+
+/// The page that asks for the second factor's code.
+pub const SECOND_FACTOR_PAGE: &str = "/login/second-factor";
+
+#[derive(Debug, Deserialize)]
+pub struct SecondFactorForm {
+    #[serde(default)]
+    pub code: String,
+    pub next: Option<String>,
+}
+
+/// `POST /login/second-factor` from the code form: 303 to `next` with the session cookie, or
+/// back to the code form (wrong code, throttled) or to the sign-in form (expired).
+pub async fn second_factor_form(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<RequestViewer>,
+    headers: axum::http::HeaderMap,
+    Form(form): Form<SecondFactorForm>,
+) -> Response {
+    let next = safe_next(form.next.as_deref());
+    let pending = super::authenticate::cookie(&headers, crate::auth::PENDING_COOKIE).unwrap_or("");
+    let outcome = crate::auth::second_factor(
+        &state.store,
+        &state.auth,
+        &state.sign_in,
+        pending,
+        &form.code,
+        viewer.ip,
+    )
+    .await;
+    count(&state, &outcome);
+    let back = |reason: &str| {
+        Redirect::to(&format!(
+            "{SECOND_FACTOR_PAGE}?error={reason}&next={}",
+            encode_component(&next)
+        ))
+        .into_response()
+    };
+    match outcome {
+        Ok(login) => with_cookie(
+            with_cookie(
+                Redirect::to(&next).into_response(),
+                &state.auth.session_cookie(&login.token),
+            ),
+            &state.auth.clear_pending_cookie(),
+        ),
+        Err(LoginError::Throttled { retry_after_s }) => {
+            back(&format!("throttled&wait={retry_after_s}"))
+        }
+        Err(LoginError::Expired) => with_cookie(
+            Redirect::to(&format!(
+                "/login?error=expired&next={}",
+                encode_component(&next)
+            ))
+            .into_response(),
+            &state.auth.clear_pending_cookie(),
+        ),
+        Err(LoginError::Storage(err)) => ApiError::from(err).into_response(),
+        Err(LoginError::WrongCode | LoginError::BadCredentials) => back("code"),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CodeBody {
+    pub code: String,
+}
+
+/// `POST /api/v1/session/second-factor`: the second step of a JSON sign-in (the pending
+/// cookie from `POST /api/v1/session`); 200 with the account and the session cookie, 401 for
+/// a wrong or used code, 401 `sign_in_expired`, or 429.
+pub async fn second_factor_json(
+    State(state): State<AppState>,
+    Extension(viewer): Extension<RequestViewer>,
+    headers: axum::http::HeaderMap,
+    crate::api::body::JsonBody(body): crate::api::body::JsonBody<CodeBody>,
+) -> Response {
+    let pending = super::authenticate::cookie(&headers, crate::auth::PENDING_COOKIE).unwrap_or("");
+    let outcome = crate::auth::second_factor(
+        &state.store,
+        &state.auth,
+        &state.sign_in,
+        pending,
+        &body.code,
+        viewer.ip,
+    )
+    .await;
+    count(&state, &outcome);
+    match outcome {
+        Ok(login) => with_cookie(
+            with_cookie(
+                Json(viewer_json(&login.user)).into_response(),
+                &state.auth.session_cookie(&login.token),
+            ),
+            &state.auth.clear_pending_cookie(),
+        ),
+        Err(err) => login_error_json(err),
     }
 }
 
@@ -122,11 +231,27 @@ pub async fn login_json(
     .await;
     count(&state, &outcome);
     match outcome {
+        Ok(login) if login.second_factor => with_cookie(
+            Json(json!({
+                "second_factor_required": true,
+                "next": "POST /api/v1/session/second-factor {\"code\": \"123456\"}",
+            }))
+            .into_response(),
+            &state.auth.pending_cookie(&login.token),
+        ),
         Ok(login) => with_cookie(
             Json(viewer_json(&login.user)).into_response(),
             &state.auth.session_cookie(&login.token),
         ),
-        Err(LoginError::BadCredentials) => (
+        Err(err) => login_error_json(err),
+    }
+}
+
+/// A failed sign-in step as JSON: 401 (wrong credentials or code, or an expired pending
+/// sign-in) or 429 with `Retry-After`.
+fn login_error_json(err: LoginError) -> Response {
+    match err {
+        LoginError::BadCredentials => (
             StatusCode::UNAUTHORIZED,
             Json(json!({
                 "error": "bad_credentials",
@@ -135,7 +260,7 @@ pub async fn login_json(
             })),
         )
             .into_response(),
-        Err(LoginError::Throttled { retry_after_s }) => {
+        LoginError::Throttled { retry_after_s } => {
             let (zh, en) = match retry_after_s {
                 s if s < 60 => (format!("{s} 秒"), format!("{s} seconds")),
                 s => {
@@ -157,7 +282,25 @@ pub async fn login_json(
             }
             response
         }
-        Err(LoginError::Storage(err)) => ApiError::from(err).into_response(),
+        LoginError::WrongCode => (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({
+                "error": "wrong_code",
+                "message": "验证码不正确或已用过",
+                "message_en": "wrong or already used code",
+            })),
+        )
+            .into_response(),
+        LoginError::Expired => (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({
+                "error": "sign_in_expired",
+                "message": "登录已过期，请重新输入用户名和密码",
+                "message_en": "the sign-in expired; sign in with your password again",
+            })),
+        )
+            .into_response(),
+        LoginError::Storage(err) => ApiError::from(err).into_response(),
     }
 }
 

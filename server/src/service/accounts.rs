@@ -5,7 +5,8 @@
 use app::backend::{Backend, BackendError, RequestViewer};
 use app::model::{
     AuditQuery, AuditView, FailedSignInsView, FieldIssue, IssuedPassword, NewToken, NewUserInput,
-    ServerStatus, TokenView, UnitView, UserChangeInput, UserView,
+    SecondFactorEnrolment, SecondFactorView, ServerStatus, TokenInput, TokenView, UnitView,
+    UserChangeInput, UserView,
 };
 use domain::access::{check_password, check_scopes, check_username};
 use domain::{Role, UnitCode};
@@ -33,6 +34,7 @@ impl From<UserRecord> for UserView {
             created_at: user.created_at,
             updated_at: user.updated_at,
             failed_sign_ins: 0,
+            second_factor: user.second_factor,
         }
     }
 }
@@ -111,6 +113,9 @@ impl From<TokenRecord> for TokenView {
             created_at: token.created_at,
             last_used_at: token.last_used_at,
             revoked_at: token.revoked_at,
+            expires_at: token.expires_at,
+            read_only: token.read_only,
+            expired: token.expires_at.is_some_and(|t| t <= now_ms()),
         }
     }
 }
@@ -248,6 +253,7 @@ pub async fn create_user(
         created_at: now,
         updated_at: now,
         scopes,
+        second_factor: false,
     };
     let audit = AuditEntry::by(by.actor.as_ref(), "user.create")
         .target("user", user.username.clone())
@@ -471,37 +477,79 @@ pub async fn tokens(store: &Store, by: &RequestViewer) -> Result<Vec<TokenView>,
 }
 
 /// Creates an API token; its secret is in the answer and nowhere else.
+/// Days a new token lives when none is asked for, and the most it may.
+pub const TOKEN_DAYS: u32 = 90;
+pub const TOKEN_MAX_DAYS: u32 = 365;
+
 pub async fn create_token(
     store: &Store,
     by: &RequestViewer,
-    name: &str,
+    input: &TokenInput,
 ) -> Result<NewToken, BackendError> {
     let actor = token_holder(by)?;
-    let name = name.trim();
+    let name = input.name.trim();
+    let mut issues = Vec::new();
     if name.is_empty() || name.chars().count() > 64 {
-        return Err(BackendError::Invalid(vec![issue(
+        issues.push(issue(
             "name",
             "token_name",
             "请为令牌起一个名字（最多 64 个字符），例如“Stata 导出”",
             "give the token a name of up to 64 characters, e.g. \"Stata export\"",
-        )]));
+        ));
+    }
+    let read_only = match input.scope.trim() {
+        "" | "read" => true,
+        "write" => false,
+        _ => {
+            issues.push(issue(
+                "scope",
+                "token_scope",
+                "权限只能是 read（只读）或 write（读写）",
+                "scope is read or write",
+            ));
+            true
+        }
+    };
+    let days = match input.days.trim() {
+        "" => TOKEN_DAYS,
+        text => match text.parse::<u32>() {
+            Ok(days) if (1..=TOKEN_MAX_DAYS).contains(&days) => days,
+            _ => {
+                issues.push(issue(
+                    "days",
+                    "token_days",
+                    format!("有效期为 1–{TOKEN_MAX_DAYS} 天的整数"),
+                    format!("days: a whole number from 1 to {TOKEN_MAX_DAYS}"),
+                ));
+                TOKEN_DAYS
+            }
+        },
+    };
+    if !issues.is_empty() {
+        return Err(BackendError::Invalid(issues));
     }
     let secret = secret::generate(TOKEN_PREFIX);
+    let now = now_ms();
     let token = TokenRecord {
         id: crate::auth::new_id(),
         user_id: actor.user_id.clone(),
         name: name.to_owned(),
         prefix: secret[..TOKEN_PREFIX.len() + 6].to_owned(),
-        created_at: now_ms(),
+        created_at: now,
         last_used_at: None,
         revoked_at: None,
+        expires_at: Some(now + i64::from(days) * 86_400_000),
+        read_only,
     };
     let audit = AuditEntry::by(Some(actor), "token.create")
         .target("token", token.id.clone())
         .ip(by.ip.clone())
         .change(
             None,
-            Some(serde_json::json!({ "name": token.name, "prefix": token.prefix })),
+            Some(serde_json::json!({
+                "name": token.name, "prefix": token.prefix,
+                "read_only": read_only, "expires_at": token.expires_at,
+            })),
         );
     store
         .insert_token(&token, &secret::digest(&secret), &audit)
@@ -565,6 +613,50 @@ impl Backend for Store {
         my_failed_sign_ins(self, by).await
     }
 
+    async fn second_factor(&self, by: &RequestViewer) -> Result<SecondFactorView, BackendError> {
+        super::second_factor::status(self, by).await
+    }
+
+    async fn start_second_factor(
+        &self,
+        by: &RequestViewer,
+    ) -> Result<SecondFactorEnrolment, BackendError> {
+        super::second_factor::start(self, by).await
+    }
+
+    async fn confirm_second_factor(
+        &self,
+        by: &RequestViewer,
+        code: &str,
+    ) -> Result<Vec<String>, BackendError> {
+        super::second_factor::confirm(self, by, code).await
+    }
+
+    async fn renew_recovery_codes(
+        &self,
+        by: &RequestViewer,
+        code: &str,
+    ) -> Result<Vec<String>, BackendError> {
+        super::second_factor::renew_codes(self, by, code).await
+    }
+
+    async fn disable_second_factor(
+        &self,
+        by: &RequestViewer,
+        code: &str,
+    ) -> Result<(), BackendError> {
+        super::second_factor::disable(self, by, code).await
+    }
+
+    async fn reset_second_factor(
+        &self,
+        by: &RequestViewer,
+        id: &str,
+    ) -> Result<UserView, BackendError> {
+        let user = existing(self, id).await?;
+        super::second_factor::reset(self, by, id, user).await
+    }
+
     async fn create_user(
         &self,
         by: &RequestViewer,
@@ -607,8 +699,12 @@ impl Backend for Store {
         tokens(self, by).await
     }
 
-    async fn create_token(&self, by: &RequestViewer, name: &str) -> Result<NewToken, BackendError> {
-        create_token(self, by, name).await
+    async fn create_token(
+        &self,
+        by: &RequestViewer,
+        input: &TokenInput,
+    ) -> Result<NewToken, BackendError> {
+        create_token(self, by, input).await
     }
 
     async fn revoke_token(&self, by: &RequestViewer, id: &str) -> Result<(), BackendError> {

@@ -12,6 +12,7 @@ pub mod offline;
 pub mod operations;
 pub mod registry;
 pub mod review;
+pub mod second_factor;
 pub mod setup;
 pub mod starting_accounts;
 pub mod views;

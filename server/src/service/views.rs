@@ -20,7 +20,7 @@ use super::charts::{charts, def};
 use super::review::REVIEW_LIMIT;
 use super::{actor, invalid, read, storage, QueryIssues};
 use crate::indicators::LiveEngine;
-use crate::storage::{AuditFilter, StorageError, Store};
+use crate::storage::{AuditEntry, AuditFilter, StorageError, Store};
 
 /// The headline cards, in the order the overview shows them.
 pub const HEADLINE: [&str; 14] = [
@@ -485,6 +485,15 @@ impl Views for LiveViews {
                 })
             })?;
             let households = self.store.households_in(&code).await.map_err(storage)?;
+            if actor.may_see_personal(&code) && !households.is_empty() {
+                // Heads' names in clear: a read of personal data, on the record (PIPL).
+                let audit = AuditEntry::by(Some(actor), "household.list")
+                    .target("unit", code.as_str())
+                    .unit(Some(&code))
+                    .ip(by.ip.clone())
+                    .change(None, Some(serde_json::json!({ "households": households.len(), "wave": view.wave })));
+                self.store.append_audit(&audit).await.map_err(storage)?;
+            }
             let surveys: HashMap<RecordId, crate::storage::SurveyLine> = self
                 .store
                 .village_surveys(&code, view.wave)
@@ -537,6 +546,13 @@ impl Views for LiveViews {
             .ok_or(BackendError::NotFound)?;
         if !actor.may_see_households(&household.village) {
             return Err(BackendError::Forbidden);
+        }
+        if actor.may_see_personal(&household.village) {
+            let audit = AuditEntry::by(Some(actor), "household.view")
+                .target("household", household.id.as_str())
+                .unit(Some(&household.village))
+                .ip(by.ip.clone());
+            self.store.append_audit(&audit).await.map_err(storage)?;
         }
         let mut surveys = Vec::new();
         for line in self.store.surveys_of(&id).await.map_err(storage)? {

@@ -18,6 +18,8 @@ pub struct UserRecord {
     pub created_at: i64,
     pub updated_at: i64,
     pub scopes: Vec<UnitCode>,
+    /// Signs in with a confirmed second factor (an authenticator app).
+    pub second_factor: bool,
 }
 
 impl std::fmt::Debug for UserRecord {
@@ -71,6 +73,10 @@ pub struct TokenRecord {
     pub created_at: i64,
     pub last_used_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// After this instant the token is refused (Unix ms).
+    pub expires_at: Option<i64>,
+    /// Reads only: any request but GET or HEAD is refused.
+    pub read_only: bool,
 }
 
 /// One audit-log entry to append. `before` / `after` are JSON snapshots of what changed.
@@ -176,6 +182,7 @@ pub(crate) struct UserRow {
     pub disabled: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    pub second_factor: bool,
 }
 
 /// A session with its account.
@@ -194,10 +201,22 @@ pub(crate) struct TokenUserRow {
     pub user: UserRow,
     pub token_id: String,
     pub token_last_used_at: Option<i64>,
+    pub token_expires_at: Option<i64>,
+    pub token_read_only: bool,
+}
+
+/// A token that was not revoked, as a request presents it: its account and its terms.
+#[derive(Debug)]
+pub struct TokenUse {
+    pub user: UserRecord,
+    pub token_id: String,
+    pub last_used_at: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub read_only: bool,
 }
 
 /// An `audit_log` row as stored: `before` and `after` are JSON text.
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub(crate) struct AuditRow {
     pub seq: i64,
     pub at: i64,
@@ -210,4 +229,31 @@ pub(crate) struct AuditRow {
     pub ip: Option<String>,
     pub before: Option<String>,
     pub after: Option<String>,
+}
+
+/// An audit entry as stored, with its chain hash (none for entries older than the chain).
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct ChainedRow {
+    #[sqlx(flatten)]
+    pub row: AuditRow,
+    pub hash: Option<String>,
+}
+
+/// An account's authenticator: the TOTP secret (base32), when it was confirmed (`None` while
+/// enrolling) and the last time step used.
+#[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SecondFactorRecord {
+    pub secret: String,
+    pub created_at: i64,
+    pub confirmed_at: Option<i64>,
+    pub last_step: i64,
+}
+
+impl std::fmt::Debug for SecondFactorRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecondFactorRecord")
+            .field("confirmed_at", &self.confirmed_at)
+            .field("last_step", &self.last_step)
+            .finish_non_exhaustive()
+    }
 }

@@ -1,17 +1,19 @@
 // Account, session, token and audit SQL shared by both backends; compiled twice like
 // `queries.rs`. Every change to an account writes its audit entry in the same transaction.
 
+use futures_util::TryStreamExt;
 use sqlx::{Pool, QueryBuilder, Transaction};
 
 use super::Db;
 use crate::storage::accounts::{
-    AuditEntry, AuditFilter, AuditRecord, AuditRow, SessionRecord, SessionUserRow, TokenRecord,
-    TokenUserRow, UserChange, UserRecord, UserRow,
+    AuditEntry, AuditFilter, AuditRecord, AuditRow, ChainedRow, SecondFactorRecord, SessionRecord,
+    SessionUserRow, TokenRecord, TokenUse, TokenUserRow, UserChange, UserRecord, UserRow,
 };
-use crate::storage::StorageError;
+use crate::storage::{audit_chain, StorageError};
 
 const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.password_hash, \
-     u.must_change_password, u.disabled, u.created_at, u.updated_at";
+     u.must_change_password, u.disabled, u.created_at, u.updated_at, \
+     EXISTS (SELECT 1 FROM second_factors f WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL) AS second_factor";
 
 fn corrupt(table: &'static str, detail: impl std::fmt::Display) -> StorageError {
     StorageError::CorruptRow {
@@ -41,6 +43,7 @@ async fn user_from_row(pool: &Pool<Db>, row: UserRow) -> Result<UserRecord, Stor
         created_at: row.created_at,
         updated_at: row.updated_at,
         scopes,
+        second_factor: row.second_factor,
     })
 }
 
@@ -55,26 +58,186 @@ pub async fn insert_audit_entries(
     tx: &mut Transaction<'_, Db>,
     entries: &[AuditEntry],
 ) -> Result<(), StorageError> {
-    // 10 columns: chunks stay far below both backends' bind limits.
+    if entries.is_empty() {
+        return Ok(());
+    }
+    // The head's row lock (PostgreSQL) or the write lock (SQLite) orders every writer of the
+    // log, so each entry takes the next number and chains to the one before it.
+    let head = lock_audit_head(tx).await?;
+    let (mut seq, mut hash) = (head.last_seq, head.last_hash);
+    // 12 columns: chunks stay far below both backends' bind limits.
     for chunk in entries.chunks(2_000) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        for e in chunk {
+            seq += 1;
+            let row = AuditRow {
+                seq,
+                at: e.at,
+                actor_id: e.actor_id.clone(),
+                actor: e.actor.clone(),
+                action: e.action.clone(),
+                target_kind: e.target_kind.clone(),
+                target: e.target.clone(),
+                unit_code: e.unit_code.clone(),
+                ip: e.ip.clone(),
+                before: e.before.as_ref().map(|v| v.to_string()),
+                after: e.after.as_ref().map(|v| v.to_string()),
+            };
+            hash = audit_chain::link(&hash, &row);
+            rows.push((row, hash.clone()));
+        }
         let mut q = QueryBuilder::<Db>::new(
-            "INSERT INTO audit_log (at, actor_id, actor, action, target_kind, target, unit_code, ip, before, after) ",
+            "INSERT INTO audit_log (seq, at, actor_id, actor, action, target_kind, target, unit_code, ip, before, after, hash) ",
         );
-        q.push_values(chunk, |mut b, e: &AuditEntry| {
-            b.push_bind(e.at)
-                .push_bind(e.actor_id.clone())
-                .push_bind(e.actor.clone())
-                .push_bind(e.action.clone())
-                .push_bind(e.target_kind.clone())
-                .push_bind(e.target.clone())
-                .push_bind(e.unit_code.clone())
-                .push_bind(e.ip.clone())
-                .push_bind(e.before.as_ref().map(|v| v.to_string()))
-                .push_bind(e.after.as_ref().map(|v| v.to_string()));
+        q.push_values(rows, |mut b, (row, hash)| {
+            b.push_bind(row.seq)
+                .push_bind(row.at)
+                .push_bind(row.actor_id)
+                .push_bind(row.actor)
+                .push_bind(row.action)
+                .push_bind(row.target_kind)
+                .push_bind(row.target)
+                .push_bind(row.unit_code)
+                .push_bind(row.ip)
+                .push_bind(row.before)
+                .push_bind(row.after)
+                .push_bind(hash);
         });
         q.build().execute(&mut **tx).await?;
     }
+    let mut q = QueryBuilder::<Db>::new("UPDATE audit_head SET last_seq = ");
+    q.push_bind(seq)
+        .push(", last_hash = ")
+        .push_bind(hash)
+        .push(" WHERE id = 1");
+    q.build().execute(&mut **tx).await?;
     Ok(())
+}
+
+const HEAD_COLUMNS: &str = "last_seq, last_hash, legacy_through, anchor_seq, anchor_hash";
+
+/// Reads the chain's head, locking it until the transaction ends; creates it over the entries
+/// written before the chain existed when there is none yet.
+async fn lock_audit_head(tx: &mut Transaction<'_, Db>) -> Result<audit_chain::Head, StorageError> {
+    // A write first: it takes the lock before the read (a plain read would not on PostgreSQL).
+    let lock =
+        format!("UPDATE audit_head SET last_seq = last_seq WHERE id = 1 RETURNING {HEAD_COLUMNS}");
+    if let Some(head) = sqlx::query_as(&lock).fetch_optional(&mut **tx).await? {
+        return Ok(head);
+    }
+    let mut hash = audit_chain::GENESIS.to_owned();
+    let mut last = 0;
+    let select = format!("{AUDIT_ROW_SELECT} ORDER BY seq");
+    let mut rows = sqlx::query_as::<_, AuditRow>(&select).fetch(&mut **tx);
+    while let Some(row) = rows.try_next().await? {
+        hash = audit_chain::link(&hash, &row);
+        last = row.seq;
+    }
+    drop(rows);
+    let mut q = QueryBuilder::<Db>::new(format!(
+        "INSERT INTO audit_head (id, {HEAD_COLUMNS}) VALUES (1, "
+    ));
+    q.push_bind(last)
+        .push(", ")
+        .push_bind(hash)
+        .push(", ")
+        .push_bind(last)
+        .push(", 0, ")
+        .push_bind(audit_chain::GENESIS)
+        .push(") ON CONFLICT (id) DO NOTHING");
+    q.build().execute(&mut **tx).await?;
+    Ok(sqlx::query_as(&lock).fetch_one(&mut **tx).await?)
+}
+
+const AUDIT_ROW_SELECT: &str = "SELECT seq, at, actor_id, actor, action, target_kind, target, unit_code, ip, before, after FROM audit_log";
+
+/// The chain's head, if any entry was written since the chain began.
+pub async fn audit_head(pool: &Pool<Db>) -> Result<Option<audit_chain::Head>, StorageError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {HEAD_COLUMNS} FROM audit_head WHERE id = 1"
+    ))
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Recomputes the chain over every entry after the anchor, 10,000 at a time.
+pub async fn verify_audit(pool: &Pool<Db>) -> Result<audit_chain::Verification, StorageError> {
+    let head = match audit_head(pool).await? {
+        Some(head) => head,
+        // No entry since the chain began: create the head over what is there.
+        None => {
+            let mut tx = pool.begin().await?;
+            let head = lock_audit_head(&mut tx).await?;
+            tx.commit().await?;
+            head
+        }
+    };
+    let mut walker = audit_chain::Walker::new(head.clone());
+    let mut after = head.anchor_seq;
+    loop {
+        let rows = audit_after(pool, after, 10_000).await?;
+        let Some(last) = rows.last() else { break };
+        after = last.row.seq;
+        for chained in &rows {
+            walker.entry(&chained.row, chained.hash.as_deref());
+        }
+    }
+    Ok(walker.finish())
+}
+
+/// Up to `limit` entries after `seq`, in order, with their stored hashes.
+pub async fn audit_after(
+    pool: &Pool<Db>,
+    seq: i64,
+    limit: i64,
+) -> Result<Vec<ChainedRow>, StorageError> {
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT seq, at, actor_id, actor, action, target_kind, target, unit_code, ip, before, after, hash \
+         FROM audit_log WHERE seq > ",
+    );
+    q.push_bind(seq)
+        .push(" ORDER BY seq LIMIT ")
+        .push_bind(limit);
+    Ok(q.build_query_as().fetch_all(pool).await?)
+}
+
+/// Deletes the entries after the anchor through `through_seq` (archived by the caller) and
+/// moves the anchor to them, in one transaction; the append-only guard is lifted only inside
+/// it. Returns the entries deleted.
+pub async fn prune_audit(
+    pool: &Pool<Db>,
+    through_seq: i64,
+    through_hash: &str,
+    audit: &AuditEntry,
+) -> Result<u64, StorageError> {
+    let mut tx = pool.begin().await?;
+    let head = lock_audit_head(&mut tx).await?;
+    if through_seq <= head.anchor_seq || through_seq > head.last_seq {
+        return Err(StorageError::AuditPrune(format!(
+            "entries through {through_seq} cannot be pruned: the log holds {}–{}",
+            head.anchor_seq + 1,
+            head.last_seq
+        )));
+    }
+    for statement in super::AUDIT_UNGUARD {
+        sqlx::query(statement).execute(&mut *tx).await?;
+    }
+    let mut q = QueryBuilder::<Db>::new("DELETE FROM audit_log WHERE seq <= ");
+    q.push_bind(through_seq);
+    let deleted = q.build().execute(&mut *tx).await?.rows_affected();
+    for statement in super::AUDIT_GUARD {
+        sqlx::query(statement).execute(&mut *tx).await?;
+    }
+    let mut q = QueryBuilder::<Db>::new("UPDATE audit_head SET anchor_seq = ");
+    q.push_bind(through_seq)
+        .push(", anchor_hash = ")
+        .push_bind(through_hash)
+        .push(" WHERE id = 1");
+    q.build().execute(&mut *tx).await?;
+    // The pruning itself is the first entry after the new anchor.
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await?;
+    Ok(deleted)
 }
 
 pub async fn append_audit(pool: &Pool<Db>, entry: &AuditEntry) -> Result<(), StorageError> {
@@ -348,7 +511,7 @@ pub async fn insert_token(
 ) -> Result<(), StorageError> {
     let mut tx = pool.begin().await?;
     let mut q = QueryBuilder::<Db>::new(
-        "INSERT INTO api_tokens (id, user_id, name, token_hash, prefix, created_at) VALUES (",
+        "INSERT INTO api_tokens (id, user_id, name, token_hash, prefix, created_at, expires_at, read_only) VALUES (",
     );
     let mut values = q.separated(", ");
     values
@@ -357,7 +520,9 @@ pub async fn insert_token(
         .push_bind(&token.name)
         .push_bind(token_hash)
         .push_bind(&token.prefix)
-        .push_bind(token.created_at);
+        .push_bind(token.created_at)
+        .push_bind(token.expires_at)
+        .push_bind(token.read_only);
     q.push(")");
     q.build().execute(&mut *tx).await?;
     insert_audit(&mut tx, audit).await?;
@@ -367,7 +532,7 @@ pub async fn insert_token(
 
 pub async fn tokens_of(pool: &Pool<Db>, user_id: &str) -> Result<Vec<TokenRecord>, StorageError> {
     let mut q = QueryBuilder::<Db>::new(
-        "SELECT id, user_id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = ",
+        "SELECT id, user_id, name, prefix, created_at, last_used_at, revoked_at, expires_at, read_only FROM api_tokens WHERE user_id = ",
     );
     q.push_bind(user_id).push(" ORDER BY created_at DESC, id");
     Ok(q.build_query_as().fetch_all(pool).await?)
@@ -401,9 +566,10 @@ pub async fn revoke_token(
 pub async fn token_user(
     pool: &Pool<Db>,
     token_hash: &str,
-) -> Result<Option<(UserRecord, String, Option<i64>)>, StorageError> {
+) -> Result<Option<TokenUse>, StorageError> {
     let mut q = QueryBuilder::<Db>::new(format!(
-        "SELECT {USER_COLUMNS}, t.id AS token_id, t.last_used_at AS token_last_used_at \
+        "SELECT {USER_COLUMNS}, t.id AS token_id, t.last_used_at AS token_last_used_at, \
+         t.expires_at AS token_expires_at, t.read_only AS token_read_only \
          FROM api_tokens t JOIN users u ON u.id = t.user_id \
          WHERE t.revoked_at IS NULL AND t.token_hash = "
     ));
@@ -416,7 +582,13 @@ pub async fn token_user(
         return Ok(None);
     };
     let user = user_from_row(pool, row.user).await?;
-    Ok(Some((user, row.token_id, row.token_last_used_at)))
+    Ok(Some(TokenUse {
+        user,
+        token_id: row.token_id,
+        last_used_at: row.token_last_used_at,
+        expires_at: row.token_expires_at,
+        read_only: row.token_read_only,
+    }))
 }
 
 pub async fn touch_token(pool: &Pool<Db>, id: &str, now: i64) -> Result<(), StorageError> {
@@ -575,4 +747,235 @@ pub async fn audit(
             })
         })
         .collect()
+}
+
+/// Notes a password accepted for `user_id`, waiting for the second factor; sweeps notes older
+/// than `stale_before`.
+pub async fn insert_pending_sign_in(
+    pool: &Pool<Db>,
+    token_hash: &str,
+    user_id: &str,
+    now: i64,
+    stale_before: i64,
+) -> Result<(), StorageError> {
+    let mut tx = pool.begin().await?;
+    let mut q = QueryBuilder::<Db>::new("DELETE FROM pending_sign_ins WHERE created_at < ");
+    q.push_bind(stale_before);
+    q.build().execute(&mut *tx).await?;
+    let mut q = QueryBuilder::<Db>::new(
+        "INSERT INTO pending_sign_ins (token_hash, user_id, created_at) VALUES (",
+    );
+    q.push_bind(token_hash)
+        .push(", ")
+        .push_bind(user_id)
+        .push(", ")
+        .push_bind(now)
+        .push(")");
+    q.build().execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The account and time of a pending sign-in.
+pub async fn pending_sign_in(
+    pool: &Pool<Db>,
+    token_hash: &str,
+) -> Result<Option<(String, i64)>, StorageError> {
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT user_id, created_at FROM pending_sign_ins WHERE token_hash = ",
+    );
+    q.push_bind(token_hash);
+    Ok(q.build_query_as().fetch_optional(pool).await?)
+}
+
+/// Turns a pending sign-in into a session: the note is deleted, the session inserted and
+/// the sign-in audited in one transaction. `false` when the note was gone (used twice).
+pub async fn complete_sign_in(
+    pool: &Pool<Db>,
+    pending_hash: &str,
+    session_hash: &str,
+    user_id: &str,
+    now: i64,
+    audit: &AuditEntry,
+) -> Result<bool, StorageError> {
+    let mut tx = pool.begin().await?;
+    let mut q = QueryBuilder::<Db>::new("DELETE FROM pending_sign_ins WHERE token_hash = ");
+    q.push_bind(pending_hash);
+    if q.build().execute(&mut *tx).await?.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let mut q = QueryBuilder::<Db>::new(
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES (",
+    );
+    q.push_bind(session_hash)
+        .push(", ")
+        .push_bind(user_id)
+        .push(", ")
+        .push_bind(now)
+        .push(", ")
+        .push_bind(now)
+        .push(")");
+    q.build().execute(&mut *tx).await?;
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// An account's authenticator, confirmed or being enrolled.
+pub async fn second_factor(
+    pool: &Pool<Db>,
+    user_id: &str,
+) -> Result<Option<SecondFactorRecord>, StorageError> {
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT secret, created_at, confirmed_at, last_step FROM second_factors WHERE user_id = ",
+    );
+    q.push_bind(user_id);
+    Ok(q.build_query_as().fetch_optional(pool).await?)
+}
+
+/// Starts (or restarts) enrolment with a new secret; refused (`false`) once confirmed.
+pub async fn start_second_factor(
+    pool: &Pool<Db>,
+    user_id: &str,
+    secret: &str,
+    now: i64,
+) -> Result<bool, StorageError> {
+    let mut tx = pool.begin().await?;
+    let mut q = QueryBuilder::<Db>::new(
+        "DELETE FROM second_factors WHERE confirmed_at IS NULL AND user_id = ",
+    );
+    q.push_bind(user_id);
+    q.build().execute(&mut *tx).await?;
+    let mut q = QueryBuilder::<Db>::new(
+        "INSERT INTO second_factors (user_id, secret, created_at, confirmed_at, last_step) VALUES (",
+    );
+    q.push_bind(user_id)
+        .push(", ")
+        .push_bind(secret)
+        .push(", ")
+        .push_bind(now)
+        .push(", NULL, 0) ON CONFLICT (user_id) DO NOTHING");
+    let inserted = q.build().execute(&mut *tx).await?.rows_affected() == 1;
+    tx.commit().await?;
+    Ok(inserted)
+}
+
+/// Confirms the enrolment begun with `secret` (the first code's step is used up) and stores
+/// the recovery codes' digests, replacing any earlier ones. `false` when there is no such
+/// enrolment (restarted elsewhere, or confirmed already).
+pub async fn confirm_second_factor(
+    pool: &Pool<Db>,
+    user_id: &str,
+    secret: &str,
+    step: i64,
+    recovery_hashes: &[String],
+    now: i64,
+    audit: &AuditEntry,
+) -> Result<bool, StorageError> {
+    let mut tx = pool.begin().await?;
+    let mut q = QueryBuilder::<Db>::new("UPDATE second_factors SET confirmed_at = ");
+    q.push_bind(now)
+        .push(", last_step = ")
+        .push_bind(step)
+        .push(" WHERE confirmed_at IS NULL AND user_id = ")
+        .push_bind(user_id)
+        .push(" AND secret = ")
+        .push_bind(secret);
+    if q.build().execute(&mut *tx).await?.rows_affected() != 1 {
+        return Ok(false);
+    }
+    write_recovery_codes(&mut tx, user_id, recovery_hashes).await?;
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+async fn write_recovery_codes(
+    tx: &mut Transaction<'_, Db>,
+    user_id: &str,
+    hashes: &[String],
+) -> Result<(), StorageError> {
+    let mut q = QueryBuilder::<Db>::new("DELETE FROM recovery_codes WHERE user_id = ");
+    q.push_bind(user_id);
+    q.build().execute(&mut **tx).await?;
+    if !hashes.is_empty() {
+        let mut q = QueryBuilder::<Db>::new("INSERT INTO recovery_codes (user_id, code_hash) ");
+        q.push_values(hashes, |mut b, hash| {
+            b.push_bind(user_id).push_bind(hash.clone());
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Replaces an account's recovery codes (audited).
+pub async fn replace_recovery_codes(
+    pool: &Pool<Db>,
+    user_id: &str,
+    hashes: &[String],
+    audit: &AuditEntry,
+) -> Result<(), StorageError> {
+    let mut tx = pool.begin().await?;
+    write_recovery_codes(&mut tx, user_id, hashes).await?;
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Uses up time step `step` of a confirmed authenticator: `false` when that step or a later
+/// one was used already (a replayed code).
+pub async fn use_totp_step(
+    pool: &Pool<Db>,
+    user_id: &str,
+    step: i64,
+) -> Result<bool, StorageError> {
+    let mut q = QueryBuilder::<Db>::new("UPDATE second_factors SET last_step = ");
+    q.push_bind(step)
+        .push(" WHERE confirmed_at IS NOT NULL AND user_id = ")
+        .push_bind(user_id)
+        .push(" AND last_step < ")
+        .push_bind(step);
+    Ok(q.build().execute(pool).await?.rows_affected() == 1)
+}
+
+/// Uses up a recovery code: `false` when it is not one of the account's unused codes.
+pub async fn use_recovery_code(
+    pool: &Pool<Db>,
+    user_id: &str,
+    code_hash: &str,
+    now: i64,
+) -> Result<bool, StorageError> {
+    let mut q = QueryBuilder::<Db>::new("UPDATE recovery_codes SET used_at = ");
+    q.push_bind(now)
+        .push(" WHERE used_at IS NULL AND user_id = ")
+        .push_bind(user_id)
+        .push(" AND code_hash = ")
+        .push_bind(code_hash);
+    Ok(q.build().execute(pool).await?.rows_affected() == 1)
+}
+
+/// Unused recovery codes of an account.
+pub async fn recovery_codes_left(pool: &Pool<Db>, user_id: &str) -> Result<i64, StorageError> {
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT COUNT(*) FROM recovery_codes WHERE used_at IS NULL AND user_id = ",
+    );
+    q.push_bind(user_id);
+    Ok(q.build_query_scalar().fetch_one(pool).await?)
+}
+
+/// Removes an account's authenticator and recovery codes (turned off by its holder, or reset
+/// by an administrator after a lost phone), audited in the same transaction.
+pub async fn delete_second_factor(
+    pool: &Pool<Db>,
+    user_id: &str,
+    audit: &AuditEntry,
+) -> Result<bool, StorageError> {
+    let mut tx = pool.begin().await?;
+    let mut q = QueryBuilder::<Db>::new("DELETE FROM second_factors WHERE user_id = ");
+    q.push_bind(user_id);
+    let deleted = q.build().execute(&mut *tx).await?.rows_affected() == 1;
+    write_recovery_codes(&mut tx, user_id, &[]).await?;
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await?;
+    Ok(deleted)
 }

@@ -4,6 +4,7 @@
 //! each. The same test suite runs against both.
 
 pub mod accounts;
+mod audit_chain;
 pub mod backup;
 mod batch;
 mod fact_load;
@@ -23,9 +24,12 @@ use domain::{
 use sqlx::{PgPool, SqlitePool};
 
 pub use accounts::{
-    now_ms, AuditEntry, AuditFilter, AuditRecord, SessionRecord, TokenRecord, UserChange,
-    UserRecord,
+    now_ms, AuditEntry, AuditFilter, AuditRecord, SecondFactorRecord, SessionRecord, TokenRecord,
+    TokenUse, UserChange, UserRecord,
 };
+pub(crate) use accounts::{AuditRow as AuditRowText, ChainedRow};
+pub(crate) use audit_chain::link as audit_link;
+pub use audit_chain::{Head as AuditHead, Verification as AuditVerification};
 pub use batch::Batch;
 
 /// Units the migrations create (Liangshan and its three programme counties): a database with
@@ -80,6 +84,9 @@ pub enum StorageError {
     /// A reading thread of the start-up read ended without an answer.
     #[error("the start-up read stopped: {0}")]
     Reader(String),
+    /// `tanhui audit archive` asked to prune entries the log does not hold after its anchor.
+    #[error("{0}")]
+    AuditPrune(String),
     /// An export's destination stopped taking rows (a closed connection, a full disk).
     #[error("export stopped: {0}")]
     Sink(String),
@@ -872,15 +879,120 @@ impl Store {
         on_accounts!(self, revoke_token(id, user_id, now, audit))
     }
 
-    pub async fn token_user(
-        &self,
-        token_hash: &str,
-    ) -> Result<Option<(UserRecord, String, Option<i64>)>, StorageError> {
+    pub async fn token_user(&self, token_hash: &str) -> Result<Option<TokenUse>, StorageError> {
         on_accounts!(self, token_user(token_hash))
     }
 
     pub async fn touch_token(&self, id: &str, now: i64) -> Result<(), StorageError> {
         on_accounts!(self, touch_token(id, now))
+    }
+
+    /// Notes a password accepted, waiting for the second factor (see `auth::second_factor`).
+    pub async fn insert_pending_sign_in(
+        &self,
+        token_hash: &str,
+        user_id: &str,
+        now: i64,
+        stale_before: i64,
+    ) -> Result<(), StorageError> {
+        on_accounts!(
+            self,
+            insert_pending_sign_in(token_hash, user_id, now, stale_before)
+        )
+    }
+
+    /// The account and time of a pending sign-in.
+    pub async fn pending_sign_in(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(String, i64)>, StorageError> {
+        on_accounts!(self, pending_sign_in(token_hash))
+    }
+
+    /// Turns a pending sign-in into a session (audited); `false` if it was used already.
+    pub async fn complete_sign_in(
+        &self,
+        pending_hash: &str,
+        session_hash: &str,
+        user_id: &str,
+        now: i64,
+        audit: &AuditEntry,
+    ) -> Result<bool, StorageError> {
+        on_accounts!(
+            self,
+            complete_sign_in(pending_hash, session_hash, user_id, now, audit)
+        )
+    }
+
+    pub async fn second_factor(
+        &self,
+        user_id: &str,
+    ) -> Result<Option<SecondFactorRecord>, StorageError> {
+        on_accounts!(self, second_factor(user_id))
+    }
+
+    /// Begins enrolment with `secret`; `false` when the account has a confirmed one.
+    pub async fn start_second_factor(
+        &self,
+        user_id: &str,
+        secret: &str,
+        now: i64,
+    ) -> Result<bool, StorageError> {
+        on_accounts!(self, start_second_factor(user_id, secret, now))
+    }
+
+    /// Confirms enrolment with its first code's step and stores the recovery codes' digests.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn confirm_second_factor(
+        &self,
+        user_id: &str,
+        secret: &str,
+        step: i64,
+        recovery_hashes: &[String],
+        now: i64,
+        audit: &AuditEntry,
+    ) -> Result<bool, StorageError> {
+        on_accounts!(
+            self,
+            confirm_second_factor(user_id, secret, step, recovery_hashes, now, audit)
+        )
+    }
+
+    pub async fn replace_recovery_codes(
+        &self,
+        user_id: &str,
+        hashes: &[String],
+        audit: &AuditEntry,
+    ) -> Result<(), StorageError> {
+        on_accounts!(self, replace_recovery_codes(user_id, hashes, audit))
+    }
+
+    /// Uses up a TOTP time step; `false` for a replayed code.
+    pub async fn use_totp_step(&self, user_id: &str, step: i64) -> Result<bool, StorageError> {
+        on_accounts!(self, use_totp_step(user_id, step))
+    }
+
+    /// Uses up a recovery code; `false` if it is not an unused code of the account.
+    pub async fn use_recovery_code(
+        &self,
+        user_id: &str,
+        code_hash: &str,
+        now: i64,
+    ) -> Result<bool, StorageError> {
+        on_accounts!(self, use_recovery_code(user_id, code_hash, now))
+    }
+
+    pub async fn recovery_codes_left(&self, user_id: &str) -> Result<i64, StorageError> {
+        on_accounts!(self, recovery_codes_left(user_id))
+    }
+
+    /// Removes an account's authenticator and recovery codes (audited).
+    pub async fn delete_second_factor(
+        &self,
+        user_id: &str,
+        audit: &AuditEntry,
+    ) -> Result<bool, StorageError> {
+        on_accounts!(self, delete_second_factor(user_id, audit))
     }
 
     pub async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StorageError> {
@@ -889,6 +1001,36 @@ impl Store {
 
     pub async fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditRecord>, StorageError> {
         on_accounts!(self, audit(filter))
+    }
+
+    /// Recomputes the audit log's hash chain (`tanhui audit verify`).
+    pub async fn verify_audit(&self) -> Result<AuditVerification, StorageError> {
+        on_accounts!(self, verify_audit())
+    }
+
+    /// The audit chain's head, if the chain has begun.
+    pub async fn audit_head(&self) -> Result<Option<AuditHead>, StorageError> {
+        on_accounts!(self, audit_head())
+    }
+
+    /// Up to `limit` audit entries after `seq`, oldest first, with their stored chain hashes.
+    pub(crate) async fn audit_after(
+        &self,
+        seq: i64,
+        limit: i64,
+    ) -> Result<Vec<ChainedRow>, StorageError> {
+        on_accounts!(self, audit_after(seq, limit))
+    }
+
+    /// Deletes the audit entries through `through_seq` (archived first by the caller) and
+    /// anchors the chain at their last hash; `audit` records the pruning.
+    pub async fn prune_audit(
+        &self,
+        through_seq: i64,
+        through_hash: &str,
+        audit: &AuditEntry,
+    ) -> Result<u64, StorageError> {
+        on_accounts!(self, prune_audit(through_seq, through_hash, audit))
     }
 
     /// Failed sign-ins since `since` (with `after_unlock`, only after the latest unlock), for

@@ -21,6 +21,11 @@ pub const NO_INDEX: &str = "";
 /// How a transaction that reads and then writes begins. PostgreSQL: row locks and unique indexes order concurrent writers.
 pub const BEGIN_WRITE: &str = "BEGIN";
 
+/// Lifts the audit log's append-only guard for `tanhui audit archive`'s prune, inside its
+/// transaction; [`AUDIT_GUARD`] puts it back before the commit.
+pub const AUDIT_UNGUARD: &[&str] = &["ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change"];
+pub const AUDIT_GUARD: &[&str] = &["ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_change"];
+
 // The shared SQL, compiled for this backend (see queries.rs): loading it twice is the point.
 #[allow(clippy::duplicate_mod)]
 #[path = "queries.rs"]

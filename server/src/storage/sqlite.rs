@@ -25,6 +25,14 @@ pub const NO_INDEX: &str = "+";
 /// for another writer (busy timeout) instead of failing when it upgrades its read lock.
 pub const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 
+/// Lifts the audit log's append-only guard for `tanhui audit archive`'s prune, inside its
+/// transaction; [`AUDIT_GUARD`] puts it back before the commit.
+pub const AUDIT_UNGUARD: &[&str] = &["DROP TRIGGER audit_log_no_delete"];
+pub const AUDIT_GUARD: &[&str] = &[
+    "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log \
+     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+];
+
 // The shared SQL, compiled for this backend (see queries.rs): loading it twice is the point.
 #[allow(clippy::duplicate_mod)]
 #[path = "queries.rs"]

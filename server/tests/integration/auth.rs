@@ -681,6 +681,30 @@ async fn personal_data_stays_within_scope(app: &TestApp) {
         "no household id outside scope"
     );
     assert!(!refused.body.contains(zhaojue.village.as_str()));
+    // The answer is on the record, where Zhaojue's officials see who asked.
+    let probes = audit(app, "action=household.duplicate_elsewhere").await;
+    assert_eq!(probes.len(), 1);
+    assert_eq!(probes[0]["actor"], "enum");
+    assert_eq!(probes[0]["unit_code"], zhaojue.village.as_str());
+    // Four more such answers in a day, then the account's registrations pause: probing who is
+    // registered where stops there, whatever number comes next.
+    for _ in 0..4 {
+        let again = app
+            .json_as(&enumerator, "POST", "/api/v1/households", body.clone())
+            .await;
+        assert_eq!(again.json()["issues"][0]["rule"], "duplicate_household");
+    }
+    let paused = app
+        .json_as(&enumerator, "POST", "/api/v1/households", body.clone())
+        .await;
+    assert_eq!(
+        paused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        paused.body
+    );
+    assert_eq!(paused.json()["issues"][0]["rule"], "registration_paused");
+    assert!(!paused.body.contains(&masked), "{}", paused.body);
 
     // An administrator gets the pointer itself.
     let admin = app.admin().await;
@@ -701,6 +725,10 @@ async fn personal_data_stays_within_scope(app: &TestApp) {
     assert_eq!(detail["head_id_card"], id_card);
     assert_eq!(detail["head_name"], zhaojue.head_name);
     assert_eq!(detail["personal_data"], "clear");
+    let views = audit(app, "action=household.view").await;
+    assert_eq!(views.len(), 1, "reading a household in clear is audited");
+    assert_eq!(views[0]["actor"], "off.zhaojue");
+    assert_eq!(views[0]["target"], zhaojue.id.as_str());
     let researcher = app.session("res", "researcher", "513400").await;
     let denied = app
         .get_as(&researcher, &format!("/api/v1/households/{}", zhaojue.id))
@@ -734,10 +762,12 @@ async fn personal_data_stays_within_scope(app: &TestApp) {
         .expect("listed for the official")
         .is_empty());
 
-    // The audit trail of a registration keeps the ID-card number and phone masked.
+    // The audit trail of a registration keeps the ID-card number and phone masked (another
+    // enumerator of the village: the first one's registrations are paused).
+    let colleague = app.session("enum.two", "enumerator", &village).await;
     let registered = app
         .json_as(
-            &enumerator,
+            &colleague,
             "POST",
             "/api/v1/households",
             json!({
@@ -755,13 +785,96 @@ async fn personal_data_stays_within_scope(app: &TestApp) {
     );
     let trail = audit(app, "action=household.create").await;
     assert_eq!(trail.len(), 1);
-    assert_eq!(trail[0]["actor"], "enum");
+    assert_eq!(trail[0]["actor"], "enum.two");
     assert_eq!(trail[0]["after"]["head_id_card"], "5134**********0014");
     assert_eq!(trail[0]["after"]["phone"], "139****2222");
     assert_eq!(trail[0]["unit_code"], village);
 }
 
+async fn tokens_expire_and_read_only_ones_only_read(app: &TestApp) {
+    let researcher = app.session("res", "researcher", "513400").await;
+    let create = |body: serde_json::Value| app.json_as(&researcher, "POST", "/api/v1/tokens", body);
+    // Bad terms are field errors.
+    let bad = create(json!({ "name": "x", "scope": "admin", "days": 0 })).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    let issues = bad.json()["issues"].clone();
+    let fields: Vec<&str> = issues
+        .as_array()
+        .expect("issues")
+        .iter()
+        .map(|i| i["path"].as_str().expect("path"))
+        .collect();
+    assert_eq!(fields, ["scope", "days"]);
+    let too_long = create(json!({ "name": "x", "days": 366 })).await;
+    assert_eq!(
+        too_long.json()["issues"][0]["rule"],
+        "token_days",
+        "{}",
+        too_long.body
+    );
+
+    // By default a token reads only, for 90 days.
+    let read = create(json!({ "name": "R" })).await.json();
+    assert_eq!(read["token"]["read_only"], true);
+    let expires = read["token"]["expires_at"].as_i64().expect("expiry");
+    let days = (expires - read["token"]["created_at"].as_i64().expect("created")) / 86_400_000;
+    assert_eq!(days, 90);
+    let secret = read["secret"].as_str().expect("secret").to_owned();
+    let with = |method: &str, path: &str, token: &str| {
+        Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(json!({ "name": "made by a token" }).to_string()))
+            .expect("request")
+    };
+    assert_eq!(
+        app.send(with("GET", "/api/v1/me", &secret)).await.status,
+        StatusCode::OK
+    );
+    let write = app.send(with("POST", "/api/v1/tokens", &secret)).await;
+    assert_eq!(write.status, StatusCode::FORBIDDEN, "{}", write.body);
+    assert_eq!(write.json()["error"], "read_only_token");
+
+    // A read-write token may write.
+    let rw = create(json!({ "name": "RW", "scope": "write", "days": 1 }))
+        .await
+        .json();
+    assert_eq!(rw["token"]["read_only"], false);
+    let rw_secret = rw["secret"].as_str().expect("secret").to_owned();
+    let made = app.send(with("POST", "/api/v1/tokens", &rw_secret)).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+
+    // Past its expiry a token is refused, and says why.
+    let id = rw["token"]["id"].as_str().expect("id").to_owned();
+    let expire = format!("UPDATE api_tokens SET expires_at = 1 WHERE id = '{id}'");
+    if app.db_url.starts_with("sqlite:") {
+        use sqlx::Connection;
+        let mut conn = sqlx::SqliteConnection::connect(&app.db_url)
+            .await
+            .expect("connect");
+        sqlx::query(&expire)
+            .execute(&mut conn)
+            .await
+            .expect("expire");
+    } else {
+        use sqlx::Connection;
+        let mut conn = sqlx::PgConnection::connect(&app.db_url)
+            .await
+            .expect("connect");
+        sqlx::query(&expire)
+            .execute(&mut conn)
+            .await
+            .expect("expire");
+    }
+    let expired = app.send(with("GET", "/api/v1/me", &rw_secret)).await;
+    assert_eq!(expired.status, StatusCode::UNAUTHORIZED, "{}", expired.body);
+    assert_eq!(expired.json()["error"], "token_expired");
+}
+
 crate::on_both_backends!(
+    tokens_expire_and_read_only_ones_only_read,
     sessions_expire_when_idle_or_old_and_end_at_sign_out,
     state_changing_requests_from_other_sites_are_refused,
     repeated_failed_sign_ins_make_that_source_wait,

@@ -176,6 +176,22 @@ async fn the_at_risk_list_matches_the_surveys_recomputed(app: &TestApp) {
         .map(|l| l.split(',').next().expect("id").to_owned())
         .collect();
     assert_eq!(listed.len(), lines.len() - 1, "one row per household");
+    // It names heads of households: the download is on the record.
+    let downloads = app
+        .store
+        .audit(&server::storage::AuditFilter {
+            action: Some("export.at_risk".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    assert_eq!(downloads.len(), 1);
+    assert_eq!(downloads[0].actor, "off.yuexi");
+    assert_eq!(
+        downloads[0].after.as_ref().expect("detail")["rows"],
+        lines.len() - 1
+    );
 
     // Independently: every Yuexi household's approved 2021 survey, checked with the rules.
     let line_2021 = 400_000;

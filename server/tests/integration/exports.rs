@@ -402,6 +402,22 @@ async fn researchers_get_their_scope_and_small_cells_suppressed(app: &TestApp) {
     assert!(rows
         .iter()
         .all(|r| r["county_code"] == "513434" && r["wave"] == "2021"));
+    let downloads = app
+        .store
+        .audit(&server::storage::AuditFilter {
+            action: Some("export.microdata".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    assert_eq!(downloads.len(), 1, "every micro-data download is audited");
+    assert_eq!(downloads[0].actor, "res.yuexi");
+    assert_eq!(
+        downloads[0].target.as_deref(),
+        Some("households_by_wave.csv")
+    );
+    assert_eq!(downloads[0].after.as_ref().expect("detail")["wave"], "2021");
 
     // Officials read figures but do not get micro-data.
     let official = app.session("off", "official", "513400").await;

@@ -9,6 +9,7 @@
 mod helpers;
 
 mod access;
+mod audit_chain;
 mod auth;
 mod backup;
 mod binary;
@@ -25,6 +26,7 @@ mod operations;
 mod pages;
 mod records;
 mod review;
+mod second_factor;
 mod seed;
 mod server_fns;
 mod setup;

@@ -49,9 +49,9 @@ const fn table(name: &'static str, key: &'static [&'static str]) -> TableSpec {
     }
 }
 
-/// Every table of the schema but `sessions` and sqlx's own `_sqlx_migrations` (a test holds
+/// Every table of the schema but `sessions`, `pending_sign_ins` and sqlx's own `_sqlx_migrations` (a test holds
 /// this list to the schema of both backends, so a new table cannot be forgotten).
-pub const TABLES: [TableSpec; 23] = [
+pub const TABLES: [TableSpec; 26] = [
     table("admin_units", &["code"]),
     table("waves", &["year"]),
     table("poverty_lines", &["year", "scheme"]),
@@ -77,16 +77,19 @@ pub const TABLES: [TableSpec; 23] = [
     table("users", &["id"]),
     table("user_scopes", &["user_id", "unit_code"]),
     table("api_tokens", &["id"]),
+    table("second_factors", &["user_id"]),
+    table("recovery_codes", &["user_id", "code_hash"]),
     TableSpec {
         name: "audit_log",
         key: &["seq"],
         serial: Some("seq"),
     },
+    table("audit_head", &["id"]),
     table("server_secrets", &["name"]),
 ];
 
 /// Tables of the schema a backup leaves out on purpose.
-pub const LEFT_OUT: [&str; 2] = ["sessions", "_sqlx_migrations"];
+pub const LEFT_OUT: [&str; 3] = ["sessions", "pending_sign_ins", "_sqlx_migrations"];
 
 /// How a column's values are stored and written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
