@@ -186,6 +186,72 @@ pub fn check_username(username: &str) -> Result<(), Issue> {
     }
 }
 
+/// Passwords of 10 characters or more found at the top of leaked-password lists (Chinese and
+/// international sites), lower-cased: refused whatever the other rules say.
+pub const COMMON_PASSWORDS: &[&str] = &[
+    "1234567890",
+    "0123456789",
+    "0987654321",
+    "9876543210",
+    "12345678910",
+    "123456789a",
+    "a123456789",
+    "123456789q",
+    "q123456789",
+    "1234567890a",
+    "qwertyuiop",
+    "asdfghjkl;",
+    "1q2w3e4r5t",
+    "1qaz2wsx3edc",
+    "1qazxsw23edc",
+    "qazwsxedcr",
+    "zaq12wsxcde",
+    "qwerty1234",
+    "qwerty12345",
+    "1234qwerty",
+    "qwer123456",
+    "1234qwer!@",
+    "abcd123456",
+    "abc1234567",
+    "abcd1234!@",
+    "abcdefghij",
+    "password12",
+    "password123",
+    "password1234",
+    "p@ssw0rd123",
+    "passw0rd12",
+    "iloveyou12",
+    "iloveyou123",
+    "woaini1314",
+    "woaini520520",
+    "5201314520",
+    "1314520520",
+    "5201314521",
+    "woaini123456",
+    "admin12345",
+    "admin123456",
+    "administrator",
+    "adminadmin",
+    "root123456",
+    "test123456",
+    "welcome123",
+    "letmein123",
+    "changeme123",
+    "1111111111",
+    "2222222222",
+    "6666666666",
+    "8888888888",
+    "1234512345",
+    "1122334455",
+    "1212121212",
+    "1357924680",
+    "147258369a",
+    "zxcvbnm123",
+    "zxcvbnm,./",
+    "tanhui2026",
+    "liangshan123",
+];
+
 /// The shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
@@ -213,6 +279,14 @@ pub fn check_password(username: &str, password: &str) -> Result<(), Issue> {
             "password_contains_username",
             "密码不能包含用户名".into(),
             "a password must not contain the username".into(),
+        );
+    }
+    let lower = password.to_lowercase();
+    if COMMON_PASSWORDS.contains(&lower.as_str()) {
+        return fail(
+            "password_common",
+            "这个密码太常见，容易被猜中，请换一个".into(),
+            "this password is among the most common ones and easily guessed: choose another".into(),
         );
     }
     let mut distinct: Vec<char> = password.chars().collect();
@@ -357,7 +431,10 @@ mod tests {
             "password_contains_username"
         );
         assert_eq!(rule("lihua", "aaaaaaaaaaaa"), "password_too_simple");
-        assert_eq!(rule("lihua", &"ab3!".repeat(33)), "password_length");
+        assert_eq!(rule("lihua", "Woaini1314"), "password_common");
+        assert_eq!(rule("lihua", "QWERTYUIOP"), "password_common");
+        let long = "ab3!".repeat(33);
+        assert_eq!(rule("lihua", &long), "password_length");
     }
 
     #[test]

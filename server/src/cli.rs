@@ -10,6 +10,7 @@ use std::io::IsTerminal;
 mod audit;
 mod backup;
 mod bundle;
+mod keys;
 mod setup;
 use setup::{
     AssignmentsCommand, HouseholdsCommand, InspectionsCommand, LinesCommand, PlotsCommand,
@@ -152,6 +153,11 @@ pub enum Command {
     },
     /// Write a consistent backup of the whole database (while the server keeps serving) to one
     /// portable file that restores into SQLite or PostgreSQL; it is read back to check it.
+    /// The data key that seals ID-card numbers and phones: show its id, or rotate it.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Check the audit log's hash chain, or archive and prune entries past the retention period.
     Audit {
         #[command(subcommand)]
@@ -248,6 +254,27 @@ pub enum ExportCommand {
         suppress_small_cells: bool,
         #[arg(long, value_enum, default_value_t = OutputFormat::Csv)]
         format: OutputFormat,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Where the data key comes from and its id (never the key).
+    Show {
+        /// Database URL: sqlite://PATH or postgres://…
+        #[arg(long)]
+        db: Option<String>,
+    },
+    /// A new data key; every ID-card number and phone re-encrypted with it in one
+    /// transaction. The old key file is kept (backups taken before need it).
+    Rotate {
+        /// Database URL: sqlite://PATH or postgres://…
+        #[arg(long)]
+        db: Option<String>,
+        /// Write the new key here (default: replace the key file in use, keeping the old one
+        /// as `<file>.retired-<id>`).
+        #[arg(long)]
+        new_key_file: Option<PathBuf>,
     },
 }
 
@@ -379,6 +406,12 @@ pub async fn run(cli: Cli, mut settings: Settings) -> anyhow::Result<()> {
             (true, _, _) => bundle::check(file.as_deref()),
             (false, Some(site), Some(out)) => bundle::bundle(&site, &out),
             _ => anyhow::bail!("tanhui bundle needs --site DIR and --out FILE (or --check)"),
+        },
+        Command::Keys { command } => match command {
+            KeysCommand::Show { db } => keys::show(&db.unwrap_or(settings.db)).await,
+            KeysCommand::Rotate { db, new_key_file } => {
+                keys::rotate(&db.unwrap_or(settings.db), new_key_file).await
+            }
         },
         Command::Audit { command } => match command {
             AuditCommand::Verify {

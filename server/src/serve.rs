@@ -24,6 +24,15 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     tracing::info!(build = assets.build(), origin = %assets.origin(), files, bytes, "site loaded");
     let store = Store::connect(&settings.db).await?;
     store.migrate().await?;
+    // ID-card numbers and phones are sealed with a key kept apart from the database: a
+    // server without one could not register a household.
+    if store.keys().is_err() {
+        anyhow::bail!(
+            "no data key for {}: ID-card numbers and phones are stored encrypted with a key kept outside the database; set TANHUI_KEY_FILE (a file of 64 hex digits, e.g. `openssl rand -hex 32`) or TANHUI_DATA_KEY",
+            store.redacted_url()
+        );
+    }
+    tracing::info!(key = store.keys()?.id(), "data key loaded");
     tracing::info!(db = %store.redacted_url(), version = store.schema_version().await?, "database ready");
     // Real data is any household, or any unit beyond the four the migrations create.
     let empty = store.count_households().await? == 0

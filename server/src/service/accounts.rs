@@ -391,6 +391,18 @@ pub async fn change_password(
             "新密码不能与当前密码相同",
             "the new password must differ from the current one",
         ));
+    } else if issues.is_empty() {
+        for old in store.password_history(&user.id).await.map_err(storage)? {
+            if password::verify_blocking(Some(old), new.to_owned()).await {
+                issues.push(issue(
+                    "new",
+                    "password_reused",
+                    "不能使用最近 5 次用过的密码",
+                    "the new password must not be one of your last five",
+                ));
+                break;
+            }
+        }
     }
     if !issues.is_empty() {
         return Err(BackendError::Invalid(issues));

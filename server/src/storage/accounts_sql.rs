@@ -341,6 +341,21 @@ pub async fn set_password(
     audit: &AuditEntry,
 ) -> Result<bool, StorageError> {
     let mut tx = pool.begin().await?;
+    // The password being replaced joins the history; only the last five are kept.
+    let mut q = QueryBuilder::<Db>::new(
+        "INSERT INTO password_history (user_id, password_hash, replaced_at) SELECT id, password_hash, ",
+    );
+    q.push_bind(now)
+        .push(" FROM users WHERE id = ")
+        .push_bind(id)
+        .push(" ON CONFLICT (user_id, password_hash) DO NOTHING");
+    q.build().execute(&mut *tx).await?;
+    let mut q = QueryBuilder::<Db>::new("DELETE FROM password_history WHERE user_id = ");
+    q.push_bind(id)
+        .push(" AND password_hash NOT IN (SELECT password_hash FROM password_history WHERE user_id = ")
+        .push_bind(id)
+        .push(" ORDER BY replaced_at DESC LIMIT 5)");
+    q.build().execute(&mut *tx).await?;
     let mut q = QueryBuilder::<Db>::new("UPDATE users SET password_hash = ");
     q.push_bind(password_hash)
         .push(", must_change_password = ")
@@ -978,4 +993,13 @@ pub async fn delete_second_factor(
     insert_audit(&mut tx, audit).await?;
     tx.commit().await?;
     Ok(deleted)
+}
+
+/// The hashes of an account's last five replaced passwords.
+pub async fn password_history(pool: &Pool<Db>, user_id: &str) -> Result<Vec<String>, StorageError> {
+    let mut q =
+        QueryBuilder::<Db>::new("SELECT password_hash FROM password_history WHERE user_id = ");
+    q.push_bind(user_id)
+        .push(" ORDER BY replaced_at DESC LIMIT 5");
+    Ok(q.build_query_scalar().fetch_all(pool).await?)
 }

@@ -7,6 +7,7 @@ pub mod accounts;
 mod audit_chain;
 pub mod backup;
 mod batch;
+pub mod crypt;
 mod fact_load;
 pub mod microdata;
 mod postgres;
@@ -87,6 +88,9 @@ pub enum StorageError {
     /// `tanhui audit archive` asked to prune entries the log does not hold after its anchor.
     #[error("{0}")]
     AuditPrune(String),
+    /// The data key is missing or wrong, or a sealed value is damaged.
+    #[error(transparent)]
+    Crypt(#[from] crypt::CryptError),
     /// An export's destination stopped taking rows (a closed connection, a full disk).
     #[error("export stopped: {0}")]
     Sink(String),
@@ -207,11 +211,13 @@ pub enum Store {
         pool: SqlitePool,
         exports: ExportPool<sqlx::Sqlite>,
         url: String,
+        keys: Arc<std::sync::OnceLock<crypt::Keys>>,
     },
     Postgres {
         pool: PgPool,
         exports: ExportPool<sqlx::Postgres>,
         url: String,
+        keys: Arc<std::sync::OnceLock<crypt::Keys>>,
     },
 }
 
@@ -305,6 +311,7 @@ impl Store {
                 pool,
                 exports,
                 url: url.to_owned(),
+                keys: key_cell(crypt::KeySource::for_database(url).load()?),
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let (pool, exports) = postgres::connect(url).await?;
@@ -312,6 +319,7 @@ impl Store {
                 pool,
                 exports,
                 url: url.to_owned(),
+                keys: key_cell(crypt::KeySource::for_database(url).load()?),
             })
         } else {
             Err(StorageError::UnsupportedUrl(redact(url)))
@@ -338,8 +346,98 @@ impl Store {
     /// Applies every pending migration of this backend. A database migrated by a newer
     /// Tanhui is refused, untouched (a downgrade cannot run on a schema it does not know).
     pub async fn migrate(&self) -> Result<(), StorageError> {
+        self.migrate_schema().await?;
+        self.prepare_keys().await?;
+        self.seal_clear_rows().await?;
+        Ok(())
+    }
+
+    /// Every migration, and nothing about keys (a restore: the data stay as the backup sealed
+    /// them, for the key that sealed them).
+    pub async fn migrate_schema(&self) -> Result<(), StorageError> {
         let migrator = self.migrator();
         self.run_migrations(migrator).await
+    }
+
+    fn url(&self) -> &str {
+        match self {
+            Store::Sqlite { url, .. } | Store::Postgres { url, .. } => url,
+        }
+    }
+
+    fn key_slot(&self) -> &std::sync::OnceLock<crypt::Keys> {
+        match self {
+            Store::Sqlite { keys, .. } | Store::Postgres { keys, .. } => keys,
+        }
+    }
+
+    /// The data key that seals ID-card numbers and phones ([`crypt`]).
+    pub fn keys(&self) -> Result<&crypt::Keys, StorageError> {
+        self.key_slot()
+            .get()
+            .ok_or(StorageError::Crypt(crypt::CryptError::NoKey))
+    }
+
+    /// This store with another data key (a test's, or the new one after rotation).
+    pub fn with_keys(mut self, new: crypt::Keys) -> Store {
+        match &mut self {
+            Store::Sqlite { keys, .. } | Store::Postgres { keys, .. } => {
+                *keys = key_cell(Some(new));
+            }
+        }
+        self
+    }
+
+    /// Creates the data key file on first use (the SQLite default beside the database, or a
+    /// missing `TANHUI_KEY_FILE`) — only while the database holds nothing sealed: a database
+    /// whose key file is missing is an error that names the key it needs, never a new key.
+    async fn prepare_keys(&self) -> Result<(), StorageError> {
+        if self.key_slot().get().is_some() {
+            return Ok(());
+        }
+        let sealed = on_backend!(self, sealed_key_id())?;
+        let source = crypt::KeySource::for_database(self.url());
+        match (sealed, source) {
+            (Some(id), source) => Err(StorageError::Crypt(crypt::CryptError::Key(format!(
+                "this database's ID-card numbers and phones are sealed with data key {id}, and {}: start Tanhui with that key (TANHUI_KEY_FILE or TANHUI_DATA_KEY)",
+                match source {
+                    crypt::KeySource::File { path, .. } => format!("the key file {} does not exist", path.display()),
+                    _ => "no key is set".to_owned(),
+                }
+            )))),
+            (None, crypt::KeySource::File { path, create: true }) => {
+                let keys = crypt::read_or_create(&path, true)?;
+                let _ = self.key_slot().set(keys);
+                Ok(())
+            }
+            (None, _) => Ok(()),
+        }
+    }
+
+    /// Encrypts personal data stored in clear (before encryption existed, or restored from
+    /// such a backup). Without a data key there is nothing to do until one is set. On SQLite
+    /// the file is vacuumed afterwards, so that the clear text does not linger in free pages.
+    pub async fn seal_clear_rows(&self) -> Result<u64, StorageError> {
+        let Ok(keys) = self.keys() else {
+            return Ok(0);
+        };
+        let sealed = on_backend!(self, seal_clear_rows(keys))?;
+        if sealed > 0 {
+            tracing::info!(
+                rows = sealed,
+                "encrypted ID-card numbers and phones stored in clear"
+            );
+            if let Store::Sqlite { pool, .. } = self {
+                sqlx::query("VACUUM").execute(pool).await?;
+            }
+        }
+        Ok(sealed)
+    }
+
+    /// Re-encrypts every sealed value with `new` in one transaction (`tanhui keys rotate`).
+    pub async fn rotate_keys(&self, new: &crypt::Keys) -> Result<u64, StorageError> {
+        let old = self.keys()?;
+        on_backend!(self, rotate_keys(old, new))
     }
 
     /// Applies this backend's migrations up to and including `version` only (a restore loads
@@ -466,7 +564,7 @@ impl Store {
 
     /// Writes every record of the batch in one transaction: all or nothing.
     pub async fn write(&self, batch: &Batch) -> Result<(), StorageError> {
-        on_backend!(self, write_batch(batch))
+        on_backend!(self, write_batch(batch, self.keys()?))
     }
 
     /// Whether `username` saved, submitted or imported the survey at any version.
@@ -490,7 +588,8 @@ impl Store {
         household: &Household,
         audit: AuditEntry,
     ) -> Result<(), StorageError> {
-        let existing = on_backend!(self, household_by_id_card(household.head_id_card.as_str()))?;
+        let index = self.keys()?.blind(household.head_id_card.as_str());
+        let existing = on_backend!(self, household_by_id_card(&index))?;
         if let Some((household, village)) = existing {
             return Err(StorageError::DuplicateIdCard { household, village });
         }
@@ -513,7 +612,7 @@ impl Store {
                     self,
                     household_by_registry_no(household.village.as_str(), &household.registry_no)
                 )?;
-                match on_backend!(self, household_by_id_card(household.head_id_card.as_str()))? {
+                match on_backend!(self, household_by_id_card(&index))? {
                     Some((household, village)) => {
                         Err(StorageError::DuplicateIdCard { household, village })
                     }
@@ -534,10 +633,11 @@ impl Store {
         request: &SaveRequest<'_>,
         audit: &AuditEntry,
     ) -> Result<SaveOutcome, StorageError> {
-        match on_backend!(self, save_survey(request, audit)) {
+        let keys = self.keys()?;
+        match on_backend!(self, save_survey(request, audit, keys)) {
             // Two first saves raced (a double tap): the loser reads what the winner stored.
             Err(StorageError::Database(err)) if is_unique_violation(&err) => {
-                match on_backend!(self, save_survey(request, audit)) {
+                match on_backend!(self, save_survey(request, audit, keys)) {
                     Ok(SaveOutcome::Saved { .. }) => Err(StorageError::Database(err)),
                     Ok(outcome) => Ok(outcome),
                     // Still refused: the client id belongs to a survey of another household
@@ -555,11 +655,11 @@ impl Store {
     }
 
     pub async fn household(&self, id: &RecordId) -> Result<Option<Household>, StorageError> {
-        on_backend!(self, household(id))
+        on_backend!(self, household(id, self.keys()?))
     }
 
     pub async fn households_in(&self, village: &UnitCode) -> Result<Vec<Household>, StorageError> {
-        on_backend!(self, households_in(village))
+        on_backend!(self, households_in(village, self.keys()?))
     }
 
     /// (id, wave, status, version, enumerator, review comment) of each survey, by wave.
@@ -599,7 +699,7 @@ impl Store {
         let status = state.status.code();
         on_backend!(
             self,
-            correct_household(household, status, merged, base_version, audit)
+            correct_household(household, status, merged, base_version, audit, self.keys()?)
         )
     }
 
@@ -613,7 +713,7 @@ impl Store {
         &self,
         cards: &[&str],
     ) -> Result<Vec<Household>, StorageError> {
-        on_backend!(self, households_with_id_cards(cards))
+        on_backend!(self, households_with_id_cards(cards, self.keys()?))
     }
 
     /// The registry people of these households (inactive ones too).
@@ -621,14 +721,14 @@ impl Store {
         &self,
         households: &[RecordId],
     ) -> Result<Vec<domain::Person>, StorageError> {
-        on_backend!(self, persons_of(households))
+        on_backend!(self, persons_of(households, self.keys()?))
     }
 
     pub async fn households_by_ids(
         &self,
         ids: &[RecordId],
     ) -> Result<Vec<Household>, StorageError> {
-        on_backend!(self, households_by_ids(ids))
+        on_backend!(self, households_by_ids(ids, self.keys()?))
     }
 
     pub async fn village_surveys(
@@ -967,6 +1067,11 @@ impl Store {
         on_accounts!(self, replace_recovery_codes(user_id, hashes, audit))
     }
 
+    /// The hashes of an account's last five replaced passwords.
+    pub async fn password_history(&self, user_id: &str) -> Result<Vec<String>, StorageError> {
+        on_accounts!(self, password_history(user_id))
+    }
+
     /// Uses up a TOTP time step; `false` for a replayed code.
     pub async fn use_totp_step(&self, user_id: &str, step: i64) -> Result<bool, StorageError> {
         on_accounts!(self, use_totp_step(user_id, step))
@@ -1124,6 +1229,15 @@ pub fn redact(url: &str) -> String {
         Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
         None => url.to_owned(),
     }
+}
+
+/// A store's data key, set at most once (on connect, or when `migrate` creates the key file).
+fn key_cell(keys: Option<crypt::Keys>) -> Arc<std::sync::OnceLock<crypt::Keys>> {
+    let cell = std::sync::OnceLock::new();
+    if let Some(keys) = keys {
+        let _ = cell.set(keys);
+    }
+    Arc::new(cell)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 // `postgres::queries` — with `super::Db` naming the backend, so each gets monomorphic code
 // from one text. Binds go through `QueryBuilder`, which writes each backend's placeholders.
 
+use crate::storage::crypt::{self, Keys};
 use domain::{
     AdminUnit, AfforestationPlot, Household, HouseholdSurvey, PovertyLine, RecordId,
     SurvivalInspection, Target, UnitCode, Wave,
@@ -32,9 +33,9 @@ fn chunk_rows(columns: usize) -> usize {
 }
 
 /// Writes a whole batch in one transaction: all of it lands, or none of it.
-pub async fn write_batch(pool: &Pool<Db>, batch: &Batch) -> Result<(), StorageError> {
+pub async fn write_batch(pool: &Pool<Db>, batch: &Batch, keys: &Keys) -> Result<(), StorageError> {
     let mut tx = pool.begin().await?;
-    write_batch_in(&mut tx, batch).await?;
+    write_batch_in(&mut tx, batch, keys).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -42,6 +43,7 @@ pub async fn write_batch(pool: &Pool<Db>, batch: &Batch) -> Result<(), StorageEr
 pub async fn write_batch_in(
     tx: &mut Transaction<'_, Db>,
     batch: &Batch,
+    keys: &Keys,
 ) -> Result<(), StorageError> {
     // Units are upserted (a re-import corrects names and dates); successors are set once every
     // unit of the batch exists, so a file may name a successor further down.
@@ -119,9 +121,9 @@ pub async fn write_batch_in(
         q.push(" ON CONFLICT (year, scheme) DO UPDATE SET amount_fen = excluded.amount_fen");
         q.build().execute(&mut **tx).await?;
     }
-    for chunk in batch.households.chunks(chunk_rows(14)) {
+    for chunk in batch.households.chunks(chunk_rows(15)) {
         let mut q = QueryBuilder::<Db>::new(
-            "INSERT INTO households (id, village_code, registry_no, head_name, head_id_card, phone, head_sex, \
+            "INSERT INTO households (id, village_code, registry_no, head_name, head_id_card, head_id_card_index, phone, head_sex, \
              head_ethnicity, poverty_registration, poverty_cause, registration_year, exit_year, model, enrolment_date) ",
         );
         q.push_values(chunk, |mut b, h: &Household| {
@@ -129,8 +131,13 @@ pub async fn write_batch_in(
                 .push_bind(h.village.as_str())
                 .push_bind(h.registry_no.as_str())
                 .push_bind(h.head_name.as_str())
-                .push_bind(h.head_id_card.as_str())
-                .push_bind(h.phone.as_ref().map(|p| p.as_str()))
+                .push_bind(keys.seal(crypt::HEAD_ID_CARD, h.head_id_card.as_str()))
+                .push_bind(keys.blind(h.head_id_card.as_str()))
+                .push_bind(
+                    h.phone
+                        .as_ref()
+                        .map(|p| keys.seal(crypt::PHONE, p.as_str())),
+                )
                 .push_bind(h.head_sex.code())
                 .push_bind(h.head_ethnicity.code())
                 .push_bind(h.poverty_registration.code())
@@ -144,12 +151,12 @@ pub async fn write_batch_in(
     }
     for h in &batch.household_updates {
         let mut q = QueryBuilder::<Db>::new("UPDATE households SET ");
-        push_household_fields(&mut q, h);
+        push_household_fields(&mut q, h, keys);
         q.push(", version = version + 1 WHERE id = ")
             .push_bind(h.id.as_str());
         q.build().execute(&mut **tx).await?;
     }
-    write_persons(tx, &batch.persons).await?;
+    write_persons(tx, &batch.persons, keys).await?;
     write_surveys(tx, &batch.surveys).await?;
     // A corrected household may have moved village or changed model: rebuild too.
     for chunk in batch.programmes.chunks(chunk_rows(3)) {
@@ -237,6 +244,7 @@ pub async fn write_batch_in(
 async fn write_persons(
     tx: &mut Transaction<'_, Db>,
     persons: &[domain::Person],
+    keys: &Keys,
 ) -> Result<(), StorageError> {
     for chunk in persons.chunks(chunk_rows(10)) {
         let mut q = QueryBuilder::<Db>::new(
@@ -247,7 +255,11 @@ async fn write_persons(
                 .push_bind(p.household.as_str())
                 .push_bind(p.position as i32)
                 .push_bind(p.name.as_str())
-                .push_bind(p.id_card.as_ref().map(|c| c.as_str()))
+                .push_bind(
+                    p.id_card
+                        .as_ref()
+                        .map(|c| keys.seal(crypt::PERSON_ID_CARD, c.as_str())),
+                )
                 .push_bind(p.sex.code())
                 .push_bind(p.birth_year)
                 .push_bind(p.relation.code())
@@ -494,20 +506,25 @@ fn numbered<'a, T>(
 
 // ---- reads ------------------------------------------------------------------------------------
 
-pub async fn household(pool: &Pool<Db>, id: &RecordId) -> Result<Option<Household>, StorageError> {
+pub async fn household(
+    pool: &Pool<Db>,
+    id: &RecordId,
+    keys: &Keys,
+) -> Result<Option<Household>, StorageError> {
     let mut q = QueryBuilder::<Db>::new(format!(
         "SELECT {} FROM households WHERE id = ",
         HouseholdRow::COLUMNS
     ));
     q.push_bind(id.as_str());
     let row: Option<HouseholdRow> = q.build_query_as().fetch_optional(pool).await?;
-    row.map(Household::try_from).transpose()
+    row.map(|row| row.into_household(keys)).transpose()
 }
 
 /// The households of one village, by registry number.
 pub async fn households_in(
     pool: &Pool<Db>,
     village: &UnitCode,
+    keys: &Keys,
 ) -> Result<Vec<Household>, StorageError> {
     let mut q = QueryBuilder::<Db>::new(format!(
         "SELECT {} FROM households WHERE village_code = ",
@@ -516,13 +533,16 @@ pub async fn households_in(
     q.push_bind(village.as_str())
         .push(" ORDER BY registry_no, id");
     let rows: Vec<HouseholdRow> = q.build_query_as().fetch_all(pool).await?;
-    rows.into_iter().map(Household::try_from).collect()
+    rows.into_iter()
+        .map(|row| row.into_household(keys))
+        .collect()
 }
 
 /// Several households at once (in no particular order); unknown ids are skipped.
 pub async fn households_by_ids(
     pool: &Pool<Db>,
     ids: &[RecordId],
+    keys: &Keys,
 ) -> Result<Vec<Household>, StorageError> {
     let mut out = Vec::with_capacity(ids.len());
     // A few hundred at a time stays under both backends' bind limits.
@@ -538,32 +558,33 @@ pub async fn households_by_ids(
         q.push(")");
         let rows: Vec<HouseholdRow> = q.build_query_as().fetch_all(pool).await?;
         for row in rows {
-            out.push(Household::try_from(row)?);
+            out.push(row.into_household(keys)?);
         }
     }
     Ok(out)
 }
 
-/// The household whose head holds this ID-card number, if any: (id, village code).
-/// The households whose heads hold these ID-card numbers (in no particular order).
+/// The households whose heads hold these ID-card numbers (in no particular order), found by
+/// their blind indexes.
 pub async fn households_with_id_cards(
     pool: &Pool<Db>,
     cards: &[&str],
+    keys: &Keys,
 ) -> Result<Vec<Household>, StorageError> {
     let mut out = Vec::new();
     for chunk in cards.chunks(500) {
         let mut q = QueryBuilder::<Db>::new(format!(
-            "SELECT {} FROM households WHERE head_id_card IN (",
+            "SELECT {} FROM households WHERE head_id_card_index IN (",
             HouseholdRow::COLUMNS
         ));
         let mut list = q.separated(", ");
         for card in chunk {
-            list.push_bind(*card);
+            list.push_bind(keys.blind(card));
         }
         q.push(")");
         let rows: Vec<HouseholdRow> = q.build_query_as().fetch_all(pool).await?;
         for row in rows {
-            out.push(Household::try_from(row)?);
+            out.push(row.into_household(keys)?);
         }
     }
     Ok(out)
@@ -573,6 +594,7 @@ pub async fn households_with_id_cards(
 pub async fn persons_of(
     pool: &Pool<Db>,
     households: &[RecordId],
+    keys: &Keys,
 ) -> Result<Vec<domain::Person>, StorageError> {
     let mut out = Vec::new();
     for chunk in households.chunks(500) {
@@ -587,14 +609,14 @@ pub async fn persons_of(
         q.push(") ORDER BY household_id, position, id");
         let rows: Vec<PersonRow> = q.build_query_as().fetch_all(pool).await?;
         for row in rows {
-            out.push(domain::Person::try_from(row)?);
+            out.push(row.into_person(keys)?);
         }
     }
     Ok(out)
 }
 
 /// `column = value, …` for every registration field of a household (an `UPDATE`'s SET list).
-fn push_household_fields(q: &mut QueryBuilder<'_, Db>, h: &Household) {
+fn push_household_fields(q: &mut QueryBuilder<'_, Db>, h: &Household, keys: &Keys) {
     q.push("village_code = ")
         .push_bind(h.village.as_str().to_owned())
         .push(", registry_no = ")
@@ -602,9 +624,15 @@ fn push_household_fields(q: &mut QueryBuilder<'_, Db>, h: &Household) {
         .push(", head_name = ")
         .push_bind(h.head_name.clone())
         .push(", head_id_card = ")
-        .push_bind(h.head_id_card.as_str().to_owned())
+        .push_bind(keys.seal(crypt::HEAD_ID_CARD, h.head_id_card.as_str()))
+        .push(", head_id_card_index = ")
+        .push_bind(keys.blind(h.head_id_card.as_str()))
         .push(", phone = ")
-        .push_bind(h.phone.as_ref().map(|p| p.as_str().to_owned()))
+        .push_bind(
+            h.phone
+                .as_ref()
+                .map(|p| keys.seal(crypt::PHONE, p.as_str())),
+        )
         .push(", head_sex = ")
         .push_bind(h.head_sex.code())
         .push(", head_ethnicity = ")
@@ -645,10 +673,11 @@ pub async fn correct_household(
     merged_into: Option<&str>,
     base_version: i32,
     audit: &AuditEntry,
+    keys: &Keys,
 ) -> Result<Option<i32>, StorageError> {
     let mut tx = pool.begin().await?;
     let mut q = QueryBuilder::<Db>::new("UPDATE households SET ");
-    push_household_fields(&mut q, h);
+    push_household_fields(&mut q, h, keys);
     q.push(", status = ")
         .push_bind(status)
         .push(", merged_into = ")
@@ -677,13 +706,15 @@ pub async fn household_counts(pool: &Pool<Db>) -> Result<Vec<(String, i64)>, Sto
     )
 }
 
+/// The household whose head's ID-card number has this blind index: (id, village code).
 pub async fn household_by_id_card(
     pool: &Pool<Db>,
-    id_card: &str,
+    index: &str,
 ) -> Result<Option<(String, String)>, StorageError> {
-    let mut q =
-        QueryBuilder::<Db>::new("SELECT id, village_code FROM households WHERE head_id_card = ");
-    q.push_bind(id_card);
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT id, village_code FROM households WHERE head_id_card_index = ",
+    );
+    q.push_bind(index);
     Ok(q.build_query_as().fetch_optional(pool).await?)
 }
 
@@ -1035,6 +1066,7 @@ pub async fn save_survey(
     pool: &Pool<Db>,
     request: &crate::storage::SaveRequest<'_>,
     audit: &AuditEntry,
+    keys: &Keys,
 ) -> Result<crate::storage::SaveOutcome, StorageError> {
     use crate::storage::{SaveOutcome, StoredState};
     let survey = request.survey;
@@ -1061,7 +1093,7 @@ pub async fn save_survey(
         if request.base_version != 0 {
             return Ok(SaveOutcome::Conflict(None));
         }
-        write_persons(&mut tx, request.people).await?;
+        write_persons(&mut tx, request.people, keys).await?;
         write_surveys(&mut tx, std::slice::from_ref(survey)).await?;
         record_request(
             &mut tx,
@@ -1121,7 +1153,7 @@ pub async fn save_survey(
     if replacement.status == domain::SurveyStatus::Draft {
         replacement.review_comment = before.review_comment.clone();
     }
-    write_persons(&mut tx, request.people).await?;
+    write_persons(&mut tx, request.people, keys).await?;
     write_surveys(&mut tx, std::slice::from_ref(&replacement)).await?;
     let mut mark = QueryBuilder::<Db>::new("UPDATE surveys SET last_request = ");
     mark.push_bind(survey.client_id.as_str())
@@ -1145,4 +1177,111 @@ pub async fn save_survey(
         id: stored.id,
         version: replacement.version,
     })
+}
+
+/// Encrypts what was stored in clear before encryption existed (and fills the blind index),
+/// 1,000 rows per transaction; returns the rows sealed. Idempotent: sealed rows are skipped.
+pub async fn seal_clear_rows(pool: &Pool<Db>, keys: &Keys) -> Result<u64, StorageError> {
+    let mut sealed = 0;
+    loop {
+        let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
+            "SELECT id, head_id_card, phone FROM households WHERE head_id_card_index IS NULL LIMIT 1000",
+        )
+        .fetch_all(pool)
+        .await?;
+        if rows.is_empty() {
+            break;
+        }
+        let mut tx = pool.begin().await?;
+        for (id, card, phone) in &rows {
+            let card = keys.open(crypt::HEAD_ID_CARD, card)?;
+            let phone = phone
+                .as_deref()
+                .map(|p| keys.open(crypt::PHONE, p))
+                .transpose()?;
+            let mut q = QueryBuilder::<Db>::new("UPDATE households SET head_id_card = ");
+            q.push_bind(keys.seal(crypt::HEAD_ID_CARD, &card))
+                .push(", head_id_card_index = ")
+                .push_bind(keys.blind(&card))
+                .push(", phone = ")
+                .push_bind(phone.map(|p| keys.seal(crypt::PHONE, &p)))
+                .push(" WHERE id = ")
+                .push_bind(id.as_str());
+            q.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        sealed += rows.len() as u64;
+    }
+    loop {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT id, id_card FROM persons WHERE id_card IS NOT NULL AND id_card NOT LIKE 'v1.%' LIMIT 1000",
+        )
+        .fetch_all(pool)
+        .await?;
+        if rows.is_empty() {
+            break;
+        }
+        let mut tx = pool.begin().await?;
+        for (id, card) in &rows {
+            let mut q = QueryBuilder::<Db>::new("UPDATE persons SET id_card = ");
+            q.push_bind(keys.seal(crypt::PERSON_ID_CARD, card))
+                .push(" WHERE id = ")
+                .push_bind(id.as_str());
+            q.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        sealed += rows.len() as u64;
+    }
+    Ok(sealed)
+}
+
+/// Re-encrypts every sealed value from `old` to `new` (and recomputes the blind indexes) in
+/// one transaction: all or nothing. Returns the rows rewritten.
+pub async fn rotate_keys(pool: &Pool<Db>, old: &Keys, new: &Keys) -> Result<u64, StorageError> {
+    let mut tx = pool.begin_with(super::BEGIN_WRITE).await?;
+    let households: Vec<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT id, head_id_card, phone FROM households")
+            .fetch_all(&mut *tx)
+            .await?;
+    for (id, card, phone) in &households {
+        let card = old.open(crypt::HEAD_ID_CARD, card)?;
+        let phone = phone
+            .as_deref()
+            .map(|p| old.open(crypt::PHONE, p))
+            .transpose()?;
+        let mut q = QueryBuilder::<Db>::new("UPDATE households SET head_id_card = ");
+        q.push_bind(new.seal(crypt::HEAD_ID_CARD, &card))
+            .push(", head_id_card_index = ")
+            .push_bind(new.blind(&card))
+            .push(", phone = ")
+            .push_bind(phone.map(|p| new.seal(crypt::PHONE, &p)))
+            .push(" WHERE id = ")
+            .push_bind(id.as_str());
+        q.build().execute(&mut *tx).await?;
+    }
+    let persons: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, id_card FROM persons WHERE id_card IS NOT NULL")
+            .fetch_all(&mut *tx)
+            .await?;
+    for (id, card) in &persons {
+        let card = old.open(crypt::PERSON_ID_CARD, card)?;
+        let mut q = QueryBuilder::<Db>::new("UPDATE persons SET id_card = ");
+        q.push_bind(new.seal(crypt::PERSON_ID_CARD, &card))
+            .push(" WHERE id = ")
+            .push_bind(id.as_str());
+        q.build().execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok((households.len() + persons.len()) as u64)
+}
+
+/// The key id of one sealed value, if the database holds any.
+pub async fn sealed_key_id(pool: &Pool<Db>) -> Result<Option<String>, StorageError> {
+    let found: Option<String> = sqlx::query_scalar(
+        "SELECT head_id_card FROM households WHERE head_id_card LIKE 'v1.%' \
+         UNION ALL SELECT id_card FROM persons WHERE id_card LIKE 'v1.%' LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(found.and_then(|v| v.split('.').nth(1).map(str::to_owned)))
 }

@@ -1,6 +1,7 @@
 //! Database rows (server-only) and their conversion to domain and view types. A value that
 //! does not parse back is a corrupt row: reported, never silently defaulted.
 
+use crate::storage::crypt::{self, Keys};
 use app::model::UnitView;
 use domain::{
     AdminUnit, AfforestationPlot, Date, Days, EmploymentRow, Equity, Guarantees, Heads, Hectares,
@@ -257,18 +258,24 @@ impl HouseholdRow {
         head_ethnicity, poverty_registration, poverty_cause, registration_year, exit_year, model, enrolment_date";
 }
 
-impl TryFrom<HouseholdRow> for Household {
-    type Error = StorageError;
-    fn try_from(row: HouseholdRow) -> Result<Self, Self::Error> {
+impl HouseholdRow {
+    /// The household, its ID-card number and phone decrypted with `keys`.
+    pub fn into_household(self, keys: &Keys) -> Result<Household, StorageError> {
         const T: &str = "households";
+        let row = self;
+        let head_id_card = keys.open(crypt::HEAD_ID_CARD, &row.head_id_card)?;
+        let phone = row
+            .phone
+            .as_deref()
+            .map(|p| keys.open(crypt::PHONE, p))
+            .transpose()?;
         Ok(Household {
             id: id(T, &row.id)?,
             village: unit(T, &row.village_code)?,
             registry_no: row.registry_no,
             head_name: row.head_name,
-            head_id_card: IdCardNumber::parse(&row.head_id_card).map_err(|err| corrupt(T, err))?,
-            phone: row
-                .phone
+            head_id_card: IdCardNumber::parse(&head_id_card).map_err(|err| corrupt(T, err))?,
+            phone: phone
                 .as_deref()
                 .map(Phone::parse)
                 .transpose()
@@ -318,17 +325,22 @@ impl PersonRow {
         "id, household_id, position, name, id_card, sex, birth_year, relation, ethnicity, active";
 }
 
-impl TryFrom<PersonRow> for domain::Person {
-    type Error = StorageError;
-    fn try_from(row: PersonRow) -> Result<Self, Self::Error> {
+impl PersonRow {
+    /// The person, its ID-card number decrypted with `keys`.
+    pub fn into_person(self, keys: &Keys) -> Result<domain::Person, StorageError> {
         const T: &str = "persons";
+        let row = self;
+        let id_card = row
+            .id_card
+            .as_deref()
+            .map(|c| keys.open(crypt::PERSON_ID_CARD, c))
+            .transpose()?;
         Ok(domain::Person {
             id: id(T, &row.id)?,
             household: id(T, &row.household_id)?,
             position: u32::try_from(row.position).map_err(|err| corrupt(T, err))?,
             name: row.name,
-            id_card: row
-                .id_card
+            id_card: id_card
                 .as_deref()
                 .map(IdCardNumber::parse)
                 .transpose()

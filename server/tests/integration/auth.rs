@@ -873,7 +873,34 @@ async fn tokens_expire_and_read_only_ones_only_read(app: &TestApp) {
     assert_eq!(expired.json()["error"], "token_expired");
 }
 
+async fn a_new_password_is_neither_common_nor_one_of_the_last_five(app: &TestApp) {
+    let session = app.session("res", "researcher", "513400").await;
+    let change = |current: &str, new: &str| {
+        let form = format!("current={current}&new={new}");
+        let session = session.clone();
+        async move {
+            let response = app.server_fn_as(&session, "change_password", &form).await;
+            assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+            response.json()
+        }
+    };
+    let common = change(TEST_PASSWORD, "Woaini1314").await;
+    assert_eq!(common["Err"][0]["rule"], "password_common", "{common}");
+    let done = json!({ "Ok": null });
+    let passwords: Vec<String> = (1..=6).map(|i| format!("Liangshan-tree-{i}-co2")).collect();
+    assert_eq!(change(TEST_PASSWORD, &passwords[0]).await, done);
+    assert_eq!(change(&passwords[0], &passwords[1]).await, done);
+    let reused = change(&passwords[1], TEST_PASSWORD).await;
+    assert_eq!(reused["Err"][0]["rule"], "password_reused", "{reused}");
+    for pair in passwords[1..].windows(2) {
+        assert_eq!(change(&pair[0], &pair[1]).await, done);
+    }
+    // Five changes later the first password has left the history.
+    assert_eq!(change(&passwords[5], TEST_PASSWORD).await, done);
+}
+
 crate::on_both_backends!(
+    a_new_password_is_neither_common_nor_one_of_the_last_five,
     tokens_expire_and_read_only_ones_only_read,
     sessions_expire_when_idle_or_old_and_end_at_sign_out,
     state_changing_requests_from_other_sites_are_refused,

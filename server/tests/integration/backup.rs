@@ -82,7 +82,7 @@ async fn a_backup_taken_while_surveys_are_reviewed_restores_one_moment(app: &Tes
     let file = dir.path().join("during.tanhui-backup");
     let report = backup::backup(&app.store, &file).await.expect("backup");
     writer.await.expect("writer");
-    assert_eq!(report.trailer.tables, 26);
+    assert_eq!(report.trailer.tables, 27);
     assert_eq!(
         report.header.schema,
         app.store.schema_version().await.expect("v")
@@ -469,7 +469,7 @@ fn the_backup_restore_and_digest_commands() {
     assert!(ok, "{err}");
     let (ok, out, err) = tanhui(&["backup", "--db", &source, "--out", file]);
     assert!(ok, "{err}");
-    assert!(out.contains("26 tables"), "{out}");
+    assert!(out.contains("27 tables"), "{out}");
     assert!(out.contains("checked by reading it back"), "{out}");
     let digest = |args: &[&str]| {
         let (ok, out, err) = tanhui(args);

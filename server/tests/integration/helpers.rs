@@ -87,9 +87,11 @@ impl TestApp {
         dir: tempfile::TempDir,
         pg_cleanup: Option<PgCleanup>,
     ) -> TestApp {
-        let store = Store::connect(&db_url)
-            .await
-            .expect("connect test database");
+        let store = with_test_key(
+            Store::connect(&db_url)
+                .await
+                .expect("connect test database"),
+        );
         store.migrate().await.expect("migrate test database");
         let router = router(&store, &db_url, &dir, |_| {}).await;
         TestApp {
@@ -258,9 +260,11 @@ impl TestApp {
     /// Another server instance on the same database, with settings changed by `change`
     /// (trusted proxies, the metrics addresses…).
     pub async fn instance_with(&self, change: impl FnOnce(&mut Settings)) -> TestApp {
-        let store = Store::connect(&self.db_url)
-            .await
-            .expect("second connection");
+        let store = with_test_key(
+            Store::connect(&self.db_url)
+                .await
+                .expect("second connection"),
+        );
         let router = router(&store, &self.db_url, &self._dir, change).await;
         let dir = tempfile::tempdir().expect("temp dir");
         TestApp {
@@ -436,4 +440,17 @@ pub fn author() -> server::records::Author<'static> {
         actor: admin_actor(),
         ip: None,
     }
+}
+
+/// The data key of every test database (the key-file handling of production is tested in
+/// `encryption.rs`): one key, so that the same data seal alike whichever database holds them;
+/// a `tanhui` run against a test database would get it as `TANHUI_DATA_KEY`.
+pub const TEST_DATA_KEY: &str = "7465737420646174612b6b657920666f722074616e687569207465737473212e";
+
+fn with_test_key(store: Store) -> Store {
+    let mut master = [0u8; 32];
+    for (i, byte) in master.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&TEST_DATA_KEY[2 * i..2 * i + 2], 16).expect("hex");
+    }
+    store.with_keys(server::storage::crypt::Keys::from_master(&master))
 }

@@ -14,6 +14,7 @@ mod auth;
 mod backup;
 mod binary;
 mod dashboard;
+mod encryption;
 mod entry;
 mod exports;
 mod health;

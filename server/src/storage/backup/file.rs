@@ -1,12 +1,12 @@
 //! The backup file: gzip-compressed JSON lines, the same whichever backend wrote it.
 //!
 //! ```text
-//! {"format":"tanhui-backup","version":1,"schema":20261208000013,"backend":"sqlite",…}
+//! {"format":"tanhui-backup","version":1,"schema":20261208000015,"backend":"sqlite",…}
 //! {"table":{"name":"admin_units","columns":[{"name":"code","kind":"text"},…]}}
 //! ["513400","prefecture",…]                       one JSON array per row
 //! {"table_end":{"rows":46}}
 //! …                                                every table of `TABLES`, in that order
-//! {"end":{"tables":26,"rows":…,"digest":"…","sha256":"…"}}
+//! {"end":{"tables":27,"rows":…,"digest":"…","sha256":"…"}}
 //! ```
 //!
 //! `sha256` is over every byte before the last line (uncompressed), so a file cut short or
