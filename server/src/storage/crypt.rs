@@ -29,6 +29,8 @@ use sha2::{Digest, Sha256};
 pub const HEAD_ID_CARD: &str = "households.head_id_card";
 pub const PHONE: &str = "households.phone";
 pub const PERSON_ID_CARD: &str = "persons.id_card";
+/// An account's TOTP secret (base32): sealed too, so that a copied database signs nobody in.
+pub const TOTP_SECRET: &str = "second_factors.secret";
 
 const PREFIX: &str = "v1.";
 

@@ -1028,7 +1028,14 @@ impl Store {
         &self,
         user_id: &str,
     ) -> Result<Option<SecondFactorRecord>, StorageError> {
-        on_accounts!(self, second_factor(user_id))
+        let found = on_accounts!(self, second_factor(user_id))?;
+        // The secret is sealed like an ID-card number: a copied database signs nobody in.
+        found
+            .map(|mut factor| {
+                factor.secret = self.keys()?.open(crypt::TOTP_SECRET, &factor.secret)?;
+                Ok(factor)
+            })
+            .transpose()
     }
 
     /// Begins enrolment with `secret`; `false` when the account has a confirmed one.
@@ -1038,7 +1045,8 @@ impl Store {
         secret: &str,
         now: i64,
     ) -> Result<bool, StorageError> {
-        on_accounts!(self, start_second_factor(user_id, secret, now))
+        let sealed = self.keys()?.seal(crypt::TOTP_SECRET, secret);
+        on_accounts!(self, start_second_factor(user_id, &sealed, now))
     }
 
     /// Confirms enrolment with its first code's step and stores the recovery codes' digests.
@@ -1052,9 +1060,10 @@ impl Store {
         now: i64,
         audit: &AuditEntry,
     ) -> Result<bool, StorageError> {
+        let sealed = self.keys()?.seal(crypt::TOTP_SECRET, secret);
         on_accounts!(
             self,
-            confirm_second_factor(user_id, secret, step, recovery_hashes, now, audit)
+            confirm_second_factor(user_id, &sealed, step, recovery_hashes, now, audit)
         )
     }
 

@@ -1271,15 +1271,28 @@ pub async fn rotate_keys(pool: &Pool<Db>, old: &Keys, new: &Keys) -> Result<u64,
             .push_bind(id.as_str());
         q.build().execute(&mut *tx).await?;
     }
+    let secrets: Vec<(String, String)> =
+        sqlx::query_as("SELECT user_id, secret FROM second_factors")
+            .fetch_all(&mut *tx)
+            .await?;
+    for (user, secret) in &secrets {
+        let secret = old.open(crypt::TOTP_SECRET, secret)?;
+        let mut q = QueryBuilder::<Db>::new("UPDATE second_factors SET secret = ");
+        q.push_bind(new.seal(crypt::TOTP_SECRET, &secret))
+            .push(" WHERE user_id = ")
+            .push_bind(user.as_str());
+        q.build().execute(&mut *tx).await?;
+    }
     tx.commit().await?;
-    Ok((households.len() + persons.len()) as u64)
+    Ok((households.len() + persons.len() + secrets.len()) as u64)
 }
 
 /// The key id of one sealed value, if the database holds any.
 pub async fn sealed_key_id(pool: &Pool<Db>) -> Result<Option<String>, StorageError> {
     let found: Option<String> = sqlx::query_scalar(
         "SELECT head_id_card FROM households WHERE head_id_card LIKE 'v1.%' \
-         UNION ALL SELECT id_card FROM persons WHERE id_card LIKE 'v1.%' LIMIT 1",
+         UNION ALL SELECT id_card FROM persons WHERE id_card LIKE 'v1.%' \
+         UNION ALL SELECT secret FROM second_factors WHERE secret LIKE 'v1.%' LIMIT 1",
     )
     .fetch_optional(pool)
     .await?;

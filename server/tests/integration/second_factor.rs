@@ -64,6 +64,29 @@ async fn enrol(app: &TestApp, session: &Session) -> (String, Vec<String>) {
     (secret, codes)
 }
 
+/// The TOTP secrets as stored, read past the application.
+async fn stored_secrets(app: &TestApp) -> Vec<String> {
+    use sqlx::Connection;
+    let select = "SELECT secret FROM second_factors";
+    if app.db_url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(&app.db_url)
+            .await
+            .expect("connect");
+        sqlx::query_scalar(select)
+            .fetch_all(&mut conn)
+            .await
+            .expect("read")
+    } else {
+        let mut conn = sqlx::PgConnection::connect(&app.db_url)
+            .await
+            .expect("connect");
+        sqlx::query_scalar(select)
+            .fetch_all(&mut conn)
+            .await
+            .expect("read")
+    }
+}
+
 async fn second_step(app: &TestApp, pending: &str, code: &str) -> Response {
     app.send(
         Request::post("/api/v1/session/second-factor")
@@ -92,6 +115,11 @@ async fn first_step(app: &TestApp, username: &str) -> String {
 async fn an_enrolled_account_signs_in_with_a_code_or_a_recovery_code_once(app: &TestApp) {
     let admin = app.admin().await;
     let (secret, codes) = enrol(app, &admin).await;
+    // The secret is sealed with the data key: a copied database signs nobody in.
+    let stored = stored_secrets(app).await;
+    assert_eq!(stored.len(), 1);
+    assert!(stored[0].starts_with("v1."), "{}", stored[0]);
+    assert!(!stored[0].contains(&secret.replace(' ', "")));
     let status = app.server_fn_as(&admin, "my_second_factor", "").await;
     assert_eq!(status.json()["enrolled"], true, "{}", status.body);
     assert_eq!(status.json()["recovery_codes_left"], 10);
