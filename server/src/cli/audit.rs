@@ -14,7 +14,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::storage::{now_ms, AuditEntry, AuditVerification, ChainedRow, Store};
+use crate::storage::{now_ms, AuditEntry, AuditRowText, AuditVerification, ChainedRow, Store};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -68,19 +68,11 @@ struct ArchiveHeader {
     anchor_hash: String,
 }
 
+/// An archived entry: the row as stored, and its chain hash.
 #[derive(Debug, Serialize, Deserialize)]
 struct ArchiveEntry {
-    seq: i64,
-    at: i64,
-    actor_id: Option<String>,
-    actor: String,
-    action: String,
-    target_kind: Option<String>,
-    target: Option<String>,
-    unit_code: Option<String>,
-    ip: Option<String>,
-    before: Option<String>,
-    after: Option<String>,
+    #[serde(flatten)]
+    row: AuditRowText,
     hash: String,
 }
 
@@ -181,20 +173,7 @@ async fn archive_into(store: &Store, out: &Path, cutoff: i64) -> anyhow::Result<
             entries += 1;
             line(
                 &mut file,
-                serde_json::to_string(&ArchiveEntry {
-                    seq: row.seq,
-                    at: row.at,
-                    actor_id: row.actor_id,
-                    actor: row.actor,
-                    action: row.action,
-                    target_kind: row.target_kind,
-                    target: row.target,
-                    unit_code: row.unit_code,
-                    ip: row.ip,
-                    before: row.before,
-                    after: row.after,
-                    hash,
-                })?,
+                serde_json::to_string(&ArchiveEntry { row, hash })?,
             )?;
         }
     }
@@ -299,30 +278,20 @@ fn verify_archive(path: &Path) -> anyhow::Result<ArchiveEnd> {
         }
         let entry: ArchiveEntry =
             serde_json::from_str(&text).map_err(|err| damaged(n, &err.to_string()))?;
-        if entry.seq != seq + 1 {
-            return Err(damaged(n, &format!("entry {} follows {seq}", entry.seq)));
+        if entry.row.seq != seq + 1 {
+            return Err(damaged(
+                n,
+                &format!("entry {} follows {seq}", entry.row.seq),
+            ));
         }
-        let row = crate::storage::AuditRowText {
-            seq: entry.seq,
-            at: entry.at,
-            actor_id: entry.actor_id,
-            actor: entry.actor,
-            action: entry.action,
-            target_kind: entry.target_kind,
-            target: entry.target,
-            unit_code: entry.unit_code,
-            ip: entry.ip,
-            before: entry.before,
-            after: entry.after,
-        };
-        let expected = crate::storage::audit_link(&hash, &row);
+        let expected = crate::storage::audit_link(&hash, &entry.row);
         if expected != entry.hash {
-            return Err(damaged(n, &format!("entry {} was changed", entry.seq)));
+            return Err(damaged(n, &format!("entry {} was changed", entry.row.seq)));
         }
         digest.update(text.as_bytes());
         digest.update(b"\n");
         hash = expected;
-        seq = entry.seq;
+        seq = entry.row.seq;
         entries += 1;
     }
     Err(damaged(0, "no end line: the file is cut short"))

@@ -216,7 +216,7 @@ pub struct TokenUse {
 }
 
 /// An `audit_log` row as stored: `before` and `after` are JSON text.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, serde::Deserialize)]
 pub(crate) struct AuditRow {
     pub seq: i64,
     pub at: i64,

@@ -433,6 +433,18 @@ pub async fn insert_session(
     audit: &AuditEntry,
 ) -> Result<(), StorageError> {
     let mut tx = pool.begin().await?;
+    write_session(&mut tx, token_hash, user_id, now).await?;
+    insert_audit(&mut tx, audit).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn write_session(
+    tx: &mut Transaction<'_, Db>,
+    token_hash: &str,
+    user_id: &str,
+    now: i64,
+) -> Result<(), StorageError> {
     let mut q = QueryBuilder::<Db>::new(
         "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES (",
     );
@@ -444,9 +456,7 @@ pub async fn insert_session(
         .push(", ")
         .push_bind(now)
         .push(")");
-    q.build().execute(&mut *tx).await?;
-    insert_audit(&mut tx, audit).await?;
-    tx.commit().await?;
+    q.build().execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -819,18 +829,7 @@ pub async fn complete_sign_in(
     if q.build().execute(&mut *tx).await?.rows_affected() != 1 {
         return Ok(false);
     }
-    let mut q = QueryBuilder::<Db>::new(
-        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES (",
-    );
-    q.push_bind(session_hash)
-        .push(", ")
-        .push_bind(user_id)
-        .push(", ")
-        .push_bind(now)
-        .push(", ")
-        .push_bind(now)
-        .push(")");
-    q.build().execute(&mut *tx).await?;
+    write_session(&mut tx, session_hash, user_id, now).await?;
     insert_audit(&mut tx, audit).await?;
     tx.commit().await?;
     Ok(true)

@@ -1182,7 +1182,37 @@ pub async fn save_survey(
 /// Encrypts what was stored in clear before encryption existed (and fills the blind index),
 /// 1,000 rows per transaction; returns the rows sealed. Idempotent: sealed rows are skipped.
 pub async fn seal_clear_rows(pool: &Pool<Db>, keys: &Keys) -> Result<u64, StorageError> {
+    // Every start asks this much (the unique index answers it); the scans below run only
+    // after an upgrade or the restore of an older backup. Members are sealed first: a
+    // household without its index is the mark that its era's rows are not all sealed yet.
+    let pending: Option<String> =
+        sqlx::query_scalar("SELECT id FROM households WHERE head_id_card_index IS NULL LIMIT 1")
+            .fetch_optional(pool)
+            .await?;
+    if pending.is_none() {
+        return Ok(0);
+    }
     let mut sealed = 0;
+    loop {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT id, id_card FROM persons WHERE id_card IS NOT NULL AND id_card NOT LIKE 'v1.%' LIMIT 1000",
+        )
+        .fetch_all(pool)
+        .await?;
+        if rows.is_empty() {
+            break;
+        }
+        let mut tx = pool.begin().await?;
+        for (id, card) in &rows {
+            let mut q = QueryBuilder::<Db>::new("UPDATE persons SET id_card = ");
+            q.push_bind(keys.seal(crypt::PERSON_ID_CARD, card))
+                .push(" WHERE id = ")
+                .push_bind(id.as_str());
+            q.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        sealed += rows.len() as u64;
+    }
     loop {
         let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
             "SELECT id, head_id_card, phone FROM households WHERE head_id_card_index IS NULL LIMIT 1000",
@@ -1205,26 +1235,6 @@ pub async fn seal_clear_rows(pool: &Pool<Db>, keys: &Keys) -> Result<u64, Storag
                 .push_bind(keys.blind(&card))
                 .push(", phone = ")
                 .push_bind(phone.map(|p| keys.seal(crypt::PHONE, &p)))
-                .push(" WHERE id = ")
-                .push_bind(id.as_str());
-            q.build().execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        sealed += rows.len() as u64;
-    }
-    loop {
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT id, id_card FROM persons WHERE id_card IS NOT NULL AND id_card NOT LIKE 'v1.%' LIMIT 1000",
-        )
-        .fetch_all(pool)
-        .await?;
-        if rows.is_empty() {
-            break;
-        }
-        let mut tx = pool.begin().await?;
-        for (id, card) in &rows {
-            let mut q = QueryBuilder::<Db>::new("UPDATE persons SET id_card = ");
-            q.push_bind(keys.seal(crypt::PERSON_ID_CARD, card))
                 .push(" WHERE id = ")
                 .push_bind(id.as_str());
             q.build().execute(&mut *tx).await?;
