@@ -301,3 +301,20 @@ pub trait Operations: Send + Sync + 'static {
 
 /// What the server puts into the Leptos context for [`Operations`].
 pub type SharedOperations = Arc<dyn Operations>;
+
+/// The personal data Tanhui holds and their erasure (administrators; checked inside).
+#[async_trait::async_trait]
+pub trait Privacy: Send + Sync + 'static {
+    /// The data inventory and the households due for erasure.
+    async fn privacy(&self, by: &RequestViewer) -> Result<crate::model::PrivacyView, BackendError>;
+    /// Erases the personal data of the households asked for, each of which must be due
+    /// (audited one by one as `household.erase`); refusals come back as field issues.
+    async fn erase(
+        &self,
+        by: &RequestViewer,
+        input: &crate::model::ErasureInput,
+    ) -> Result<crate::model::ErasureDone, BackendError>;
+}
+
+/// What the server puts into the Leptos context for [`Privacy`].
+pub type SharedPrivacy = Arc<dyn Privacy>;

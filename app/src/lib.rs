@@ -34,6 +34,7 @@ use crate::pages::{
     account::AccountPage,
     admin_audit::AdminAuditPage,
     admin_import::AdminImportPage,
+    admin_privacy::AdminPrivacyPage,
     admin_programme::AdminProgrammePage,
     admin_status::AdminStatusPage,
     admin_units::AdminUnitsPage,
@@ -180,6 +181,11 @@ pub fn App() -> impl IntoView {
                         view=AdminStatusPage
                         ssr=SsrMode::Async
                     />
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("privacy"))
+                        view=AdminPrivacyPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
         </Router>
@@ -239,6 +245,7 @@ fn UserMenu() -> impl IntoView {
                                 <a href="/admin/import" data-testid="import-link"><Tr zh="导入" en="Import" /></a>
                                 <a href="/admin/audit"><Tr zh="审计" en="Audit" /></a>
                                 <a href="/admin/status" data-testid="status-link"><Tr zh="状态" en="Status" /></a>
+                                <a href="/admin/privacy" data-testid="privacy-link"><Tr zh="个人信息" en="Privacy" /></a>
                             })}
                             <form method="post" action="/logout" class="inline" on:submit=move |ev| warn_before_sign_out(ev, waiting, lang)>
                                 <button type="submit" class="link" data-testid="logout">

@@ -7,9 +7,11 @@ use serde::{Deserialize, Serialize};
 
 mod offline;
 mod operations;
+mod privacy;
 mod setup;
 pub use offline::*;
 pub use operations::*;
+pub use privacy::*;
 pub use setup::*;
 
 /// An administrative unit as a page shows it.
@@ -568,9 +570,15 @@ pub struct HouseholdPageView {
     #[serde(default)]
     pub people: Vec<PersonView>,
     /// The correction form, for those who may correct this household (its village's
-    /// enumerators and supervisors, administrators).
+    /// enumerators and supervisors, administrators); never once it was erased.
     #[serde(default)]
     pub correction: Option<CorrectionForm>,
+    /// The day it left the programme, `YYYY-MM-DD` (any status but active).
+    #[serde(default)]
+    pub left_on: Option<String>,
+    /// The day its personal data were erased, `YYYY-MM-DD` (China), if they were.
+    #[serde(default)]
+    pub erased_on: Option<String>,
     /// Every survey of the household, one per wave.
     pub surveys: Vec<SurveyHistoryView>,
 }

@@ -62,6 +62,10 @@ mod guard {
         context()
     }
 
+    pub fn privacy() -> Result<crate::backend::SharedPrivacy, AppError> {
+        context()
+    }
+
     /// Who is asking (anonymous when the middleware found no session or token).
     pub fn viewer() -> RequestViewer {
         leptos::prelude::use_context::<http::request::Parts>()
@@ -136,6 +140,26 @@ pub async fn server_operations() -> Result<crate::model::OperationsView, AppErro
     let (_, actor) = guard::signed_in()?;
     guard::allow(actor.may_administer())?;
     guard::plain(guard::operations()?.operations().await)
+}
+
+/// The personal data Tanhui holds and the households due for erasure (administrators).
+#[server(prefix = "/sfn", endpoint = "privacy")]
+pub async fn privacy() -> Result<crate::model::PrivacyView, AppError> {
+    let (viewer, actor) = guard::signed_in()?;
+    guard::allow(actor.may_administer())?;
+    guard::plain(guard::privacy()?.privacy(&viewer).await)
+}
+
+/// Erases the personal data of households past the retention period (administrators;
+/// audited per household).
+#[server(prefix = "/sfn", endpoint = "erase_households")]
+pub async fn erase_households(
+    /// The households, or every household due.
+    input: crate::model::ErasureInput,
+) -> Result<Outcome<crate::model::ErasureDone>, AppError> {
+    let (viewer, actor) = guard::signed_in()?;
+    guard::allow(actor.may_administer())?;
+    guard::outcome(guard::privacy()?.erase(&viewer, &input).await)
 }
 
 /// The signed-in account, or `None` for an anonymous reader.

@@ -159,6 +159,42 @@ impl Date {
     pub fn start_in_china_ms(self) -> i64 {
         days_from_civil(self.year, self.month, self.day) * DAY_MS - CHINA_OFFSET_MS
     }
+
+    /// The date in China at a Unix-milliseconds instant.
+    pub fn in_china_at(ms: i64) -> Date {
+        let (year, month, day) = civil_from_days((ms + CHINA_OFFSET_MS).div_euclid(DAY_MS));
+        Date { year, month, day }
+    }
+
+    /// The same day `years` years earlier (not before the year 1000); 29 February becomes
+    /// the 28th in a common year.
+    pub fn years_earlier(self, years: u32) -> Date {
+        let years = i32::try_from(years)
+            .unwrap_or(i32::MAX)
+            .min(self.year - 1000);
+        self.with_year(self.year - years)
+    }
+
+    /// The same day `years` years later (not after the year 9999); 29 February becomes the
+    /// 28th in a common year.
+    pub fn years_later(self, years: u32) -> Date {
+        let years = i32::try_from(years)
+            .unwrap_or(i32::MAX)
+            .min(9999 - self.year);
+        self.with_year(self.year + years)
+    }
+
+    fn with_year(self, year: i32) -> Date {
+        let day = match is_valid_date(year, self.month, self.day) {
+            true => self.day,
+            false => 28,
+        };
+        Date {
+            year,
+            month: self.month,
+            day,
+        }
+    }
 }
 
 /// `YYYY-MM-DD HH:MM:SS` in China time for a Unix-milliseconds instant.
@@ -184,6 +220,24 @@ mod china_time_tests {
         // 2026-11-24T22:00:00Z is 06:00 the next morning in Beijing.
         assert_eq!(format_china_time(1_795_557_600_000), "2026-11-25 06:00:00");
         assert_eq!(format_china_time(951_782_400_000), "2000-02-29 08:00:00");
+    }
+
+    #[test]
+    fn dates_in_china_and_years_earlier() {
+        // 2026-11-24T22:00:00Z is already the 25th in Beijing.
+        assert_eq!(
+            Date::in_china_at(1_795_557_600_000).to_string(),
+            "2026-11-25"
+        );
+        assert_eq!(Date::in_china_at(0).to_string(), "1970-01-01");
+        let leap = Date::new(2024, 2, 29).expect("valid");
+        assert_eq!(leap.years_earlier(5).to_string(), "2019-02-28");
+        assert_eq!(leap.years_earlier(4).to_string(), "2020-02-29");
+        let day = Date::new(2026, 12, 8).expect("valid");
+        assert_eq!(day.years_earlier(0), day);
+        assert_eq!(day.years_earlier(u32::MAX).to_string(), "1000-12-08");
+        assert_eq!(leap.years_later(1).to_string(), "2025-02-28");
+        assert_eq!(day.years_later(u32::MAX).to_string(), "9999-12-08");
     }
 
     #[test]

@@ -86,7 +86,10 @@ impl From<Phone> for String {
     }
 }
 
-/// A registered household. `head_name`, `head_id_card` and `phone` are personal data.
+/// A registered household. `head_name`, `head_id_card` and `phone` are personal data; once a
+/// household that left the programme is past the retention period they are erased (the name
+/// and registry number become empty, the ID-card number and phone `None`) and the household
+/// stays on record for the statistics.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Household {
     /// The household's id, assigned by the server at registration.
@@ -97,8 +100,9 @@ pub struct Household {
     pub registry_no: String,
     /// The household head's name: personal data.
     pub head_name: String,
-    /// The head's resident ID-card number: personal data, and unique across households.
-    pub head_id_card: IdCardNumber,
+    /// The head's resident ID-card number: personal data, and unique across households;
+    /// `None` once the household's personal data were erased.
+    pub head_id_card: Option<IdCardNumber>,
     /// A contact mobile number, if the household gave one: personal data.
     pub phone: Option<Phone>,
     /// The household head's sex.
@@ -117,6 +121,27 @@ pub struct Household {
     pub model: EngagementModel,
     /// When the household joined the programme; `None` for comparison households.
     pub enrolment_date: Option<Date>,
+}
+
+impl Household {
+    /// Whether the household's personal data were erased (it left the programme and is past
+    /// the retention period).
+    pub fn is_erased(&self) -> bool {
+        self.head_id_card.is_none()
+    }
+
+    /// The head's ID-card number, empty once erased.
+    pub fn id_card_text(&self) -> &str {
+        self.head_id_card.as_ref().map_or("", IdCardNumber::as_str)
+    }
+
+    /// The head's ID-card number masked for display, empty once erased.
+    pub fn id_card_masked(&self) -> String {
+        self.head_id_card
+            .as_ref()
+            .map(IdCardNumber::masked)
+            .unwrap_or_default()
+    }
 }
 
 /// A person of the household registry. The id is the person's for good: it stays the same

@@ -139,7 +139,7 @@ pub async fn register_household(
         }) => {
             let in_scope =
                 domain::UnitCode::parse(&village).is_ok_and(|v| author.actor.may_see_personal(&v));
-            let masked = household.head_id_card.masked();
+            let masked = household.id_card_masked();
             if !in_scope {
                 // Whether a number is registered elsewhere is itself personal information: each
                 // such answer is on the record (where the county of that village sees it), and
@@ -197,7 +197,7 @@ pub async fn register_household(
 pub(crate) fn household_snapshot(household: &Household) -> serde_json::Value {
     let mut value = serde_json::to_value(household).unwrap_or_default();
     value["head_name"] = serde_json::json!(domain::access::mask_name(&household.head_name));
-    value["head_id_card"] = serde_json::json!(household.head_id_card.masked());
+    value["head_id_card"] = serde_json::json!(household.id_card_masked());
     value["phone"] = serde_json::json!(household.phone.as_ref().map(|p| p.masked()));
     value
 }

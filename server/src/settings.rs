@@ -21,6 +21,7 @@
 //! | `TANHUI_BACKUP_EVERY` | how often: a number and `m`, `h` or `d` (default `24h`) |
 //! | `TANHUI_BACKUP_KEEP` | scheduled backups kept in the folder; older ones are deleted (default 7) |
 //! | `TANHUI_AUDIT_RETENTION_DAYS` | audit entries younger than this are never archived or pruned (`tanhui audit archive`); at least and by default 180, the six months MLPS 2.0 level 3 asks for |
+//! | `TANHUI_ERASE_AFTER_YEARS` | a household that left the programme (moved out, deceased, merged) has its personal data erased this many years after it left, by an administrator on `/admin/privacy` (statistics and pseudonyms stay); at least 1 (default 5, the length of the national transition period after poverty exit) |
 //! | `TANHUI_TWO_FACTOR_ROLES` | roles that must sign in with a second factor (an authenticator code), comma-separated; `none` for nobody (default `admin,official`) |
 //! | `TANHUI_SERVICE_WORKER` | offer the service worker (`/sw.js`) that makes the field pages work offline; `false` while developing the site, so a browser never keeps an old build (default `true`) |
 
@@ -63,7 +64,38 @@ pub struct Settings {
     pub backup_keep: usize,
     pub service_worker: bool,
     pub audit_retention_days: RetentionDays,
+    pub erase_after_years: RetentionYears,
     pub two_factor_roles: Roles,
+}
+
+/// How many years after a household left the programme its personal data are kept: at
+/// least one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "u32", into = "u32")]
+pub struct RetentionYears(pub u32);
+
+impl RetentionYears {
+    /// The national transition period (过渡期) after poverty exit is five years.
+    pub const DEFAULT: u32 = 5;
+}
+
+impl TryFrom<u32> for RetentionYears {
+    type Error = String;
+
+    fn try_from(years: u32) -> Result<Self, String> {
+        match (1..=100).contains(&years) {
+            true => Ok(RetentionYears(years)),
+            false => Err(format!(
+                "{years}: personal data are kept between 1 and 100 years after a household leaves"
+            )),
+        }
+    }
+}
+
+impl From<RetentionYears> for u32 {
+    fn from(years: RetentionYears) -> u32 {
+        years.0
+    }
 }
 
 /// The audit log's retention period in days: at least [`RetentionDays::MIN`].
@@ -214,6 +246,7 @@ impl Default for Settings {
             backup_keep: 7,
             service_worker: true,
             audit_retention_days: RetentionDays(RetentionDays::MIN),
+            erase_after_years: RetentionYears(RetentionYears::DEFAULT),
             two_factor_roles: Roles(vec![domain::Role::Admin, domain::Role::Official]),
         }
     }
@@ -270,6 +303,7 @@ impl Settings {
                 "backup_keep",
                 "service_worker",
                 "audit_retention_days",
+                "erase_after_years",
                 "two_factor_roles",
             ]))
             .extract()

@@ -31,6 +31,8 @@ pub struct AppState {
     pub backups: Option<Arc<BackupSchedule>>,
     /// Whether `/sw.js` is offered (off while developing the site).
     pub service_worker: bool,
+    /// How long personal data, audit entries, sessions and backups are kept.
+    pub retention: Arc<crate::service::privacy::RetentionPolicy>,
 }
 
 impl AppState {
@@ -52,6 +54,14 @@ impl AppState {
             assets: self.assets.clone(),
             network: self.network.clone(),
             backups: self.backups.clone(),
+        }
+    }
+
+    /// The data inventory and erasures over this state's store.
+    pub fn privacy(&self) -> crate::service::privacy::LivePrivacy {
+        crate::service::privacy::LivePrivacy {
+            store: self.store.clone(),
+            policy: self.retention.clone(),
         }
     }
 
@@ -93,6 +103,15 @@ impl AppState {
                 })
             }),
             service_worker: settings.service_worker,
+            retention: Arc::new(crate::service::privacy::RetentionPolicy {
+                erase_after_years: settings.erase_after_years.0,
+                audit_days: settings.audit_retention_days.0,
+                session: (settings.session_idle_minutes, settings.session_hours),
+                backups: settings
+                    .backup_dir
+                    .as_ref()
+                    .map(|_| (settings.backup_every.to_string(), settings.backup_keep)),
+            }),
         }
     }
 }

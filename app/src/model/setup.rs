@@ -285,6 +285,11 @@ pub struct HouseholdCorrectionInput {
     /// For `merged`: the registry number of the household (same village) it merged into.
     #[serde(default)]
     pub merged_into: String,
+    /// For any status but `active`: the day the household left, `YYYY-MM-DD` (today when
+    /// empty and it is leaving now). Its personal data are erased once the retention period
+    /// (`TANHUI_ERASE_AFTER_YEARS`) has passed since.
+    #[serde(default)]
+    pub left_on: String,
 }
 
 /// A correction that went through: the household's new version.

@@ -68,7 +68,18 @@ fn Household(h: HouseholdPageView, correct: ServerAction<CorrectHousehold>) -> i
             <dt><Tr zh="参与模式" en="Engagement model" /></dt><dd>{move || model.get(lang.get()).to_owned()}</dd>
         </dl>
         {h.status.clone().map(|status| view! {
-            <p class="notice" role="status" data-testid="household-status">{move || status.get(lang.get()).to_owned()}</p>
+            <p class="notice" role="status" data-testid="household-status">
+                {move || status.get(lang.get()).to_owned()}
+                {h.left_on.clone().map(|day| view! { " · "<Tr zh="离开日期 " en="left on " />{day}})}
+            </p>
+        })}
+        {h.erased_on.clone().map(|day| view! {
+            <p class="notice" role="status" data-testid="household-erased">
+                {move || lang.get().pick(
+                    &format!("离开项目已过保存期限，个人信息（姓名、身份证号、电话、户编号）已于 {day} 删除；调查答案以假名保留用于统计。"),
+                    &format!("Past the retention period after it left, its personal data (names, ID numbers, phone, registry number) were erased on {day}; its answers stay, pseudonymous, for the statistics."),
+                ).to_owned()}
+            </p>
         })}
         {(!h.people.is_empty()).then(|| view! { <People people=h.people.clone() /> })}
         {move || correct.value().get().map(|outcome| match outcome {
@@ -241,6 +252,8 @@ fn Correction(form: CorrectionForm, correct: ServerAction<CorrectHousehold>) -> 
                     {choices("input[status]", domain::HouseholdStatus::ALL, domain::HouseholdStatus::code, i.status.clone(), false)}</label>
                 <label><span><Tr zh="并入户的户编号（仅并户时）" en="Merged into household no. (merged only)" /></span>
                     <input name="input[merged_into]" value=i.merged_into.clone() /></label>
+                <label><span><Tr zh="离开日期（迁出、消亡、并户时；空则为今天）" en="Left on (moved out, deceased, merged; empty: today)" /></span>
+                    <input type="date" name="input[left_on]" value=i.left_on.clone() /></label>
                 <label class="wide"><span><Tr zh="更正原因（必填，记入审计日志）" en="Reason (required, kept in the audit log)" /></span>
                     <textarea name="input[reason]" required rows="2"></textarea></label>
                 <button type="submit" disabled=move || correct.pending().get()><Tr zh="保存更正" en="Save the correction" /></button>

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin_audit;
 pub mod admin_import;
+pub mod admin_privacy;
 pub mod admin_programme;
 pub mod admin_status;
 pub mod admin_units;

@@ -98,7 +98,7 @@ fn golden_engine_assigned(
             village: UnitCode::parse(s(&h["village"])).expect("village"),
             registry_no: "1".into(),
             head_name: "测试".into(),
-            head_id_card: IdCardNumber::parse("11010519491231002X").expect("id"),
+            head_id_card: Some(IdCardNumber::parse("11010519491231002X").expect("id")),
             phone: None,
             head_sex: Sex::parse(s(&h["sex"])).expect("sex"),
             head_ethnicity: Ethnicity::parse(s(&h["ethnicity"])).expect("ethnicity"),

@@ -225,7 +225,7 @@ impl HouseholdFields {
             village: self.village,
             registry_no: self.registry_no,
             head_name: self.head_name,
-            head_id_card: self.head_id_card,
+            head_id_card: Some(self.head_id_card),
             phone: self.phone,
             head_sex: self.head_sex,
             head_ethnicity: self.head_ethnicity,

@@ -13,6 +13,7 @@ mod imports;
 mod indicators;
 mod offline;
 pub mod params;
+mod privacy;
 mod routes;
 mod setup;
 

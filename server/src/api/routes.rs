@@ -6,7 +6,9 @@ use axum::routing::{delete, get, patch, post, put};
 use serde_json::{json, Value};
 
 use super::doc::{doc, Access, Documented};
-use super::{accounts, dashboard, exports, households, imports, indicators, offline, setup};
+use super::{
+    accounts, dashboard, exports, households, imports, indicators, offline, privacy, setup,
+};
 
 const ADMIN: Access = Access::Some("administrators");
 const IN_SCOPE: Access = Access::Some("accounts whose scope holds the unit");
@@ -250,7 +252,7 @@ fn field_work(api: Documented) -> Documented {
         patch(households::correct),
         doc("field work", "Correct a household's registration", FIELD_STAFF)
             .path("id", "Household UUID.")
-            .describe("Versioned, with a reason, audited before/after; `status` `moved_out`, `deceased` or `merged` (with `merged_into`).")
+            .describe("Versioned, with a reason, audited before/after; `status` `moved_out`, `deceased` or `merged` (with `merged_into`), and `left_on` the day it left (default today). A household whose personal data were erased cannot be corrected (422, rule `erased`).")
             .json_body(object(
                 &["version", "reason"],
                 json!({
@@ -259,7 +261,8 @@ fn field_work(api: Documented) -> Documented {
                     "head_name": string(), "head_id_card": string(), "phone": string(),
                     "head_sex": string(), "head_ethnicity": string(), "poverty_registration": string(),
                     "poverty_cause": string(), "registration_year": string(), "exit_year": string(),
-                    "model": string(), "enrolment_date": string(), "status": string(), "merged_into": string()
+                    "model": string(), "enrolment_date": string(), "status": string(), "merged_into": string(),
+                    "left_on": { "type": "string", "description": "`YYYY-MM-DD`, not after today; for any status but `active`." }
                 }),
             ))
             .json(200, "Corrected.", any_object("{household, version, warnings}"))
@@ -437,7 +440,36 @@ fn setup_routes(api: Documented) -> Documented {
     )
 }
 
+fn privacy_routes(api: Documented) -> Documented {
+    api.add(
+        Method::GET,
+        "/privacy",
+        get(privacy::inventory),
+        doc("privacy", "The personal data held, and the households due for erasure", ADMIN)
+            .describe("Each kind of personal data: where it is stored, how it is protected, why it is held, who reads it, how long it is kept and how many records hold it; then the households that left the programme more than `TANHUI_ERASE_AFTER_YEARS` ago (the first 200).")
+            .json(200, "The inventory and the erasure queue.", any_object("{inventory, erase_after_years, today, cutoff, due_count, erased_count, due}")),
+    )
+    .add(
+        Method::POST,
+        "/privacy/erasures",
+        post(privacy::erase),
+        doc("privacy", "Erase households' personal data past the retention period", ADMIN)
+            .describe("Names, ID-card numbers, phones and registry numbers of the households and their people are erased; answers, statistics and pseudonyms stay. Each household is audited as `household.erase`. Either `households` (each must be due, or nothing is erased) or `all_due` with `expected`, the number due as read (refused if it changed).")
+            .json_body(object(
+                &[],
+                json!({
+                    "households": { "type": "array", "items": string(), "description": "Household ids." },
+                    "all_due": { "type": "boolean" },
+                    "expected": { "type": "string", "description": "With `all_due`: the number of households due, as read (`\"12\"`)." }
+                }),
+            ))
+            .json(200, "How many were erased.", any_object("{erased}")),
+    )
+}
+
 /// Every route of `/api/v1` but the session (which belongs to the HTTP layer).
 pub fn all(api: Documented) -> Documented {
-    offline_routes(setup_routes(field_work(figures(accounts(api)))))
+    privacy_routes(offline_routes(setup_routes(field_work(figures(accounts(
+        api,
+    ))))))
 }

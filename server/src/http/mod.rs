@@ -16,7 +16,9 @@ pub mod text_guard;
 
 use std::sync::Arc;
 
-use app::backend::{SharedBackend, SharedFieldWork, SharedOperations, SharedSetup, SharedViews};
+use app::backend::{
+    SharedBackend, SharedFieldWork, SharedOperations, SharedPrivacy, SharedSetup, SharedViews,
+};
 use axum::extract::State;
 use axum::http::Method;
 use axum::http::StatusCode;
@@ -56,12 +58,14 @@ pub fn build(state: AppState) -> Router {
     let field: SharedFieldWork = Arc::new(state.views());
     let setup: SharedSetup = Arc::new(state.views());
     let operations: SharedOperations = Arc::new(state.operations());
+    let privacy: SharedPrivacy = Arc::new(state.privacy());
     let context = move || {
         provide_context(backend.clone());
         provide_context(views.clone());
         provide_context(field.clone());
         provide_context(setup.clone());
         provide_context(operations.clone());
+        provide_context(privacy.clone());
     };
     let routes = route_list();
     let shell_options = state.leptos_options.clone();

@@ -385,7 +385,7 @@ pub async fn import_households(
                 format!("the same village and registry number as line {first}"),
             ));
         }
-        if let Some(first) = by_card.insert(h.head_id_card.as_str().to_owned(), p.line) {
+        if let Some(first) = by_card.insert(h.id_card_text().to_owned(), p.line) {
             issues.push(table::issue(
                 p.line,
                 "head_id_card",
@@ -428,15 +428,12 @@ pub async fn import_households(
             stored.insert((h.village.clone(), h.registry_no.clone()), h);
         }
     }
-    let cards: Vec<&str> = parsed
-        .iter()
-        .map(|p| p.household.head_id_card.as_str())
-        .collect();
+    let cards: Vec<&str> = parsed.iter().map(|p| p.household.id_card_text()).collect();
     let card_owners: HashMap<String, Household> = store
         .households_with_id_cards(&cards)
         .await?
         .into_iter()
-        .map(|h| (h.head_id_card.as_str().to_owned(), h))
+        .map(|h| (h.id_card_text().to_owned(), h))
         .collect();
     let mut planned = Vec::new();
     for p in parsed {
@@ -458,7 +455,7 @@ pub async fn import_households(
             ));
             continue;
         }
-        if let Some(owner) = card_owners.get(p.household.head_id_card.as_str()) {
+        if let Some(owner) = card_owners.get(p.household.id_card_text()) {
             if existing.is_none_or(|e| e.id != owner.id) {
                 issues.push(table::issue(
                     p.line,
@@ -666,11 +663,7 @@ fn household_changes(line: usize, old: Option<&Household>, new: &Household) -> V
     let year = |y: Option<i32>| y.map(|y| y.to_string()).unwrap_or_default();
     let fields = [
         ("head_name", old.head_name.clone(), new.head_name.clone()),
-        (
-            "head_id_card",
-            old.head_id_card.masked(),
-            new.head_id_card.masked(),
-        ),
+        ("head_id_card", old.id_card_masked(), new.id_card_masked()),
         (
             "phone",
             old.phone.as_ref().map(|p| p.masked()).unwrap_or_default(),

@@ -103,7 +103,10 @@ pub fn registry_people(generated: &mut Generated) -> Vec<domain::Person> {
                 Relation::Head => household.head_name.clone(),
                 _ => format!("{surname}{}", GIVEN[usize::from(m.no) % GIVEN.len()]),
             },
-            id_card: (m.relation == Relation::Head).then(|| household.head_id_card.clone()),
+            id_card: household
+                .head_id_card
+                .clone()
+                .filter(|_| m.relation == Relation::Head),
             sex: m.sex,
             birth_year: m.birth_year,
             relation: m.relation,
@@ -161,7 +164,7 @@ pub fn household(
         village: village.code.clone(),
         registry_no: format!("{:04}", index + 1),
         head_name: person_name(yi, rng.random_range(0..64), rng.random_range(0..64)),
-        head_id_card: id_card(rng, head_sex, head_birth),
+        head_id_card: Some(id_card(rng, head_sex, head_birth)),
         phone: rng
             .random_bool(0.8)
             .then(|| {

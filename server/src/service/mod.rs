@@ -10,6 +10,7 @@ pub mod charts;
 pub mod field_work;
 pub mod offline;
 pub mod operations;
+pub mod privacy;
 pub mod registry;
 pub mod review;
 pub mod second_factor;

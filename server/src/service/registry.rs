@@ -27,7 +27,7 @@ pub fn form(
             version: state.version,
             reason: String::new(),
             head_name: household.head_name.clone(),
-            head_id_card: household.head_id_card.as_str().to_owned(),
+            head_id_card: household.id_card_text().to_owned(),
             phone: household
                 .phone
                 .as_ref()
@@ -49,6 +49,7 @@ pub fn form(
                 .unwrap_or_default(),
             status: state.status.code().to_owned(),
             merged_into: merged_registry.unwrap_or_default(),
+            left_on: state.left_on.map(|d| d.to_string()).unwrap_or_default(),
         },
     }
 }
@@ -100,6 +101,16 @@ pub async fn correct_household(
         .await
         .map_err(storage)?
         .ok_or(BackendError::NotFound)?;
+    if let Some(at) = state.erased_at {
+        let day = domain::Date::in_china_at(at);
+        return Err(BackendError::Invalid(vec![issue(
+            "household",
+            "erased",
+            format!("这户已于 {day} 删除个人信息（离开项目已过保存期限），不能再更正"),
+            format!("household: its personal data were erased on {day} (it left the programme past the retention period); it cannot be corrected"),
+        )]));
+    }
+    let today = domain::Date::in_china_at(crate::storage::now_ms());
     let mut issues = Vec::new();
     let reason = input.reason.trim();
     if reason.is_empty() {
@@ -142,6 +153,33 @@ pub async fn correct_household(
             ),
         ));
     }
+    // The day it left: given, kept from an earlier correction, or today.
+    let left_on = match (status, input.left_on.trim()) {
+        (None | Some(HouseholdStatus::Active), _) => None,
+        (Some(_), "") if state.status != HouseholdStatus::Active => state.left_on.or(Some(today)),
+        (Some(_), "") => Some(today),
+        (Some(_), text) => match domain::Date::parse(text) {
+            Ok(day) if day <= today => Some(day),
+            Ok(day) => {
+                issues.push(issue(
+                    "left_on",
+                    "future",
+                    format!("离开日期 {day} 在今天（{today}）之后"),
+                    format!("left_on: {day} is after today ({today})"),
+                ));
+                None
+            }
+            Err(_) => {
+                issues.push(issue(
+                    "left_on",
+                    "date",
+                    format!("“{text}”不是 YYYY-MM-DD 格式的日期"),
+                    format!("left_on: {text:?} is not a date YYYY-MM-DD"),
+                ));
+                None
+            }
+        },
+    };
     // Merged into another household of the same village, named by its registry number.
     let mut merged_into = None;
     if status == Some(HouseholdStatus::Merged) {
@@ -194,7 +232,7 @@ pub async fn correct_household(
             "enrolment_date: a comparison household has no enrolment date",
         )]));
     }
-    if fields.head_id_card != old.head_id_card {
+    if Some(&fields.head_id_card) != old.head_id_card.as_ref() {
         let owners = store
             .households_with_id_cards(&[fields.head_id_card.as_str()])
             .await
@@ -241,12 +279,15 @@ pub async fn correct_household(
         version: state.version + 1,
         status,
         merged_into,
+        left_on,
+        erased_at: None,
     };
     let snapshot = |h: &Household, s: &HouseholdState| {
         let mut value = household_snapshot(h);
         value["status"] = serde_json::json!(s.status.code());
         value["merged_into"] = serde_json::json!(s.merged_into.as_ref().map(|m| m.as_str()));
         value["version"] = serde_json::json!(s.version);
+        value["left_on"] = serde_json::json!(s.left_on.map(|d| d.to_string()));
         value
     };
     let mut after = snapshot(&new, &new_state);

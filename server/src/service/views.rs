@@ -347,8 +347,12 @@ fn card(
     }
 }
 
+/// The head's name as `actor` may read it; a mark once the household's personal data were
+/// erased.
 pub(super) fn head_name(actor: &Actor, h: &domain::Household) -> String {
-    if actor.may_see_personal(&h.village) {
+    if h.is_erased() {
+        "（已删除）".to_owned()
+    } else if actor.may_see_personal(&h.village) {
         h.head_name.clone()
     } else {
         domain::access::mask_name(&h.head_name)
@@ -666,8 +670,7 @@ impl Views for LiveViews {
                 None => label,
             }
         });
-        let correction = actor
-            .may_enter(&h.village)
+        let correction = (actor.may_enter(&h.village) && state.erased_at.is_none())
             .then(|| super::registry::form(h, &state, merged_registry.clone()));
         Ok(HouseholdPageView {
             id: h.id.as_str().to_owned(),
@@ -687,6 +690,10 @@ impl Views for LiveViews {
             status,
             people,
             correction,
+            left_on: state.left_on.map(|d| d.to_string()),
+            erased_on: state
+                .erased_at
+                .map(|at| domain::Date::in_china_at(at).to_string()),
             surveys,
         })
     }

@@ -104,6 +104,21 @@ pub struct HouseholdState {
     pub status: domain::HouseholdStatus,
     /// The household it merged into (status `merged` only).
     pub merged_into: Option<RecordId>,
+    /// The day it left the programme (any status but `active`).
+    pub left_on: Option<domain::Date>,
+    /// When its personal data were erased (Unix ms), past the retention period.
+    pub erased_at: Option<i64>,
+}
+
+/// A household due for erasure, for the administrators' list.
+#[derive(Debug, Clone)]
+pub struct ErasureDue {
+    pub id: RecordId,
+    pub village: UnitCode,
+    pub registry_no: String,
+    pub head_name: String,
+    pub status: domain::HouseholdStatus,
+    pub left_on: domain::Date,
 }
 
 /// One save of a survey: the answers as `survey` (its `client_id` is the id of this request,
@@ -588,7 +603,7 @@ impl Store {
         household: &Household,
         audit: AuditEntry,
     ) -> Result<(), StorageError> {
-        let index = self.keys()?.blind(household.head_id_card.as_str());
+        let index = self.keys()?.blind(household.id_card_text());
         let existing = on_backend!(self, household_by_id_card(&index))?;
         if let Some((household, village)) = existing {
             return Err(StorageError::DuplicateIdCard { household, village });
@@ -668,7 +683,9 @@ impl Store {
         &self,
         id: &RecordId,
     ) -> Result<Option<HouseholdState>, StorageError> {
-        let Some((version, status, merged_into)) = on_backend!(self, household_state(id))? else {
+        let Some((version, status, merged_into, left_on, erased_at)) =
+            on_backend!(self, household_state(id))?
+        else {
             return Ok(None);
         };
         let status =
@@ -679,15 +696,25 @@ impl Store {
         let merged_into = merged_into
             .map(|m| rows::id("households", &m))
             .transpose()?;
+        let left_on = left_on
+            .map(|d| {
+                domain::Date::parse(&d).map_err(|_| StorageError::CorruptRow {
+                    table: "households",
+                    detail: format!("left_on {d:?}"),
+                })
+            })
+            .transpose()?;
         Ok(Some(HouseholdState {
             version,
             status,
             merged_into,
+            left_on,
+            erased_at,
         }))
     }
 
     /// Replaces a household's registration data at `base_version` (see
-    /// `queries::correct_household`): the new version, or `None` when it is stale.
+    /// `queries::correct_household`): the new version, or `None` when it is stale or erased.
     pub async fn correct_household(
         &self,
         household: &Household,
@@ -695,12 +722,78 @@ impl Store {
         base_version: i32,
         audit: &AuditEntry,
     ) -> Result<Option<i32>, StorageError> {
-        let merged = state.merged_into.as_ref().map(|m| m.as_str());
-        let status = state.status.code();
         on_backend!(
             self,
-            correct_household(household, status, merged, base_version, audit, self.keys()?)
+            correct_household(household, state, base_version, audit, self.keys()?)
         )
+    }
+
+    /// Households that left on or before `cutoff` and still hold personal data, those that
+    /// left first first (at most `limit`).
+    pub async fn erasure_due(
+        &self,
+        cutoff: domain::Date,
+        limit: i64,
+    ) -> Result<Vec<ErasureDue>, StorageError> {
+        let found = on_backend!(self, erasure_due(&cutoff.to_string(), limit))?;
+        let corrupt = |detail: String| StorageError::CorruptRow {
+            table: "households",
+            detail,
+        };
+        found
+            .into_iter()
+            .map(|(id, village, registry_no, head_name, status, left_on)| {
+                Ok(ErasureDue {
+                    id: rows::id("households", &id)?,
+                    village: UnitCode::parse(&village)
+                        .map_err(|_| corrupt(format!("village {village:?}")))?,
+                    registry_no,
+                    head_name,
+                    status: domain::HouseholdStatus::parse(&status)
+                        .ok_or_else(|| corrupt(format!("status {status:?}")))?,
+                    left_on: domain::Date::parse(&left_on)
+                        .map_err(|_| corrupt(format!("left_on {left_on:?}")))?,
+                })
+            })
+            .collect()
+    }
+
+    /// (due at `cutoff`, erased so far).
+    pub async fn erasure_counts(&self, cutoff: domain::Date) -> Result<(i64, i64), StorageError> {
+        on_backend!(self, erasure_counts(&cutoff.to_string()))
+    }
+
+    /// Erases household `id`'s personal data if it is due at `cutoff` (see
+    /// `queries::erase_household`), audited in the same transaction; `false` if not due.
+    /// Follow a run of erasures with [`Store::flush_erased`].
+    pub async fn erase_household(
+        &self,
+        id: &RecordId,
+        cutoff: domain::Date,
+        audit: &AuditEntry,
+    ) -> Result<bool, StorageError> {
+        let at = accounts::now_ms();
+        on_backend!(
+            self,
+            erase_household(id.as_str(), &cutoff.to_string(), at, audit)
+        )
+    }
+
+    /// After erasures: on SQLite, copies the write-ahead log into the database and empties
+    /// it, so that erased values are left in no file (`secure_delete` zeroes them in the
+    /// database file itself).
+    pub async fn flush_erased(&self) -> Result<(), StorageError> {
+        if let Store::Sqlite { pool, .. } = self {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Counts for the data inventory page, by name (see `queries::inventory_counts`).
+    pub async fn inventory_counts(&self) -> Result<Vec<(String, i64)>, StorageError> {
+        on_backend!(self, inventory_counts())
     }
 
     /// Households per village: (village code, count).

@@ -127,12 +127,13 @@ pub async fn write_batch_in(
              head_ethnicity, poverty_registration, poverty_cause, registration_year, exit_year, model, enrolment_date) ",
         );
         q.push_values(chunk, |mut b, h: &Household| {
+            let (card, index) = id_card_columns(h, keys);
             b.push_bind(h.id.as_str())
                 .push_bind(h.village.as_str())
                 .push_bind(h.registry_no.as_str())
                 .push_bind(h.head_name.as_str())
-                .push_bind(keys.seal(crypt::HEAD_ID_CARD, h.head_id_card.as_str()))
-                .push_bind(keys.blind(h.head_id_card.as_str()))
+                .push_bind(card)
+                .push_bind(index)
                 .push_bind(
                     h.phone
                         .as_ref()
@@ -615,8 +616,30 @@ pub async fn persons_of(
     Ok(out)
 }
 
+/// What a household's ID-card columns hold: the sealed number and its blind index or, once
+/// its personal data were erased, a placeholder in both that is neither (each column is
+/// unique; no blind index starts with `erased.`).
+fn id_card_columns(h: &Household, keys: &Keys) -> (String, String) {
+    match &h.head_id_card {
+        Some(card) => (
+            keys.seal(crypt::HEAD_ID_CARD, card.as_str()),
+            keys.blind(card.as_str()),
+        ),
+        None => {
+            let placeholder = erased_placeholder(h.id.as_str());
+            (placeholder.clone(), placeholder)
+        }
+    }
+}
+
+/// The ID-card placeholder of an erased household.
+fn erased_placeholder(id: &str) -> String {
+    format!("erased.{id}")
+}
+
 /// `column = value, …` for every registration field of a household (an `UPDATE`'s SET list).
 fn push_household_fields(q: &mut QueryBuilder<'_, Db>, h: &Household, keys: &Keys) {
+    let (card, index) = id_card_columns(h, keys);
     q.push("village_code = ")
         .push_bind(h.village.as_str().to_owned())
         .push(", registry_no = ")
@@ -624,9 +647,9 @@ fn push_household_fields(q: &mut QueryBuilder<'_, Db>, h: &Household, keys: &Key
         .push(", head_name = ")
         .push_bind(h.head_name.clone())
         .push(", head_id_card = ")
-        .push_bind(keys.seal(crypt::HEAD_ID_CARD, h.head_id_card.as_str()))
+        .push_bind(card)
         .push(", head_id_card_index = ")
-        .push_bind(keys.blind(h.head_id_card.as_str()))
+        .push_bind(index)
         .push(", phone = ")
         .push_bind(
             h.phone
@@ -651,26 +674,29 @@ fn push_household_fields(q: &mut QueryBuilder<'_, Db>, h: &Household, keys: &Key
         .push_bind(h.enrolment_date.map(|d| d.to_string()));
 }
 
-/// A household's correction state: (version, status code, merged-into household id).
+/// A household's correction state: (version, status code, merged-into household id, the day
+/// it left, when its personal data were erased).
+pub type StateRow = (i32, String, Option<String>, Option<String>, Option<i64>);
+
 pub async fn household_state(
     pool: &Pool<Db>,
     id: &RecordId,
-) -> Result<Option<(i32, String, Option<String>)>, StorageError> {
-    let mut q =
-        QueryBuilder::<Db>::new("SELECT version, status, merged_into FROM households WHERE id = ");
+) -> Result<Option<StateRow>, StorageError> {
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT version, status, merged_into, left_on, erased_at FROM households WHERE id = ",
+    );
     q.push_bind(id.as_str());
     Ok(q.build_query_as().fetch_optional(pool).await?)
 }
 
-/// Replaces a household's registration data if its stored version is `base_version`: the new
-/// version, or `None` when the version moved on (nothing written). The audit entry and a
-/// rebuild mark for the engine (the household's slices may change) go in the same
-/// transaction.
+/// Replaces a household's registration data if its stored version is `base_version` and its
+/// personal data were not erased: the new version, or `None` when the version moved on
+/// (nothing written). The audit entry and a rebuild mark for the engine (the household's
+/// slices may change) go in the same transaction.
 pub async fn correct_household(
     pool: &Pool<Db>,
     h: &Household,
-    status: &str,
-    merged_into: Option<&str>,
+    state: &crate::storage::HouseholdState,
     base_version: i32,
     audit: &AuditEntry,
     keys: &Keys,
@@ -679,12 +705,14 @@ pub async fn correct_household(
     let mut q = QueryBuilder::<Db>::new("UPDATE households SET ");
     push_household_fields(&mut q, h, keys);
     q.push(", status = ")
-        .push_bind(status)
+        .push_bind(state.status.code())
         .push(", merged_into = ")
-        .push_bind(merged_into)
+        .push_bind(state.merged_into.as_ref().map(|m| m.as_str().to_owned()))
+        .push(", left_on = ")
+        .push_bind(state.left_on.map(|d| d.to_string()))
         .push(", version = version + 1 WHERE id = ")
         .push_bind(h.id.as_str())
-        .push(" AND version = ")
+        .push(" AND erased_at IS NULL AND version = ")
         .push_bind(base_version);
     if q.build().execute(&mut *tx).await?.rows_affected() == 0 {
         return Ok(None);
@@ -695,6 +723,118 @@ pub async fn correct_household(
     super::accounts::insert_audit_entries(&mut tx, std::slice::from_ref(audit)).await?;
     tx.commit().await?;
     Ok(Some(base_version + 1))
+}
+
+/// A household due for erasure: (id, village code, registry number, head name, status, the
+/// day it left).
+pub type DueRow = (String, String, String, String, String, String);
+
+/// Households that left the programme on or before `cutoff` (`YYYY-MM-DD`) and still hold
+/// personal data, those that left first first, at most `limit`.
+pub async fn erasure_due(
+    pool: &Pool<Db>,
+    cutoff: &str,
+    limit: i64,
+) -> Result<Vec<DueRow>, StorageError> {
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT id, village_code, registry_no, head_name, status, left_on FROM households \
+         WHERE erased_at IS NULL AND left_on IS NOT NULL AND status <> 'active' AND left_on <= ",
+    );
+    q.push_bind(cutoff)
+        .push(" ORDER BY left_on, id LIMIT ")
+        .push_bind(limit);
+    Ok(q.build_query_as().fetch_all(pool).await?)
+}
+
+/// How many households are due for erasure at `cutoff`, and how many were erased.
+pub async fn erasure_counts(pool: &Pool<Db>, cutoff: &str) -> Result<(i64, i64), StorageError> {
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT COUNT(*) FROM households \
+         WHERE erased_at IS NULL AND left_on IS NOT NULL AND status <> 'active' AND left_on <= ",
+    );
+    q.push_bind(cutoff);
+    let due: i64 = q.build_query_scalar().fetch_one(pool).await?;
+    let erased: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM households WHERE erased_at IS NOT NULL")
+            .fetch_one(pool)
+            .await?;
+    Ok((due, erased))
+}
+
+/// Erases one household's personal data if it is still due at `cutoff`: the head's name,
+/// registry number, ID-card number (and its blind index) and phone, and the names and
+/// ID-card numbers of its people. Statistics (answers, facts) and the household's id — so
+/// its pseudonym — stay. With the audit entry, in one transaction; `false` (nothing
+/// written) when it is not due.
+pub async fn erase_household(
+    pool: &Pool<Db>,
+    id: &str,
+    cutoff: &str,
+    at_ms: i64,
+    audit: &AuditEntry,
+) -> Result<bool, StorageError> {
+    let mut tx = pool.begin().await?;
+    let placeholder = erased_placeholder(id);
+    let mut q = QueryBuilder::<Db>::new("UPDATE households SET head_name = '', registry_no = ");
+    q.push_bind(placeholder.clone())
+        .push(", head_id_card = ")
+        .push_bind(placeholder.clone())
+        .push(", head_id_card_index = ")
+        .push_bind(placeholder)
+        .push(", phone = NULL, erased_at = ")
+        .push_bind(at_ms)
+        .push(", version = version + 1 WHERE id = ")
+        .push_bind(id)
+        .push(
+            " AND erased_at IS NULL AND left_on IS NOT NULL AND status <> 'active' AND left_on <= ",
+        )
+        .push_bind(cutoff);
+    if q.build().execute(&mut *tx).await?.rows_affected() == 0 {
+        return Ok(false);
+    }
+    let mut q = QueryBuilder::<Db>::new(
+        "UPDATE persons SET name = '', id_card = NULL WHERE household_id = ",
+    );
+    q.push_bind(id);
+    q.build().execute(&mut *tx).await?;
+    super::accounts::insert_audit_entries(&mut tx, std::slice::from_ref(audit)).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Counts for the data inventory: households, those with a phone, registry people, those
+/// with an ID-card number, accounts, live sessions, API tokens, audit entries and
+/// (household, wave) surveys.
+pub async fn inventory_counts(pool: &Pool<Db>) -> Result<Vec<(String, i64)>, StorageError> {
+    const COUNTS: [(&str, &str); 9] = [
+        (
+            "households",
+            "SELECT COUNT(*) FROM households WHERE erased_at IS NULL",
+        ),
+        (
+            "phones",
+            "SELECT COUNT(*) FROM households WHERE phone IS NOT NULL",
+        ),
+        ("persons", "SELECT COUNT(*) FROM persons WHERE name <> ''"),
+        (
+            "person_id_cards",
+            "SELECT COUNT(*) FROM persons WHERE id_card IS NOT NULL",
+        ),
+        ("surveys", "SELECT COUNT(*) FROM surveys"),
+        ("accounts", "SELECT COUNT(*) FROM users"),
+        ("sessions", "SELECT COUNT(*) FROM sessions"),
+        (
+            "tokens",
+            "SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL",
+        ),
+        ("audit", "SELECT COUNT(*) FROM audit_log"),
+    ];
+    let mut out = Vec::with_capacity(COUNTS.len());
+    for (name, sql) in COUNTS {
+        let n: i64 = sqlx::query_scalar(sql).fetch_one(pool).await?;
+        out.push((name.to_owned(), n));
+    }
+    Ok(out)
 }
 
 /// Households per village: (village code, count).
@@ -1250,7 +1390,7 @@ pub async fn seal_clear_rows(pool: &Pool<Db>, keys: &Keys) -> Result<u64, Storag
 pub async fn rotate_keys(pool: &Pool<Db>, old: &Keys, new: &Keys) -> Result<u64, StorageError> {
     let mut tx = pool.begin_with(super::BEGIN_WRITE).await?;
     let households: Vec<(String, String, Option<String>)> =
-        sqlx::query_as("SELECT id, head_id_card, phone FROM households")
+        sqlx::query_as("SELECT id, head_id_card, phone FROM households WHERE erased_at IS NULL")
             .fetch_all(&mut *tx)
             .await?;
     for (id, card, phone) in &households {

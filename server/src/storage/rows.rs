@@ -251,11 +251,15 @@ pub struct HouseholdRow {
     pub exit_year: Option<i32>,
     pub model: String,
     pub enrolment_date: Option<String>,
+    /// When the household's personal data were erased (Unix ms); its ID-card column then
+    /// holds a placeholder.
+    pub erased_at: Option<i64>,
 }
 
 impl HouseholdRow {
     pub const COLUMNS: &'static str = "id, village_code, registry_no, head_name, head_id_card, phone, head_sex, \
-        head_ethnicity, poverty_registration, poverty_cause, registration_year, exit_year, model, enrolment_date";
+        head_ethnicity, poverty_registration, poverty_cause, registration_year, exit_year, model, enrolment_date, \
+        erased_at";
 }
 
 impl HouseholdRow {
@@ -263,7 +267,13 @@ impl HouseholdRow {
     pub fn into_household(self, keys: &Keys) -> Result<Household, StorageError> {
         const T: &str = "households";
         let row = self;
-        let head_id_card = keys.open(crypt::HEAD_ID_CARD, &row.head_id_card)?;
+        let head_id_card = match row.erased_at {
+            Some(_) => None,
+            None => {
+                let card = keys.open(crypt::HEAD_ID_CARD, &row.head_id_card)?;
+                Some(IdCardNumber::parse(&card).map_err(|err| corrupt(T, err))?)
+            }
+        };
         let phone = row
             .phone
             .as_deref()
@@ -272,9 +282,13 @@ impl HouseholdRow {
         Ok(Household {
             id: id(T, &row.id)?,
             village: unit(T, &row.village_code)?,
-            registry_no: row.registry_no,
+            // An erased household's column holds a placeholder (the column is unique).
+            registry_no: match row.erased_at {
+                Some(_) => String::new(),
+                None => row.registry_no,
+            },
             head_name: row.head_name,
-            head_id_card: IdCardNumber::parse(&head_id_card).map_err(|err| corrupt(T, err))?,
+            head_id_card,
             phone: phone
                 .as_deref()
                 .map(Phone::parse)

@@ -68,7 +68,10 @@ pub async fn connect(url: &str) -> Result<(SqlitePool, super::ExportPool<Sqlite>
         // The engine's start-up read takes seconds on large data by design; warn only past 10 s.
         .log_slow_statements(log::LevelFilter::Warn, Duration::from_secs(10))
         // Bulk loads write large transactions; a bigger page cache keeps index pages in memory.
-        .pragma("cache_size", "-65536");
+        .pragma("cache_size", "-65536")
+        // Deleted and overwritten content is zeroed, not left in free space: erased personal
+        // data must not be readable from the file (residual information protection).
+        .pragma("secure_delete", "ON");
     if let Some(dir) = options
         .get_filename()
         .parent()

@@ -49,7 +49,7 @@ fn migrate_creates_the_sqlite_file_and_its_folder() {
             "{}",
             String::from_utf8_lossy(&output.stderr)
         );
-        assert!(String::from_utf8_lossy(&output.stdout).contains("schema version 20261208000015"));
+        assert!(String::from_utf8_lossy(&output.stdout).contains("schema version 20261208000016"));
     }
     assert!(db.exists());
 }

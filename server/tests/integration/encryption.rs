@@ -25,7 +25,7 @@ async fn secrets(app: &TestApp) -> Vec<String> {
         .map(|id| domain::RecordId::parse(id).expect("id"))
         .collect();
     for h in app.store.households_by_ids(&ids).await.expect("households") {
-        out.push(h.head_id_card.as_str().to_owned());
+        out.push(h.id_card_text().to_owned());
         if let Some(phone) = h.phone {
             out.push(phone.as_str().to_owned());
         }
@@ -140,7 +140,7 @@ async fn clear_rows_are_sealed_at_start_and_a_missing_key_names_the_key() {
     store.migrate().await.expect("start again");
     let id = domain::RecordId::parse("0190a1b2-0000-4000-8000-000000000001").expect("id");
     let read = store.household(&id).await.expect("read").expect("stored");
-    assert_eq!(read.head_id_card.as_str(), "513434198003150018");
+    assert_eq!(read.id_card_text(), "513434198003150018");
     assert_eq!(read.phone.expect("phone").as_str(), "13800001234");
     store.close().await;
     let bytes = std::fs::read(&db).expect("file");
@@ -187,6 +187,6 @@ async fn clear_rows_are_sealed_at_start_and_a_missing_key_names_the_key() {
     let store = Store::connect(&url).await.expect("connect");
     store.migrate().await.expect("migrate with the new key");
     let again = store.household(&id).await.expect("read").expect("stored");
-    assert_eq!(again.head_id_card.as_str(), "513434198003150018");
+    assert_eq!(again.id_card_text(), "513434198003150018");
     store.close().await;
 }

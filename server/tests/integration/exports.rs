@@ -266,8 +266,8 @@ async fn no_personal_data_leaves_and_pseudonyms_link_exports(app: &TestApp) {
             .expect("read")
             .expect("exists");
         personal.push(id.clone());
-        personal.push(h.head_id_card.as_str().to_owned());
-        personal.push(h.head_id_card.as_str()[..14].to_owned());
+        personal.push(h.id_card_text().to_owned());
+        personal.push(h.id_card_text()[..14].to_owned());
         if h.head_name.chars().count() >= 3 {
             personal.push(h.head_name.clone());
         }

@@ -25,6 +25,7 @@ mod offline;
 mod openapi;
 mod operations;
 mod pages;
+mod privacy;
 mod records;
 mod review;
 mod second_factor;

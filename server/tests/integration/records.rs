@@ -90,7 +90,7 @@ pub(crate) fn household() -> Household {
         village: code("513434210201"),
         registry_no: "0007".into(),
         head_name: "吉克伍呷".into(),
-        head_id_card: IdCardNumber::parse("11010519491231002X").expect("valid"),
+        head_id_card: Some(IdCardNumber::parse("11010519491231002X").expect("valid")),
         phone: Some(Phone::parse("13912345678").expect("valid")),
         head_sex: Sex::Female,
         head_ethnicity: Ethnicity::Yi,
@@ -271,7 +271,7 @@ async fn a_failing_write_leaves_nothing_behind(app: &TestApp) {
     let mut other_household = household();
     other_household.id = rid(5);
     other_household.registry_no = "0008".into();
-    other_household.head_id_card = IdCardNumber::parse("513431198001010012").expect("valid");
+    other_household.head_id_card = Some(IdCardNumber::parse("513431198001010012").expect("valid"));
     let batch = Batch {
         households: vec![household(), other_household],
         surveys: vec![survey(), second],

@@ -18,7 +18,7 @@ async fn check_server_reports_backend_schema_and_units(app: &TestApp) {
     assert_eq!(response.status, StatusCode::OK, "{}", response.body);
     let json = response.json();
     assert_eq!(json["backend"], app.store.backend_name());
-    assert_eq!(json["schema_version"], 20261208000015_i64);
+    assert_eq!(json["schema_version"], 20261208000016_i64);
     assert_eq!(json["units"], 4);
     assert_eq!(json["version"], env!("CARGO_PKG_VERSION"));
 }

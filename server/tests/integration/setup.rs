@@ -635,7 +635,7 @@ async fn corrections_are_versioned_reasoned_and_audited(app: &TestApp) {
                 "exit_year": household.exit_year.map(|y| y.to_string()).unwrap_or_default(),
                 "model": "household", "enrolment_date": "2020-05-01" })
     };
-    let card = household.head_id_card.as_str().to_owned();
+    let card = household.id_card_text().to_owned();
     // No reason, a bad ID card, another head's ID card: refused by field, nothing written.
     let r = app
         .json_as(&enumerator, "PATCH", &path, body(1, " ", &card, "吉克阿果"))
@@ -665,7 +665,7 @@ async fn corrections_are_versioned_reasoned_and_audited(app: &TestApp) {
             &enumerator,
             "PATCH",
             &path,
-            body(1, "录错了", other.head_id_card.as_str(), "吉克阿果"),
+            body(1, "录错了", other.id_card_text(), "吉克阿果"),
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -1,7 +1,7 @@
 //! The backup file: gzip-compressed JSON lines, the same whichever backend wrote it.
 //!
 //! ```text
-//! {"format":"tanhui-backup","version":1,"schema":20261208000015,"backend":"sqlite",…}
+//! {"format":"tanhui-backup","version":1,"schema":20261208000016,"backend":"sqlite",…}
 //! {"table":{"name":"admin_units","columns":[{"name":"code","kind":"text"},…]}}
 //! ["513400","prefecture",…]                       one JSON array per row
 //! {"table_end":{"rows":46}}
