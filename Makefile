@@ -4,7 +4,7 @@
 #   make test   install what is missing, run fmt, build with clippy (ssr + wasm), unit,
 #               integration, browser; each tier's wall time in the summary
 # Builds go to ~/.cache/tanhui/target (or $CARGO_TARGET_DIR), kept between runs.
-.PHONY: run test setup build bench clean-data
+.PHONY: run test setup build bench fuzz clean-data
 
 run:
 	@scripts/run.sh
@@ -24,6 +24,12 @@ build:
 # households × 4 waves (see README "Benchmark").
 bench:
 	@scripts/bench.sh
+
+# Fuzzing, not part of `make test`: cargo fuzz on the file readers, the ID-card parser and
+# survey validation (FUZZ_SECONDS each, default 60), then schemathesis on the JSON API from its
+# OpenAPI description with no 5xx allowed (see README "Security").
+fuzz:
+	@scripts/fuzz.sh
 
 # Forget the local demo database (it is recreated by the next `make run`).
 clean-data:

@@ -16,11 +16,12 @@ use crate::storage::{AuditEntry, Batch, StorageError, Store};
 pub mod assignments;
 pub mod households;
 pub mod plots;
-mod table;
+// Public for the fuzz targets (`fuzz/`): the readers take any bytes a user can upload.
+pub mod table;
 pub mod targets;
 mod template;
 pub mod units;
-mod xlsx;
+pub mod xlsx;
 
 use table::{issue, Row};
 pub use table::{parse_csv, read_table, unreadable, ReadError, Record};
