@@ -16,6 +16,9 @@ fuzz_target!(|data: &[u8]| {
         let _ = card.sex();
         let masked = card.masked();
         assert_eq!(masked.chars().count(), 18);
-        assert!(!masked.contains(&card.as_str()[6..14]), "the birth date is masked");
+        assert!(
+            !masked.contains(&card.as_str()[6..14]),
+            "the birth date is masked"
+        );
     }
 });
