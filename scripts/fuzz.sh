@@ -50,11 +50,10 @@ for target in "${targets[@]}"; do
 done
 
 # --- 2. schemathesis -----------------------------------------------------------------------
-unset CARGO_TARGET_DIR
 export CARGO_TARGET_DIR=$TARGET_DIR
 say "building the ci server and the site"
 cargo build --profile ci -p server --bin tanhui --locked
-[ -f "$SITE_DIR/pkg/.build" ] || [ -d "$SITE_DIR/pkg" ] || scripts/site.sh
+[ -f "$SITE_DIR/pkg/tanhui.wasm" ] || scripts/site.sh
 venv="$work/venv"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/python" -c 'import schemathesis' 2>/dev/null || "$venv/bin/pip" install -q 'schemathesis==4.*'
